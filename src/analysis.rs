@@ -1,0 +1,468 @@
+//! What planners ask: centre-to-centre matrices with verdicts, routes explained as legs,
+//! scenario comparisons, zone population within reach, and rankings of projects.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::graph::{compile, ArcKind, NetGraph, Profile};
+use crate::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds, UNREACHED};
+use crate::model::{Network, PlaceKind};
+use crate::problem::Problems;
+use crate::route::{sweep, Queue, Workspace};
+use crate::scenario::{apply, Library, Scenario};
+
+/// A network compiled for one profile, ready for queries.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub net: Network,
+    pub graph: NetGraph,
+}
+
+impl Prepared {
+    pub fn new(net: Network, profile: Profile) -> Prepared {
+        let graph = compile(&net, profile);
+        Prepared { net, graph }
+    }
+
+    /// Search bound from the network's routing settings, seconds.
+    pub fn default_bound(&self) -> Seconds {
+        (self.net.settings.routing.bound_min * 60.0) as Seconds
+    }
+}
+
+/// Travel times from `rows` to `cols`, seconds (`UNREACHED` beyond the bound).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeMatrix {
+    pub rows: Vec<PlaceIdx>,
+    pub cols: Vec<PlaceIdx>,
+    pub secs: Vec<Vec<Seconds>>,
+}
+
+impl TimeMatrix {
+    pub fn minutes(&self, i: usize, j: usize) -> Option<f64> {
+        let s = self.secs[i][j];
+        (s != UNREACHED).then(|| seconds_to_minutes(s))
+    }
+}
+
+/// Door-to-door times between places, all origins in parallel.
+pub fn time_matrix(p: &Prepared, rows: &[PlaceIdx], cols: &[PlaceIdx], bound: Seconds) -> TimeMatrix {
+    let origins: Vec<NodeId> = rows.iter().map(|&r| p.graph.place_node(r)).collect();
+    let targets: Vec<NodeId> = cols.iter().map(|&c| p.graph.place_node(c)).collect();
+    let secs = sweep(&p.graph.csr, &origins, &targets, bound, Queue::Bucket);
+    TimeMatrix {
+        rows: rows.to_vec(),
+        cols: cols.to_vec(),
+        secs,
+    }
+}
+
+/// The kind of a leg of a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LegKind {
+    Walk,
+    /// Local access by bus, taxi or bike (explicit access links, zone feeders).
+    Access,
+    Wait,
+    Ride,
+    Transfer,
+    Drive,
+}
+
+/// One leg of a route.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Leg {
+    pub kind: LegKind,
+    pub minutes: f64,
+    /// Service id and line of wait and ride legs; road names of drive legs.
+    pub service: Option<String>,
+    pub from: String,
+    pub to: String,
+    #[serde(skip)]
+    pub secs: Seconds,
+}
+
+/// A route with its legs; the legs' minutes add up to the total.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Route {
+    pub total_minutes: f64,
+    pub legs: Vec<Leg>,
+}
+
+/// The fastest route from `from` to `to`, or `None` if not reachable within `bound`.
+pub fn route(p: &Prepared, from: PlaceIdx, to: PlaceIdx, bound: Seconds) -> Option<Route> {
+    let g = &p.graph;
+    let mut ws = Workspace::new(g.csr.num_nodes());
+    ws.run(&g.csr, g.place_node(from), bound, Queue::Bucket, true);
+    explain(p, &ws, g.place_node(to))
+}
+
+/// Explains the path to `target` found by a search run with parents.
+pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
+    let g = &p.graph;
+    let total = ws.dist(target);
+    if total == UNREACHED {
+        return None;
+    }
+    let mut edges: Vec<EdgeId> = Vec::new();
+    let mut v = target;
+    while let Some(e) = ws.parent(v) {
+        edges.push(e);
+        v = g.csr.tail(e);
+    }
+    edges.reverse();
+    let name = |n: NodeId| p.net.place(g.node_place[n.idx()]).name.clone();
+    let mut legs: Vec<Leg> = Vec::new();
+    for e in edges {
+        let m = g.meta[e.idx()];
+        let tail = g.csr.tail(e);
+        let head = NodeId(g.csr.arcs[e.idx()].head);
+        let w = g.csr.arcs[e.idx()].weight;
+        let service_label = |i: u32| {
+            let s = &p.net.services[i as usize];
+            format!("{} ({})", s.line, s.id)
+        };
+        let (kind, service, secs) = match m.kind {
+            ArcKind::Alight => continue,
+            ArcKind::Walk => (LegKind::Walk, None, w),
+            ArcKind::Access => (LegKind::Access, None, w),
+            ArcKind::Transfer => (LegKind::Transfer, None, w),
+            ArcKind::Board => {
+                // The board arc is the in-station walk to the platform, then the wait.
+                let st = p.net.place(g.node_place[tail.idx()]);
+                let walk = crate::ids::minutes_to_seconds(st.interchange_min).min(w);
+                if walk > 0 {
+                    push_leg(&mut legs, LegKind::Transfer, None, name(tail), name(tail), walk);
+                }
+                (LegKind::Wait, Some(service_label(m.what)), w - walk)
+            }
+            ArcKind::Ride => (LegKind::Ride, Some(service_label(m.what)), w),
+            ArcKind::Drive => {
+                let r = &p.net.roads[m.what as usize];
+                (LegKind::Drive, Some(r.name.clone()), w)
+            }
+            ArcKind::Connector => (LegKind::Drive, Some("local streets and parking".into()), w),
+        };
+        push_leg(&mut legs, kind, service, name(tail), name(head), secs);
+    }
+    Some(Route {
+        total_minutes: seconds_to_minutes(total),
+        legs,
+    })
+}
+
+/// Appends a leg, merging it into the previous one when it continues it (same kind and
+/// service, e.g. consecutive rides on one train or consecutive road links of one road).
+fn push_leg(legs: &mut Vec<Leg>, kind: LegKind, service: Option<String>, from: String, to: String, secs: Seconds) {
+    if let Some(last) = legs.last_mut() {
+        if last.kind == kind && last.service == service && kind != LegKind::Wait {
+            last.to = to;
+            last.secs += secs;
+            last.minutes = seconds_to_minutes(last.secs);
+            return;
+        }
+    }
+    legs.push(Leg {
+        kind,
+        minutes: seconds_to_minutes(secs),
+        service,
+        from,
+        to,
+        secs,
+    });
+}
+
+/// Resident population of the zones reached within `limit` seconds of each row origin.
+pub fn population_within(p: &Prepared, m: &TimeMatrix, limit: Seconds) -> Vec<u64> {
+    m.secs
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(&m.cols)
+                .filter(|(&s, _)| s <= limit)
+                .map(|(_, &z)| p.net.place(z).population)
+                .sum()
+        })
+        .collect()
+}
+
+/// Centre-to-centre and centre-to-zone times of one network: the inputs of comparisons and
+/// rankings.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    pub centres: Vec<PlaceIdx>,
+    pub zones: Vec<PlaceIdx>,
+    /// centres x centres.
+    pub cc: TimeMatrix,
+    /// centres x zones.
+    pub cz: TimeMatrix,
+}
+
+/// Computes `Reach` by one sweep per centre.
+pub fn reach(p: &Prepared, bound: Seconds) -> Reach {
+    let centres = p.net.centres();
+    let zones = p.net.zones();
+    let mut cols = centres.clone();
+    cols.extend(&zones);
+    let all = time_matrix(p, &centres, &cols, bound);
+    let nc = centres.len();
+    let (mut cc, mut cz) = (Vec::new(), Vec::new());
+    for row in all.secs {
+        cc.push(row[..nc].to_vec());
+        cz.push(row[nc..].to_vec());
+    }
+    Reach {
+        cc: TimeMatrix { rows: centres.clone(), cols: centres.clone(), secs: cc },
+        cz: TimeMatrix { rows: centres.clone(), cols: zones.clone(), secs: cz },
+        centres,
+        zones,
+    }
+}
+
+/// Benefit of one network over a reference, the measures used to rank projects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Benefit {
+    /// Ordered centre pairs within the limit in the variant but not in the reference.
+    pub pairs_gained: i64,
+    /// Ordered centre pairs within the limit in the reference but not in the variant.
+    pub pairs_lost: i64,
+    /// Sum over centres of the population-weighted mean minutes saved to the zones (times
+    /// beyond the search bound count as the bound).
+    pub pop_weighted_minutes_saved: f64,
+    /// Sum over centres of zone population newly within the limit.
+    pub population_gained: u64,
+    /// Largest saving between two centres, minutes.
+    pub max_centre_saving_min: f64,
+}
+
+/// Compares two `Reach` of networks with the same centres and zones (in the same order).
+pub fn benefit(p_zones: &Network, reference: &Reach, variant: &Reach, limit: Seconds, bound: Seconds) -> Benefit {
+    let mut b = Benefit::default();
+    let cap = |s: Seconds| s.min(bound) as f64 / 60.0;
+    for (i, row) in variant.cc.secs.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let r = reference.cc.secs[i][j];
+            if v <= limit && r > limit {
+                b.pairs_gained += 1;
+            }
+            if r <= limit && v > limit {
+                b.pairs_lost += 1;
+            }
+            b.max_centre_saving_min = b.max_centre_saving_min.max(cap(r) - cap(v));
+        }
+    }
+    let total_pop: f64 = variant.zones.iter().map(|&z| p_zones.place(z).population as f64).sum();
+    for (i, row) in variant.cz.secs.iter().enumerate() {
+        let mut saved = 0.0;
+        for (j, &v) in row.iter().enumerate() {
+            let r = reference.cz.secs[i][j];
+            let pop = p_zones.place(variant.zones[j]).population;
+            saved += pop as f64 * (cap(r) - cap(v));
+            if v <= limit && r > limit {
+                b.population_gained += pop;
+            }
+        }
+        if total_pop > 0.0 {
+            b.pop_weighted_minutes_saved += saved / total_pop;
+        }
+    }
+    b
+}
+
+/// One project's benefit, added alone to the base and removed alone from the horizon.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ranked {
+    pub project: String,
+    pub project_zh: String,
+    pub status: String,
+    pub opening: Option<i32>,
+    pub added_alone: Benefit,
+    pub leave_one_out: Benefit,
+}
+
+/// The projects of a horizon: every scenario in its chain that has edits.
+pub fn projects_of<'a>(lib: &'a Library, horizon: &str) -> Result<Vec<&'a Scenario>, Problems> {
+    Ok(lib.chain(horizon)?.into_iter().filter(|s| !s.edits.is_empty()).collect())
+}
+
+/// Ranks the projects of `horizon` against `base` (scenario names), in parallel. `progress` is
+/// called once per finished variant.
+#[allow(clippy::too_many_arguments)]
+pub fn rank(
+    net: &Network,
+    lib: &Library,
+    base: &str,
+    horizon: &str,
+    profile: Profile,
+    limit: Seconds,
+    bound: Seconds,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Ranked>, Problems> {
+    let base_chain = lib.chain(base)?;
+    let full_chain = lib.chain(horizon)?;
+    let projects = projects_of(lib, horizon)?;
+    let base_net = apply(net, &base_chain)?;
+    let full_net = apply(net, &full_chain)?;
+    let base_reach = reach(&Prepared::new(base_net.clone(), profile), bound);
+    let full_reach = reach(&Prepared::new(full_net, profile), bound);
+    progress();
+    let results: Vec<Result<Ranked, Problems>> = projects
+        .par_iter()
+        .map(|proj| {
+            // Added alone: the base, then the project with whatever it extends.
+            let mut chain = base_chain.clone();
+            for s in lib.chain(&proj.name)? {
+                if !chain.iter().any(|c| c.name == s.name) {
+                    chain.push(s);
+                }
+            }
+            let alone = apply(net, &chain)?;
+            let r_alone = reach(&Prepared::new(alone, profile), bound);
+            progress();
+            // Left out: the horizon without the project and without what depends on it.
+            let mut loo: Vec<&Scenario> = Vec::new();
+            for s in &full_chain {
+                let deps = lib.chain(&s.name)?;
+                if !deps.iter().any(|d| d.name == proj.name) {
+                    loo.push(s);
+                }
+            }
+            let without = apply(net, &loo)?;
+            let r_without = reach(&Prepared::new(without, profile), bound);
+            progress();
+            Ok(Ranked {
+                project: proj.name.clone(),
+                project_zh: proj.project_zh.clone(),
+                status: proj.status.clone(),
+                opening: proj.opening,
+                added_alone: benefit(&base_net, &base_reach, &r_alone, limit, bound),
+                leave_one_out: benefit(&base_net, &r_without, &full_reach, limit, bound),
+            })
+        })
+        .collect();
+    let mut out = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| {
+        (b.added_alone.pairs_gained + b.leave_one_out.pairs_gained)
+            .cmp(&(a.added_alone.pairs_gained + a.leave_one_out.pairs_gained))
+            .then(
+                (b.added_alone.pop_weighted_minutes_saved + b.leave_one_out.pop_weighted_minutes_saved)
+                    .total_cmp(&(a.added_alone.pop_weighted_minutes_saved + a.leave_one_out.pop_weighted_minutes_saved)),
+            )
+            .then(a.project.cmp(&b.project))
+    });
+    Ok(out)
+}
+
+/// Places whose id, English or Chinese name equals `q` (case-insensitive).
+pub fn find_place(net: &Network, q: &str) -> Result<PlaceIdx, String> {
+    let ql = q.trim().to_lowercase();
+    let exact: Vec<usize> = net
+        .places
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.id == ql || p.name.to_lowercase() == ql || p.name_zh == q.trim())
+        .map(|(i, _)| i)
+        .collect();
+    let show = |i: &usize| {
+        let p = &net.places[*i];
+        format!("{} ({} {}, {})", p.id, p.name, p.name_zh, p.kind.as_str())
+    };
+    match exact.len() {
+        1 => Ok(PlaceIdx::from_idx(exact[0])),
+        0 => {
+            let mut cand: Vec<(usize, usize)> = net
+                .places
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind != PlaceKind::RoadNode)
+                .map(|(i, p)| {
+                    let d = strsim::levenshtein(&p.id, &ql)
+                        .min(strsim::levenshtein(&p.name.to_lowercase(), &ql))
+                        .min(if p.name_zh.contains(q.trim()) { 0 } else { strsim::levenshtein(&p.name_zh, q.trim()) });
+                    (d, i)
+                })
+                .collect();
+            cand.sort();
+            let list: Vec<String> = cand.iter().take(5).map(|(_, i)| show(i)).collect();
+            Err(format!("unknown place '{q}'; closest: {}", list.join("; ")))
+        }
+        _ => Err(format!(
+            "'{q}' is ambiguous: {}; name it by id",
+            exact.iter().map(show).collect::<Vec<_>>().join("; ")
+        )),
+    }
+}
+
+/// A comparison of two networks (same centres and zones).
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub centres: Vec<String>,
+    /// Base minutes, other minutes and the difference (other - base), centre by centre.
+    pub base_minutes: Vec<Vec<Option<f64>>>,
+    pub other_minutes: Vec<Vec<Option<f64>>>,
+    pub delta_minutes: Vec<Vec<Option<f64>>>,
+    /// Ordered pairs (from, to) that newly meet the limit, and that newly miss it.
+    pub newly_within: Vec<(String, String)>,
+    pub newly_over: Vec<(String, String)>,
+    /// The largest savings: (from, to, base, other) sorted by saving.
+    pub largest_gains: Vec<(String, String, Option<f64>, Option<f64>)>,
+    /// Zone population within the limit of each centre, before and after.
+    pub population_base: Vec<u64>,
+    pub population_other: Vec<u64>,
+    pub benefit: Benefit,
+}
+
+pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds) -> Comparison {
+    let rb = reach(base, bound);
+    let ro = reach(other, bound);
+    let ids: Vec<String> = rb.centres.iter().map(|&c| base.net.place(c).id.clone()).collect();
+    let n = ids.len();
+    let mins = |r: &Reach| -> Vec<Vec<Option<f64>>> {
+        (0..n).map(|i| (0..n).map(|j| r.cc.minutes(i, j)).collect()).collect()
+    };
+    let (bm, om) = (mins(&rb), mins(&ro));
+    let mut delta = vec![vec![None; n]; n];
+    let mut newly_within = Vec::new();
+    let mut newly_over = Vec::new();
+    let mut gains = Vec::new();
+    let capped = |x: Option<f64>| x.unwrap_or(bound as f64 / 60.0);
+    for i in 0..n {
+        for j in 0..n {
+            delta[i][j] = match (bm[i][j], om[i][j]) {
+                (Some(a), Some(b)) => Some(b - a),
+                _ => None,
+            };
+            if i == j {
+                continue;
+            }
+            let (b, o) = (rb.cc.secs[i][j], ro.cc.secs[i][j]);
+            if o <= limit && b > limit {
+                newly_within.push((ids[i].clone(), ids[j].clone()));
+            }
+            if b <= limit && o > limit {
+                newly_over.push((ids[i].clone(), ids[j].clone()));
+            }
+            let saving = capped(bm[i][j]) - capped(om[i][j]);
+            if saving > 0.05 {
+                gains.push((saving, ids[i].clone(), ids[j].clone(), bm[i][j], om[i][j]));
+            }
+        }
+    }
+    gains.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    Comparison {
+        centres: ids,
+        base_minutes: bm,
+        other_minutes: om,
+        delta_minutes: delta,
+        newly_within,
+        newly_over,
+        largest_gains: gains.into_iter().take(10).map(|g| (g.1, g.2, g.3, g.4)).collect(),
+        population_base: population_within(base, &rb.cz, limit),
+        population_other: population_within(other, &ro.cz, limit),
+        benefit: benefit(&base.net, &rb, &ro, limit, bound),
+    }
+}

@@ -1,0 +1,20 @@
+//! The Guangzhou network and the plan scenarios, compiled into the binary so that an installed
+//! `onehour` works from any directory.
+
+use include_dir::{include_dir, Dir};
+
+use crate::load::Source;
+
+static NETWORKS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/networks");
+static SCENARIOS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");
+
+/// Name of the bundled network folder.
+pub const DEFAULT_NETWORK: &str = "guangzhou";
+
+pub fn networks() -> Source {
+    Source::Embedded(&NETWORKS)
+}
+
+pub fn scenarios() -> Source {
+    Source::Embedded(&SCENARIOS)
+}

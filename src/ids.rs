@@ -1,0 +1,76 @@
+//! Typed indices, all in one place.
+//!
+//! Every index that crosses a module boundary is a newtype over `u32`, so that a place index can
+//! never be passed where a graph node is expected. Stable *external* ids (the strings in the
+//! network files) are what scenarios and users speak; these internal indices are rebuilt every
+//! time a network is compiled and are never saved.
+
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The index as a `usize`, for indexing the vector this id belongs to.
+            #[inline(always)]
+            pub fn idx(self) -> usize {
+                self.0 as usize
+            }
+            /// Builds an id from a vector index. Panics if it does not fit in `u32`, which the
+            /// graph builder rules out beforehand.
+            #[inline(always)]
+            pub fn from_idx(i: usize) -> Self {
+                debug_assert!(i <= u32::MAX as usize);
+                $name(i as u32)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Index of a place (station, centre, zone or road node) in `Network::places`.
+    PlaceIdx, "place#"
+);
+id_type!(
+    /// Index of a service (one stopping pattern of a line) in `Network::services`.
+    ServiceIdx, "service#"
+);
+id_type!(
+    /// Index of a road link in `Network::roads`.
+    RoadIdx, "road#"
+);
+id_type!(
+    /// A node of a compiled graph. Place nodes come first (`NodeId(p) == PlaceIdx(p)`), then
+    /// platform nodes, one per (service, direction, stop).
+    NodeId, "node#"
+);
+id_type!(
+    /// An arc of a compiled graph, an index into its CSR arc arrays.
+    EdgeId, "edge#"
+);
+
+/// Travel times in the routing core are whole seconds in a `u32`.
+pub type Seconds = u32;
+
+/// The distance of a node no search has reached (yet).
+pub const UNREACHED: Seconds = u32::MAX;
+
+/// Converts minutes (possibly fractional, as in the data files) to whole seconds, rounding to
+/// the nearest second.
+pub fn minutes_to_seconds(min: f64) -> Seconds {
+    (min * 60.0).round().clamp(0.0, (u32::MAX - 1) as f64) as Seconds
+}
+
+/// Converts seconds to minutes for output.
+pub fn seconds_to_minutes(s: Seconds) -> f64 {
+    s as f64 / 60.0
+}

@@ -1,0 +1,24 @@
+//! onehour: do the centres of a metropolitan region reach each other within one hour, door to
+//! door, and what does each planned line change?
+//!
+//! Modules by role; dependencies point one way (each uses only those listed before it):
+//! `ids` → `model` → `problem` → `validate` → `load` → `scenario` → `graph` → `route` →
+//! `analysis` → `output` → `cli`. `main` is glue.
+//!
+//! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
+//! pattern of a line; a *platform node* the graph node of one service at one stop in one
+//! direction; a *sweep* one-to-all searches from many origins in parallel; a *scenario* a list
+//! of edit commands on the network; a *horizon* a scenario that composes projects.
+
+pub mod analysis;
+pub mod bundled;
+pub mod cli;
+pub mod graph;
+pub mod ids;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod problem;
+pub mod route;
+pub mod scenario;
+pub mod validate;

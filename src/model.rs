@@ -1,0 +1,510 @@
+//! The network model: plain data with stable string ids, as read from the network files.
+//!
+//! Glossary:
+//! - *place*: anything a trip can start or end at or pass through: a station, a city centre, a
+//!   zone (district with its population) or a road node.
+//! - *service*: one stopping pattern of a line, run in one or both directions, with run times
+//!   between consecutive stops, a dwell, a peak headway and an opening date.
+//! - *link*: an explicit walking, access or transfer connection between two places.
+//! - *road*: an expressway or arterial link between two road nodes (or any places).
+//!
+//! Nothing here knows a file format or a graph; `load` fills it, `validate` checks it,
+//! `scenario` edits it and `graph` compiles it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::ids::{PlaceIdx, ServiceIdx};
+
+/// Where a record came from, for messages: the file, and the line (CSV) or record (TOML).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Origin {
+    pub file: String,
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}", self.file, l),
+            None => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// A calendar date, with month and day optional (a year alone means "during that year").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let s = s.trim();
+        let mut parts = s.split('-');
+        let year: i32 = parts.next()?.parse().ok()?;
+        let month: u8 = match parts.next() {
+            Some(m) => m.parse().ok()?,
+            None => 0,
+        };
+        let day: u8 = match parts.next() {
+            Some(d) => d.parse().ok()?,
+            None => 0,
+        };
+        if parts.next().is_some() || !(1800..=2200).contains(&year) || month > 12 || day > 31 {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.month, self.day) {
+            (0, _) => write!(f, "{}", self.year),
+            (m, 0) => write!(f, "{}-{:02}", self.year, m),
+            (m, d) => write!(f, "{}-{:02}-{:02}", self.year, m, d),
+        }
+    }
+}
+
+/// Public-transport mode of a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Hsr,
+    Conventional,
+    Intercity,
+    Metro,
+    Tram,
+    Bus,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 6] = [
+        Mode::Hsr,
+        Mode::Conventional,
+        Mode::Intercity,
+        Mode::Metro,
+        Mode::Tram,
+        Mode::Bus,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Hsr => "hsr",
+            Mode::Conventional => "conventional",
+            Mode::Intercity => "intercity",
+            Mode::Metro => "metro",
+            Mode::Tram => "tram",
+            Mode::Bus => "bus",
+        }
+    }
+
+    /// Plausible average speed between consecutive stops, straight-line km over scheduled
+    /// minutes, in km/h. Outside this range a segment is almost certainly a data error
+    /// (wrong station, minutes typed as hours, swapped coordinates).
+    pub fn plausible_kmh(self) -> (f64, f64) {
+        match self {
+            Mode::Metro | Mode::Tram => (10.0, 120.0),
+            Mode::Bus => (5.0, 90.0),
+            Mode::Intercity => (20.0, 250.0),
+            Mode::Conventional => (20.0, 200.0),
+            Mode::Hsr => (30.0, 360.0),
+        }
+    }
+
+    /// Minutes added to `km / speed` when a run time is estimated from a length: acceleration
+    /// and braking.
+    pub fn accel_min(self) -> f64 {
+        match self {
+            Mode::Metro | Mode::Tram | Mode::Bus => 0.5,
+            _ => 2.0,
+        }
+    }
+
+    pub fn is_rail(self) -> bool {
+        !matches!(self, Mode::Bus)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a place is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlaceKind {
+    Station,
+    Centre,
+    Zone,
+    RoadNode,
+}
+
+impl PlaceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceKind::Station => "station",
+            PlaceKind::Centre => "centre",
+            PlaceKind::Zone => "zone",
+            PlaceKind::RoadNode => "road node",
+        }
+    }
+}
+
+/// A station, centre, zone or road node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    pub id: String,
+    pub kind: PlaceKind,
+    pub name: String,
+    pub name_zh: String,
+    pub city: String,
+    pub district: String,
+    /// WGS84 longitude, degrees.
+    pub lon: f64,
+    /// WGS84 latitude, degrees.
+    pub lat: f64,
+    /// Stations: minutes from the entrance (or an arriving platform) to a departing platform,
+    /// paid at every boarding here.
+    pub interchange_min: f64,
+    /// Centres: inside the metropolitan area (the one-hour target applies between these).
+    pub in_area: bool,
+    /// Zones: resident population.
+    pub population: u64,
+    pub population_year: Option<i32>,
+    pub source: String,
+    pub origin: Origin,
+}
+
+/// One stop of a service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stop {
+    /// Station id.
+    pub at: String,
+    /// Scheduled minutes from departure at the previous stop to arrival here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_min: Option<f64>,
+    /// Segment length from the previous stop, km (used with the service's `speed_kmh` when no
+    /// run time is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub km: Option<f64>,
+    /// Dwell here, minutes (overrides the service's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dwell_min: Option<f64>,
+}
+
+/// Which directions a service runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Directions {
+    #[default]
+    Both,
+    Forward,
+}
+
+/// One stopping pattern of a line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Service {
+    pub id: String,
+    pub line: String,
+    pub line_zh: String,
+    pub mode: Mode,
+    /// Typical peak headway, minutes.
+    pub headway_min: f64,
+    /// Default dwell at intermediate stops, minutes.
+    pub dwell_min: f64,
+    pub opened: Date,
+    /// Last date this pattern ran (e.g. an older, shorter pattern replaced by an extension);
+    /// `None` if it still runs.
+    pub closed: Option<Date>,
+    pub directions: Directions,
+    /// Average running speed for stops given by length only, km/h.
+    pub speed_kmh: Option<f64>,
+    pub stops: Vec<Stop>,
+    pub source: String,
+    pub headway_source: String,
+    pub opened_source: String,
+    pub estimate: String,
+    pub origin: Origin,
+}
+
+impl Service {
+    /// Run minutes from stop `i - 1` to stop `i` (`i >= 1`): the scheduled time, or the
+    /// length-and-speed rule. `None` when neither is given (a validation error).
+    pub fn run_min(&self, i: usize) -> Option<f64> {
+        let s = &self.stops[i];
+        match (s.run_min, s.km, self.speed_kmh) {
+            (Some(r), _, _) => Some(r),
+            (None, Some(km), Some(v)) if v > 0.0 => Some(km / v * 60.0 + self.mode.accel_min()),
+            _ => None,
+        }
+    }
+
+    /// Dwell at stop `i`, minutes.
+    pub fn dwell_at(&self, i: usize) -> f64 {
+        self.stops[i].dwell_min.unwrap_or(self.dwell_min)
+    }
+}
+
+/// Kind of an explicit link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    Walk,
+    Transfer,
+    Access,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Walk => "walk",
+            LinkKind::Transfer => "transfer",
+            LinkKind::Access => "access",
+        }
+    }
+}
+
+/// An explicit, bidirectional link between two places.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub from: String,
+    pub to: String,
+    /// Minutes; `None` for a walk computed from the distance.
+    pub minutes: Option<f64>,
+    pub kind: LinkKind,
+    pub source: String,
+    pub origin: Origin,
+}
+
+/// A bidirectional road link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Road {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub name: String,
+    pub name_zh: String,
+    pub km: f64,
+    /// Free-flow speed, km/h.
+    pub speed_kmh: f64,
+    /// Peak travel-time multiplier (>= 1).
+    pub congestion: f64,
+    pub opened: Option<Date>,
+    pub source: String,
+    pub origin: Origin,
+}
+
+impl Road {
+    /// Peak driving minutes.
+    pub fn minutes(&self) -> f64 {
+        self.km / self.speed_kmh * 60.0 * self.congestion
+    }
+}
+
+/// Walking links created automatically between nearby places.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WalkSettings {
+    pub speed_kmh: f64,
+    pub detour: f64,
+    pub radius_m: f64,
+}
+
+impl Default for WalkSettings {
+    fn default() -> Self {
+        WalkSettings {
+            speed_kmh: 4.5,
+            detour: 1.3,
+            radius_m: 800.0,
+        }
+    }
+}
+
+/// Automatic access links from each zone to its nearest stations (feeder bus, taxi, bike).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccessSettings {
+    pub speed_kmh: f64,
+    pub detour: f64,
+    pub radius_km: f64,
+    pub nearest: usize,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        AccessSettings {
+            speed_kmh: 15.0,
+            detour: 1.3,
+            radius_km: 8.0,
+            nearest: 3,
+        }
+    }
+}
+
+/// Automatic connectors from places onto the road network, for the car profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarSettings {
+    pub speed_kmh: f64,
+    pub detour: f64,
+    pub nearest: usize,
+    pub radius_km: f64,
+    pub park_min: f64,
+}
+
+impl Default for CarSettings {
+    fn default() -> Self {
+        CarSettings {
+            speed_kmh: 25.0,
+            detour: 1.4,
+            nearest: 2,
+            radius_km: 15.0,
+            park_min: 5.0,
+        }
+    }
+}
+
+/// How the expected wait at a boarding is charged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitPolicy {
+    /// Half the headway: random arrivals at a regular service.
+    #[default]
+    Half,
+    /// The full headway: the worst case.
+    Full,
+    /// Half the headway, capped at `cap_min` (travellers time their arrival at infrequent
+    /// services).
+    Capped,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingSettings {
+    pub wait: WaitPolicy,
+    pub cap_min: f64,
+    pub board_penalty_min: f64,
+    pub bound_min: f64,
+}
+
+impl Default for RoutingSettings {
+    fn default() -> Self {
+        RoutingSettings {
+            wait: WaitPolicy::Half,
+            cap_min: 10.0,
+            board_penalty_min: 1.0,
+            bound_min: 150.0,
+        }
+    }
+}
+
+impl RoutingSettings {
+    /// Expected wait for a service with this headway, minutes.
+    pub fn wait_min(&self, headway_min: f64) -> f64 {
+        match self.wait {
+            WaitPolicy::Half => headway_min / 2.0,
+            WaitPolicy::Full => headway_min,
+            WaitPolicy::Capped => (headway_min / 2.0).min(self.cap_min),
+        }
+    }
+}
+
+/// All settings of a network.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Settings {
+    pub walking: WalkSettings,
+    pub access: AccessSettings,
+    pub car: CarSettings,
+    pub routing: RoutingSettings,
+}
+
+/// A whole network: what the files say, with string ids.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Network {
+    pub name: String,
+    pub title: String,
+    /// lon_min, lat_min, lon_max, lat_max.
+    pub bbox: [f64; 4],
+    pub base_year: Option<i32>,
+    pub settings: Settings,
+    pub places: Vec<Place>,
+    pub services: Vec<Service>,
+    pub roads: Vec<Road>,
+    pub links: Vec<Link>,
+}
+
+impl Network {
+    /// Map from place id to index. Later duplicates are ignored (validation reports them).
+    pub fn place_index(&self) -> HashMap<&str, PlaceIdx> {
+        let mut m = HashMap::with_capacity(self.places.len());
+        for (i, p) in self.places.iter().enumerate() {
+            m.entry(p.id.as_str()).or_insert(PlaceIdx::from_idx(i));
+        }
+        m
+    }
+
+    pub fn service_index(&self) -> HashMap<&str, ServiceIdx> {
+        let mut m = HashMap::with_capacity(self.services.len());
+        for (i, s) in self.services.iter().enumerate() {
+            m.entry(s.id.as_str()).or_insert(ServiceIdx::from_idx(i));
+        }
+        m
+    }
+
+    pub fn place(&self, p: PlaceIdx) -> &Place {
+        &self.places[p.idx()]
+    }
+
+    /// The centres, in file order.
+    pub fn centres(&self) -> Vec<PlaceIdx> {
+        self.places_of(PlaceKind::Centre)
+    }
+
+    pub fn zones(&self) -> Vec<PlaceIdx> {
+        self.places_of(PlaceKind::Zone)
+    }
+
+    pub fn places_of(&self, kind: PlaceKind) -> Vec<PlaceIdx> {
+        self.places
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind == kind)
+            .map(|(i, _)| PlaceIdx::from_idx(i))
+            .collect()
+    }
+
+    /// The network as it was at the end of `year`: services and roads opened later, and
+    /// patterns that had ended by then, are dropped.
+    /// Places are kept (an unserved station is harmless).
+    pub fn as_of(&self, year: i32) -> Network {
+        let mut n = self.clone();
+        n.services
+            .retain(|s| s.opened.year <= year && s.closed.is_none_or(|c| c.year > year));
+        n.roads.retain(|r| r.opened.is_none_or(|d| d.year <= year));
+        n
+    }
+}
+
+/// Great-circle distance in metres (haversine, mean Earth radius).
+pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
+    const R: f64 = 6_371_008.8;
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * R * a.sqrt().asin()
+}
+
+/// Distance between two places, metres.
+pub fn place_distance_m(a: &Place, b: &Place) -> f64 {
+    haversine_m(a.lon, a.lat, b.lon, b.lat)
+}

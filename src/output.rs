@@ -1,0 +1,212 @@
+//! Rendering results as tables, CSV and JSON, and writing files atomically.
+
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+use crate::analysis::{Route, TimeMatrix};
+use crate::model::Network;
+
+/// Output formats of tabular results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same folder, then a rename,
+/// so a reader never sees a half-written file.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.flush()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Minutes rounded for display.
+pub fn fmt_min(m: Option<f64>) -> String {
+    match m {
+        Some(x) => format!("{:.0}", x),
+        None => "-".into(),
+    }
+}
+
+/// Display width of a string in a terminal (CJK characters are two columns).
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 && !matches!(c, '✓' | '✗' | '→' | '—' | '–' | '·') { 2 } else { 1 })
+        .sum()
+}
+
+pub fn pad(s: &str, w: usize) -> String {
+    let n = width(s);
+    if n >= w {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(w - n))
+    }
+}
+
+pub fn lpad(s: &str, w: usize) -> String {
+    let n = width(s);
+    if n >= w {
+        s.to_string()
+    } else {
+        format!("{}{s}", " ".repeat(w - n))
+    }
+}
+
+/// A matrix with verdicts as a table: rows numbered, columns by number, each cell the minutes
+/// and ✓ (within `limit_min`) or ✗.
+pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
+    let mut out = String::new();
+    let label = |p: crate::ids::PlaceIdx| {
+        let pl = net.place(p);
+        format!("{} {}", pl.name, pl.name_zh)
+    };
+    let lw = m.rows.iter().map(|&r| width(&label(r))).max().unwrap_or(4) + 5;
+    out.push_str(&pad("", lw));
+    for j in 0..m.cols.len() {
+        out.push_str(&lpad(&format!("[{}]", j + 1), 6));
+    }
+    out.push('\n');
+    for (i, &r) in m.rows.iter().enumerate() {
+        let idx = m.cols.iter().position(|&c| c == r).map(|j| format!("[{}]", j + 1)).unwrap_or_default();
+        out.push_str(&pad(&format!("{:>4} {}", idx, label(r)), lw));
+        for j in 0..m.cols.len() {
+            let cell = if m.cols[j] == r {
+                "·".to_string()
+            } else {
+                match m.minutes(i, j) {
+                    Some(x) if x <= limit_min => format!("{:.0}✓", x),
+                    Some(x) => format!("{:.0}✗", x),
+                    None => "—✗".to_string(),
+                }
+            };
+            out.push_str(&lpad(&cell, 6));
+        }
+        out.push('\n');
+    }
+    if m.cols != m.rows {
+        out.push_str("columns: ");
+        let cols: Vec<String> = m.cols.iter().enumerate().map(|(j, &c)| format!("[{}] {}", j + 1, label(c))).collect();
+        out.push_str(&cols.join(", "));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn matrix_csv(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["from", "to", "minutes", "within_limit"]);
+    for (i, &r) in m.rows.iter().enumerate() {
+        for (j, &c) in m.cols.iter().enumerate() {
+            let mins = m.minutes(i, j);
+            let _ = w.write_record([
+                net.place(r).id.as_str(),
+                net.place(c).id.as_str(),
+                &mins.map(|x| format!("{x:.1}")).unwrap_or_default(),
+                &mins.is_some_and(|x| x <= limit_min).to_string(),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+pub struct JsonPlace {
+    pub id: String,
+    pub name: String,
+    pub name_zh: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+#[derive(Serialize)]
+pub struct JsonMatrix {
+    pub network: String,
+    pub scenario: String,
+    pub profile: String,
+    pub year: Option<i32>,
+    pub limit_minutes: f64,
+    pub places: Vec<JsonPlace>,
+    /// Rows are origins, columns destinations; only a square matrix when rows == cols.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_places: Option<Vec<JsonPlace>>,
+    pub minutes: Vec<Vec<Option<f64>>>,
+    pub within_limit: Vec<Vec<bool>>,
+}
+
+pub fn json_place(net: &Network, p: crate::ids::PlaceIdx) -> JsonPlace {
+    let pl = net.place(p);
+    JsonPlace {
+        id: pl.id.clone(),
+        name: pl.name.clone(),
+        name_zh: pl.name_zh.clone(),
+        lon: round6(pl.lon),
+        lat: round6(pl.lat),
+    }
+}
+
+pub fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn matrix_json(
+    net: &Network,
+    m: &TimeMatrix,
+    scenario: &str,
+    profile: &str,
+    year: Option<i32>,
+    limit_min: f64,
+) -> String {
+    let j = JsonMatrix {
+        network: net.name.clone(),
+        scenario: scenario.to_string(),
+        profile: profile.to_string(),
+        year,
+        limit_minutes: limit_min,
+        places: m.rows.iter().map(|&p| json_place(net, p)).collect(),
+        to_places: (m.rows != m.cols).then(|| m.cols.iter().map(|&p| json_place(net, p)).collect()),
+        minutes: (0..m.rows.len())
+            .map(|i| (0..m.cols.len()).map(|k| m.minutes(i, k).map(round1)).collect())
+            .collect(),
+        within_limit: (0..m.rows.len())
+            .map(|i| (0..m.cols.len()).map(|k| m.minutes(i, k).is_some_and(|x| x <= limit_min)).collect())
+            .collect(),
+    };
+    serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
+}
+
+pub fn route_table(r: &Route) -> String {
+    let mut out = String::new();
+    for l in &r.legs {
+        let what = match (&l.service, l.kind) {
+            (Some(s), _) => s.clone(),
+            (None, _) => String::new(),
+        };
+        let kind = serde_json::to_value(l.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        out.push_str(&format!(
+            "{:>6.1} min  {:<8} {} → {}{}\n",
+            l.minutes,
+            kind,
+            l.from,
+            l.to,
+            if what.is_empty() { String::new() } else { format!("  [{what}]") }
+        ));
+    }
+    out.push_str(&format!("{:>6.1} min  total\n", r.total_minutes));
+    out
+}

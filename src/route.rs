@@ -1,0 +1,279 @@
+//! The routing core: time-bounded one-to-all shortest paths over a `Csr` graph, with a
+//! reusable per-thread workspace, and parallel sweeps over many origins.
+//!
+//! Two queues, chosen on purpose:
+//! - `Queue::Bucket` (Dial's algorithm): a circular array of buckets indexed by distance modulo
+//!   a power of two above the largest arc weight. Costs are small integer seconds, so every
+//!   push and pop is O(1) and the scan over empty buckets is bounded by the largest distance
+//!   settled. This is the default.
+//! - `Queue::Heap`: a binary heap of `dist << 32 | node` with lazy deletion, the plain
+//!   textbook Dijkstra, kept as the in-house baseline and used when arc weights are too large
+//!   for buckets.
+//!
+//! Both settle nodes in order of distance; distances are exact and identical. Nodes beyond the
+//! bound are never queued, so a bounded search costs what it touches. Between queries only the
+//! entries the last query touched are reset.
+
+use rayon::prelude::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::graph::Csr;
+use crate::ids::{EdgeId, NodeId, Seconds, UNREACHED};
+
+/// Which priority queue a search uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Queue {
+    Bucket,
+    Heap,
+}
+
+impl Queue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Bucket => "bucket",
+            Queue::Heap => "heap",
+        }
+    }
+}
+
+/// Arc weights up to this use the bucket queue; above it `Queue::Bucket` falls back to the heap
+/// (the bucket array and the scan over empty buckets grow with the largest weight).
+pub const MAX_BUCKET_WEIGHT: Seconds = 1 << 20;
+
+/// No parent (the source, or an unreached node).
+pub const NO_PARENT: u32 = u32::MAX;
+
+/// Per-thread search state, reused across queries. Not `Sync`: one per thread.
+#[derive(Debug)]
+pub struct Workspace {
+    dist: Vec<Seconds>,
+    parent: Vec<u32>,
+    /// Nodes whose distance is set, in the order they were first reached.
+    touched: Vec<u32>,
+    buckets: Vec<Vec<u32>>,
+    heap: BinaryHeap<Reverse<u64>>,
+}
+
+impl Workspace {
+    /// A workspace for graphs of up to `n` nodes.
+    pub fn new(n: usize) -> Workspace {
+        Workspace {
+            dist: vec![UNREACHED; n],
+            parent: vec![NO_PARENT; n],
+            touched: Vec::new(),
+            buckets: Vec::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Distance of `v` found by the last search (`UNREACHED` if beyond the bound).
+    #[inline]
+    pub fn dist(&self, v: NodeId) -> Seconds {
+        self.dist[v.idx()]
+    }
+
+    /// All distances of the last search, indexed by node.
+    pub fn distances(&self) -> &[Seconds] {
+        &self.dist
+    }
+
+    /// The arc by which the last search reached `v` (searches run with parents only).
+    pub fn parent(&self, v: NodeId) -> Option<EdgeId> {
+        let p = self.parent[v.idx()];
+        (p != NO_PARENT).then_some(EdgeId(p))
+    }
+
+    /// The nodes the last search reached.
+    pub fn reached(&self) -> &[u32] {
+        &self.touched
+    }
+
+    fn reset(&mut self, n: usize) {
+        if self.dist.len() < n {
+            self.dist.resize(n, UNREACHED);
+            self.parent.resize(n, NO_PARENT);
+        }
+        for &v in &self.touched {
+            self.dist[v as usize] = UNREACHED;
+            self.parent[v as usize] = NO_PARENT;
+        }
+        self.touched.clear();
+    }
+
+    /// One-to-all shortest paths from `source`, settling nodes up to `bound` seconds
+    /// (`UNREACHED` for no bound). With `parents`, records the arc reaching each node.
+    pub fn run(&mut self, g: &Csr, source: NodeId, bound: Seconds, queue: Queue, parents: bool) {
+        self.run_multi(g, &[(source, 0)], bound, queue, parents)
+    }
+
+    /// Like `run`, from several sources each with a start offset.
+    pub fn run_multi(
+        &mut self,
+        g: &Csr,
+        sources: &[(NodeId, Seconds)],
+        bound: Seconds,
+        queue: Queue,
+        parents: bool,
+    ) {
+        self.reset(g.num_nodes());
+        let q = if g.max_weight > MAX_BUCKET_WEIGHT { Queue::Heap } else { queue };
+        match (q, parents) {
+            (Queue::Bucket, true) => self.bucket::<true>(g, sources, bound),
+            (Queue::Bucket, false) => self.bucket::<false>(g, sources, bound),
+            (Queue::Heap, true) => self.heap::<true>(g, sources, bound),
+            (Queue::Heap, false) => self.heap::<false>(g, sources, bound),
+        }
+    }
+
+    fn bucket<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
+        // Queued keys always lie in [cur, cur + span]: span covers the largest arc weight and
+        // the spread of the sources' start offsets.
+        let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
+        let hi = sources.iter().map(|s| s.1).max().unwrap_or(0);
+        let nb = (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two();
+        if self.buckets.len() < nb {
+            self.buckets.resize_with(nb, Vec::new);
+        }
+        let mask = nb - 1;
+        let dist = &mut self.dist[..];
+        let parent = &mut self.parent[..];
+        let touched = &mut self.touched;
+        let buckets = &mut self.buckets[..nb];
+        let mut queued = 0usize;
+        let mut cur = Seconds::MAX;
+        for &(s, d0) in sources {
+            if d0 <= bound && d0 < dist[s.idx()] {
+                if dist[s.idx()] == UNREACHED {
+                    touched.push(s.0);
+                }
+                dist[s.idx()] = d0;
+                buckets[d0 as usize & mask].push(s.0);
+                queued += 1;
+                cur = cur.min(d0);
+            }
+        }
+        let first_out = &g.first_out[..];
+        let arcs = &g.arcs[..];
+        while queued > 0 {
+            let bi = cur as usize & mask;
+            while let Some(v) = buckets[bi].pop() {
+                queued -= 1;
+                if dist[v as usize] != cur {
+                    continue; // stale entry: v was reached more cheaply since
+                }
+                let (a, b) = (first_out[v as usize] as usize, first_out[v as usize + 1] as usize);
+                for (e, arc) in arcs[a..b].iter().enumerate() {
+                    let nd = cur.saturating_add(arc.weight);
+                    let h = arc.head as usize;
+                    if nd < dist[h] && nd <= bound {
+                        if dist[h] == UNREACHED {
+                            touched.push(arc.head);
+                        }
+                        dist[h] = nd;
+                        if PARENTS {
+                            parent[h] = (a + e) as u32;
+                        }
+                        buckets[nd as usize & mask].push(arc.head);
+                        queued += 1;
+                    }
+                }
+            }
+            cur += 1;
+        }
+    }
+
+    fn heap<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
+        let dist = &mut self.dist[..];
+        let parent = &mut self.parent[..];
+        let touched = &mut self.touched;
+        let heap = &mut self.heap;
+        heap.clear();
+        for &(s, d0) in sources {
+            if d0 <= bound && d0 < dist[s.idx()] {
+                if dist[s.idx()] == UNREACHED {
+                    touched.push(s.0);
+                }
+                dist[s.idx()] = d0;
+                heap.push(Reverse(((d0 as u64) << 32) | s.0 as u64));
+            }
+        }
+        while let Some(Reverse(key)) = heap.pop() {
+            let d = (key >> 32) as Seconds;
+            let v = key as u32 as usize;
+            if d != dist[v] {
+                continue;
+            }
+            let (a, b) = (g.first_out[v] as usize, g.first_out[v + 1] as usize);
+            for (e, arc) in g.arcs[a..b].iter().enumerate() {
+                let nd = d.saturating_add(arc.weight);
+                let h = arc.head as usize;
+                if nd < dist[h] && nd <= bound {
+                    if dist[h] == UNREACHED {
+                        touched.push(arc.head);
+                    }
+                    dist[h] = nd;
+                    if PARENTS {
+                        parent[h] = (a + e) as u32;
+                    }
+                    heap.push(Reverse(((nd as u64) << 32) | arc.head as u64));
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` on a rayon pool of `threads` threads (`None`: rayon's default pool).
+pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
+    match threads {
+        None => f(),
+        Some(t) => match rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build() {
+            Ok(pool) => pool.install(f),
+            Err(_) => f(),
+        },
+    }
+}
+
+/// One-to-all searches from every origin, in parallel, keeping the distances to `targets`.
+/// Row `i` belongs to `origins[i]` whatever the number of threads, so the result is identical
+/// for 1 and N threads.
+pub fn sweep(
+    g: &Csr,
+    origins: &[NodeId],
+    targets: &[NodeId],
+    bound: Seconds,
+    queue: Queue,
+) -> Vec<Vec<Seconds>> {
+    origins
+        .par_iter()
+        .map_init(
+            || Workspace::new(g.num_nodes()),
+            |ws, &o| {
+                ws.run(g, o, bound, queue, false);
+                targets.iter().map(|&t| ws.dist(t)).collect()
+            },
+        )
+        .collect()
+}
+
+/// Like `sweep`, calling `f` with each origin's finished workspace instead of collecting
+/// target rows (for callers that need whole distance arrays).
+pub fn sweep_with<T: Send>(
+    g: &Csr,
+    origins: &[NodeId],
+    bound: Seconds,
+    queue: Queue,
+    f: impl Fn(usize, &Workspace) -> T + Sync + Send,
+) -> Vec<T> {
+    origins
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || Workspace::new(g.num_nodes()),
+            |ws, (i, &o)| {
+                ws.run(g, o, bound, queue, false);
+                f(i, ws)
+            },
+        )
+        .collect()
+}

@@ -1,0 +1,631 @@
+//! Scenarios: edit commands keyed by the network's stable ids, composed with `extends`.
+//! Applying a scenario returns a new network, validated again after every scenario step.
+
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+use crate::load::{date_from_toml, line_of, RawService, Source};
+use crate::model::*;
+use crate::problem::{Problem, Problems};
+use crate::validate;
+
+/// One edit of a scenario.
+#[derive(Clone, Debug)]
+pub struct Edit {
+    pub op: EditOp,
+    pub source: String,
+    pub note: String,
+    pub origin: Origin,
+    /// 1-based index of the edit in its file.
+    pub index: usize,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawStation {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub district: String,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(default = "default_interchange")]
+    pub interchange_min: f64,
+    pub source: String,
+}
+
+fn default_interchange() -> f64 {
+    5.0
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoadNode {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_zh: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub source: String,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoad {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_zh: String,
+    pub km: f64,
+    pub speed_kmh: f64,
+    #[serde(default = "one")]
+    pub congestion: f64,
+    #[serde(default)]
+    pub opened: Option<toml::Value>,
+    pub source: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub minutes: Option<f64>,
+    pub kind: LinkKind,
+    pub source: String,
+}
+
+/// The edit commands.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EditOp {
+    AddStation {
+        station: RawStation,
+    },
+    AddService {
+        service: Box<RawService>,
+    },
+    RemoveService {
+        service: String,
+    },
+    SetHeadway {
+        service: String,
+        headway_min: f64,
+    },
+    ScaleSpeed {
+        service: String,
+        factor: f64,
+    },
+    SetRunTimes {
+        service: String,
+        run_min: Vec<f64>,
+    },
+    CloseStation {
+        station: String,
+    },
+    AddRoad {
+        road: RawRoad,
+        #[serde(default)]
+        nodes: Vec<RawRoadNode>,
+    },
+    SetRoad {
+        road: String,
+        #[serde(default)]
+        speed_kmh: Option<f64>,
+        #[serde(default)]
+        congestion: Option<f64>,
+    },
+    SetInterchange {
+        station: String,
+        minutes: f64,
+    },
+    AddLink {
+        link: RawLink,
+    },
+}
+
+impl EditOp {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EditOp::AddStation { .. } => "add_station",
+            EditOp::AddService { .. } => "add_service",
+            EditOp::RemoveService { .. } => "remove_service",
+            EditOp::SetHeadway { .. } => "set_headway",
+            EditOp::ScaleSpeed { .. } => "scale_speed",
+            EditOp::SetRunTimes { .. } => "set_run_times",
+            EditOp::CloseStation { .. } => "close_station",
+            EditOp::AddRoad { .. } => "add_road",
+            EditOp::SetRoad { .. } => "set_road",
+            EditOp::SetInterchange { .. } => "set_interchange",
+            EditOp::AddLink { .. } => "add_link",
+        }
+    }
+}
+
+/// A scenario file.
+#[derive(Clone, Debug, Default)]
+pub struct Scenario {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub project_zh: String,
+    pub plan_box: String,
+    pub status: String,
+    pub opening: Option<i32>,
+    pub source: String,
+    pub extends: Vec<String>,
+    pub edits: Vec<Edit>,
+    pub file: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    project_zh: String,
+    #[serde(default)]
+    plan_box: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    opening: Option<i32>,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    extends: Vec<String>,
+    #[serde(default)]
+    edit: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// Parses one scenario file's text.
+pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> {
+    let o = |line| Origin {
+        file: file.to_string(),
+        line,
+    };
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        vec![Problem::error(
+            &o(e.span().map(|s| line_of(text, s.start))),
+            "",
+            format!("invalid scenario: {}", e.message()),
+            "see docs/scenario-format.md",
+        )]
+    })?;
+    let mut problems = Vec::new();
+    let mut edits = Vec::new();
+    for (i, t) in raw.edit.into_iter().enumerate() {
+        let line = line_of(text, t.span().start);
+        let mut table = t.into_inner();
+        let source = match table.remove("source") {
+            Some(toml::Value::String(s)) => s,
+            _ => String::new(),
+        };
+        let note = match table.remove("note") {
+            Some(toml::Value::String(s)) => s,
+            _ => String::new(),
+        };
+        for k in ["project", "status", "opening"] {
+            table.remove(k);
+        }
+        match toml::Value::Table(table).try_into::<EditOp>() {
+            Ok(op) => edits.push(Edit {
+                op,
+                source,
+                note,
+                origin: o(Some(line)),
+                index: i + 1,
+            }),
+            Err(e) => problems.push(Problem::error(
+                &o(Some(line)),
+                format!("edit {}", i + 1),
+                format!("invalid edit: {}", e.message().trim()),
+                "see docs/scenario-format.md for the edit commands and their fields",
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Scenario {
+        name: raw.name,
+        title: raw.title,
+        description: if raw.description.is_empty() { raw.note } else { raw.description },
+        project_zh: raw.project_zh,
+        plan_box: raw.plan_box,
+        status: raw.status,
+        opening: raw.opening,
+        source: raw.source,
+        extends: raw.extends,
+        edits,
+        file: file.to_string(),
+    })
+}
+
+/// All scenarios of a folder, by name.
+#[derive(Clone, Debug)]
+pub struct Library {
+    pub src: Source,
+    pub scenarios: HashMap<String, Scenario>,
+    /// Names in file order.
+    pub names: Vec<String>,
+}
+
+impl Library {
+    /// Reads every `*.toml` under the source. Every problem is reported.
+    pub fn load(src: Source) -> Result<Library, Problems> {
+        let mut problems = Vec::new();
+        let mut scenarios = HashMap::new();
+        let mut names = Vec::new();
+        for rel in src.files_with_ext(".toml") {
+            let file = src.display(&rel);
+            let text = match src.read(&rel) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(Problem::error(&Origin { file, line: None }, "", e, ""));
+                    continue;
+                }
+            };
+            match parse_scenario(&text, &file) {
+                Ok(s) => {
+                    let stem = rel
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&rel)
+                        .trim_end_matches(".toml")
+                        .to_string();
+                    if s.name != stem {
+                        problems.push(Problem::error(
+                            &Origin { file: file.clone(), line: Some(1) },
+                            format!("scenario {}", s.name),
+                            format!("name '{}' differs from the file name '{stem}'", s.name),
+                            format!("set name = \"{stem}\" or rename the file"),
+                        ));
+                    }
+                    if let Some(prev) = scenarios.get(&s.name) {
+                        let prev: &Scenario = prev;
+                        problems.push(Problem::error(
+                            &Origin { file: file.clone(), line: Some(1) },
+                            format!("scenario {}", s.name),
+                            format!("duplicate scenario name, also in {}", prev.file),
+                            "give each scenario a unique name",
+                        ));
+                        continue;
+                    }
+                    names.push(s.name.clone());
+                    scenarios.insert(s.name.clone(), s);
+                }
+                Err(p) => problems.extend(p),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Library { src, scenarios, names })
+        } else {
+            Err(Problems(problems))
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Scenario> {
+        self.scenarios.get(name)
+    }
+
+    fn unknown(&self, name: &str, origin: &Origin, record: &str) -> Problem {
+        let mut close: Vec<&String> = self.names.iter().filter(|n| similar(n, name)).collect();
+        close.truncate(5);
+        Problem::error(
+            origin,
+            record,
+            format!("unknown scenario '{name}'"),
+            if close.is_empty() {
+                "run `onehour scenarios` to list them".to_string()
+            } else {
+                format!(
+                    "did you mean {}?",
+                    close.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            },
+        )
+    }
+
+    /// The scenarios to apply for `name`, in order: its `extends` (recursively, each once),
+    /// then itself.
+    pub fn chain(&self, name: &str) -> Result<Vec<&Scenario>, Problems> {
+        let mut out = Vec::new();
+        let mut done = HashSet::new();
+        let mut stack = Vec::new();
+        let cli = Origin { file: "command line".into(), line: None };
+        self.visit(name, &cli, "", &mut stack, &mut done, &mut out)
+            .map_err(|p| Problems(vec![p]))?;
+        Ok(out)
+    }
+
+    fn visit<'a>(
+        &'a self,
+        name: &str,
+        from: &Origin,
+        record: &str,
+        stack: &mut Vec<String>,
+        done: &mut HashSet<String>,
+        out: &mut Vec<&'a Scenario>,
+    ) -> Result<(), Problem> {
+        if stack.iter().any(|s| s == name) {
+            return Err(Problem::error(
+                from,
+                record,
+                format!("cycle in extends: {} -> {name}", stack.join(" -> ")),
+                "remove one of the extends so that no scenario extends itself",
+            ));
+        }
+        if done.contains(name) {
+            return Ok(());
+        }
+        let s = self.get(name).ok_or_else(|| self.unknown(name, from, record))?;
+        stack.push(name.to_string());
+        let here = Origin { file: s.file.clone(), line: None };
+        for e in &s.extends {
+            self.visit(e, &here, &format!("scenario {name}, extends"), stack, done, out)?;
+        }
+        stack.pop();
+        done.insert(name.to_string());
+        out.push(s);
+        Ok(())
+    }
+}
+
+/// Whether two names look alike (shared prefix or one contains the other).
+pub fn similar(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    a.contains(&b) || b.contains(&a) || strsim::levenshtein(&a, &b) <= 3.max(b.len() / 3)
+}
+
+/// Applies scenarios in order to a copy of `base`, validating after each one. Conflicting
+/// edits (adding an id twice, editing a service that an earlier edit removed) are errors.
+pub fn apply(base: &Network, chain: &[&Scenario]) -> Result<Network, Problems> {
+    let mut net = base.clone();
+    let mut removed: HashMap<String, (String, usize)> = HashMap::new();
+    for s in chain {
+        let mut problems = Vec::new();
+        for e in &s.edits {
+            if let Err(p) = apply_edit(&mut net, s, e, &mut removed) {
+                problems.push(p);
+            }
+        }
+        if problems.is_empty() {
+            problems.extend(
+                validate::validate(&net)
+                    .into_iter()
+                    .filter(Problem::is_error)
+                    .map(|mut p| {
+                        p.message = format!("{} (after applying scenario {})", p.message, s.name);
+                        p
+                    }),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(Problems(problems));
+        }
+    }
+    Ok(net)
+}
+
+fn apply_edit(
+    net: &mut Network,
+    s: &Scenario,
+    e: &Edit,
+    removed: &mut HashMap<String, (String, usize)>,
+) -> Result<(), Problem> {
+    let rec = format!("scenario {}, edit {} ({})", s.name, e.index, e.op.name());
+    let err = |msg: String, fix: &str| Problem::error(&e.origin, &rec, msg, fix);
+    let place_exists = |net: &Network, id: &str| net.places.iter().any(|p| p.id == id);
+    let find_service = |net: &mut Network, id: &str, removed: &HashMap<String, (String, usize)>| {
+        if let Some((sc, i)) = removed.get(id) {
+            return Err(err(
+                format!("service '{id}' was removed by scenario {sc}, edit {i}"),
+                "conflicting edits: drop one of them, or order the scenarios so the change comes first",
+            ));
+        }
+        net.services.iter().position(|x| x.id == id).ok_or_else(|| {
+            err(
+                format!("unknown service '{id}'"),
+                "name a service id of the network or of an earlier add_service",
+            )
+        })
+    };
+    match &e.op {
+        EditOp::AddStation { station: st } => {
+            if place_exists(net, &st.id) {
+                return Err(err(
+                    format!("place '{}' already exists", st.id),
+                    "use the existing station, or give the new one another id",
+                ));
+            }
+            net.places.push(Place {
+                id: st.id.clone(),
+                kind: PlaceKind::Station,
+                name: st.name.clone(),
+                name_zh: st.name_zh.clone(),
+                city: st.city.clone(),
+                district: st.district.clone(),
+                lon: st.lon,
+                lat: st.lat,
+                interchange_min: st.interchange_min,
+                in_area: false,
+                population: 0,
+                population_year: None,
+                source: st.source.clone(),
+                origin: e.origin.clone(),
+            });
+        }
+        EditOp::AddService { service } => {
+            if net.services.iter().any(|x| x.id == service.id) {
+                return Err(err(
+                    format!("service '{}' already exists", service.id),
+                    "give the new service another id, or use set_* edits on the existing one",
+                ));
+            }
+            removed.remove(&service.id);
+            let sv = (**service).clone().into_service(e.origin.clone()).map_err(|mut p| {
+                p.record = rec.clone();
+                p
+            })?;
+            net.services.push(sv);
+        }
+        EditOp::RemoveService { service } => {
+            let i = find_service(net, service, removed)?;
+            net.services.remove(i);
+            removed.insert(service.clone(), (s.name.clone(), e.index));
+        }
+        EditOp::SetHeadway { service, headway_min } => {
+            let i = find_service(net, service, removed)?;
+            net.services[i].headway_min = *headway_min;
+        }
+        EditOp::ScaleSpeed { service, factor } => {
+            if !(*factor > 0.0 && *factor <= 5.0) {
+                return Err(err(format!("factor {factor} is not in (0, 5]"), "give a speed factor such as 1.2"));
+            }
+            let i = find_service(net, service, removed)?;
+            let sv = &mut net.services[i];
+            for k in 1..sv.stops.len() {
+                if let Some(r) = sv.run_min(k) {
+                    sv.stops[k].run_min = Some(r / factor);
+                }
+            }
+        }
+        EditOp::SetRunTimes { service, run_min } => {
+            let i = find_service(net, service, removed)?;
+            let sv = &mut net.services[i];
+            if run_min.len() + 1 != sv.stops.len() {
+                return Err(err(
+                    format!(
+                        "{} run times for {} stops",
+                        run_min.len(),
+                        sv.stops.len()
+                    ),
+                    "give one run time per stop after the first",
+                ));
+            }
+            for (k, r) in run_min.iter().enumerate() {
+                sv.stops[k + 1].run_min = Some(*r);
+            }
+        }
+        EditOp::CloseStation { station } => {
+            if !place_exists(net, station) {
+                return Err(err(format!("unknown station '{station}'"), "name a station id of the network"));
+            }
+            for sv in net.services.iter_mut() {
+                let mut k = 0;
+                while k < sv.stops.len() {
+                    if sv.stops[k].at == *station {
+                        // Join the run times of the two segments around the closed stop.
+                        let run_in = if k > 0 { sv.run_min(k) } else { None };
+                        let run_out = if k + 1 < sv.stops.len() { sv.run_min(k + 1) } else { None };
+                        if let (Some(a), Some(b)) = (run_in, run_out) {
+                            sv.stops[k + 1].run_min = Some(a + b);
+                        }
+                        sv.stops.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+            }
+            net.services.retain(|sv| sv.stops.len() >= 2);
+            net.links.retain(|l| l.from != *station && l.to != *station);
+            if let Some(p) = net.places.iter_mut().find(|p| p.id == *station) {
+                // A closed station stays as a place (other records may name it) but nothing
+                // boards there any more.
+                p.name = format!("{} (closed)", p.name);
+            }
+        }
+        EditOp::AddRoad { road, nodes } => {
+            for n in nodes {
+                if place_exists(net, &n.id) {
+                    return Err(err(format!("place '{}' already exists", n.id), "reuse it without redefining it, or rename the new node"));
+                }
+                net.places.push(Place {
+                    id: n.id.clone(),
+                    kind: PlaceKind::RoadNode,
+                    name: n.name.clone(),
+                    name_zh: n.name_zh.clone(),
+                    city: String::new(),
+                    district: String::new(),
+                    lon: n.lon,
+                    lat: n.lat,
+                    interchange_min: 0.0,
+                    in_area: false,
+                    population: 0,
+                    population_year: None,
+                    source: n.source.clone(),
+                    origin: e.origin.clone(),
+                });
+            }
+            if net.roads.iter().any(|r| r.id == road.id) {
+                return Err(err(format!("road '{}' already exists", road.id), "use set_road, or another id"));
+            }
+            let opened = match &road.opened {
+                None => None,
+                Some(v) => Some(date_from_toml(v).ok_or_else(|| err(format!("opened = {v} is not a date"), "write \"YYYY\" or \"YYYY-MM-DD\""))?),
+            };
+            net.roads.push(Road {
+                id: road.id.clone(),
+                from: road.from.clone(),
+                to: road.to.clone(),
+                name: road.name.clone(),
+                name_zh: road.name_zh.clone(),
+                km: road.km,
+                speed_kmh: road.speed_kmh,
+                congestion: road.congestion,
+                opened,
+                source: road.source.clone(),
+                origin: e.origin.clone(),
+            });
+        }
+        EditOp::SetRoad { road, speed_kmh, congestion } => {
+            let r = net.roads.iter_mut().find(|r| r.id == *road).ok_or_else(|| {
+                err(format!("unknown road '{road}'"), "name a road id of the network or of an earlier add_road")
+            })?;
+            if let Some(v) = speed_kmh {
+                r.speed_kmh = *v;
+            }
+            if let Some(c) = congestion {
+                r.congestion = *c;
+            }
+        }
+        EditOp::SetInterchange { station, minutes } => {
+            let p = net
+                .places
+                .iter_mut()
+                .find(|p| p.id == *station && p.kind == PlaceKind::Station)
+                .ok_or_else(|| err(format!("unknown station '{station}'"), "name a station id of the network"))?;
+            p.interchange_min = *minutes;
+        }
+        EditOp::AddLink { link } => {
+            net.links.push(Link {
+                from: link.from.clone(),
+                to: link.to.clone(),
+                minutes: link.minutes,
+                kind: link.kind,
+                source: if link.source.is_empty() { e.source.clone() } else { link.source.clone() },
+                origin: e.origin.clone(),
+            });
+        }
+    }
+    Ok(())
+}
