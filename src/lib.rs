@@ -3,7 +3,7 @@
 //!
 //! Modules by role; dependencies point one way (each uses only those listed before it):
 //! `ids` → `model` → `problem` → `validate` → `load` → `scenario` → `graph` → `route` →
-//! `analysis` → `output` → `cli`. `main` is glue.
+//! `analysis` → `isochrone` → `output` → `map` → `cli`. `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one
@@ -15,6 +15,7 @@ pub mod bundled;
 pub mod cli;
 pub mod graph;
 pub mod ids;
+pub mod isochrone;
 pub mod load;
 pub mod model;
 pub mod output;
