@@ -1,13 +1,13 @@
-//! Isochrones: valid, nested, consistent with the engine, RFC 7946, and a golden file on the
-//! tiny fixture network.
+//! Isochrones: valid polygons, nested bands, consistency with the engine, RFC 7946 output and
+//! a golden file on the tiny fixture network (`UPDATE_GOLDEN=1` rewrites it).
 
-use geo::{Area, Contains, Validation, Winding};
+use geo::{Area, Contains, Coord, Distance, Euclidean, MultiPolygon, Point, Validation, Winding};
 use onehour::analysis::Prepared;
 use onehour::graph::Profile;
-use onehour::ids::PlaceIdx;
+use onehour::ids::{PlaceIdx, UNREACHED};
 use onehour::isochrone::*;
 use onehour::load::{load_network, Source as Src};
-use onehour::model::Network;
+use onehour::model::{haversine_m, Network};
 use onehour::route::{Queue, Workspace};
 
 fn tiny() -> Network {
@@ -33,31 +33,453 @@ fn frame(net: &Network, params: IsoParams) -> Frame {
     }
 }
 
+/// Every isochrone of the tiny network: all places with a name as origins, both profiles,
+/// smoothed and not, two cell sizes.
+fn all_tiny() -> Vec<Isochrone> {
+    let net = tiny();
+    let mut out = Vec::new();
+    for profile in [Profile::Transit, Profile::Car] {
+        let p = Prepared::new(net.clone(), profile);
+        let mut ws = Workspace::new(p.graph.csr.num_nodes());
+        for (cell, smooth) in [(250.0, true), (250.0, false), (100.0, true)] {
+            let f = frame(
+                &net,
+                IsoParams {
+                    cell_m: cell,
+                    smooth,
+                    ..IsoParams::default()
+                },
+            );
+            for id in ["cx", "cy", "cz", "sb", "z1"] {
+                out.push(isochrone(&p, &mut ws, place(&net, id), &f, "today").expect("isochrone"));
+            }
+        }
+    }
+    out
+}
+
 #[test]
-fn debug_print() {
+fn every_band_is_a_valid_geometry() {
+    for iso in all_tiny() {
+        for b in &iso.bands {
+            assert!(
+                b.geometry.is_valid(),
+                "{} {:?} {} min: {:?}",
+                iso.origin,
+                iso.profile,
+                b.minutes,
+                b.geometry.validation_errors()
+            );
+        }
+    }
+}
+
+/// Every vertex of `inner` is inside `outer` or within `tol_deg` of it (6-decimal rounding
+/// moves shared boundaries by up to 0.1 m).
+fn covered(inner: &MultiPolygon<f64>, outer: &MultiPolygon<f64>, tol_deg: f64) -> bool {
+    inner.0.iter().all(|p| {
+        p.exterior().0.iter().all(|c| {
+            let pt = Point(*c);
+            outer.contains(&pt) || Euclidean.distance(&pt, outer) <= tol_deg
+        })
+    })
+}
+
+#[test]
+fn bands_are_nested_and_grow_with_the_threshold() {
+    for iso in all_tiny() {
+        for w in iso.bands.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            assert!(
+                a.area_km2 <= b.area_km2 + 1e-9,
+                "{} {:?}: area shrinks",
+                iso.origin,
+                iso.profile
+            );
+            assert!(a.population <= b.population);
+            assert!(
+                covered(&a.geometry, &b.geometry, 2e-6),
+                "{} {:?}: {} min band not inside {} min band",
+                iso.origin,
+                iso.profile,
+                a.minutes,
+                b.minutes
+            );
+        }
+        assert!(iso.bands.last().is_some_and(|b| b.area_km2 > 0.0));
+    }
+}
+
+#[test]
+fn projected_contours_are_exactly_nested() {
+    // Before rounding, a larger threshold's region contains the smaller one's outright.
+    let net = tiny();
+    let p = Prepared::new(net.clone(), Profile::Transit);
+    let proj = Projection::for_network(&net);
+    let access = AccessModel::for_profile(&net, Profile::Transit, None);
+    let mut ws = Workspace::new(p.graph.csr.num_nodes());
+    ws.run(
+        &p.graph.csr,
+        p.graph.place_node(place(&net, "cx")),
+        3600,
+        Queue::Bucket,
+        false,
+    );
+    let src = sources(&p, &ws, place(&net, "cx"), &proj, &access, 3600.0);
+    let s = surface(&src, &access, 250.0, 3600.0).unwrap();
+    let bands: Vec<_> = [900.0, 1800.0, 2700.0, 3600.0]
+        .iter()
+        .map(|&t| contour(&s, t, true).unwrap())
+        .collect();
+    for w in bands.windows(2) {
+        assert!(w[0].unsigned_area() <= w[1].unsigned_area());
+        assert!(covered(&w[0], &w[1], 1e-6));
+    }
+}
+
+#[test]
+fn a_grid_point_never_beats_the_engine_at_its_nearest_reached_place() {
+    // The surface at the grid point nearest to a reached place p is never faster than the
+    // engine's time at p minus the walk between them: the surface only adds access legs to
+    // the engine's times, and the engine already walks between places closer than the
+    // walking radius. It is also never slower than walking from p.
+    let net = tiny();
+    for origin in ["cx", "cy", "cz", "sa", "z1"] {
+        let p = Prepared::new(net.clone(), Profile::Transit);
+        let proj = Projection::for_network(&net);
+        let access = AccessModel::for_profile(&net, Profile::Transit, None);
+        let mut ws = Workspace::new(p.graph.csr.num_nodes());
+        let o = place(&net, origin);
+        ws.run(
+            &p.graph.csr,
+            p.graph.place_node(o),
+            3600,
+            Queue::Bucket,
+            false,
+        );
+        let src = sources(&p, &ws, o, &proj, &access, 3600.0);
+        let s = surface(&src, &access, 250.0, 3600.0).unwrap();
+        let mut checked = 0;
+        for (pi, pl) in net.places.iter().enumerate() {
+            let t = ws.dist(p.graph.place_node(PlaceIdx::from_idx(pi)));
+            if t == UNREACHED || t > 3000 || pl.kind == onehour::model::PlaceKind::RoadNode {
+                continue;
+            }
+            let (x, y) = proj.forward(pl.lon, pl.lat);
+            let (i, j) = s.nearest(x, y).expect("a reached place lies on the grid");
+            let (gx, gy) = s.xy(i, j);
+            let walk = ((gx - x).powi(2) + (gy - y).powi(2)).sqrt() * access.s_per_m;
+            let v = s.get(i, j);
+            assert!(
+                v >= t as f64 - walk - 1.0,
+                "{origin} → {}: grid {v} s beats engine {t} s",
+                pl.id
+            );
+            assert!(
+                v <= t as f64 + walk + 1e-6,
+                "{origin} → {}: grid {v} s slower than walking from it",
+                pl.id
+            );
+            checked += 1;
+        }
+        assert!(checked >= 2);
+    }
+}
+
+/// A small deterministic generator (xorshift), so failures can be replayed from the seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn random_sources(seed: u64, n: usize, extent: f64, max_start: f64) -> Vec<Source> {
+    let mut r = Rng(seed.max(1));
+    (0..n)
+        .map(|_| Source {
+            x: (r.next() - 0.5) * extent,
+            y: (r.next() - 0.5) * extent,
+            start_s: r.next() * max_start,
+        })
+        .collect()
+}
+
+#[test]
+fn surface_matches_the_brute_force_reference_on_random_sources() {
+    for seed in 1..=20u64 {
+        eprintln!("seed {seed}");
+        let src = random_sources(seed * 7919, 30, 20_000.0, 3000.0);
+        let access = AccessModel {
+            s_per_m: 1.04,
+            max_m: 800.0 + seed as f64 * 50.0,
+            end_s: if seed % 2 == 0 { 300.0 } else { 0.0 },
+        };
+        let cell = 150.0 + 10.0 * seed as f64;
+        let s = surface(&src, &access, cell, 3600.0).unwrap();
+        for j in 0..s.ny {
+            for i in 0..s.nx {
+                let (x, y) = s.xy(i, j);
+                let want = reference_time(&src, &access, cell, x, y);
+                let got = s.get(i, j);
+                if want <= 3600.0 {
+                    assert!(
+                        (got - want).abs() < 1e-6,
+                        "seed {seed} point ({i},{j}): {got} vs {want}"
+                    );
+                } else {
+                    assert!(
+                        got >= want - 1e-6,
+                        "seed {seed} point ({i},{j}): {got} below the reference {want}"
+                    );
+                }
+            }
+        }
+        // Every random surface contours into valid, nested bands.
+        let proj = Projection {
+            lon0: 113.3,
+            lat0: 23.1,
+        };
+        let mut prev: Option<MultiPolygon<f64>> = None;
+        for t in [900.0, 1800.0, 2700.0, 3600.0] {
+            for smooth in [true, false] {
+                let g = to_wgs84(&contour(&s, t, smooth).unwrap(), &proj);
+                assert!(
+                    g.is_valid(),
+                    "seed {seed} t {t} smooth {smooth}: {:?}",
+                    g.validation_errors()
+                );
+                if smooth {
+                    if let Some(p) = &prev {
+                        assert!(
+                            covered(p, &g, 2e-6),
+                            "seed {seed}: band {t} does not contain the previous"
+                        );
+                    }
+                    prev = Some(g);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn holes_and_islands_are_assembled_and_wound_per_rfc_7946() {
+    // A ring of places 3 km around an unreached middle, with one place in the middle: the band
+    // is an annulus (a hole) with an island inside the hole.
+    let mut src = Vec::new();
+    for k in 0..40 {
+        let a = k as f64 / 40.0 * std::f64::consts::TAU;
+        src.push(Source {
+            x: 3000.0 * a.cos(),
+            y: 3000.0 * a.sin(),
+            start_s: 600.0,
+        });
+    }
+    src.push(Source {
+        x: 0.0,
+        y: 0.0,
+        start_s: 600.0,
+    });
+    let access = AccessModel {
+        s_per_m: 1.04,
+        max_m: 800.0,
+        end_s: 0.0,
+    };
+    let s = surface(&src, &access, 100.0, 3600.0).unwrap();
+    let proj = Projection {
+        lon0: 113.3,
+        lat0: 23.1,
+    };
+    let g = to_wgs84(&contour(&s, 1800.0, true).unwrap(), &proj);
+    assert!(g.is_valid(), "{:?}", g.validation_errors());
+    assert_eq!(g.0.len(), 2, "an annulus and an island");
+    let holes: usize = g.0.iter().map(|p| p.interiors().len()).sum();
+    assert_eq!(holes, 1);
+    for p in &g.0 {
+        assert!(
+            p.exterior().is_ccw(),
+            "exterior rings run counter-clockwise"
+        );
+        for h in p.interiors() {
+            assert!(h.is_cw(), "holes run clockwise");
+        }
+    }
+    // The island lies in the hole, not in the annulus.
+    let middle = Point::new(113.3, 23.1);
+    let island = g.0.iter().find(|p| p.interiors().is_empty()).unwrap();
+    assert!(island.contains(&middle));
+}
+
+#[test]
+fn projection_round_trips_to_a_millimetre() {
+    let proj = Projection {
+        lon0: 113.3,
+        lat0: 23.1,
+    };
+    for (lon, lat) in [(111.0, 21.5), (115.0, 25.5), (113.3, 23.1), (112.2, 24.9)] {
+        let (x, y) = proj.forward(lon, lat);
+        let (lo, la) = proj.inverse(x, y);
+        assert!(haversine_m(lon, lat, lo, la) < 1e-3);
+    }
+    // Distances in the projection agree with great-circle distances within 0.1 % over 200 km.
+    let (a, b) = ((112.0, 22.5), (114.5, 24.0));
+    let (pa, pb) = (proj.forward(a.0, a.1), proj.forward(b.0, b.1));
+    let d = ((pa.0 - pb.0).powi(2) + (pa.1 - pb.1).powi(2)).sqrt();
+    let h = haversine_m(a.0, a.1, b.0, b.1);
+    assert!((d / h - 1.0).abs() < 1e-3, "{d} vs {h}");
+}
+
+#[test]
+fn a_single_place_gives_a_disc_of_the_access_radius() {
+    let src = [Source {
+        x: 0.0,
+        y: 0.0,
+        start_s: 0.0,
+    }];
+    let access = AccessModel {
+        s_per_m: 1.0,
+        max_m: 1000.0,
+        end_s: 0.0,
+    };
+    let s = surface(&src, &access, 50.0, 3600.0).unwrap();
+    let g = contour(&s, 3600.0, true).unwrap();
+    let area = g.unsigned_area();
+    // Where the access radius ends the band, its edge runs through the outermost grid points
+    // inside the radius: conservative by less than one cell.
+    let disc = |r: f64| std::f64::consts::PI * r * r;
+    assert!(
+        area <= disc(1000.0) && area >= disc(1000.0 - 50.0),
+        "{area} vs {}",
+        disc(1000.0)
+    );
+    // Where time ends the band, the edge is interpolated: a disc of radius threshold / pace.
+    let g = contour(&s, 500.0, true).unwrap();
+    assert!(
+        (g.unsigned_area() / disc(500.0) - 1.0).abs() < 0.01,
+        "{}",
+        g.unsigned_area()
+    );
+    assert!(g.contains(&Point(Coord { x: 0.0, y: 0.0 })));
+}
+
+#[test]
+fn bad_parameters_are_refused_with_a_sentence() {
+    let ok = IsoParams::default();
+    assert!(ok.check().is_ok());
+    for bad in [
+        IsoParams {
+            thresholds_min: vec![],
+            ..ok.clone()
+        },
+        IsoParams {
+            thresholds_min: vec![30.0, 15.0],
+            ..ok.clone()
+        },
+        IsoParams {
+            thresholds_min: vec![-5.0],
+            ..ok.clone()
+        },
+        IsoParams {
+            thresholds_min: vec![f64::NAN],
+            ..ok.clone()
+        },
+        IsoParams {
+            cell_m: 0.0,
+            ..ok.clone()
+        },
+        IsoParams {
+            cell_m: 5.0,
+            ..ok.clone()
+        },
+        IsoParams {
+            max_access_m: Some(-1.0),
+            ..ok.clone()
+        },
+    ] {
+        let e = bad.check().unwrap_err();
+        assert!(e.len() > 10, "{e}");
+    }
+}
+
+#[test]
+fn geojson_parses_with_the_geojson_crate_and_follows_rfc_7946() {
+    let isos = all_tiny();
+    let text = to_geojson_text(&feature_collection(&isos));
+    let gj: geojson::GeoJson = text.parse().expect("valid GeoJSON");
+    let geojson::GeoJson::FeatureCollection(fc) = gj else {
+        panic!("a FeatureCollection")
+    };
+    assert_eq!(
+        fc.features.len(),
+        isos.iter().map(|i| i.bands.len()).sum::<usize>()
+    );
+    for f in &fc.features {
+        for key in [
+            "origin",
+            "scenario",
+            "profile",
+            "minutes",
+            "area_km2",
+            "population",
+        ] {
+            assert!(f.property(key).is_some(), "property {key}");
+        }
+        let g: MultiPolygon<f64> = f
+            .geometry
+            .clone()
+            .expect("geometry")
+            .try_into()
+            .expect("a MultiPolygon");
+        assert!(g.is_valid());
+        for p in &g.0 {
+            assert!(p.exterior().is_ccw());
+            assert!(p.interiors().iter().all(|h| h.is_cw()));
+            for c in p.exterior().0.iter() {
+                // WGS84 lon/lat order, inside the fixture's bbox, 6 decimals at most.
+                assert!(
+                    (112.9..113.6).contains(&c.x) && (22.9..23.6).contains(&c.y),
+                    "{c:?}"
+                );
+                assert!(((c.x * 1e6).round() - c.x * 1e6).abs() < 1e-6);
+            }
+        }
+    }
+}
+
+#[test]
+fn golden_tiny_network_from_west_centre() {
     let net = tiny();
     let p = Prepared::new(net.clone(), Profile::Transit);
     let f = frame(&net, IsoParams::default());
     let mut ws = Workspace::new(p.graph.csr.num_nodes());
     let iso = isochrone(&p, &mut ws, place(&net, "cx"), &f, "today").unwrap();
-    for b in &iso.bands {
-        eprintln!(
-            "{} min: {} polys, {:.3} km2, pop {}",
-            b.minutes,
-            b.geometry.0.len(),
-            b.area_km2,
-            b.population
-        );
+    let text = to_geojson_text(&feature_collection(&[iso]));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/golden/tiny-cx-transit.geojson");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).unwrap();
     }
-    let pc = Prepared::new(net.clone(), Profile::Car);
-    let iso = isochrone(&pc, &mut ws, place(&net, "cx"), &f, "today").unwrap();
-    for b in &iso.bands {
-        eprintln!(
-            "car {} min: {} polys, {:.3} km2, pop {}",
-            b.minutes,
-            b.geometry.0.len(),
-            b.area_km2,
-            b.population
+    let want = std::fs::read_to_string(&path)
+        .expect("golden file (run with UPDATE_GOLDEN=1 to create it)");
+    if want != text {
+        for (k, (a, b)) in want.lines().zip(text.lines()).enumerate() {
+            if a != b {
+                panic!(
+                    "golden line {} differs:\nwant {}\ngot  {}",
+                    k + 1,
+                    &a[..a.len().min(400)],
+                    &b[..b.len().min(400)]
+                );
+            }
+        }
+        panic!(
+            "golden file differs in length: {} vs {} lines",
+            want.lines().count(),
+            text.lines().count()
         );
     }
 }
