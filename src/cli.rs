@@ -34,7 +34,10 @@ Examples:
   onehour matrix --from guangzhounan --to foshanxi,zhaoqingdong
   onehour compare today plan-2030
   onehour rank --base today --projects plan-2030
-  onehour validate --network path/to/network";
+  onehour validate --network path/to/network
+  onehour isochrones --scenario today,plan-2030 --out iso/
+  onehour map --scenario today,plan-2030 --origin c_foshan --out map.svg
+  onehour export --format geojson --out network.geojson";
 
 #[derive(Parser, Debug)]
 #[command(name = "onehour", version, about = "Do the centres of a metropolitan region reach each other within one hour, door to door? What does each planned line change?", after_help = EXAMPLES)]
@@ -147,6 +150,12 @@ pub enum Cmd {
         #[command(flatten)]
         net: NetOpts,
     },
+    /// Isochrones of every origin in every scenario, as GeoJSON bands, with a summary table
+    Isochrones(crate::cli_geo::IsochronesArgs),
+    /// Draw the network and the isochrone bands of one origin, one panel per scenario (SVG)
+    Map(crate::cli_geo::MapArgs),
+    /// Export the network (GeoJSON: places as points, services and roads as lines)
+    Export(crate::cli_geo::ExportArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -294,6 +303,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         | Some(Cmd::Compare { net, .. })
         | Some(Cmd::Rank { net, .. })
         | Some(Cmd::Scenarios { net }) => net.threads,
+        Some(Cmd::Isochrones(a)) => a.net.threads,
+        Some(Cmd::Map(a)) => a.net.threads,
+        Some(Cmd::Export(a)) => a.net.threads,
         None => None,
     };
     with_threads(threads, move || dispatch(cli))
@@ -417,6 +429,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Cmd::Isochrones(a)) => crate::cli_geo::isochrones(a),
+        Some(Cmd::Map(a)) => crate::cli_geo::map(a),
+        Some(Cmd::Export(a)) => crate::cli_geo::export(a),
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Modules by role; dependencies point one way (each uses only those listed before it):
 //! `ids` → `model` → `problem` → `validate` → `load` → `scenario` → `graph` → `route` →
-//! `analysis` → `isochrone` → `output` → `map` → `cli`. `main` is glue.
+//! `analysis` → `isochrone` → `output` → `network_geojson` → `map` →
+//! `cli` (with `cli_geo`). `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one
@@ -13,11 +14,14 @@
 pub mod analysis;
 pub mod bundled;
 pub mod cli;
+pub mod cli_geo;
 pub mod graph;
 pub mod ids;
 pub mod isochrone;
 pub mod load;
+pub mod map;
 pub mod model;
+pub mod network_geojson;
 pub mod output;
 pub mod problem;
 pub mod route;

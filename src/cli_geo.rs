@@ -1,0 +1,344 @@
+//! The command line of the geographic outputs: `isochrones`, `map` and `export`. Flags are
+//! parsed into these plain structs by clap (in `cli`); the functions here load, compute and
+//! write. Kept apart from `cli.rs` so that the commands of other features merge cleanly.
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::analysis::{find_place, Prepared};
+use crate::cli::{emit, progress, NetOpts, Session, UserError};
+use crate::ids::PlaceIdx;
+use crate::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
+use crate::map;
+use crate::network_geojson;
+use crate::output::{self, write_atomic};
+use crate::route::Workspace;
+
+/// Flags of `onehour isochrones`.
+#[derive(Args, Debug, Clone)]
+pub struct IsochronesArgs {
+    #[command(flatten)]
+    pub net: NetOpts,
+    /// Origins: `centres` (every centre), or ids / names, comma-separated
+    #[arg(long, value_delimiter = ',', default_value = "centres")]
+    pub origins: Vec<String>,
+    /// Scenarios, repeated or comma-separated (default: today's network)
+    #[arg(long, value_delimiter = ',')]
+    pub scenario: Vec<String>,
+    #[command(flatten)]
+    pub iso: IsoOpts,
+    /// Output folder: one GeoJSON file per origin and scenario, and all.geojson with every band
+    #[arg(long, value_name = "DIR", default_value = "isochrones")]
+    pub out: PathBuf,
+}
+
+/// Flags shared by `isochrones` and `map`.
+#[derive(Args, Debug, Clone)]
+pub struct IsoOpts {
+    /// Thresholds, minutes, increasing
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "15,30,45,60",
+        value_name = "MIN,..."
+    )]
+    pub thresholds: Vec<f64>,
+    /// Grid cell size, metres
+    #[arg(long, default_value_t = 250.0, value_name = "M")]
+    pub cell: f64,
+    /// Maximum access distance from a reached place, metres (default: the walking radius for
+    /// transit, the car connector radius for car)
+    #[arg(long, value_name = "M")]
+    pub access_m: Option<f64>,
+    /// Do not interpolate contours between grid points
+    #[arg(long)]
+    pub no_smooth: bool,
+}
+
+impl IsoOpts {
+    fn params(&self) -> Result<IsoParams> {
+        let p = IsoParams {
+            thresholds_min: self.thresholds.clone(),
+            cell_m: self.cell,
+            max_access_m: self.access_m,
+            smooth: !self.no_smooth,
+        };
+        p.check().map_err(UserError)?;
+        Ok(p)
+    }
+}
+
+/// Flags of `onehour map`.
+#[derive(Args, Debug, Clone)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub net: NetOpts,
+    /// Scenarios, one panel each, repeated or comma-separated (default: today's network)
+    #[arg(long, value_delimiter = ',')]
+    pub scenario: Vec<String>,
+    /// Origin of the isochrone bands (id or name; default: the first centre)
+    #[arg(long)]
+    pub origin: Option<String>,
+    #[command(flatten)]
+    pub iso: IsoOpts,
+    /// Width of one panel, pixels
+    #[arg(long, default_value_t = 640)]
+    pub width: u32,
+    /// SVG file to write
+    #[arg(long, value_name = "PATH", required = true)]
+    pub out: PathBuf,
+}
+
+/// Export formats of the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// RFC 7946 GeoJSON: places as points, services, roads and links as lines
+    Geojson,
+}
+
+/// Flags of `onehour export`.
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub net: NetOpts,
+    /// Scenario to apply first
+    #[arg(long)]
+    pub scenario: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Geojson)]
+    pub format: ExportFormat,
+    /// Write to this file (atomically) instead of standard output
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// The scenarios named on the command line, as (label, scenario to apply): none given means
+/// today's network; `today` is the base network when the library has no such scenario.
+fn scenario_list(s: &Session, names: &[String]) -> Vec<(String, Option<String>)> {
+    if names.is_empty() {
+        return vec![("today".into(), None)];
+    }
+    names
+        .iter()
+        .map(|n| {
+            let known = s.lib.as_ref().is_some_and(|l| l.get(n).is_some());
+            (n.clone(), (known || n != "today").then(|| n.clone()))
+        })
+        .collect()
+}
+
+/// Origins on one network: `centres`, or ids and names.
+fn origins_of(p: &Prepared, names: &[String]) -> Result<Vec<PlaceIdx>> {
+    let mut out = Vec::new();
+    for n in names {
+        if n.trim() == "centres" {
+            out.extend(p.net.centres());
+        } else {
+            out.push(find_place(&p.net, n).map_err(UserError)?);
+        }
+    }
+    if out.is_empty() {
+        return Err(UserError("no origins: give --origins centres or place ids".into()).into());
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// A file-name-safe form of an id or scenario name.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Computes the isochrones of every origin in every scenario, all jobs in parallel on the
+/// rayon pool (one search workspace per thread), results in (scenario, origin) order.
+pub fn batch(
+    s: &Session,
+    scenarios: &[(String, Option<String>)],
+    origin_names: &[String],
+    params: &IsoParams,
+) -> Result<(Vec<Isochrone>, f64)> {
+    use rayon::prelude::*;
+    let frame = Frame {
+        proj: Projection::for_network(&s.base),
+        params: params.clone(),
+    };
+    let prepared: Vec<Prepared> = scenarios
+        .iter()
+        .map(|(_, sc)| s.prepared(sc.as_deref()))
+        .collect::<Result<_>>()?;
+    let mut jobs: Vec<(usize, PlaceIdx)> = Vec::new();
+    for (k, p) in prepared.iter().enumerate() {
+        jobs.extend(origins_of(p, origin_names)?.into_iter().map(|o| (k, o)));
+    }
+    let nodes = prepared
+        .iter()
+        .map(|p| p.graph.csr.num_nodes())
+        .max()
+        .unwrap_or(0);
+    let pb = progress(jobs.len() as u64, "isochrones");
+    let t0 = Instant::now();
+    let isos: Result<Vec<Isochrone>, String> = jobs
+        .par_iter()
+        .map_init(
+            || Workspace::new(nodes),
+            |ws, &(k, o)| {
+                let r = isochrone::isochrone(&prepared[k], ws, o, &frame, &scenarios[k].0);
+                pb.inc(1);
+                r
+            },
+        )
+        .collect();
+    let secs = t0.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    Ok((
+        isos.map_err(|e| anyhow::anyhow!("isochrone failed: {e}"))?,
+        secs,
+    ))
+}
+
+/// `onehour isochrones`.
+pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
+    let params = a.iso.params()?;
+    let s = Session::open(&a.net)?;
+    let scenarios = scenario_list(&s, &a.scenario);
+    let (isos, secs) = batch(&s, &scenarios, &a.origins, &params)?;
+    let profile = a.net.profile.as_str();
+    for iso in &isos {
+        let name = format!(
+            "{}_{}_{}.geojson",
+            safe(&iso.origin),
+            safe(&iso.scenario),
+            profile
+        );
+        let text =
+            isochrone::to_geojson_text(&isochrone::feature_collection(std::slice::from_ref(iso)));
+        let path = a.out.join(name);
+        write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let all = a.out.join("all.geojson");
+    let text = isochrone::to_geojson_text(&isochrone::feature_collection(&isos));
+    write_atomic(&all, text.as_bytes())
+        .with_context(|| format!("cannot write {}", all.display()))?;
+    let mut t = format!(
+        "Isochrones, {profile} profile, {} m grid: area km² / zone population (millions) within each threshold\n",
+        params.cell_m
+    );
+    t.push_str(&summary_table(&isos, &params.thresholds_min));
+    t.push_str(&format!(
+        "{} isochrones ({} origins × {} scenarios × {} thresholds) in {:.2} s; written to {}\n",
+        isos.len(),
+        isos.len() / scenarios.len().max(1),
+        scenarios.len(),
+        params.thresholds_min.len(),
+        secs,
+        a.out.display()
+    ));
+    emit(&None, &t)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Area and population per threshold, one row per origin and scenario.
+pub fn summary_table(isos: &[Isochrone], thresholds: &[f64]) -> String {
+    let ow = isos
+        .iter()
+        .map(|i| output::width(&i.origin_name))
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let sw = isos
+        .iter()
+        .map(|i| output::width(&i.scenario))
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let mut t = format!(
+        "{} {}",
+        output::pad("origin", ow),
+        output::pad("scenario", sw)
+    );
+    for m in thresholds {
+        t.push_str(&output::lpad(&format!("{m} min"), 16));
+    }
+    t.push('\n');
+    for iso in isos {
+        t.push_str(&format!(
+            "{} {}",
+            output::pad(&iso.origin_name, ow),
+            output::pad(&iso.scenario, sw)
+        ));
+        for b in &iso.bands {
+            t.push_str(&output::lpad(
+                &format!("{:.0} / {:.2}", b.area_km2, b.population as f64 / 1e6),
+                16,
+            ));
+        }
+        t.push('\n');
+    }
+    t
+}
+
+/// `onehour map`.
+pub fn map(a: MapArgs) -> Result<ExitCode> {
+    let params = a.iso.params()?;
+    let s = Session::open(&a.net)?;
+    let scenarios = scenario_list(&s, &a.scenario);
+    let origin = match &a.origin {
+        Some(o) => o.clone(),
+        None => s
+            .base
+            .centres()
+            .first()
+            .map(|&c| s.base.place(c).id.clone())
+            .ok_or_else(|| UserError("the network has no centre: give --origin".into()))?,
+    };
+    let (isos, _) = batch(&s, &scenarios, std::slice::from_ref(&origin), &params)?;
+    let nets: Vec<_> = scenarios
+        .iter()
+        .map(|(_, sc)| s.network(sc.as_deref()))
+        .collect::<Result<_>>()?;
+    let panels: Vec<map::Panel> = nets
+        .iter()
+        .zip(&isos)
+        .map(|(net, iso)| map::Panel {
+            title: iso.scenario.clone(),
+            net,
+            iso: Some(iso),
+        })
+        .collect();
+    let svg = map::render(
+        &panels,
+        &Projection::for_network(&s.base),
+        a.width as f64,
+        a.net.profile,
+    );
+    emit(&Some(a.out.clone()), &svg)?;
+    eprintln!(
+        "wrote {} ({} panels, origin {})",
+        a.out.display(),
+        panels.len(),
+        origin
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `onehour export`.
+pub fn export(a: ExportArgs) -> Result<ExitCode> {
+    let s = Session::open(&a.net)?;
+    let net = s.network(a.scenario.as_deref())?;
+    let text = match a.format {
+        ExportFormat::Geojson => network_geojson::to_text(&network_geojson::network_features(&net)),
+    };
+    emit(&a.out, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
