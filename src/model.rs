@@ -359,6 +359,10 @@ pub struct CarSettings {
     pub nearest: usize,
     pub radius_km: f64,
     pub park_min: f64,
+    /// Road nodes are joined to their `nearest` other road nodes within this radius by local
+    /// roads (at `speed_kmh` and `detour`, no parking): a new expressway whose end nodes lie
+    /// near the existing skeleton joins it without listing every slip road.
+    pub junction_radius_km: f64,
 }
 
 impl Default for CarSettings {
@@ -369,6 +373,7 @@ impl Default for CarSettings {
             nearest: 2,
             radius_km: 15.0,
             park_min: 5.0,
+            junction_radius_km: 10.0,
         }
     }
 }

@@ -10,7 +10,11 @@ const CX_CY_SECONDS: f64 = 213.0 + 360.0 + 600.0 + 630.0 + 300.0;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = onehour().args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -30,8 +34,23 @@ fn check_table_shows_matrix_with_verdicts() {
 #[test]
 fn check_json_has_the_documented_shape_and_hand_computed_time() {
     let t = tiny();
-    let v = json(&["check", "--network", t.to_str().unwrap(), "--format", "json"]);
-    for k in ["network", "scenario", "profile", "year", "limit_minutes", "places", "minutes", "within_limit"] {
+    let v = json(&[
+        "check",
+        "--network",
+        t.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    for k in [
+        "network",
+        "scenario",
+        "profile",
+        "year",
+        "limit_minutes",
+        "places",
+        "minutes",
+        "within_limit",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     assert_eq!(v["network"], "tiny");
@@ -51,19 +70,56 @@ fn check_json_has_the_documented_shape_and_hand_computed_time() {
 #[test]
 fn route_legs_add_up_to_the_total() {
     let t = tiny();
-    for (a, b) in [("cx", "cy"), ("West Centre", "北中心"), ("cy", "cz"), ("cx", "z1")] {
-        let v = json(&["route", a, b, "--network", t.to_str().unwrap(), "--format", "json"]);
+    for (a, b) in [
+        ("cx", "cy"),
+        ("West Centre", "北中心"),
+        ("cy", "cz"),
+        ("cx", "z1"),
+    ] {
+        let v = json(&[
+            "route",
+            a,
+            b,
+            "--network",
+            t.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
         let total = v["total_minutes"].as_f64().unwrap();
-        let sum: f64 = v["legs"].as_array().unwrap().iter().map(|l| l["minutes"].as_f64().unwrap()).sum();
-        assert!((total - sum).abs() < 1e-6, "{a}->{b}: total {total} legs {sum}");
+        let sum: f64 = v["legs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["minutes"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (total - sum).abs() < 1e-6,
+            "{a}->{b}: total {total} legs {sum}"
+        );
         for l in v["legs"].as_array().unwrap() {
             let k = l["kind"].as_str().unwrap();
-            assert!(["walk", "access", "wait", "ride", "transfer", "drive"].contains(&k), "{k}");
+            assert!(
+                ["walk", "access", "wait", "ride", "transfer", "drive"].contains(&k),
+                "{k}"
+            );
         }
     }
-    let v = json(&["route", "cx", "cy", "--network", t.to_str().unwrap(), "--format", "json"]);
+    let v = json(&[
+        "route",
+        "cx",
+        "cy",
+        "--network",
+        t.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!((v["total_minutes"].as_f64().unwrap() - CX_CY_SECONDS / 60.0).abs() < 1e-9);
-    let kinds: Vec<&str> = v["legs"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = v["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["walk", "transfer", "wait", "ride", "access"]);
     assert_eq!(v["legs"][3]["from"], "Alpha");
     assert_eq!(v["legs"][3]["to"], "Gamma");
@@ -72,9 +128,27 @@ fn route_legs_add_up_to_the_total() {
 #[test]
 fn car_profile_drives() {
     let t = tiny();
-    let v = json(&["route", "cx", "cy", "--network", t.to_str().unwrap(), "--profile", "car", "--format", "json"]);
-    assert!(v["legs"].as_array().unwrap().iter().all(|l| l["kind"] == "drive"));
-    assert!(v["legs"].as_array().unwrap().iter().any(|l| l["service"] == "Test Expressway"));
+    let v = json(&[
+        "route",
+        "cx",
+        "cy",
+        "--network",
+        t.to_str().unwrap(),
+        "--profile",
+        "car",
+        "--format",
+        "json",
+    ]);
+    assert!(v["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["kind"] == "drive"));
+    assert!(v["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["service"] == "Test Expressway"));
 }
 
 #[test]
@@ -82,10 +156,20 @@ fn one_and_many_threads_give_identical_bytes() {
     let t = tiny();
     let run = |threads: &str, cmd: &[&str]| {
         let mut args: Vec<&str> = cmd.to_vec();
-        args.extend(["--network", t.to_str().unwrap(), "--threads", threads, "--format", "json"]);
+        args.extend([
+            "--network",
+            t.to_str().unwrap(),
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ]);
         onehour().args(&args).output().unwrap().stdout
     };
-    for cmd in [&["check"][..], &["matrix", "--from", "cx,cy,cz,z1", "--to", "sa,sb,sc,sd,z1"][..]] {
+    for cmd in [
+        &["check"][..],
+        &["matrix", "--from", "cx,cy,cz,z1", "--to", "sa,sb,sc,sd,z1"][..],
+    ] {
         let one = run("1", cmd);
         assert!(!one.is_empty());
         assert_eq!(one, run("2", cmd));
@@ -96,8 +180,22 @@ fn one_and_many_threads_give_identical_bytes() {
 #[test]
 fn year_filter_drops_later_services() {
     let t = tiny();
-    let now = json(&["check", "--network", t.to_str().unwrap(), "--format", "json"]);
-    let then = json(&["check", "--network", t.to_str().unwrap(), "--format", "json", "--year", "2022"]);
+    let now = json(&[
+        "check",
+        "--network",
+        t.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let then = json(&[
+        "check",
+        "--network",
+        t.to_str().unwrap(),
+        "--format",
+        "json",
+        "--year",
+        "2022",
+    ]);
     // The bus to Delta opened in 2023: in 2022 the North Centre is out of reach.
     assert!(now["minutes"][0][2].is_number());
     assert!(then["minutes"][0][2].is_null(), "{}", then["minutes"]);
@@ -107,11 +205,22 @@ fn year_filter_drops_later_services() {
 #[test]
 fn unknown_and_ambiguous_places_are_errors_with_candidates() {
     let t = tiny();
-    let out = onehour().args(["route", "Alpah", "cy", "--network"]).arg(&t).output().unwrap();
+    let out = onehour()
+        .args(["route", "Alpah", "cy", "--network"])
+        .arg(&t)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("unknown place 'Alpah'") && e.contains("sa (Alpha"), "{e}");
-    let out = onehour().args(["matrix", "--from", "cx", "--to", "nowhere", "--network"]).arg(&t).output().unwrap();
+    assert!(
+        e.contains("unknown place 'Alpah'") && e.contains("sa (Alpha"),
+        "{e}"
+    );
+    let out = onehour()
+        .args(["matrix", "--from", "cx", "--to", "nowhere", "--network"])
+        .arg(&t)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -120,14 +229,31 @@ fn out_file_is_written_whole_or_not_at_all() {
     let t = tiny();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.json");
-    onehour().args(["check", "--format", "json", "--network"]).arg(&t).arg("--out").arg(&out).assert().success();
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    onehour()
+        .args(["check", "--format", "json", "--network"])
+        .arg(&t)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["network"], "tiny");
     // A failing run leaves neither the target nor a temporary file behind.
     let bad = copy_fixture(&t);
-    edit(&bad.path().join("stations.csv"), "113.05,23.1", "213.05,23.1");
+    edit(
+        &bad.path().join("stations.csv"),
+        "113.05,23.1",
+        "213.05,23.1",
+    );
     let out2 = dir.path().join("bad.json");
-    onehour().args(["check", "--format", "json", "--network"]).arg(bad.path()).arg("--out").arg(&out2).assert().code(2);
+    onehour()
+        .args(["check", "--format", "json", "--network"])
+        .arg(bad.path())
+        .arg("--out")
+        .arg(&out2)
+        .assert()
+        .code(2);
     assert!(!out2.exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
@@ -135,11 +261,18 @@ fn out_file_is_written_whole_or_not_at_all() {
 #[test]
 fn csv_output() {
     let t = tiny();
-    let out = onehour().args(["check", "--format", "csv", "--network"]).arg(&t).output().unwrap();
+    let out = onehour()
+        .args(["check", "--format", "csv", "--network"])
+        .arg(&t)
+        .output()
+        .unwrap();
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.starts_with("from,to,minutes,within_limit\n"), "{s}");
     assert_eq!(s.lines().count(), 1 + 9);
-    assert!(s.contains("cx,cy,35.0,true") || s.contains("cx,cy,35.1,true"), "{s}");
+    assert!(
+        s.contains("cx,cy,35.0,true") || s.contains("cx,cy,35.1,true"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -147,34 +280,69 @@ fn help_has_examples_and_bad_flags_exit_2() {
     let out = onehour().arg("--help").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:"));
-    onehour().args(["check", "--profile", "boat"]).assert().code(2);
-    onehour().args(["check", "--network", "/nonexistent/dir"]).assert().code(2);
+    onehour()
+        .args(["check", "--profile", "boat"])
+        .assert()
+        .code(2);
+    onehour()
+        .args(["check", "--network", "/nonexistent/dir"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn compare_and_rank_on_fixture_scenarios() {
     let (t, sc) = (tiny(), tiny_scenarios());
     let out = onehour()
-        .args(["compare", "base", "horizon", "--format", "json", "--network"])
+        .args([
+            "compare",
+            "base",
+            "horizon",
+            "--format",
+            "json",
+            "--network",
+        ])
         .arg(&t)
         .arg("--scenarios")
         .arg(&sc)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = v["delta_minutes"][0][1].as_f64().unwrap();
     assert!(d < -5.0, "the express saves time West -> East: {d}");
     let out = onehour()
-        .args(["rank", "--base", "base", "--projects", "horizon", "--format", "json", "--network"])
+        .args([
+            "rank",
+            "--base",
+            "base",
+            "--projects",
+            "horizon",
+            "--format",
+            "json",
+            "--network",
+        ])
         .arg(&t)
         .arg("--scenarios")
         .arg(&sc)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["project"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["project"].as_str().unwrap())
+        .collect();
     assert_eq!(names.len(), 2);
     assert!(names.contains(&"express") && names.contains(&"faster"));
 }

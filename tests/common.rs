@@ -38,7 +38,11 @@ fn copy_dir(src: &Path, dst: &Path) {
 /// Replaces `from` by `to` in a file (the replacement must happen).
 pub fn edit(path: &Path, from: &str, to: &str) {
     let s = std::fs::read_to_string(path).unwrap();
-    assert!(s.contains(from), "{} does not contain {from:?}", path.display());
+    assert!(
+        s.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
     std::fs::write(path, s.replacen(from, to, 1)).unwrap();
 }
 
