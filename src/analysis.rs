@@ -525,3 +525,36 @@ pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds
         benefit: benefit(&base.net, &rb, &ro, limit, bound),
     }
 }
+
+/// The fastest scheduled in-vehicle time from station `from` to station `to` on one service
+/// (run times plus intermediate dwells), over every service and direction that calls at both
+/// in that order: what a timetable's "fastest train" column gives. Returns the service id and
+/// minutes.
+pub fn fastest_ride(net: &Network, from: &str, to: &str) -> Option<(String, f64)> {
+    let mut best: Option<(String, f64)> = None;
+    for s in &net.services {
+        let n = s.stops.len();
+        let (Some(a), Some(b)) = (
+            s.stops.iter().position(|x| x.at == from),
+            s.stops.iter().position(|x| x.at == to),
+        ) else {
+            continue;
+        };
+        if a > b && s.directions == crate::model::Directions::Forward {
+            continue;
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let mut m = 0.0;
+        for i in lo + 1..=hi {
+            m += s.run_min(i).unwrap_or(f64::INFINITY);
+            if i < hi {
+                m += s.dwell_at(i);
+            }
+        }
+        debug_assert!(hi < n);
+        if best.as_ref().is_none_or(|(_, x)| m < *x) {
+            best = Some((s.id.clone(), m));
+        }
+    }
+    best
+}

@@ -14,7 +14,7 @@ use crate::bundled;
 use crate::graph::Profile;
 use crate::ids::{PlaceIdx, Seconds};
 use crate::load::{load_network, Source};
-use crate::model::Network;
+use crate::model::{Network, WaitPolicy};
 use crate::output::{self, Format};
 use crate::problem::Problems;
 use crate::route::with_threads;
@@ -64,6 +64,10 @@ pub struct NetOpts {
     /// Worker threads (default: all cores)
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Override the network's wait policy: half headway, full headway (worst case), or half
+    /// headway capped at the network's cap_min (timetabled services)
+    #[arg(long, value_enum)]
+    pub wait: Option<WaitPolicy>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -214,7 +218,10 @@ impl Session {
                 (Source::Disk(p.clone()), "network.toml".to_string())
             }
         };
-        let (base, warnings) = load_network(&src, &manifest)?;
+        let (mut base, warnings) = load_network(&src, &manifest)?;
+        if let Some(w) = opts.wait {
+            base.settings.routing.wait = w;
+        }
         for w in &warnings {
             eprintln!("{w}");
         }
@@ -557,6 +564,7 @@ fn main_job() -> Result<ExitCode> {
         profile: Profile::Transit,
         limit: 60.0,
         threads: None,
+        wait: None,
     };
     let s = Session::open(&opts)?;
     let today = s.prepared(None)?;

@@ -379,7 +379,7 @@ impl Default for CarSettings {
 }
 
 /// How the expected wait at a boarding is charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum WaitPolicy {
     /// Half the headway: random arrivals at a regular service.
