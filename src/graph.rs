@@ -234,26 +234,43 @@ fn pairs_within(net: &Network, sel: &[usize], radius_m: f64) -> Vec<(usize, usiz
     out
 }
 
-/// For each place in `from`, the `k` nearest places of `to` within `radius_m`.
-fn nearest_k(
-    net: &Network,
-    from: &[usize],
-    to: &[usize],
-    k: usize,
-    radius_m: f64,
-) -> Vec<(usize, usize, f64)> {
+/// Every pair (i in `from`, j in `to`, i != j) closer than `radius_m`, with the distance.
+/// Automatic links use "everything within a radius" rather than "the k nearest" on purpose:
+/// adding a place then only ever adds links, so adding a project can never lengthen a trip.
+fn within(net: &Network, from: &[usize], to: &[usize], radius_m: f64) -> Vec<(usize, usize, f64)> {
+    let deg = radius_m / 111_000.0;
+    if deg <= 0.0 {
+        return vec![];
+    }
+    // Cells are `deg` wide in latitude; at the region's latitudes a degree of longitude is
+    // shorter than one of latitude, so neighbouring cells cover the radius in both directions.
+    let cell = |p: &Place| ((p.lon / deg).floor() as i64, (p.lat / deg).floor() as i64);
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for &j in to {
+        grid.entry(cell(&net.places[j])).or_default().push(j);
+    }
     let mut out = Vec::new();
     for &i in from {
         let a = &net.places[i];
-        let mut c: Vec<(f64, usize)> = to
-            .iter()
-            .filter(|&&j| j != i)
-            .map(|&j| (place_distance_m(a, &net.places[j]), j))
-            .filter(|&(d, _)| d <= radius_m)
-            .collect();
-        c.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-        out.extend(c.into_iter().take(k).map(|(d, j)| (i, j, d)));
+        let (cx, cy) = cell(a);
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for &j in grid
+                    .get(&(cx + dx, cy + dy))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    if j != i {
+                        let d = place_distance_m(a, &net.places[j]);
+                        if d <= radius_m {
+                            out.push((i, j, d));
+                        }
+                    }
+                }
+            }
+        }
     }
+    out.sort_by_key(|x| (x.0, x.1));
     out
 }
 
@@ -315,11 +332,10 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
             }
             let a = &net.settings.access;
             let stations = of_kind(PlaceKind::Station);
-            for (i, j, d) in nearest_k(
+            for (i, j, d) in within(
                 net,
                 &of_kind(PlaceKind::Zone),
                 &stations,
-                a.nearest,
                 a.radius_km * 1000.0,
             ) {
                 if !explicit.contains(&(i.min(j), i.max(j))) {
@@ -446,13 +462,7 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 .filter(|&i| net.places[i].kind != PlaceKind::RoadNode)
                 .collect();
             let mut joined: HashSet<(usize, usize)> = HashSet::new();
-            for (i, j, d) in nearest_k(
-                net,
-                &road_nodes,
-                &road_nodes,
-                c.nearest,
-                c.junction_radius_km * 1000.0,
-            ) {
+            for (i, j, d) in within(net, &road_nodes, &road_nodes, c.junction_radius_km * 1000.0) {
                 if joined.insert((i.min(j), i.max(j))) {
                     let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0);
                     both(
@@ -467,7 +477,7 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                     );
                 }
             }
-            for (i, j, d) in nearest_k(net, &others, &road_nodes, c.nearest, c.radius_km * 1000.0) {
+            for (i, j, d) in within(net, &others, &road_nodes, c.radius_km * 1000.0) {
                 let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0 + c.park_min);
                 both(
                     &mut arcs,
