@@ -46,7 +46,12 @@ impl TimeMatrix {
 }
 
 /// Door-to-door times between places, all origins in parallel.
-pub fn time_matrix(p: &Prepared, rows: &[PlaceIdx], cols: &[PlaceIdx], bound: Seconds) -> TimeMatrix {
+pub fn time_matrix(
+    p: &Prepared,
+    rows: &[PlaceIdx],
+    cols: &[PlaceIdx],
+    bound: Seconds,
+) -> TimeMatrix {
     let origins: Vec<NodeId> = rows.iter().map(|&r| p.graph.place_node(r)).collect();
     let targets: Vec<NodeId> = cols.iter().map(|&c| p.graph.place_node(c)).collect();
     let secs = sweep(&p.graph.csr, &origins, &targets, bound, Queue::Bucket);
@@ -133,7 +138,14 @@ pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
                 let st = p.net.place(g.node_place[tail.idx()]);
                 let walk = crate::ids::minutes_to_seconds(st.interchange_min).min(w);
                 if walk > 0 {
-                    push_leg(&mut legs, LegKind::Transfer, None, name(tail), name(tail), walk);
+                    push_leg(
+                        &mut legs,
+                        LegKind::Transfer,
+                        None,
+                        name(tail),
+                        name(tail),
+                        walk,
+                    );
                 }
                 (LegKind::Wait, Some(service_label(m.what)), w - walk)
             }
@@ -154,7 +166,14 @@ pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
 
 /// Appends a leg, merging it into the previous one when it continues it (same kind and
 /// service, e.g. consecutive rides on one train or consecutive road links of one road).
-fn push_leg(legs: &mut Vec<Leg>, kind: LegKind, service: Option<String>, from: String, to: String, secs: Seconds) {
+fn push_leg(
+    legs: &mut Vec<Leg>,
+    kind: LegKind,
+    service: Option<String>,
+    from: String,
+    to: String,
+    secs: Seconds,
+) {
     if let Some(last) = legs.last_mut() {
         if last.kind == kind && last.service == service && kind != LegKind::Wait {
             last.to = to;
@@ -213,8 +232,16 @@ pub fn reach(p: &Prepared, bound: Seconds) -> Reach {
         cz.push(row[nc..].to_vec());
     }
     Reach {
-        cc: TimeMatrix { rows: centres.clone(), cols: centres.clone(), secs: cc },
-        cz: TimeMatrix { rows: centres.clone(), cols: zones.clone(), secs: cz },
+        cc: TimeMatrix {
+            rows: centres.clone(),
+            cols: centres.clone(),
+            secs: cc,
+        },
+        cz: TimeMatrix {
+            rows: centres.clone(),
+            cols: zones.clone(),
+            secs: cz,
+        },
         centres,
         zones,
     }
@@ -237,7 +264,13 @@ pub struct Benefit {
 }
 
 /// Compares two `Reach` of networks with the same centres and zones (in the same order).
-pub fn benefit(p_zones: &Network, reference: &Reach, variant: &Reach, limit: Seconds, bound: Seconds) -> Benefit {
+pub fn benefit(
+    p_zones: &Network,
+    reference: &Reach,
+    variant: &Reach,
+    limit: Seconds,
+    bound: Seconds,
+) -> Benefit {
     let mut b = Benefit::default();
     let cap = |s: Seconds| s.min(bound) as f64 / 60.0;
     for (i, row) in variant.cc.secs.iter().enumerate() {
@@ -255,7 +288,11 @@ pub fn benefit(p_zones: &Network, reference: &Reach, variant: &Reach, limit: Sec
             b.max_centre_saving_min = b.max_centre_saving_min.max(cap(r) - cap(v));
         }
     }
-    let total_pop: f64 = variant.zones.iter().map(|&z| p_zones.place(z).population as f64).sum();
+    let total_pop: f64 = variant
+        .zones
+        .iter()
+        .map(|&z| p_zones.place(z).population as f64)
+        .sum();
     for (i, row) in variant.cz.secs.iter().enumerate() {
         let mut saved = 0.0;
         for (j, &v) in row.iter().enumerate() {
@@ -286,7 +323,11 @@ pub struct Ranked {
 
 /// The projects of a horizon: every scenario in its chain that has edits.
 pub fn projects_of<'a>(lib: &'a Library, horizon: &str) -> Result<Vec<&'a Scenario>, Problems> {
-    Ok(lib.chain(horizon)?.into_iter().filter(|s| !s.edits.is_empty()).collect())
+    Ok(lib
+        .chain(horizon)?
+        .into_iter()
+        .filter(|s| !s.edits.is_empty())
+        .collect())
 }
 
 /// Ranks the projects of `horizon` against `base` (scenario names), in parallel. `progress` is
@@ -349,8 +390,12 @@ pub fn rank(
         (b.added_alone.pairs_gained + b.leave_one_out.pairs_gained)
             .cmp(&(a.added_alone.pairs_gained + a.leave_one_out.pairs_gained))
             .then(
-                (b.added_alone.pop_weighted_minutes_saved + b.leave_one_out.pop_weighted_minutes_saved)
-                    .total_cmp(&(a.added_alone.pop_weighted_minutes_saved + a.leave_one_out.pop_weighted_minutes_saved)),
+                (b.added_alone.pop_weighted_minutes_saved
+                    + b.leave_one_out.pop_weighted_minutes_saved)
+                    .total_cmp(
+                        &(a.added_alone.pop_weighted_minutes_saved
+                            + a.leave_one_out.pop_weighted_minutes_saved),
+                    ),
             )
             .then(a.project.cmp(&b.project))
     });
@@ -382,7 +427,11 @@ pub fn find_place(net: &Network, q: &str) -> Result<PlaceIdx, String> {
                 .map(|(i, p)| {
                     let d = strsim::levenshtein(&p.id, &ql)
                         .min(strsim::levenshtein(&p.name.to_lowercase(), &ql))
-                        .min(if p.name_zh.contains(q.trim()) { 0 } else { strsim::levenshtein(&p.name_zh, q.trim()) });
+                        .min(if p.name_zh.contains(q.trim()) {
+                            0
+                        } else {
+                            strsim::levenshtein(&p.name_zh, q.trim())
+                        });
                     (d, i)
                 })
                 .collect();
@@ -419,10 +468,16 @@ pub struct Comparison {
 pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds) -> Comparison {
     let rb = reach(base, bound);
     let ro = reach(other, bound);
-    let ids: Vec<String> = rb.centres.iter().map(|&c| base.net.place(c).id.clone()).collect();
+    let ids: Vec<String> = rb
+        .centres
+        .iter()
+        .map(|&c| base.net.place(c).id.clone())
+        .collect();
     let n = ids.len();
     let mins = |r: &Reach| -> Vec<Vec<Option<f64>>> {
-        (0..n).map(|i| (0..n).map(|j| r.cc.minutes(i, j)).collect()).collect()
+        (0..n)
+            .map(|i| (0..n).map(|j| r.cc.minutes(i, j)).collect())
+            .collect()
     };
     let (bm, om) = (mins(&rb), mins(&ro));
     let mut delta = vec![vec![None; n]; n];
@@ -460,9 +515,46 @@ pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds
         delta_minutes: delta,
         newly_within,
         newly_over,
-        largest_gains: gains.into_iter().take(10).map(|g| (g.1, g.2, g.3, g.4)).collect(),
+        largest_gains: gains
+            .into_iter()
+            .take(10)
+            .map(|g| (g.1, g.2, g.3, g.4))
+            .collect(),
         population_base: population_within(base, &rb.cz, limit),
         population_other: population_within(other, &ro.cz, limit),
         benefit: benefit(&base.net, &rb, &ro, limit, bound),
     }
+}
+
+/// The fastest scheduled in-vehicle time from station `from` to station `to` on one service
+/// (run times plus intermediate dwells), over every service and direction that calls at both
+/// in that order: what a timetable's "fastest train" column gives. Returns the service id and
+/// minutes.
+pub fn fastest_ride(net: &Network, from: &str, to: &str) -> Option<(String, f64)> {
+    let mut best: Option<(String, f64)> = None;
+    for s in &net.services {
+        let n = s.stops.len();
+        let (Some(a), Some(b)) = (
+            s.stops.iter().position(|x| x.at == from),
+            s.stops.iter().position(|x| x.at == to),
+        ) else {
+            continue;
+        };
+        if a > b && s.directions == crate::model::Directions::Forward {
+            continue;
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let mut m = 0.0;
+        for i in lo + 1..=hi {
+            m += s.run_min(i).unwrap_or(f64::INFINITY);
+            if i < hi {
+                m += s.dwell_at(i);
+            }
+        }
+        debug_assert!(hi < n);
+        if best.as_ref().is_none_or(|(_, x)| m < *x) {
+            best = Some((s.id.clone(), m));
+        }
+    }
+    best
 }

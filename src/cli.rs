@@ -14,7 +14,7 @@ use crate::bundled;
 use crate::graph::Profile;
 use crate::ids::{PlaceIdx, Seconds};
 use crate::load::{load_network, Source};
-use crate::model::Network;
+use crate::model::{Network, WaitPolicy};
 use crate::output::{self, Format};
 use crate::problem::Problems;
 use crate::route::with_threads;
@@ -67,6 +67,10 @@ pub struct NetOpts {
     /// Worker threads (default: all cores)
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Override the network's wait policy: half headway, full headway (worst case), or half
+    /// headway capped at the network's cap_min (timetabled services)
+    #[arg(long, value_enum)]
+    pub wait: Option<WaitPolicy>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -163,7 +167,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -198,10 +206,15 @@ pub struct Session {
 impl Session {
     pub fn open(opts: &NetOpts) -> Result<Session> {
         let (src, manifest) = match &opts.network {
-            None => (bundled::networks(), format!("{}/network.toml", bundled::DEFAULT_NETWORK)),
+            None => (
+                bundled::networks(),
+                format!("{}/network.toml", bundled::DEFAULT_NETWORK),
+            ),
             Some(p) if p.is_file() => (
                 Source::Disk(p.parent().map(Path::to_path_buf).unwrap_or_default()),
-                p.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
+                p.file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
             ),
             Some(p) => {
                 if !p.join("network.toml").is_file() {
@@ -214,7 +227,10 @@ impl Session {
                 (Source::Disk(p.clone()), "network.toml".to_string())
             }
         };
-        let (base, warnings) = load_network(&src, &manifest)?;
+        let (mut base, warnings) = load_network(&src, &manifest)?;
+        if let Some(w) = opts.wait {
+            base.settings.routing.wait = w;
+        }
         for w in &warnings {
             eprintln!("{w}");
         }
@@ -223,7 +239,11 @@ impl Session {
             None if opts.network.is_none() => Some(Library::load(bundled::scenarios())?),
             None => None,
         };
-        Ok(Session { base, lib, opts: opts.clone() })
+        Ok(Session {
+            base,
+            lib,
+            opts: opts.clone(),
+        })
     }
 
     fn library(&self) -> Result<&Library> {
@@ -319,20 +339,44 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let p = s.prepared(scenario.as_deref())?;
             let centres = p.net.centres();
             let m = analysis::time_matrix(&p, &centres, &centres, s.bound_s(&p));
-            let text = render_matrix(&s, &p, &m, scenario.as_deref().unwrap_or("today"), out.format);
+            let text = render_matrix(
+                &s,
+                &p,
+                &m,
+                scenario.as_deref().unwrap_or("today"),
+                out.format,
+            );
             emit(&out.out, &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Matrix { net, scenario, from, to, out }) => {
+        Some(Cmd::Matrix {
+            net,
+            scenario,
+            from,
+            to,
+            out,
+        }) => {
             let s = Session::open(&net)?;
             let p = s.prepared(scenario.as_deref())?;
             let (rows, cols) = (places(&p.net, &from)?, places(&p.net, &to)?);
             let m = analysis::time_matrix(&p, &rows, &cols, s.bound_s(&p));
-            let text = render_matrix(&s, &p, &m, scenario.as_deref().unwrap_or("today"), out.format);
+            let text = render_matrix(
+                &s,
+                &p,
+                &m,
+                scenario.as_deref().unwrap_or("today"),
+                out.format,
+            );
             emit(&out.out, &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Route { from, to, net, scenario, out }) => {
+        Some(Cmd::Route {
+            from,
+            to,
+            net,
+            scenario,
+            out,
+        }) => {
             let s = Session::open(&net)?;
             let p = s.prepared(scenario.as_deref())?;
             let (a, b) = (places(&p.net, &[from])?[0], places(&p.net, &[to])?[0]);
@@ -361,7 +405,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Validate { net, scenario }) => {
             let s = Session::open(&net)?;
             let n = s.network(scenario.as_deref())?;
-            let (t, c) = (Prepared::new(n.clone(), Profile::Transit), Prepared::new(n.clone(), Profile::Car));
+            let (t, c) = (
+                Prepared::new(n.clone(), Profile::Transit),
+                Prepared::new(n.clone(), Profile::Car),
+            );
             println!(
                 "{}: {} places ({} stations, {} centres, {} zones, {} road nodes), {} services, {} roads, {} links; transit graph {} nodes {} arcs, car graph {} nodes {} arcs — valid",
                 n.title,
@@ -380,7 +427,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Compare { base, other, net, out }) => {
+        Some(Cmd::Compare {
+            base,
+            other,
+            net,
+            out,
+        }) => {
             let s = Session::open(&net)?;
             let (pb, po) = (s.prepared(Some(&base))?, s.prepared(Some(&other))?);
             let bound = s.bound_s(&pb);
@@ -393,7 +445,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             emit(&out.out, &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Rank { base, projects, net, out }) => {
+        Some(Cmd::Rank {
+            base,
+            projects,
+            net,
+            out,
+        }) => {
             let s = Session::open(&net)?;
             let lib = s.library()?;
             let n = analysis::projects_of(lib, &projects)?.len();
@@ -403,7 +460,16 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 None => s.base.clone(),
             };
             let bound = (base_net.settings.routing.bound_min * 60.0) as Seconds;
-            let ranked = analysis::rank(&base_net, lib, &base, &projects, s.opts.profile, s.limit_s(), bound.max(s.limit_s()), &|| pb.inc(1))?;
+            let ranked = analysis::rank(
+                &base_net,
+                lib,
+                &base,
+                &projects,
+                s.opts.profile,
+                s.limit_s(),
+                bound.max(s.limit_s()),
+                &|| pb.inc(1),
+            )?;
             pb.finish_and_clear();
             let text = match out.format {
                 Format::Json => serde_json::to_string_pretty(&ranked)? + "\n",
@@ -435,10 +501,23 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn render_matrix(s: &Session, p: &Prepared, m: &analysis::TimeMatrix, scenario: &str, f: Format) -> String {
+fn render_matrix(
+    s: &Session,
+    p: &Prepared,
+    m: &analysis::TimeMatrix,
+    scenario: &str,
+    f: Format,
+) -> String {
     let limit = s.opts.limit;
     match f {
-        Format::Json => output::matrix_json(&p.net, m, scenario, s.opts.profile.as_str(), s.opts.year, limit),
+        Format::Json => output::matrix_json(
+            &p.net,
+            m,
+            scenario,
+            s.opts.profile.as_str(),
+            s.opts.year,
+            limit,
+        ),
         Format::Csv => output::matrix_csv(&p.net, m, limit),
         Format::Table => {
             let mut t = format!(
@@ -446,7 +525,10 @@ fn render_matrix(s: &Session, p: &Prepared, m: &analysis::TimeMatrix, scenario: 
                 p.net.title,
                 s.opts.profile.as_str(),
                 scenario,
-                s.opts.year.map(|y| format!(", network as of end {y}")).unwrap_or_default(),
+                s.opts
+                    .year
+                    .map(|y| format!(", network as of end {y}"))
+                    .unwrap_or_default(),
                 limit
             );
             t.push_str(&output::matrix_table(&p.net, m, limit));
@@ -497,6 +579,7 @@ fn main_job() -> Result<ExitCode> {
         profile: Profile::Transit,
         limit: 60.0,
         threads: None,
+        wait: None,
     };
     let s = Session::open(&opts)?;
     let today = s.prepared(None)?;
@@ -515,18 +598,39 @@ fn main_job() -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn compare_table(net: &Network, c: &analysis::Comparison, base: &str, other: &str, limit: f64) -> String {
+fn compare_table(
+    net: &Network,
+    c: &analysis::Comparison,
+    base: &str,
+    other: &str,
+    limit: f64,
+) -> String {
     let mut t = format!("{base} → {other}: change in door-to-door minutes (negative = faster)\n");
     let n = c.centres.len();
-    let name = |id: &str| net.places.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
-    let lw = c.centres.iter().map(|id| output::width(&name(id))).max().unwrap_or(4) + 6;
+    let name = |id: &str| {
+        net.places
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.clone())
+            .unwrap_or_default()
+    };
+    let lw = c
+        .centres
+        .iter()
+        .map(|id| output::width(&name(id)))
+        .max()
+        .unwrap_or(4)
+        + 6;
     t.push_str(&output::pad("", lw));
     for j in 0..n {
         t.push_str(&output::lpad(&format!("[{}]", j + 1), 6));
     }
     t.push('\n');
     for i in 0..n {
-        t.push_str(&output::pad(&format!("{:>4} {}", format!("[{}]", i + 1), name(&c.centres[i])), lw));
+        t.push_str(&output::pad(
+            &format!("{:>4} {}", format!("[{}]", i + 1), name(&c.centres[i])),
+            lw,
+        ));
         for j in 0..n {
             let cell = if i == j {
                 "·".into()
@@ -543,12 +647,18 @@ fn compare_table(net: &Network, c: &analysis::Comparison, base: &str, other: &st
         }
         t.push('\n');
     }
-    t.push_str(&format!("Pairs newly within {limit} min: {}\n", c.newly_within.len()));
+    t.push_str(&format!(
+        "Pairs newly within {limit} min: {}\n",
+        c.newly_within.len()
+    ));
     for (a, b) in &c.newly_within {
         t.push_str(&format!("  ✓ {} → {}\n", name(a), name(b)));
     }
     if !c.newly_over.is_empty() {
-        t.push_str(&format!("Pairs newly over {limit} min: {}\n", c.newly_over.len()));
+        t.push_str(&format!(
+            "Pairs newly over {limit} min: {}\n",
+            c.newly_over.len()
+        ));
         for (a, b) in &c.newly_over {
             t.push_str(&format!("  ✗ {} → {}\n", name(a), name(b)));
         }
@@ -556,10 +666,18 @@ fn compare_table(net: &Network, c: &analysis::Comparison, base: &str, other: &st
     if !c.largest_gains.is_empty() {
         t.push_str("Largest gains:\n");
         for (a, b, x, y) in &c.largest_gains {
-            t.push_str(&format!("  {} → {}: {} → {} min\n", name(a), name(b), output::fmt_min(*x), output::fmt_min(*y)));
+            t.push_str(&format!(
+                "  {} → {}: {} → {} min\n",
+                name(a),
+                name(b),
+                output::fmt_min(*x),
+                output::fmt_min(*y)
+            ));
         }
     }
-    t.push_str(&format!("Zone population within {limit} min of each centre ({base} → {other}):\n"));
+    t.push_str(&format!(
+        "Zone population within {limit} min of each centre ({base} → {other}):\n"
+    ));
     for i in 0..n {
         t.push_str(&format!(
             "  {}: {:.2} M → {:.2} M\n",
@@ -573,11 +691,23 @@ fn compare_table(net: &Network, c: &analysis::Comparison, base: &str, other: &st
 
 fn compare_csv(c: &analysis::Comparison) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["from", "to", "base_minutes", "other_minutes", "delta_minutes"]);
+    let _ = w.write_record([
+        "from",
+        "to",
+        "base_minutes",
+        "other_minutes",
+        "delta_minutes",
+    ]);
     let f = |x: Option<f64>| x.map(|v| format!("{v:.1}")).unwrap_or_default();
     for (i, a) in c.centres.iter().enumerate() {
         for (j, b) in c.centres.iter().enumerate() {
-            let _ = w.write_record([a.as_str(), b, &f(c.base_minutes[i][j]), &f(c.other_minutes[i][j]), &f(c.delta_minutes[i][j])]);
+            let _ = w.write_record([
+                a.as_str(),
+                b,
+                &f(c.base_minutes[i][j]),
+                &f(c.other_minutes[i][j]),
+                &f(c.delta_minutes[i][j]),
+            ]);
         }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -611,8 +741,16 @@ fn rank_table(r: &[analysis::Ranked], base: &str, horizon: &str, limit: f64) -> 
 fn rank_csv(r: &[analysis::Ranked]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
-        "project", "project_zh", "status", "opening", "alone_pairs", "alone_pop_weighted_minutes", "alone_population",
-        "loo_pairs", "loo_pop_weighted_minutes", "loo_population",
+        "project",
+        "project_zh",
+        "status",
+        "opening",
+        "alone_pairs",
+        "alone_pop_weighted_minutes",
+        "alone_population",
+        "loo_pairs",
+        "loo_pop_weighted_minutes",
+        "loo_population",
     ]);
     for x in r {
         let _ = w.write_record([

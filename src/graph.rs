@@ -137,7 +137,10 @@ impl Csr {
         }
         let mw = self.arcs.iter().map(|a| a.weight).max().unwrap_or(0);
         if mw != self.max_weight {
-            return Err(format!("max_weight {} but the largest weight is {mw}", self.max_weight));
+            return Err(format!(
+                "max_weight {} but the largest weight is {mw}",
+                self.max_weight
+            ));
         }
         Ok(())
     }
@@ -227,30 +230,47 @@ fn pairs_within(net: &Network, sel: &[usize], radius_m: f64) -> Vec<(usize, usiz
             }
         }
     }
-    out.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    out.sort_by_key(|x| (x.0, x.1));
     out
 }
 
-/// For each place in `from`, the `k` nearest places of `to` within `radius_m`.
-fn nearest_k(
-    net: &Network,
-    from: &[usize],
-    to: &[usize],
-    k: usize,
-    radius_m: f64,
-) -> Vec<(usize, usize, f64)> {
+/// Every pair (i in `from`, j in `to`, i != j) closer than `radius_m`, with the distance.
+/// Automatic links use "everything within a radius" rather than "the k nearest" on purpose:
+/// adding a place then only ever adds links, so adding a project can never lengthen a trip.
+fn within(net: &Network, from: &[usize], to: &[usize], radius_m: f64) -> Vec<(usize, usize, f64)> {
+    let deg = radius_m / 111_000.0;
+    if deg <= 0.0 {
+        return vec![];
+    }
+    // Cells are `deg` wide in latitude; at the region's latitudes a degree of longitude is
+    // shorter than one of latitude, so neighbouring cells cover the radius in both directions.
+    let cell = |p: &Place| ((p.lon / deg).floor() as i64, (p.lat / deg).floor() as i64);
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for &j in to {
+        grid.entry(cell(&net.places[j])).or_default().push(j);
+    }
     let mut out = Vec::new();
     for &i in from {
         let a = &net.places[i];
-        let mut c: Vec<(f64, usize)> = to
-            .iter()
-            .filter(|&&j| j != i)
-            .map(|&j| (place_distance_m(a, &net.places[j]), j))
-            .filter(|&(d, _)| d <= radius_m)
-            .collect();
-        c.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-        out.extend(c.into_iter().take(k).map(|(d, j)| (i, j, d)));
+        let (cx, cy) = cell(a);
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for &j in grid
+                    .get(&(cx + dx, cy + dy))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    if j != i {
+                        let d = place_distance_m(a, &net.places[j]);
+                        if d <= radius_m {
+                            out.push((i, j, d));
+                        }
+                    }
+                }
+            }
+        }
     }
+    out.sort_by_key(|x| (x.0, x.1));
     out
 }
 
@@ -264,12 +284,24 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
     let mut node_place: Vec<PlaceIdx> = (0..n_places).map(PlaceIdx::from_idx).collect();
     let mut node_service: Vec<u32> = vec![u32::MAX; n_places];
     let none = u32::MAX;
-    let mut both = |arcs: &mut Vec<(u32, u32, Seconds)>, a: usize, b: usize, w: Seconds, m: ArcMeta| {
-        arcs.push((a as u32, b as u32, w));
-        arcs.push((b as u32, a as u32, w));
-        meta.push(m);
-        meta.push(m);
-    };
+    // Zones are destinations only: arcs lead into a zone, never out of it, so that no trip
+    // passes through a zone's feeder links as a shortcut between stations.
+    let is_zone: Vec<bool> = net
+        .places
+        .iter()
+        .map(|p| p.kind == PlaceKind::Zone)
+        .collect();
+    let mut both =
+        |arcs: &mut Vec<(u32, u32, Seconds)>, a: usize, b: usize, w: Seconds, m: ArcMeta| {
+            if !is_zone[a] {
+                arcs.push((a as u32, b as u32, w));
+                meta.push(m);
+            }
+            if !is_zone[b] {
+                arcs.push((b as u32, a as u32, w));
+                meta.push(m);
+            }
+        };
     let of_kind = |k: PlaceKind| -> Vec<usize> {
         (0..n_places).filter(|&i| net.places[i].kind == k).collect()
     };
@@ -291,16 +323,33 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 .collect();
             for (i, j, d) in pairs_within(net, &walkable, w.radius_m) {
                 if !explicit.contains(&(i, j)) {
-                    let m = ArcMeta { kind: ArcKind::Walk, what: none };
+                    let m = ArcMeta {
+                        kind: ArcKind::Walk,
+                        what: none,
+                    };
                     both(&mut arcs, i, j, walk_s(d), m);
                 }
             }
             let a = &net.settings.access;
             let stations = of_kind(PlaceKind::Station);
-            for (i, j, d) in nearest_k(net, &of_kind(PlaceKind::Zone), &stations, a.nearest, a.radius_km * 1000.0) {
+            for (i, j, d) in within(
+                net,
+                &of_kind(PlaceKind::Zone),
+                &stations,
+                a.radius_km * 1000.0,
+            ) {
                 if !explicit.contains(&(i.min(j), i.max(j))) {
                     let s = minutes_to_seconds(d * a.detour / 1000.0 / a.speed_kmh * 60.0);
-                    both(&mut arcs, i, j, s, ArcMeta { kind: ArcKind::Access, what: none });
+                    both(
+                        &mut arcs,
+                        i,
+                        j,
+                        s,
+                        ArcMeta {
+                            kind: ArcKind::Access,
+                            what: none,
+                        },
+                    );
                 }
             }
             for l in &net.links {
@@ -317,12 +366,21 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                     LinkKind::Transfer => ArcKind::Transfer,
                     LinkKind::Access => ArcKind::Access,
                 };
-                both(&mut arcs, a.idx(), b.idx(), secs, ArcMeta { kind, what: none });
+                both(
+                    &mut arcs,
+                    a.idx(),
+                    b.idx(),
+                    secs,
+                    ArcMeta { kind, what: none },
+                );
             }
             let r = &net.settings.routing;
             for (si, s) in net.services.iter().enumerate() {
-                let stops: Option<Vec<PlaceIdx>> =
-                    s.stops.iter().map(|st| places.get(st.at.as_str()).copied()).collect();
+                let stops: Option<Vec<PlaceIdx>> = s
+                    .stops
+                    .iter()
+                    .map(|st| places.get(st.at.as_str()).copied())
+                    .collect();
                 let Some(stops) = stops else { continue };
                 let n = stops.len();
                 if n < 2 {
@@ -332,14 +390,19 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 let run: Vec<Seconds> = (1..n)
                     .map(|i| minutes_to_seconds(s.run_min(i).unwrap_or(0.0)))
                     .collect();
-                let dwell: Vec<Seconds> = (0..n).map(|i| minutes_to_seconds(s.dwell_at(i))).collect();
+                let dwell: Vec<Seconds> =
+                    (0..n).map(|i| minutes_to_seconds(s.dwell_at(i))).collect();
                 let wait = r.wait_min(s.headway_min) + r.board_penalty_min;
                 let dirs: &[bool] = match s.directions {
                     Directions::Both => &[false, true],
                     Directions::Forward => &[false],
                 };
                 for &rev in dirs {
-                    let order: Vec<usize> = if rev { (0..n).rev().collect() } else { (0..n).collect() };
+                    let order: Vec<usize> = if rev {
+                        (0..n).rev().collect()
+                    } else {
+                        (0..n).collect()
+                    };
                     let base = node_place.len();
                     for &k in &order {
                         node_place.push(stops[k]);
@@ -352,15 +415,24 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                         if pos + 1 < n {
                             let board = wait + net.place(st).interchange_min;
                             arcs.push((st.0, plat as u32, minutes_to_seconds(board)));
-                            meta.push(ArcMeta { kind: ArcKind::Board, what });
+                            meta.push(ArcMeta {
+                                kind: ArcKind::Board,
+                                what,
+                            });
                             let seg = if rev { k - 1 } else { k };
                             let dw = if pos > 0 { dwell[k] } else { 0 };
                             arcs.push((plat as u32, plat as u32 + 1, run[seg] + dw));
-                            meta.push(ArcMeta { kind: ArcKind::Ride, what });
+                            meta.push(ArcMeta {
+                                kind: ArcKind::Ride,
+                                what,
+                            });
                         }
                         if pos > 0 {
                             arcs.push((plat as u32, st.0, 0));
-                            meta.push(ArcMeta { kind: ArcKind::Alight, what });
+                            meta.push(ArcMeta {
+                                kind: ArcKind::Alight,
+                                what,
+                            });
                         }
                     }
                 }
@@ -372,23 +444,63 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 else {
                     continue;
                 };
-                let m = ArcMeta { kind: ArcKind::Drive, what: ri as u32 };
-                both(&mut arcs, a.idx(), b.idx(), minutes_to_seconds(r.minutes()), m);
+                let m = ArcMeta {
+                    kind: ArcKind::Drive,
+                    what: ri as u32,
+                };
+                both(
+                    &mut arcs,
+                    a.idx(),
+                    b.idx(),
+                    minutes_to_seconds(r.minutes()),
+                    m,
+                );
             }
             let c = &net.settings.car;
             let road_nodes = of_kind(PlaceKind::RoadNode);
             let others: Vec<usize> = (0..n_places)
                 .filter(|&i| net.places[i].kind != PlaceKind::RoadNode)
                 .collect();
-            for (i, j, d) in nearest_k(net, &others, &road_nodes, c.nearest, c.radius_km * 1000.0) {
+            let mut joined: HashSet<(usize, usize)> = HashSet::new();
+            for (i, j, d) in within(net, &road_nodes, &road_nodes, c.junction_radius_km * 1000.0) {
+                if joined.insert((i.min(j), i.max(j))) {
+                    let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0);
+                    both(
+                        &mut arcs,
+                        i,
+                        j,
+                        s,
+                        ArcMeta {
+                            kind: ArcKind::Connector,
+                            what: none,
+                        },
+                    );
+                }
+            }
+            for (i, j, d) in within(net, &others, &road_nodes, c.radius_km * 1000.0) {
                 let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0 + c.park_min);
-                both(&mut arcs, i, j, s, ArcMeta { kind: ArcKind::Connector, what: none });
+                both(
+                    &mut arcs,
+                    i,
+                    j,
+                    s,
+                    ArcMeta {
+                        kind: ArcKind::Connector,
+                        what: none,
+                    },
+                );
             }
         }
     }
     let n = node_place.len();
     let (csr, perm) = Csr::from_arcs(n, &arcs);
-    let mut meta_sorted = vec![ArcMeta { kind: ArcKind::Walk, what: none }; meta.len()];
+    let mut meta_sorted = vec![
+        ArcMeta {
+            kind: ArcKind::Walk,
+            what: none
+        };
+        meta.len()
+    ];
     for (i, m) in meta.into_iter().enumerate() {
         meta_sorted[perm[i] as usize] = m;
     }

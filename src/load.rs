@@ -49,7 +49,9 @@ impl Source {
             Source::Disk(root) => {
                 let mut stack = vec![root.clone()];
                 while let Some(d) = stack.pop() {
-                    let Ok(rd) = std::fs::read_dir(&d) else { continue };
+                    let Ok(rd) = std::fs::read_dir(&d) else {
+                        continue;
+                    };
                     for e in rd.flatten() {
                         let p = e.path();
                         if p.is_dir() {
@@ -100,7 +102,11 @@ pub fn join_rel(base: &str, rel: &str) -> String {
 
 /// Line number (1-based) of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[derive(Deserialize, Default)]
@@ -198,7 +204,9 @@ impl Loader<'_> {
         if !self.seen.insert(rel.to_string()) {
             return; // included twice along different paths: load once
         }
-        let Some(text) = self.read(rel, from) else { return };
+        let Some(text) = self.read(rel, from) else {
+            return;
+        };
         let m: Manifest = match toml::from_str(&text) {
             Ok(m) => m,
             Err(e) => {
@@ -273,7 +281,9 @@ impl Loader<'_> {
     }
 
     fn csv_rows(&mut self, rel: &str, from: &Origin, required: &[&str]) -> Vec<Row> {
-        let Some(text) = self.read(rel, Some(from)) else { return vec![] };
+        let Some(text) = self.read(rel, Some(from)) else {
+            return vec![];
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .comment(Some(b'#'))
@@ -332,7 +342,14 @@ impl Loader<'_> {
     fn places_csv(&mut self, rel: &str, kind: PlaceKind, from: &Origin) {
         let required: &[&str] = match kind {
             PlaceKind::Station => &[
-                "id", "name", "name_zh", "city", "district", "lon", "lat", "interchange_min",
+                "id",
+                "name",
+                "name_zh",
+                "city",
+                "district",
+                "lon",
+                "lat",
+                "interchange_min",
                 "source",
             ],
             PlaceKind::Centre => &[
@@ -388,7 +405,15 @@ impl Loader<'_> {
 
     fn roads_csv(&mut self, rel: &str, from: &Origin) {
         let required = [
-            "id", "from", "to", "name", "name_zh", "km", "speed_kmh", "congestion", "opened",
+            "id",
+            "from",
+            "to",
+            "name",
+            "name_zh",
+            "km",
+            "speed_kmh",
+            "congestion",
+            "opened",
             "source",
         ];
         for row in self.csv_rows(rel, from, &required) {
@@ -443,7 +468,9 @@ impl Loader<'_> {
     }
 
     fn services_toml(&mut self, rel: &str, from: &Origin) {
-        let Some(text) = self.read(rel, Some(from)) else { return };
+        let Some(text) = self.read(rel, Some(from)) else {
+            return;
+        };
         match parse_services(&text) {
             Ok(list) => {
                 for (raw, line) in list {
@@ -555,11 +582,17 @@ struct ServicesFile {
 }
 
 /// Parses a services file into raw services with their line numbers, or a message and line.
-fn parse_services(text: &str) -> Result<Vec<(RawService, usize)>, (String, Option<usize>)> {
-    let f: ServicesFile = toml::from_str(text)
-        .map_err(|e| (e.message().to_string(), e.span().map(|s| line_of(text, s.start))))?;
-    Ok(f
-        .service
+/// A parse failure: the message and the line, if known.
+type ParseError = (String, Option<usize>);
+
+fn parse_services(text: &str) -> Result<Vec<(RawService, usize)>, ParseError> {
+    let f: ServicesFile = toml::from_str(text).map_err(|e| {
+        (
+            e.message().to_string(),
+            e.span().map(|s| line_of(text, s.start)),
+        )
+    })?;
+    Ok(f.service
         .into_iter()
         .map(|s| {
             let line = line_of(text, s.span().start);

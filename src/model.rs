@@ -329,14 +329,14 @@ impl Default for WalkSettings {
     }
 }
 
-/// Automatic access links from each zone to its nearest stations (feeder bus, taxi, bike).
+/// Automatic access links from each zone to every station within `radius_km` (feeder bus,
+/// taxi, bike).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccessSettings {
     pub speed_kmh: f64,
     pub detour: f64,
     pub radius_km: f64,
-    pub nearest: usize,
 }
 
 impl Default for AccessSettings {
@@ -345,7 +345,6 @@ impl Default for AccessSettings {
             speed_kmh: 15.0,
             detour: 1.3,
             radius_km: 8.0,
-            nearest: 3,
         }
     }
 }
@@ -356,9 +355,12 @@ impl Default for AccessSettings {
 pub struct CarSettings {
     pub speed_kmh: f64,
     pub detour: f64,
-    pub nearest: usize,
     pub radius_km: f64,
     pub park_min: f64,
+    /// Road nodes are joined to every other road node within this radius by local
+    /// roads (at `speed_kmh` and `detour`, no parking): a new expressway whose end nodes lie
+    /// near the existing skeleton joins it without listing every slip road.
+    pub junction_radius_km: f64,
 }
 
 impl Default for CarSettings {
@@ -366,15 +368,15 @@ impl Default for CarSettings {
         CarSettings {
             speed_kmh: 25.0,
             detour: 1.4,
-            nearest: 2,
             radius_km: 15.0,
             park_min: 5.0,
+            junction_radius_km: 10.0,
         }
     }
 }
 
 /// How the expected wait at a boarding is charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum WaitPolicy {
     /// Half the headway: random arrivals at a regular service.

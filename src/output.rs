@@ -41,7 +41,13 @@ pub fn fmt_min(m: Option<f64>) -> String {
 /// Display width of a string in a terminal (CJK characters are two columns).
 pub fn width(s: &str) -> usize {
     s.chars()
-        .map(|c| if (c as u32) >= 0x1100 && !matches!(c, '✓' | '✗' | '→' | '—' | '–' | '·') { 2 } else { 1 })
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !matches!(c, '✓' | '✗' | '→' | '—' | '–' | '·') {
+                2
+            } else {
+                1
+            }
+        })
         .sum()
 }
 
@@ -78,7 +84,12 @@ pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     }
     out.push('\n');
     for (i, &r) in m.rows.iter().enumerate() {
-        let idx = m.cols.iter().position(|&c| c == r).map(|j| format!("[{}]", j + 1)).unwrap_or_default();
+        let idx = m
+            .cols
+            .iter()
+            .position(|&c| c == r)
+            .map(|j| format!("[{}]", j + 1))
+            .unwrap_or_default();
         out.push_str(&pad(&format!("{:>4} {}", idx, label(r)), lw));
         for j in 0..m.cols.len() {
             let cell = if m.cols[j] == r {
@@ -96,7 +107,12 @@ pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     }
     if m.cols != m.rows {
         out.push_str("columns: ");
-        let cols: Vec<String> = m.cols.iter().enumerate().map(|(j, &c)| format!("[{}] {}", j + 1, label(c))).collect();
+        let cols: Vec<String> = m
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| format!("[{}] {}", j + 1, label(c)))
+            .collect();
         out.push_str(&cols.join(", "));
         out.push('\n');
     }
@@ -181,10 +197,18 @@ pub fn matrix_json(
         places: m.rows.iter().map(|&p| json_place(net, p)).collect(),
         to_places: (m.rows != m.cols).then(|| m.cols.iter().map(|&p| json_place(net, p)).collect()),
         minutes: (0..m.rows.len())
-            .map(|i| (0..m.cols.len()).map(|k| m.minutes(i, k).map(round1)).collect())
+            .map(|i| {
+                (0..m.cols.len())
+                    .map(|k| m.minutes(i, k).map(round1))
+                    .collect()
+            })
             .collect(),
         within_limit: (0..m.rows.len())
-            .map(|i| (0..m.cols.len()).map(|k| m.minutes(i, k).is_some_and(|x| x <= limit_min)).collect())
+            .map(|i| {
+                (0..m.cols.len())
+                    .map(|k| m.minutes(i, k).is_some_and(|x| x <= limit_min))
+                    .collect()
+            })
             .collect(),
     };
     serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
@@ -197,14 +221,21 @@ pub fn route_table(r: &Route) -> String {
             (Some(s), _) => s.clone(),
             (None, _) => String::new(),
         };
-        let kind = serde_json::to_value(l.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let kind = serde_json::to_value(l.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         out.push_str(&format!(
             "{:>6.1} min  {:<8} {} → {}{}\n",
             l.minutes,
             kind,
             l.from,
             l.to,
-            if what.is_empty() { String::new() } else { format!("  [{what}]") }
+            if what.is_empty() {
+                String::new()
+            } else {
+                format!("  [{what}]")
+            }
         ));
     }
     out.push_str(&format!("{:>6.1} min  total\n", r.total_minutes));

@@ -91,11 +91,7 @@ impl fmt::Display for Problems {
         for p in &self.0 {
             writeln!(f, "{p}")?;
         }
-        write!(
-            f,
-            "{n} error{} in the input",
-            if n == 1 { "" } else { "s" }
-        )
+        write!(f, "{n} error{} in the input", if n == 1 { "" } else { "s" })
     }
 }
 

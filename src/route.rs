@@ -117,7 +117,11 @@ impl Workspace {
         parents: bool,
     ) {
         self.reset(g.num_nodes());
-        let q = if g.max_weight > MAX_BUCKET_WEIGHT { Queue::Heap } else { queue };
+        let q = if g.max_weight > MAX_BUCKET_WEIGHT {
+            Queue::Heap
+        } else {
+            queue
+        };
         match (q, parents) {
             (Queue::Bucket, true) => self.bucket::<true>(g, sources, bound),
             (Queue::Bucket, false) => self.bucket::<false>(g, sources, bound),
@@ -126,7 +130,12 @@ impl Workspace {
         }
     }
 
-    fn bucket<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
+    fn bucket<const PARENTS: bool>(
+        &mut self,
+        g: &Csr,
+        sources: &[(NodeId, Seconds)],
+        bound: Seconds,
+    ) {
         // Queued keys always lie in [cur, cur + span]: span covers the largest arc weight and
         // the spread of the sources' start offsets.
         let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
@@ -162,7 +171,10 @@ impl Workspace {
                 if dist[v as usize] != cur {
                     continue; // stale entry: v was reached more cheaply since
                 }
-                let (a, b) = (first_out[v as usize] as usize, first_out[v as usize + 1] as usize);
+                let (a, b) = (
+                    first_out[v as usize] as usize,
+                    first_out[v as usize + 1] as usize,
+                );
                 for (e, arc) in arcs[a..b].iter().enumerate() {
                     let nd = cur.saturating_add(arc.weight);
                     let h = arc.head as usize;
@@ -183,7 +195,12 @@ impl Workspace {
         }
     }
 
-    fn heap<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
+    fn heap<const PARENTS: bool>(
+        &mut self,
+        g: &Csr,
+        sources: &[(NodeId, Seconds)],
+        bound: Seconds,
+    ) {
         let dist = &mut self.dist[..];
         let parent = &mut self.parent[..];
         let touched = &mut self.touched;
@@ -227,7 +244,10 @@ impl Workspace {
 pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
     match threads {
         None => f(),
-        Some(t) => match rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build() {
+        Some(t) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+        {
             Ok(pool) => pool.install(f),
             Err(_) => f(),
         },

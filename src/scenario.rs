@@ -248,7 +248,11 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> 
     Ok(Scenario {
         name: raw.name,
         title: raw.title,
-        description: if raw.description.is_empty() { raw.note } else { raw.description },
+        description: if raw.description.is_empty() {
+            raw.note
+        } else {
+            raw.description
+        },
         project_zh: raw.project_zh,
         plan_box: raw.plan_box,
         status: raw.status,
@@ -294,7 +298,10 @@ impl Library {
                         .to_string();
                     if s.name != stem {
                         problems.push(Problem::error(
-                            &Origin { file: file.clone(), line: Some(1) },
+                            &Origin {
+                                file: file.clone(),
+                                line: Some(1),
+                            },
                             format!("scenario {}", s.name),
                             format!("name '{}' differs from the file name '{stem}'", s.name),
                             format!("set name = \"{stem}\" or rename the file"),
@@ -303,7 +310,10 @@ impl Library {
                     if let Some(prev) = scenarios.get(&s.name) {
                         let prev: &Scenario = prev;
                         problems.push(Problem::error(
-                            &Origin { file: file.clone(), line: Some(1) },
+                            &Origin {
+                                file: file.clone(),
+                                line: Some(1),
+                            },
                             format!("scenario {}", s.name),
                             format!("duplicate scenario name, also in {}", prev.file),
                             "give each scenario a unique name",
@@ -317,7 +327,11 @@ impl Library {
             }
         }
         if problems.is_empty() {
-            Ok(Library { src, scenarios, names })
+            Ok(Library {
+                src,
+                scenarios,
+                names,
+            })
         } else {
             Err(Problems(problems))
         }
@@ -339,7 +353,11 @@ impl Library {
             } else {
                 format!(
                     "did you mean {}?",
-                    close.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    close
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             },
         )
@@ -351,7 +369,10 @@ impl Library {
         let mut out = Vec::new();
         let mut done = HashSet::new();
         let mut stack = Vec::new();
-        let cli = Origin { file: "command line".into(), line: None };
+        let cli = Origin {
+            file: "command line".into(),
+            line: None,
+        };
         self.visit(name, &cli, "", &mut stack, &mut done, &mut out)
             .map_err(|p| Problems(vec![p]))?;
         Ok(out)
@@ -377,11 +398,23 @@ impl Library {
         if done.contains(name) {
             return Ok(());
         }
-        let s = self.get(name).ok_or_else(|| self.unknown(name, from, record))?;
+        let s = self
+            .get(name)
+            .ok_or_else(|| self.unknown(name, from, record))?;
         stack.push(name.to_string());
-        let here = Origin { file: s.file.clone(), line: None };
+        let here = Origin {
+            file: s.file.clone(),
+            line: None,
+        };
         for e in &s.extends {
-            self.visit(e, &here, &format!("scenario {name}, extends"), stack, done, out)?;
+            self.visit(
+                e,
+                &here,
+                &format!("scenario {name}, extends"),
+                stack,
+                done,
+                out,
+            )?;
         }
         stack.pop();
         done.insert(name.to_string());
@@ -482,10 +515,13 @@ fn apply_edit(
                 ));
             }
             removed.remove(&service.id);
-            let sv = (**service).clone().into_service(e.origin.clone()).map_err(|mut p| {
-                p.record = rec.clone();
-                p
-            })?;
+            let sv = (**service)
+                .clone()
+                .into_service(e.origin.clone())
+                .map_err(|mut p| {
+                    p.record = rec.clone();
+                    p
+                })?;
             net.services.push(sv);
         }
         EditOp::RemoveService { service } => {
@@ -493,13 +529,19 @@ fn apply_edit(
             net.services.remove(i);
             removed.insert(service.clone(), (s.name.clone(), e.index));
         }
-        EditOp::SetHeadway { service, headway_min } => {
+        EditOp::SetHeadway {
+            service,
+            headway_min,
+        } => {
             let i = find_service(net, service, removed)?;
             net.services[i].headway_min = *headway_min;
         }
         EditOp::ScaleSpeed { service, factor } => {
             if !(*factor > 0.0 && *factor <= 5.0) {
-                return Err(err(format!("factor {factor} is not in (0, 5]"), "give a speed factor such as 1.2"));
+                return Err(err(
+                    format!("factor {factor} is not in (0, 5]"),
+                    "give a speed factor such as 1.2",
+                ));
             }
             let i = find_service(net, service, removed)?;
             let sv = &mut net.services[i];
@@ -514,11 +556,7 @@ fn apply_edit(
             let sv = &mut net.services[i];
             if run_min.len() + 1 != sv.stops.len() {
                 return Err(err(
-                    format!(
-                        "{} run times for {} stops",
-                        run_min.len(),
-                        sv.stops.len()
-                    ),
+                    format!("{} run times for {} stops", run_min.len(), sv.stops.len()),
                     "give one run time per stop after the first",
                 ));
             }
@@ -528,7 +566,10 @@ fn apply_edit(
         }
         EditOp::CloseStation { station } => {
             if !place_exists(net, station) {
-                return Err(err(format!("unknown station '{station}'"), "name a station id of the network"));
+                return Err(err(
+                    format!("unknown station '{station}'"),
+                    "name a station id of the network",
+                ));
             }
             for sv in net.services.iter_mut() {
                 let mut k = 0;
@@ -536,7 +577,11 @@ fn apply_edit(
                     if sv.stops[k].at == *station {
                         // Join the run times of the two segments around the closed stop.
                         let run_in = if k > 0 { sv.run_min(k) } else { None };
-                        let run_out = if k + 1 < sv.stops.len() { sv.run_min(k + 1) } else { None };
+                        let run_out = if k + 1 < sv.stops.len() {
+                            sv.run_min(k + 1)
+                        } else {
+                            None
+                        };
                         if let (Some(a), Some(b)) = (run_in, run_out) {
                             sv.stops[k + 1].run_min = Some(a + b);
                         }
@@ -557,7 +602,10 @@ fn apply_edit(
         EditOp::AddRoad { road, nodes } => {
             for n in nodes {
                 if place_exists(net, &n.id) {
-                    return Err(err(format!("place '{}' already exists", n.id), "reuse it without redefining it, or rename the new node"));
+                    return Err(err(
+                        format!("place '{}' already exists", n.id),
+                        "reuse it without redefining it, or rename the new node",
+                    ));
                 }
                 net.places.push(Place {
                     id: n.id.clone(),
@@ -577,11 +625,19 @@ fn apply_edit(
                 });
             }
             if net.roads.iter().any(|r| r.id == road.id) {
-                return Err(err(format!("road '{}' already exists", road.id), "use set_road, or another id"));
+                return Err(err(
+                    format!("road '{}' already exists", road.id),
+                    "use set_road, or another id",
+                ));
             }
             let opened = match &road.opened {
                 None => None,
-                Some(v) => Some(date_from_toml(v).ok_or_else(|| err(format!("opened = {v} is not a date"), "write \"YYYY\" or \"YYYY-MM-DD\""))?),
+                Some(v) => Some(date_from_toml(v).ok_or_else(|| {
+                    err(
+                        format!("opened = {v} is not a date"),
+                        "write \"YYYY\" or \"YYYY-MM-DD\"",
+                    )
+                })?),
             };
             net.roads.push(Road {
                 id: road.id.clone(),
@@ -597,10 +653,21 @@ fn apply_edit(
                 origin: e.origin.clone(),
             });
         }
-        EditOp::SetRoad { road, speed_kmh, congestion } => {
-            let r = net.roads.iter_mut().find(|r| r.id == *road).ok_or_else(|| {
-                err(format!("unknown road '{road}'"), "name a road id of the network or of an earlier add_road")
-            })?;
+        EditOp::SetRoad {
+            road,
+            speed_kmh,
+            congestion,
+        } => {
+            let r = net
+                .roads
+                .iter_mut()
+                .find(|r| r.id == *road)
+                .ok_or_else(|| {
+                    err(
+                        format!("unknown road '{road}'"),
+                        "name a road id of the network or of an earlier add_road",
+                    )
+                })?;
             if let Some(v) = speed_kmh {
                 r.speed_kmh = *v;
             }
@@ -613,7 +680,12 @@ fn apply_edit(
                 .places
                 .iter_mut()
                 .find(|p| p.id == *station && p.kind == PlaceKind::Station)
-                .ok_or_else(|| err(format!("unknown station '{station}'"), "name a station id of the network"))?;
+                .ok_or_else(|| {
+                    err(
+                        format!("unknown station '{station}'"),
+                        "name a station id of the network",
+                    )
+                })?;
             p.interchange_min = *minutes;
         }
         EditOp::AddLink { link } => {
@@ -622,7 +694,11 @@ fn apply_edit(
                 to: link.to.clone(),
                 minutes: link.minutes,
                 kind: link.kind,
-                source: if link.source.is_empty() { e.source.clone() } else { link.source.clone() },
+                source: if link.source.is_empty() {
+                    e.source.clone()
+                } else {
+                    link.source.clone()
+                },
                 origin: e.origin.clone(),
             });
         }

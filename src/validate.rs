@@ -75,7 +75,11 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
                     "coordinate lon {} lat {} is outside WGS84 (lon -180..180, lat -90..90)",
                     pl.lon, pl.lat
                 ),
-                "write decimal degrees, longitude first",
+                if (x0..=x1).contains(&pl.lat) && (y0..=y1).contains(&pl.lon) {
+                    "longitude and latitude look swapped: write lon first, then lat"
+                } else {
+                    "write decimal degrees, longitude first"
+                },
             ));
         } else if !(x0..=x1).contains(&pl.lon) || !(y0..=y1).contains(&pl.lat) {
             let swapped = (x0..=x1).contains(&pl.lat) && (y0..=y1).contains(&pl.lon);
@@ -125,7 +129,12 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
         .iter()
         .filter(|x| x.kind == PlaceKind::Station && x.lon.is_finite() && x.lat.is_finite())
         .collect();
-    let cell = |pl: &Place| ((pl.lon * 1000.0).floor() as i64, (pl.lat * 1000.0).floor() as i64);
+    let cell = |pl: &Place| {
+        (
+            (pl.lon * 1000.0).floor() as i64,
+            (pl.lat * 1000.0).floor() as i64,
+        )
+    };
     let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (i, s) in stations.iter().enumerate() {
         grid.entry(cell(s)).or_default().push(i);
@@ -134,7 +143,11 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
         let (cx, cy) = cell(a);
         for dx in -1..=1 {
             for dy in -1..=1 {
-                for &j in grid.get(&(cx + dx, cy + dy)).map(Vec::as_slice).unwrap_or(&[]) {
+                for &j in grid
+                    .get(&(cx + dx, cy + dy))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
                     let b = stations[j];
                     if j > i
                         && norm_name(a) != norm_name(b)
@@ -298,8 +311,12 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 ));
                 continue;
             }
-            let prev = places.get(s.stops[i - 1].at.as_str()).map(|&x| net.place(x));
-            if let (Some(a), Some(b)) = (prev, here) {
+            let prev = places
+                .get(s.stops[i - 1].at.as_str())
+                .map(|&x| net.place(x));
+            let sane =
+                |p: &Place| (-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat);
+            if let (Some(a), Some(b)) = (prev.filter(|p| sane(p)), here.filter(|p| sane(p))) {
                 let km = place_distance_m(a, b) / 1000.0;
                 let kmh = km / (run / 60.0);
                 let (lo, hi) = s.mode.plausible_kmh();

@@ -1,0 +1,392 @@
+//! Every kind of bad input gets a message naming the file, the line or record and the fix,
+//! exit code 2, and no panic. Each case breaks a copy of the tiny fixture in one way.
+
+mod common;
+use common::*;
+
+/// Breaks a copy of the fixture with `edit`, runs `validate`, and checks exit code 2 and that
+/// stderr contains every expected fragment.
+fn rejects(file: &str, from: &str, to: &str, expect: &[&str]) {
+    let dir = copy_fixture(&tiny());
+    edit(&dir.path().join(file), from, to);
+    let out = onehour()
+        .arg("validate")
+        .arg("--network")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2 for {file}: {from} -> {to}\n{err}"
+    );
+    for e in expect {
+        assert!(
+            err.contains(e),
+            "message for {file} ({from} -> {to}) lacks {e:?}:\n{err}"
+        );
+    }
+    assert!(err.contains("fix:"), "no fix in:\n{err}");
+}
+
+#[test]
+fn the_fixture_itself_is_valid() {
+    let out = onehour()
+        .arg("validate")
+        .arg("--network")
+        .arg(tiny())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+}
+
+#[test]
+fn toml_syntax_error_names_file_and_line() {
+    rejects(
+        "services.toml",
+        "headway_min = 6",
+        "headway_min = = 6",
+        &["services.toml:6", "invalid services file"],
+    );
+}
+
+#[test]
+fn csv_syntax_error_names_file_and_line() {
+    rejects(
+        "stations.csv",
+        "sb,Beta,乙站,Testcity,Middle,113.15,23.1,2,test fixture",
+        "sb,Beta,乙站,Testcity",
+        &["stations.csv:3", "CSV syntax error"],
+    );
+}
+
+#[test]
+fn missing_column() {
+    rejects(
+        "centres.csv",
+        ",in_area,",
+        ",inarea,",
+        &["centres.csv:1", "missing column(s) in_area"],
+    );
+}
+
+#[test]
+fn not_a_number() {
+    rejects(
+        "stations.csv",
+        "113.15,23.1,2",
+        "113.15,abc,2",
+        &[
+            "stations.csv:3",
+            "record sb",
+            "column lat: 'abc' is not a number",
+        ],
+    );
+}
+
+#[test]
+fn unknown_station_in_service() {
+    rejects(
+        "services.toml",
+        "{ at = \"sb\", run_min = 10 }",
+        "{ at = \"sx\", run_min = 10 }",
+        &[
+            "services.toml:",
+            "service m1, stop 2 (sx)",
+            "unknown station 'sx'",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    rejects(
+        "centres.csv",
+        "cz,North Centre",
+        "sa,North Centre",
+        &["centres.csv:4", "duplicate id 'sa'", "stations.csv:2"],
+    );
+}
+
+#[test]
+fn coordinate_outside_wgs84() {
+    rejects(
+        "stations.csv",
+        "113.05,23.1",
+        "213.05,23.1",
+        &["stations.csv:2", "station sa", "outside WGS84"],
+    );
+}
+
+#[test]
+fn coordinate_outside_bbox_and_swapped() {
+    rejects(
+        "stations.csv",
+        "113.05,23.1",
+        "114.05,23.1",
+        &["stations.csv:2", "outside the network's bbox"],
+    );
+    rejects(
+        "stations.csv",
+        "113.05,23.1",
+        "23.1,113.05",
+        &["stations.csv:2", "look swapped"],
+    );
+}
+
+#[test]
+fn zero_or_negative_run_time() {
+    rejects(
+        "services.toml",
+        "{ at = \"sb\", run_min = 10 }",
+        "{ at = \"sb\", run_min = 0 }",
+        &["service m1, stop 2 (sb)", "run time 0 min is not positive"],
+    );
+    rejects(
+        "services.toml",
+        "{ at = \"sc\", run_min = 10 }",
+        "{ at = \"sc\", run_min = -3 }",
+        &["service m1, stop 3 (sc)", "not positive"],
+    );
+}
+
+#[test]
+fn bad_headway() {
+    rejects(
+        "services.toml",
+        "headway_min = 6",
+        "headway_min = -6",
+        &["service m1", "headway_min -6"],
+    );
+    rejects(
+        "services.toml",
+        "headway_min = 6",
+        "headway_min = 0",
+        &["service m1", "headway_min 0"],
+    );
+}
+
+#[test]
+fn implausible_speed_for_the_mode() {
+    // 10 km in 1 minute by metro = 614 km/h.
+    rejects(
+        "services.toml",
+        "{ at = \"sb\", run_min = 10 }",
+        "{ at = \"sb\", run_min = 1 }",
+        &[
+            "service m1, stop 2 (sb)",
+            "implied speed 614 km/h",
+            "outside 10..120 km/h for metro",
+        ],
+    );
+    // 10 km in 300 minutes = 2 km/h.
+    rejects(
+        "services.toml",
+        "{ at = \"sc\", run_min = 10 }",
+        "{ at = \"sc\", run_min = 300 }",
+        &["service m1, stop 3 (sc)", "implied speed 2 km/h"],
+    );
+}
+
+#[test]
+fn fewer_than_two_stops() {
+    rejects(
+        "services.toml",
+        "  { at = \"sb\" },\n  { at = \"sd\", km = 11.1 },",
+        "  { at = \"sb\" },",
+        &["service b2", "has 1 stop(s)", "at least two stops"],
+    );
+}
+
+#[test]
+fn unknown_field_and_bad_mode() {
+    rejects(
+        "services.toml",
+        "mode = \"metro\"",
+        "mode = \"hovercraft\"",
+        &["services.toml:5", "unknown variant `hovercraft`"],
+    );
+    rejects(
+        "services.toml",
+        "dwell_min = 0.5\nopened = \"2010",
+        "dwell = 0.5\nopened = \"2010",
+        &["services.toml", "unknown field `dwell`"],
+    );
+}
+
+#[test]
+fn estimate_must_be_marked() {
+    rejects(
+        "services.toml",
+        "estimate = \"run times from km at speed_kmh\"\n",
+        "",
+        &["service b2", "no `estimate` note"],
+    );
+}
+
+#[test]
+fn road_problems() {
+    rejects(
+        "roads.csv",
+        ",20,100,",
+        ",20,400,",
+        &["roads.csv:2", "road e1", "speed_kmh 400"],
+    );
+    rejects(
+        "roads.csv",
+        ",20,100,",
+        ",5,100,",
+        &["road e1", "shorter than the straight line"],
+    );
+    rejects(
+        "roads.csv",
+        "e1,ra,rc",
+        "e1,ra,rq",
+        &["road e1", "unknown road node 'rq'"],
+    );
+}
+
+#[test]
+fn unknown_place_in_link() {
+    rejects(
+        "links.csv",
+        "cy,sc,5",
+        "cy,sq,5",
+        &["links.csv:2", "link cy - sq", "unknown place 'sq'"],
+    );
+}
+
+#[test]
+fn stations_of_different_names_too_close() {
+    rejects(
+        "stations.csv",
+        "113.25,23.1,2",
+        "113.1503,23.1,2",
+        &["station sc", "only", "from station sb", "different name"],
+    );
+}
+
+#[test]
+fn include_cycle() {
+    let dir = copy_fixture(&tiny());
+    std::fs::write(dir.path().join("part.toml"), "include = [\"part2.toml\"]\nservices = [\"services.toml\"]\nzones = [\"zones.csv\"]\nlinks = [\"links.csv\"]\nroad_nodes = [\"road_nodes.csv\"]\nroads = [\"roads.csv\"]\n").unwrap();
+    std::fs::write(dir.path().join("part2.toml"), "include = [\"part.toml\"]\n").unwrap();
+    let out = onehour()
+        .arg("validate")
+        .arg("--network")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("include cycle: network.toml -> part.toml -> part2.toml -> part.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_included_file() {
+    rejects(
+        "part.toml",
+        "zones.csv",
+        "zonez.csv",
+        &["part.toml", "zonez.csv"],
+    );
+}
+
+#[test]
+fn all_problems_are_reported_not_just_the_first() {
+    let dir = copy_fixture(&tiny());
+    edit(
+        &dir.path().join("stations.csv"),
+        "113.05,23.1",
+        "213.05,23.1",
+    );
+    edit(
+        &dir.path().join("services.toml"),
+        "headway_min = 6",
+        "headway_min = -6",
+    );
+    edit(&dir.path().join("roads.csv"), ",20,100,", ",20,400,");
+    let out = onehour()
+        .arg("validate")
+        .arg("--network")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("outside WGS84")
+            && err.contains("headway_min -6")
+            && err.contains("speed_kmh 400"),
+        "{err}"
+    );
+    assert!(err.contains("3 errors in the input"), "{err}");
+}
+
+#[test]
+fn unreachable_centre_is_a_warning_naming_it() {
+    let dir = copy_fixture(&tiny());
+    edit(
+        &dir.path().join("links.csv"),
+        "cy,sc,5,access,test fixture\n",
+        "",
+    );
+    let out = onehour()
+        .arg("validate")
+        .arg("--network")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning")
+            && err.contains("centre cy")
+            && err.contains("nothing reaches this centre"),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    // Arbitrary bytes in every file: always a clean exit 2, never a panic (exit 101).
+    let junk: [&[u8]; 4] = [
+        b"\xff\xfe\x00garbage",
+        b"[[service]]\nid = 3\n",
+        b"id,name\n\"unterminated",
+        b"lon,lat\n1e999,NaN\n",
+    ];
+    for file in [
+        "network.toml",
+        "part.toml",
+        "stations.csv",
+        "services.toml",
+        "roads.csv",
+        "links.csv",
+    ] {
+        for j in junk {
+            let dir = copy_fixture(&tiny());
+            std::fs::write(dir.path().join(file), j).unwrap();
+            let out = onehour()
+                .arg("check")
+                .arg("--network")
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{file} with {j:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
