@@ -323,11 +323,14 @@ pub fn map(a: MapArgs) -> Result<ExitCode> {
         a.net.profile,
     );
     emit(&Some(a.out.clone()), &svg)?;
+    let from = isos
+        .first()
+        .map(|i| format!("{} ({})", i.origin_name, i.origin))
+        .unwrap_or(origin);
     eprintln!(
-        "wrote {} ({} panels, origin {})",
+        "wrote {} ({} panels, origin {from})",
         a.out.display(),
-        panels.len(),
-        origin
+        panels.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -29,8 +29,8 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The projected extent to draw: every band and every centre of the panels, with a margin;
-/// all places when there is neither.
+/// The projected extent to draw: every band and the origin, with a margin; without bands, the
+/// centres of the metropolitan area (`in_area`); failing that, all places.
 fn extent(panels: &[Panel], proj: &Projection) -> [f64; 4] {
     let mut b = [
         f64::INFINITY,
@@ -43,27 +43,26 @@ fn extent(panels: &[Panel], proj: &Projection) -> [f64; 4] {
         *b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
     };
     for p in panels {
-        for pl in p
-            .net
-            .places
-            .iter()
-            .filter(|pl| pl.kind == PlaceKind::Centre)
-        {
+        let Some(iso) = p.iso else { continue };
+        for pl in p.net.places.iter().filter(|pl| pl.id == iso.origin) {
             add(&mut b, pl.lon, pl.lat);
         }
-        if let Some(iso) = p.iso {
-            for band in &iso.bands {
-                for poly in &band.geometry.0 {
-                    for c in &poly.exterior().0 {
-                        add(&mut b, c.x, c.y);
-                    }
+        for band in &iso.bands {
+            for poly in &band.geometry.0 {
+                for c in &poly.exterior().0 {
+                    add(&mut b, c.x, c.y);
                 }
             }
         }
     }
-    if !b.iter().all(|v| v.is_finite()) {
+    let fallbacks: [&dyn Fn(&crate::model::Place) -> bool; 2] =
+        [&|pl| pl.kind == PlaceKind::Centre && pl.in_area, &|_| true];
+    for keep in fallbacks {
+        if b.iter().all(|v| v.is_finite()) {
+            break;
+        }
         for p in panels {
-            for pl in &p.net.places {
+            for pl in p.net.places.iter().filter(|pl| keep(pl)) {
                 add(&mut b, pl.lon, pl.lat);
             }
         }
@@ -152,34 +151,6 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
             r##"<rect width="{panel_w:.1}" height="{panel_h:.1}" fill="#f7f7f4" stroke="#999"/>"##
         );
         let _ = writeln!(s, r#"<g clip-path="url(#panel)">"#);
-        // Bands, largest first so the shorter ones lie on top.
-        if let Some(iso) = panel.iso {
-            let nb = iso.bands.len();
-            for (bk, b) in iso.bands.iter().enumerate().rev() {
-                let mut d = String::new();
-                for poly in &b.geometry.0 {
-                    for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                        for (ci, c) in ring.0.iter().enumerate() {
-                            let (x, y) = pt(c.x, c.y);
-                            let _ = write!(d, "{}{x:.1} {y:.1} ", if ci == 0 { "M" } else { "L" });
-                        }
-                        d.push_str("Z ");
-                    }
-                }
-                if !d.is_empty() {
-                    let _ = writeln!(
-                        s,
-                        r#"<path d="{}" fill="{}" fill-opacity="0.55" fill-rule="evenodd" stroke="{}" stroke-width="0.5"><title>{} min: {:.0} km², {:.2} M people</title></path>"#,
-                        d.trim_end(),
-                        band_colour(bk, nb),
-                        band_colour(bk, nb),
-                        b.minutes,
-                        b.area_km2,
-                        b.population as f64 / 1e6
-                    );
-                }
-            }
-        }
         let idx = panel.net.place_index();
         let at = |id: &str| {
             idx.get(id)
@@ -210,6 +181,35 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
                 esc(&svc.line),
                 esc(&svc.id)
             );
+        }
+        // Bands over the lines (translucent) and under the stops; largest first so the shorter
+        // ones lie on top.
+        if let Some(iso) = panel.iso {
+            let nb = iso.bands.len();
+            for (bk, b) in iso.bands.iter().enumerate().rev() {
+                let mut d = String::new();
+                for poly in &b.geometry.0 {
+                    for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                        for (ci, c) in ring.0.iter().enumerate() {
+                            let (x, y) = pt(c.x, c.y);
+                            let _ = write!(d, "{}{x:.1} {y:.1} ", if ci == 0 { "M" } else { "L" });
+                        }
+                        d.push_str("Z ");
+                    }
+                }
+                if !d.is_empty() {
+                    let _ = writeln!(
+                        s,
+                        r#"<path d="{}" fill="{}" fill-opacity="0.45" fill-rule="evenodd" stroke="{}" stroke-width="0.5"><title>{} min: {:.0} km², {:.2} M people</title></path>"#,
+                        d.trim_end(),
+                        band_colour(bk, nb),
+                        band_colour(bk, nb),
+                        b.minutes,
+                        b.area_km2,
+                        b.population as f64 / 1e6
+                    );
+                }
+            }
         }
         for pl in panel
             .net
@@ -244,6 +244,23 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
                 y - 4.0,
                 esc(&pl.name)
             );
+        }
+        if let Some(o) = panel.iso.and_then(|i| idx.get(i.origin.as_str())) {
+            let pl = panel.net.place(*o);
+            if pl.kind != PlaceKind::Centre {
+                let (x, y) = pt(pl.lon, pl.lat);
+                let _ = writeln!(
+                    s,
+                    r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#e31a1c" stroke="#fff" stroke-width="1"/>"##
+                );
+                let _ = writeln!(
+                    s,
+                    r##"<text x="{:.1}" y="{:.1}" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                    x + 6.0,
+                    y - 5.0,
+                    esc(&pl.name)
+                );
+            }
         }
         let _ = writeln!(s, "</g>");
         // Scale bar, bottom left.
