@@ -18,7 +18,9 @@ use onehour::scenario::{apply, Library};
 
 fn base() -> Network {
     let manifest = format!("{}/network.toml", bundled::DEFAULT_NETWORK);
-    load_network(&bundled::networks(), &manifest).expect("bundled network loads").0
+    load_network(&bundled::networks(), &manifest)
+        .expect("bundled network loads")
+        .0
 }
 
 fn scenario(base: &Network, name: &str) -> Network {
@@ -33,12 +35,21 @@ fn bench(c: &mut Criterion) {
     let net = base();
     let origin = onehour::analysis::find_place(&net, "c_guangzhou_yuexiu").expect("Yuexiu centre");
     let params = IsoParams::default();
-    let frame = Frame { proj: Projection::for_network(&net), params: params.clone() };
+    let frame = Frame {
+        proj: Projection::for_network(&net),
+        params: params.clone(),
+    };
     for profile in [Profile::Transit, Profile::Car] {
         let p = Prepared::new(net.clone(), profile);
         let access = AccessModel::for_profile(&net, profile, None);
         let mut ws = Workspace::new(p.graph.csr.num_nodes());
-        ws.run(&p.graph.csr, p.graph.place_node(origin), 3600, Queue::Bucket, false);
+        ws.run(
+            &p.graph.csr,
+            p.graph.place_node(origin),
+            3600,
+            Queue::Bucket,
+            false,
+        );
         let src = sources(&p, &ws, origin, &frame.proj, &access, 3600.0);
         let s = surface(&src, &access, params.cell_m, 3600.0).expect("surface");
         eprintln!(
@@ -50,8 +61,12 @@ fn bench(c: &mut Criterion) {
             s.nx * s.ny
         );
         let mut g = c.benchmark_group(format!("isochrone/{}", profile.as_str()));
-        g.bench_function("surface", |b| b.iter(|| surface(black_box(&src), &access, 250.0, 3600.0)));
-        g.bench_function("contour_60min", |b| b.iter(|| contour(black_box(&s), 3600.0, true)));
+        g.bench_function("surface", |b| {
+            b.iter(|| surface(black_box(&src), &access, 250.0, 3600.0))
+        });
+        g.bench_function("contour_60min", |b| {
+            b.iter(|| contour(black_box(&s), 3600.0, true))
+        });
         g.bench_function("whole_isochrone", |b| {
             b.iter(|| isochrone(&p, &mut ws, origin, &frame, "today").expect("isochrone"))
         });
@@ -60,20 +75,35 @@ fn bench(c: &mut Criterion) {
     // The batch: every centre × today, plan-2030, plan-2035 × 15/30/45/60 min, transit.
     let preps: Vec<(String, Prepared)> = ["today", "plan-2030", "plan-2035"]
         .iter()
-        .map(|n| (n.to_string(), Prepared::new(scenario(&net, n), Profile::Transit)))
+        .map(|n| {
+            (
+                n.to_string(),
+                Prepared::new(scenario(&net, n), Profile::Transit),
+            )
+        })
         .collect();
     let mut g = c.benchmark_group("isochrone/batch");
     g.sample_size(10);
     for cell in [250.0, 100.0] {
-        let frame = Frame { proj: Projection::for_network(&net), params: IsoParams { cell_m: cell, ..params.clone() } };
-        g.bench_with_input(BenchmarkId::new("centres_x3_scenarios", cell), &frame, |b, frame| {
-            b.iter(|| {
-                for (name, p) in &preps {
-                    let centres = p.net.centres();
-                    isochrones(p, &centres, frame, name, &|| ()).expect("batch");
-                }
-            })
-        });
+        let frame = Frame {
+            proj: Projection::for_network(&net),
+            params: IsoParams {
+                cell_m: cell,
+                ..params.clone()
+            },
+        };
+        g.bench_with_input(
+            BenchmarkId::new("centres_x3_scenarios", cell),
+            &frame,
+            |b, frame| {
+                b.iter(|| {
+                    for (name, p) in &preps {
+                        let centres = p.net.centres();
+                        isochrones(p, &centres, frame, name, &|| ()).expect("batch");
+                    }
+                })
+            },
+        );
     }
     g.finish();
 }
