@@ -35,7 +35,12 @@ fn frame(net: &Network, params: IsoParams) -> Frame {
 
 /// Every isochrone of the tiny network: all places with a name as origins, both profiles,
 /// smoothed and not, two cell sizes.
-fn all_tiny() -> Vec<Isochrone> {
+fn all_tiny() -> &'static [Isochrone] {
+    static ALL: std::sync::OnceLock<Vec<Isochrone>> = std::sync::OnceLock::new();
+    ALL.get_or_init(compute_all_tiny)
+}
+
+fn compute_all_tiny() -> Vec<Isochrone> {
     let net = tiny();
     let mut out = Vec::new();
     for profile in [Profile::Transit, Profile::Car] {
@@ -412,7 +417,7 @@ fn bad_parameters_are_refused_with_a_sentence() {
 #[test]
 fn geojson_parses_with_the_geojson_crate_and_follows_rfc_7946() {
     let isos = all_tiny();
-    let text = to_geojson_text(&feature_collection(&isos));
+    let text = to_geojson_text(&feature_collection(isos));
     let gj: geojson::GeoJson = text.parse().expect("valid GeoJSON");
     let geojson::GeoJson::FeatureCollection(fc) = gj else {
         panic!("a FeatureCollection")
