@@ -235,6 +235,7 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
         params.cell_m
     );
     t.push_str(&summary_table(&isos, &params.thresholds_min));
+    t.push_str(&change_table(&isos));
     t.push_str(&format!(
         "{} isochrones ({} origins × {} scenarios × {} thresholds) in {:.2} s; written to {}\n",
         isos.len(),
@@ -344,4 +345,49 @@ pub fn export(a: ExportArgs) -> Result<ExitCode> {
     };
     emit(&a.out, &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// For each origin, the change of the largest band from the first scenario to each other one:
+/// what a planner compares. Empty with a single scenario.
+pub fn change_table(isos: &[Isochrone]) -> String {
+    let Some(first) = isos.first().map(|i| i.scenario.clone()) else {
+        return String::new();
+    };
+    let base: Vec<&Isochrone> = isos.iter().filter(|i| i.scenario == first).collect();
+    let others: Vec<&Isochrone> = isos.iter().filter(|i| i.scenario != first).collect();
+    if others.is_empty() {
+        return String::new();
+    }
+    let last = |i: &Isochrone| {
+        i.bands
+            .last()
+            .map(|b| (b.minutes, b.area_km2, b.population))
+    };
+    let minutes = base
+        .first()
+        .and_then(|i| last(i))
+        .map(|x| x.0)
+        .unwrap_or(0.0);
+    let ow = isos
+        .iter()
+        .map(|i| output::width(&i.origin_name))
+        .max()
+        .unwrap_or(6);
+    let mut t =
+        format!("Change from {first} within {minutes} min: area km² / population (millions)\n");
+    for o in &others {
+        let Some(b) = base.iter().find(|b| b.origin == o.origin) else {
+            continue;
+        };
+        if let (Some((_, a0, p0)), Some((_, a1, p1))) = (last(b), last(o)) {
+            t.push_str(&format!(
+                "{} {}  {:+.1} / {:+.2}\n",
+                output::pad(&o.origin_name, ow),
+                output::pad(&o.scenario, 12),
+                a1 - a0,
+                (p1 as f64 - p0 as f64) / 1e6
+            ));
+        }
+    }
+    t
 }

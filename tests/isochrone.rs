@@ -680,3 +680,47 @@ fn export_geojson_has_places_services_and_roads_with_their_properties() {
         .parse::<geojson::GeoJson>()
         .is_ok());
 }
+
+#[test]
+fn bundled_network_bands_are_valid_and_nested_for_every_centre() {
+    let manifest = format!("{}/network.toml", onehour::bundled::DEFAULT_NETWORK);
+    let net = load_network(&onehour::bundled::networks(), &manifest)
+        .expect("bundled network")
+        .0;
+    let f = frame(&net, IsoParams::default());
+    for profile in [Profile::Transit, Profile::Car] {
+        let p = Prepared::new(net.clone(), profile);
+        let centres = net.centres();
+        let isos = isochrones(&p, &centres, &f, "today", &|| ()).expect("isochrones");
+        assert_eq!(isos.len(), centres.len());
+        for iso in &isos {
+            for b in &iso.bands {
+                assert!(
+                    b.geometry.is_valid(),
+                    "{} {:?} {} min: {:?}",
+                    iso.origin,
+                    profile,
+                    b.minutes,
+                    b.geometry.validation_errors()
+                );
+            }
+            for w in iso.bands.windows(2) {
+                assert!(w[0].area_km2 <= w[1].area_km2 && w[0].population <= w[1].population);
+                assert!(
+                    covered(&w[0].geometry, &w[1].geometry, 2e-6),
+                    "{} {:?}: not nested",
+                    iso.origin,
+                    profile
+                );
+            }
+            // The origin lies in its own shortest band.
+            let o = net.place(place(&net, &iso.origin));
+            assert!(
+                iso.bands[0].geometry.contains(&Point::new(o.lon, o.lat)),
+                "{} {:?}",
+                iso.origin,
+                profile
+            );
+        }
+    }
+}
