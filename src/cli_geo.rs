@@ -206,11 +206,26 @@ pub fn batch(
     ))
 }
 
+/// Warns when the grid is too coarse for the access distance: the walking discs around
+/// stations then fall between grid points and the bands thin out or vanish.
+fn warn_coarse(s: &Session, params: &IsoParams) {
+    let access = isochrone::AccessModel::for_profile(&s.base, s.opts.profile, params.max_access_m);
+    if params.cell_m * 1.5 > access.max_m {
+        eprintln!(
+            "warning: a {} m grid is coarse for a {} m access distance: bands may be blocky or empty; use --cell {} or less",
+            params.cell_m,
+            access.max_m,
+            (access.max_m / 3.0).floor().max(10.0)
+        );
+    }
+}
+
 /// `onehour isochrones`.
 pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     let params = a.iso.params()?;
     let s = Session::open(&a.net)?;
     let scenarios = scenario_list(&s, &a.scenario);
+    warn_coarse(&s, &params);
     let (isos, secs) = batch(&s, &scenarios, &a.origins, &params)?;
     let profile = a.net.profile.as_str();
     for iso in &isos {
@@ -303,6 +318,7 @@ pub fn map(a: MapArgs) -> Result<ExitCode> {
             .map(|&c| s.base.place(c).id.clone())
             .ok_or_else(|| UserError("the network has no centre: give --origin".into()))?,
     };
+    warn_coarse(&s, &params);
     let (isos, _) = batch(&s, &scenarios, std::slice::from_ref(&origin), &params)?;
     let nets: Vec<_> = scenarios
         .iter()
