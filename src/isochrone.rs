@@ -224,8 +224,12 @@ pub struct Source {
 /// `max_s` (they cannot contribute to a grid point under the largest threshold otherwise).
 ///
 /// Transit: every reached station, centre and zone, at its time. Car: every reached road node
-/// at its time (still in the car), and the origin itself after `park_min` (walking to the car),
-/// so that the car band near the origin costs parking at both ends like any car trip.
+/// at its time (still in the car; the parking at the end is the access leg's `end_s`), and the
+/// origin itself after `park_min` (walking to the car), so that the origin's neighbourhood is
+/// reached by local streets directly, parking at both ends like any car trip. (The graph has no
+/// such direct local drive between two places: it goes through a junction. Near the origin
+/// the car surface can therefore be faster than the engine's time to a place; see
+/// docs/isochrones.md.)
 pub fn sources(
     p: &Prepared,
     ws: &Workspace,

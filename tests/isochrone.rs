@@ -195,6 +195,57 @@ fn a_grid_point_never_beats_the_engine_at_its_nearest_reached_place() {
     }
 }
 
+#[test]
+fn a_car_grid_point_never_beats_the_engine_at_its_nearest_reached_place() {
+    // The car surface starts from reached road nodes, adding the graph's own connector (local
+    // streets at the car speed and detour, plus parking), and from the origin by local streets
+    // directly (parking at both ends), which the graph lacks. So at the grid point nearest to a
+    // place it cannot beat the better of the engine's time and that direct drive by more than
+    // the drive between point and place.
+    let net = tiny();
+    let p = Prepared::new(net.clone(), Profile::Car);
+    let proj = Projection::for_network(&net);
+    let access = AccessModel::for_profile(&net, Profile::Car, None);
+    for origin in ["cx", "cy", "cz", "sb", "ra"] {
+        let mut ws = Workspace::new(p.graph.csr.num_nodes());
+        let o = place(&net, origin);
+        ws.run(
+            &p.graph.csr,
+            p.graph.place_node(o),
+            3600,
+            Queue::Bucket,
+            false,
+        );
+        let src = sources(&p, &ws, o, &proj, &access, 3600.0);
+        let s = surface(&src, &access, 250.0, 3600.0).unwrap();
+        let mut checked = 0;
+        for (pi, pl) in net.places.iter().enumerate() {
+            let t = ws.dist(p.graph.place_node(PlaceIdx::from_idx(pi)));
+            if t == UNREACHED || t > 3000 || pl.kind == onehour::model::PlaceKind::RoadNode {
+                continue;
+            }
+            let (x, y) = proj.forward(pl.lon, pl.lat);
+            let Some((i, j)) = s.nearest(x, y) else {
+                continue;
+            };
+            let (gx, gy) = s.xy(i, j);
+            let drive = ((gx - x).powi(2) + (gy - y).powi(2)).sqrt() * access.s_per_m;
+            let v = s.get(i, j);
+            let (ox, oy) = proj.forward(net.place(o).lon, net.place(o).lat);
+            let direct =
+                2.0 * access.end_s + ((ox - x).powi(2) + (oy - y).powi(2)).sqrt() * access.s_per_m;
+            let best = (t as f64).min(direct);
+            assert!(
+                v >= best - drive - 1.0,
+                "{origin} → {}: grid {v} s beats engine {t} s and direct {direct} s",
+                pl.id
+            );
+            checked += 1;
+        }
+        assert!(checked >= 1, "{origin}: {checked} places");
+    }
+}
+
 /// A small deterministic generator (xorshift), so failures can be replayed from the seed.
 struct Rng(u64);
 impl Rng {
