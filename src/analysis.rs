@@ -9,7 +9,7 @@ use crate::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds, UNREACHE
 use crate::model::{Network, PlaceKind};
 use crate::problem::Problems;
 use crate::route::{sweep, Queue, Workspace};
-use crate::scenario::{apply, Library, Scenario};
+use crate::scenario::{apply, apply_checked, Check, Library, Scenario};
 
 /// A network compiled for one profile, ready for queries.
 #[derive(Clone, Debug)]
@@ -361,7 +361,7 @@ pub fn rank(
                     chain.push(s);
                 }
             }
-            let alone = apply(net, &chain)?;
+            let alone = apply_checked(net, &chain, Check::End)?;
             let r_alone = reach(&Prepared::new(alone, profile), bound);
             progress();
             // Left out: the horizon without the project and without what depends on it.
@@ -372,7 +372,7 @@ pub fn rank(
                     loo.push(s);
                 }
             }
-            let without = apply(net, &loo)?;
+            let without = apply_checked(net, &loo, Check::End)?;
             let r_without = reach(&Prepared::new(without, profile), bound);
             progress();
             Ok(Ranked {

@@ -429,19 +429,40 @@ pub fn similar(a: &str, b: &str) -> bool {
     a.contains(&b) || b.contains(&a) || strsim::levenshtein(&a, &b) <= 3.max(b.len() / 3)
 }
 
+/// When `apply` re-runs the network's validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// After every scenario of the chain, so that a problem is blamed on the scenario that
+    /// introduced it. What the CLI uses.
+    EachStep,
+    /// Once, on the final network: the same errors are caught, attributed to the last
+    /// scenario. `rank` uses it for its many variants of chains already checked step by step.
+    End,
+}
+
 /// Applies scenarios in order to a copy of `base`, validating after each one. Conflicting
 /// edits (adding an id twice, editing a service that an earlier edit removed) are errors.
 pub fn apply(base: &Network, chain: &[&Scenario]) -> Result<Network, Problems> {
+    apply_checked(base, chain, Check::EachStep)
+}
+
+/// `apply` with a choice of when to validate.
+pub fn apply_checked(
+    base: &Network,
+    chain: &[&Scenario],
+    check: Check,
+) -> Result<Network, Problems> {
     let mut net = base.clone();
     let mut removed: HashMap<String, (String, usize)> = HashMap::new();
-    for s in chain {
+    for (k, s) in chain.iter().enumerate() {
+        let validate_now = check == Check::EachStep || k + 1 == chain.len();
         let mut problems = Vec::new();
         for e in &s.edits {
             if let Err(p) = apply_edit(&mut net, s, e, &mut removed) {
                 problems.push(p);
             }
         }
-        if problems.is_empty() {
+        if problems.is_empty() && validate_now {
             problems.extend(
                 validate::validate(&net)
                     .into_iter()

@@ -387,13 +387,23 @@ proptest! {
         let before = all_pairs(&net);
         let mut more = net.clone();
         let mut rng = Rng(extra | 1);
-        let ns = net.places.iter().filter(|p| p.kind == PlaceKind::Station).count();
-        let s = random_service(&mut rng, "added".into(), ns, &net);
+        let mut ns = net.places.iter().filter(|p| p.kind == PlaceKind::Station).count();
+        if rng.below(2) == 0 {
+            // A project may bring a new station: it must only add links (walking, zone access),
+            // never displace existing ones. Stations come first in `places`, so insert it there.
+            more.places.insert(ns, place(format!("s{ns}"), PlaceKind::Station, 113.0 + 0.5 * rng.unit(), 23.0 + 0.5 * rng.unit()));
+            ns += 1;
+        }
+        let s = random_service(&mut rng, "added".into(), ns, &more);
         more.services.push(s);
         let after = all_pairs(&more);
+        // Map old place indices to new ones (a station may have been inserted at index ns0).
+        let ns0 = net.places.iter().filter(|p| p.kind == PlaceKind::Station).count();
+        let shift = more.places.len() - net.places.len();
+        let at = |i: usize| if i >= ns0 { i + shift } else { i };
         for i in 0..before.len() {
             for j in 0..before.len() {
-                prop_assert!(after[i][j] <= before[i][j], "seed {seed} extra {extra}: {i}->{j} {} > {}", after[i][j], before[i][j]);
+                prop_assert!(after[at(i)][at(j)] <= before[i][j], "seed {seed} extra {extra}: {i}->{j} {} > {}", after[at(i)][at(j)], before[i][j]);
             }
         }
     }
