@@ -95,6 +95,21 @@ fn stroke_width(m: Mode) -> f64 {
     }
 }
 
+/// SVG path data of a MultiPolygon given in WGS84, through `pt` (lon, lat to pixels).
+fn path_data(mp: &geo::MultiPolygon<f64>, pt: &dyn Fn(f64, f64) -> (f64, f64)) -> String {
+    let mut d = String::new();
+    for poly in &mp.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            for (ci, c) in ring.0.iter().enumerate() {
+                let (x, y) = pt(c.x, c.y);
+                let _ = write!(d, "{}{x:.1} {y:.1} ", if ci == 0 { "M" } else { "L" });
+            }
+            d.push_str("Z ");
+        }
+    }
+    d.trim_end().to_string()
+}
+
 /// Renders the panels as one SVG document. `panel_w` is the width of one panel in pixels.
 pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profile) -> String {
     let ext = extent(panels, proj);
@@ -128,6 +143,10 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
         .unwrap_or_default();
     let origin_id = panels.iter().find_map(|p| p.iso).map(|i| i.origin.clone());
     let mut modes_used: Vec<Mode> = Vec::new();
+    let first_band = panels
+        .first()
+        .and_then(|p| p.iso)
+        .and_then(|i| i.bands.last());
     for (pi, panel) in panels.iter().enumerate() {
         let ox = PAD + pi as f64 * (panel_w + PAD);
         let subtitle = match panel.iso {
@@ -187,21 +206,12 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
         if let Some(iso) = panel.iso {
             let nb = iso.bands.len();
             for (bk, b) in iso.bands.iter().enumerate().rev() {
-                let mut d = String::new();
-                for poly in &b.geometry.0 {
-                    for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                        for (ci, c) in ring.0.iter().enumerate() {
-                            let (x, y) = pt(c.x, c.y);
-                            let _ = write!(d, "{}{x:.1} {y:.1} ", if ci == 0 { "M" } else { "L" });
-                        }
-                        d.push_str("Z ");
-                    }
-                }
+                let d = path_data(&b.geometry, &pt);
                 if !d.is_empty() {
                     let _ = writeln!(
                         s,
                         r#"<path d="{}" fill="{}" fill-opacity="0.45" fill-rule="evenodd" stroke="{}" stroke-width="0.5"><title>{} min: {:.0} km², {:.2} M people</title></path>"#,
-                        d.trim_end(),
+                        d,
                         band_colour(bk, nb),
                         band_colour(bk, nb),
                         b.minutes,
@@ -210,6 +220,14 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
                     );
                 }
             }
+        }
+        // The first panel's largest band, outlined on the others: the difference at a glance.
+        if let (true, Some(b)) = (pi > 0, first_band) {
+            let _ = writeln!(
+                s,
+                r##"<path d="{}" fill="none" stroke="#000" stroke-width="1.2" stroke-dasharray="5 3"/>"##,
+                path_data(&b.geometry, &pt)
+            );
         }
         for pl in panel
             .net
@@ -297,6 +315,20 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
             r#"<rect x="{lx:.1}" y="{ly:.1}" width="16" height="11" fill="{c}" fill-opacity="0.55" stroke="{c}"/><text x="{:.1}" y="{:.1}">≤ {m}</text>"#,
             lx + 22.0,
             ly + 9.5
+        );
+        ly += 16.0;
+    }
+    if let (true, Some(b), Some(p0)) = (panels.len() > 1, first_band, panels.first()) {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{lx:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#000" stroke-width="1.2" stroke-dasharray="5 3"/><text x="{:.1}" y="{:.1}">≤ {} in {}</text>"##,
+            ly + 5.5,
+            lx + 16.0,
+            ly + 5.5,
+            lx + 22.0,
+            ly + 9.5,
+            b.minutes,
+            esc(&p0.title)
         );
         ly += 16.0;
     }

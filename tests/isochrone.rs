@@ -658,7 +658,15 @@ fn map_command_draws_one_panel_per_scenario_with_legend_and_scale_bar() {
     let s = std::fs::read_to_string(&svg).unwrap();
     assert!(s.starts_with("<svg") && s.trim_end().ends_with("</svg>"));
     assert!(s.contains("base — from West Centre") && s.contains("express — from West Centre"));
-    assert_eq!(s.matches("<path d=").count(), 8, "four bands per panel");
+    assert_eq!(
+        s.matches("fill-opacity=\"0.45\"").count(),
+        8,
+        "four bands per panel"
+    );
+    assert!(
+        s.contains("stroke-dasharray=\"5 3\"") && s.contains("in base</text>"),
+        "the first panel's largest band outlined on the second"
+    );
     assert!(
         s.contains("Door to door, minutes") && s.contains(" km</text>") || s.contains(" m</text>")
     );
