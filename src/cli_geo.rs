@@ -30,7 +30,8 @@ pub struct IsochronesArgs {
     pub scenario: Vec<String>,
     #[command(flatten)]
     pub iso: IsoOpts,
-    /// Output folder: one GeoJSON file per origin and scenario, and all.geojson with every band
+    /// Output folder: one GeoJSON file per origin and scenario, all.geojson with every band,
+    /// and summary.csv (area and population of every band)
     #[arg(long, value_name = "DIR", default_value = "isochrones")]
     pub out: PathBuf,
 }
@@ -245,6 +246,9 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     let text = isochrone::to_geojson_text(&isochrone::feature_collection(&isos));
     write_atomic(&all, text.as_bytes())
         .with_context(|| format!("cannot write {}", all.display()))?;
+    let csv_path = a.out.join("summary.csv");
+    write_atomic(&csv_path, summary_csv(&isos).as_bytes())
+        .with_context(|| format!("cannot write {}", csv_path.display()))?;
     let mut t = format!(
         "Isochrones, {profile} profile, {} m grid: area km² / zone population (millions) within each threshold\n",
         params.cell_m
@@ -262,6 +266,34 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     ));
     emit(&None, &t)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One row per band: origin, scenario, profile, minutes, area, population.
+pub fn summary_csv(isos: &[Isochrone]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "origin",
+        "origin_name",
+        "scenario",
+        "profile",
+        "minutes",
+        "area_km2",
+        "population",
+    ]);
+    for iso in isos {
+        for b in &iso.bands {
+            let _ = w.write_record([
+                iso.origin.clone(),
+                iso.origin_name.clone(),
+                iso.scenario.clone(),
+                iso.profile.as_str().to_string(),
+                b.minutes.to_string(),
+                format!("{:.2}", b.area_km2),
+                b.population.to_string(),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Area and population per threshold, one row per origin and scenario.

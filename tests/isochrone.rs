@@ -592,6 +592,9 @@ fn isochrones_command_writes_a_file_per_origin_and_scenario_and_a_summary() {
         table.contains("6 isochrones (3 origins × 2 scenarios × 2 thresholds)"),
         "{table}"
     );
+    let csv = std::fs::read_to_string(out_dir.path().join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 12, "{csv}");
+    assert!(csv.starts_with("origin,origin_name,scenario,profile,minutes,area_km2,population"));
     for f in [
         "cx_base_transit.geojson",
         "cz_express_transit.geojson",
