@@ -19,6 +19,8 @@ use crate::output::{self, Format};
 use crate::problem::Problems;
 use crate::route::with_threads;
 use crate::scenario::{apply, Library};
+use crate::sweepbench::{self, Method};
+use crate::dimacs;
 
 /// An error in what the user gave us: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +149,47 @@ pub enum Cmd {
         #[command(flatten)]
         net: NetOpts,
     },
+    /// Time one-to-all sweeps from every origin of a DIMACS graph, per engine variant
+    BenchGraph {
+        /// Graph in the DIMACS .gr format (1-based ids, integer weights)
+        #[arg(long, value_name = "FILE.gr")]
+        graph: PathBuf,
+        /// Origins in the DIMACS .ss format (`s ID` lines)
+        #[arg(long, value_name = "FILE.ss")]
+        origins: PathBuf,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Settle nodes up to this distance only, in the file's units (default: no bound)
+        #[arg(long, value_name = "SECONDS")]
+        bound: Option<Seconds>,
+        /// Engine variants to time, comma-separated
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Method::Heap, Method::Bucket])]
+        methods: Vec<Method>,
+        /// One JSON object per method and line (the peer-bench `--external` protocol)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the compiled graph of a network in another format
+    Export {
+        #[command(flatten)]
+        net: NetOpts,
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Output format
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file (atomically) instead of standard output
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Formats of `onehour export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The 9th DIMACS challenge `.gr` graph (1-based node ids, weights in seconds)
+    Dimacs,
 }
 
 pub fn main() -> ExitCode {
@@ -293,7 +336,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         | Some(Cmd::Validate { net, .. })
         | Some(Cmd::Compare { net, .. })
         | Some(Cmd::Rank { net, .. })
-        | Some(Cmd::Scenarios { net }) => net.threads,
+        | Some(Cmd::Scenarios { net })
+        | Some(Cmd::Export { net, .. }) => net.threads,
+        Some(Cmd::BenchGraph { threads, .. }) => *threads,
         None => None,
     };
     with_threads(threads, move || dispatch(cli))
@@ -417,7 +462,62 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Cmd::BenchGraph { graph, origins, threads: _, bound, methods, json }) => {
+            bench_graph(&graph, &origins, bound.unwrap_or(crate::ids::UNREACHED), &methods, json)
+        }
+        Some(Cmd::Export { net, scenario, format, out }) => {
+            let s = Session::open(&net)?;
+            let p = s.prepared(scenario.as_deref())?;
+            let text = match format {
+                ExportFormat::Dimacs => export_dimacs(&p, scenario.as_deref().unwrap_or("today"))?,
+            };
+            emit(&out, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn bench_graph(graph: &Path, origins: &Path, bound: Seconds, methods: &[Method], json: bool) -> Result<ExitCode> {
+    let user = |e: dimacs::DimacsError| UserError(e.to_string());
+    let t = std::time::Instant::now();
+    let gr = dimacs::read_gr(graph).map_err(user)?;
+    let origins = dimacs::read_ss(origins, gr.n).map_err(user)?;
+    let parse_s = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let csr = gr.to_csr();
+    drop(gr);
+    let build_s = t.elapsed().as_secs_f64();
+    let mut figs = Vec::new();
+    for &m in methods {
+        let mut f = sweepbench::run(m, &csr, &origins, bound);
+        (f.parse_s, f.build_s, f.load_s) = (parse_s, build_s, parse_s + build_s);
+        if json {
+            println!("{}", sweepbench::json_line(&f));
+        }
+        figs.push(f);
+    }
+    if !json {
+        print!("{}", sweepbench::table(&figs));
+    }
+    let agree = figs.windows(2).all(|w| w[0].checksum == w[1].checksum && w[0].reached == w[1].reached);
+    Ok(if agree { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The compiled graph as DIMACS `.gr` text; comments say what the nodes are.
+fn export_dimacs(p: &Prepared, scenario: &str) -> Result<String> {
+    let g = &p.graph;
+    let comments = vec![
+        format!("{} — onehour graph, {} profile, scenario {scenario}", p.net.title, g.profile.as_str()),
+        "weights are whole seconds".to_string(),
+        format!(
+            "nodes 1..={} are the places in network order (first: {}), the rest platform nodes",
+            g.n_places,
+            p.net.places.first().map(|x| x.id.as_str()).unwrap_or("-")
+        ),
+    ];
+    let mut buf = Vec::new();
+    dimacs::write_gr(&g.csr, &comments, &mut buf)?;
+    Ok(String::from_utf8(buf)?)
 }
 
 fn render_matrix(s: &Session, p: &Prepared, m: &analysis::TimeMatrix, scenario: &str, f: Format) -> String {

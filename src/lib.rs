@@ -2,8 +2,8 @@
 //! door, and what does each planned line change?
 //!
 //! Modules by role; dependencies point one way (each uses only those listed before it):
-//! `ids` → `model` → `problem` → `validate` → `load` → `scenario` → `graph` → `route` →
-//! `analysis` → `output` → `cli`. `main` is glue.
+//! `ids` → `model` → `problem` → `validate` → `load` → `scenario` → `graph` → `dimacs` →
+//! `synth` → `route` → `sweepbench` → `analysis` → `output` → `cli`. `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one
@@ -13,6 +13,7 @@
 pub mod analysis;
 pub mod bundled;
 pub mod cli;
+pub mod dimacs;
 pub mod graph;
 pub mod ids;
 pub mod load;
@@ -21,4 +22,6 @@ pub mod output;
 pub mod problem;
 pub mod route;
 pub mod scenario;
+pub mod sweepbench;
+pub mod synth;
 pub mod validate;
