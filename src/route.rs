@@ -49,11 +49,22 @@ pub const NO_PARENT: u32 = u32::MAX;
 pub struct Workspace {
     dist: Vec<Seconds>,
     parent: Vec<u32>,
-    /// Nodes whose distance is set, in the order they were first reached.
+    /// Whether `parent` holds entries of the last search (searches without parents skip
+    /// resetting it).
+    parents_set: bool,
+    /// Nodes the last search reached, in the order it settled them (nondecreasing distance).
     touched: Vec<u32>,
-    buckets: Vec<Vec<u32>>,
+    /// Bucket queue: `heads[d & mask]` is the newest entry of that bucket in `pool`, or `NIL`.
+    heads: Vec<u32>,
+    /// Bucket entries, `next << 32 | node`: singly linked lists threaded through one flat
+    /// array, written front to back. At most one entry per successful relaxation, so
+    /// `num_arcs + sources + 1` entries always suffice and the array never grows mid-search.
+    pool: Vec<u64>,
     heap: BinaryHeap<Reverse<u64>>,
 }
+
+/// End of a bucket's list.
+const NIL: u32 = u32::MAX;
 
 impl Workspace {
     /// A workspace for graphs of up to `n` nodes.
@@ -61,8 +72,10 @@ impl Workspace {
         Workspace {
             dist: vec![UNREACHED; n],
             parent: vec![NO_PARENT; n],
-            touched: Vec::new(),
-            buckets: Vec::new(),
+            parents_set: false,
+            touched: Vec::with_capacity(n),
+            heads: Vec::new(),
+            pool: Vec::new(),
             heap: BinaryHeap::new(),
         }
     }
@@ -84,20 +97,34 @@ impl Workspace {
         (p != NO_PARENT).then_some(EdgeId(p))
     }
 
-    /// The nodes the last search reached.
+    /// The nodes the last search reached, in the order it settled them.
     pub fn reached(&self) -> &[u32] {
         &self.touched
     }
 
+    /// Forgets the last search in proportion to what it touched: entry by entry when it
+    /// reached few nodes, one `fill` (a memset) when it reached many.
     fn reset(&mut self, n: usize) {
         if self.dist.len() < n {
             self.dist.resize(n, UNREACHED);
             self.parent.resize(n, NO_PARENT);
         }
-        for &v in &self.touched {
-            self.dist[v as usize] = UNREACHED;
-            self.parent[v as usize] = NO_PARENT;
+        if self.touched.len() > self.dist.len() / 8 {
+            self.dist.fill(UNREACHED);
+            if self.parents_set {
+                self.parent.fill(NO_PARENT);
+            }
+        } else {
+            for &v in &self.touched {
+                self.dist[v as usize] = UNREACHED;
+            }
+            if self.parents_set {
+                for &v in &self.touched {
+                    self.parent[v as usize] = NO_PARENT;
+                }
+            }
         }
+        self.parents_set = false;
         self.touched.clear();
     }
 
@@ -117,6 +144,7 @@ impl Workspace {
         parents: bool,
     ) {
         self.reset(g.num_nodes());
+        self.parents_set = parents;
         let q = if g.max_weight > MAX_BUCKET_WEIGHT { Queue::Heap } else { queue };
         match (q, parents) {
             (Queue::Bucket, true) => self.bucket::<true>(g, sources, bound),
@@ -126,29 +154,36 @@ impl Workspace {
         }
     }
 
+    /// Dial's algorithm. Queued keys always lie in `[cur, cur + span]`, span covering the
+    /// largest arc weight and the spread of the sources' start offsets, so `nb > span` buckets
+    /// used circularly hold them without collision. Entries are never removed on
+    /// decrease-key; a popped entry whose distance is no longer `cur` is stale and skipped.
     fn bucket<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
-        // Queued keys always lie in [cur, cur + span]: span covers the largest arc weight and
-        // the spread of the sources' start offsets.
         let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
         let hi = sources.iter().map(|s| s.1).max().unwrap_or(0);
         let nb = (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two();
-        if self.buckets.len() < nb {
-            self.buckets.resize_with(nb, Vec::new);
-        }
         let mask = nb - 1;
+        self.heads.clear();
+        self.heads.resize(nb, NIL);
+        let cap = g.num_arcs() + sources.len() + 1;
+        if self.pool.len() < cap {
+            self.pool.resize(cap, 0);
+        }
         let dist = &mut self.dist[..];
         let parent = &mut self.parent[..];
         let touched = &mut self.touched;
-        let buckets = &mut self.buckets[..nb];
+        let heads = &mut self.heads[..];
+        let pool = &mut self.pool[..];
+        let mut top = 0usize;
         let mut queued = 0usize;
         let mut cur = Seconds::MAX;
         for &(s, d0) in sources {
             if d0 <= bound && d0 < dist[s.idx()] {
-                if dist[s.idx()] == UNREACHED {
-                    touched.push(s.0);
-                }
                 dist[s.idx()] = d0;
-                buckets[d0 as usize & mask].push(s.0);
+                let b = d0 as usize & mask;
+                pool[top] = ((heads[b] as u64) << 32) | s.0 as u64;
+                heads[b] = top as u32;
+                top += 1;
                 queued += 1;
                 cur = cur.min(d0);
             }
@@ -156,33 +191,44 @@ impl Workspace {
         let first_out = &g.first_out[..];
         let arcs = &g.arcs[..];
         while queued > 0 {
-            let bi = cur as usize & mask;
-            while let Some(v) = buckets[bi].pop() {
-                queued -= 1;
-                if dist[v as usize] != cur {
-                    continue; // stale entry: v was reached more cheaply since
-                }
-                let (a, b) = (first_out[v as usize] as usize, first_out[v as usize + 1] as usize);
-                for (e, arc) in arcs[a..b].iter().enumerate() {
-                    let nd = cur.saturating_add(arc.weight);
-                    let h = arc.head as usize;
-                    if nd < dist[h] && nd <= bound {
-                        if dist[h] == UNREACHED {
-                            touched.push(arc.head);
-                        }
-                        dist[h] = nd;
-                        if PARENTS {
-                            parent[h] = (a + e) as u32;
-                        }
-                        buckets[nd as usize & mask].push(arc.head);
-                        queued += 1;
-                    }
-                }
+            let mut bi = cur as usize & mask;
+            while heads[bi] == NIL {
+                cur += 1;
+                bi = cur as usize & mask;
             }
-            cur += 1;
+            let entry = pool[heads[bi] as usize];
+            heads[bi] = (entry >> 32) as u32;
+            queued -= 1;
+            let v = entry as u32 as usize;
+            if dist[v] != cur {
+                continue; // stale: v was reached more cheaply since
+            }
+            touched.push(v as u32);
+            let a = first_out[v] as usize;
+            let b = first_out[v + 1] as usize;
+            for (e, arc) in (a..).zip(&arcs[a..b]) {
+                // Branch-free relaxation: the entry is always written and only kept (by
+                // advancing `top` and the bucket head) when the arc improves the head node;
+                // whether it does is close to a coin toss, which a branch would mispredict.
+                let h = arc.head as usize;
+                let nd = cur.saturating_add(arc.weight);
+                let old = dist[h];
+                let better = (nd < old) & (nd <= bound);
+                dist[h] = if better { nd } else { old };
+                if PARENTS && better {
+                    parent[h] = e as u32;
+                }
+                let bk = nd as usize & mask;
+                let head = heads[bk];
+                pool[top] = ((head as u64) << 32) | h as u64;
+                heads[bk] = if better { top as u32 } else { head };
+                top += better as usize;
+                queued += better as usize;
+            }
         }
     }
 
+    /// The plain textbook Dijkstra: binary heap of `dist << 32 | node`, lazy deletion.
     fn heap<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
         let dist = &mut self.dist[..];
         let parent = &mut self.parent[..];
@@ -191,9 +237,6 @@ impl Workspace {
         heap.clear();
         for &(s, d0) in sources {
             if d0 <= bound && d0 < dist[s.idx()] {
-                if dist[s.idx()] == UNREACHED {
-                    touched.push(s.0);
-                }
                 dist[s.idx()] = d0;
                 heap.push(Reverse(((d0 as u64) << 32) | s.0 as u64));
             }
@@ -204,14 +247,12 @@ impl Workspace {
             if d != dist[v] {
                 continue;
             }
+            touched.push(v as u32);
             let (a, b) = (g.first_out[v] as usize, g.first_out[v + 1] as usize);
             for (e, arc) in g.arcs[a..b].iter().enumerate() {
                 let nd = d.saturating_add(arc.weight);
                 let h = arc.head as usize;
                 if nd < dist[h] && nd <= bound {
-                    if dist[h] == UNREACHED {
-                        touched.push(arc.head);
-                    }
                     dist[h] = nd;
                     if PARENTS {
                         parent[h] = (a + e) as u32;
