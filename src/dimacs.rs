@@ -41,7 +41,8 @@ impl GrGraph {
 
 /// Splits `line` into whitespace-separated tokens without allocating.
 fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
-    line.split(|c| c.is_ascii_whitespace()).filter(|t| !t.is_empty())
+    line.split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
 }
 
 /// Parses an unsigned decimal, `None` if it is not one or overflows `u64`.
@@ -70,7 +71,11 @@ fn lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
 
 /// Parses the text of a `.gr` file; `file` names it in errors.
 pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
-    let err = |line: usize, msg: String| DimacsError { file: file.to_string(), line, msg };
+    let err = |line: usize, msg: String| DimacsError {
+        file: file.to_string(),
+        line,
+        msg,
+    };
     let mut n: Option<usize> = None;
     let mut m_declared = 0usize;
     let mut arcs: Vec<(u32, u32, Seconds)> = Vec::new();
@@ -78,7 +83,10 @@ pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
         match line.first() {
             Some(b'a') => {
                 let Some(n) = n else {
-                    return Err(err(ln, "arc line before the problem line 'p sp N M'".into()));
+                    return Err(err(
+                        ln,
+                        "arc line before the problem line 'p sp N M'".into(),
+                    ));
                 };
                 let mut it = tokens(&line[1..]);
                 let (u, v, w, extra) = (it.next(), it.next(), it.next(), it.next());
@@ -87,17 +95,29 @@ pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
                 };
                 let field = |t: &[u8], what: &str| {
                     num(t).ok_or_else(|| {
-                        err(ln, format!("{what} {:?} is not a non-negative integer", String::from_utf8_lossy(t)))
+                        err(
+                            ln,
+                            format!(
+                                "{what} {:?} is not a non-negative integer",
+                                String::from_utf8_lossy(t)
+                            ),
+                        )
                     })
                 };
                 let (u, v, w) = (field(u, "tail")?, field(v, "head")?, field(w, "weight")?);
                 for (id, what) in [(u, "tail"), (v, "head")] {
                     if id == 0 || id > n as u64 {
-                        return Err(err(ln, format!("{what} {id} is outside the node ids 1..={n}")));
+                        return Err(err(
+                            ln,
+                            format!("{what} {id} is outside the node ids 1..={n}"),
+                        ));
                     }
                 }
                 if w >= UNREACHED as u64 {
-                    return Err(err(ln, format!("weight {w} does not fit (at most {})", UNREACHED - 1)));
+                    return Err(err(
+                        ln,
+                        format!("weight {w} does not fit (at most {})", UNREACHED - 1),
+                    ));
                 }
                 arcs.push(((u - 1) as u32, (v - 1) as u32, w as Seconds));
             }
@@ -110,10 +130,16 @@ pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
                     return Err(err(ln, "the problem line must read 'p sp N M'".into()));
                 }
                 let (Some(nn), Some(mm)) = (num(t[2]), num(t[3])) else {
-                    return Err(err(ln, "N and M of 'p sp N M' must be non-negative integers".into()));
+                    return Err(err(
+                        ln,
+                        "N and M of 'p sp N M' must be non-negative integers".into(),
+                    ));
                 };
                 if nn >= u32::MAX as u64 || mm >= u32::MAX as u64 {
-                    return Err(err(ln, format!("{nn} nodes and {mm} arcs: too many for 32-bit ids")));
+                    return Err(err(
+                        ln,
+                        format!("{nn} nodes and {mm} arcs: too many for 32-bit ids"),
+                    ));
                 }
                 n = Some(nn as usize);
                 m_declared = mm as usize;
@@ -130,14 +156,24 @@ pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
         return Err(err(0, "no problem line 'p sp N M'".into()));
     };
     if arcs.len() != m_declared {
-        return Err(err(0, format!("the problem line declares {m_declared} arcs but the file has {}", arcs.len())));
+        return Err(err(
+            0,
+            format!(
+                "the problem line declares {m_declared} arcs but the file has {}",
+                arcs.len()
+            ),
+        ));
     }
     Ok(GrGraph { n, arcs })
 }
 
 /// Parses the text of a `.ss` file for a graph of `n` nodes.
 pub fn parse_ss(data: &[u8], file: &str, n: usize) -> Result<Vec<NodeId>, DimacsError> {
-    let err = |line: usize, msg: String| DimacsError { file: file.to_string(), line, msg };
+    let err = |line: usize, msg: String| DimacsError {
+        file: file.to_string(),
+        line,
+        msg,
+    };
     let mut declared: Option<usize> = None;
     let mut out = Vec::new();
     for (ln, line) in lines(data) {
@@ -148,10 +184,19 @@ pub fn parse_ss(data: &[u8], file: &str, n: usize) -> Result<Vec<NodeId>, Dimacs
                     return Err(err(ln, "a source line must read 's ID'".into()));
                 }
                 let id = num(t[1]).ok_or_else(|| {
-                    err(ln, format!("source {:?} is not a positive integer", String::from_utf8_lossy(t[1])))
+                    err(
+                        ln,
+                        format!(
+                            "source {:?} is not a positive integer",
+                            String::from_utf8_lossy(t[1])
+                        ),
+                    )
                 })?;
                 if id == 0 || id > n as u64 {
-                    return Err(err(ln, format!("source {id} is outside the node ids 1..={n}")));
+                    return Err(err(
+                        ln,
+                        format!("source {id} is outside the node ids 1..={n}"),
+                    ));
                 }
                 out.push(NodeId((id - 1) as u32));
             }
@@ -160,7 +205,10 @@ pub fn parse_ss(data: &[u8], file: &str, n: usize) -> Result<Vec<NodeId>, Dimacs
                 if t.len() != 5 || t[1..4] != [&b"aux"[..], b"sp", b"ss"] {
                     return Err(err(ln, "the problem line must read 'p aux sp ss K'".into()));
                 }
-                declared = Some(num(t[4]).ok_or_else(|| err(ln, "K must be a non-negative integer".into()))? as usize);
+                declared = Some(
+                    num(t[4]).ok_or_else(|| err(ln, "K must be a non-negative integer".into()))?
+                        as usize,
+                );
             }
             Some(b'c') | None => {}
             Some(_) if line.iter().all(|c| c.is_ascii_whitespace()) => {}
@@ -169,7 +217,13 @@ pub fn parse_ss(data: &[u8], file: &str, n: usize) -> Result<Vec<NodeId>, Dimacs
     }
     if let Some(k) = declared {
         if k != out.len() {
-            return Err(err(0, format!("the problem line declares {k} sources but the file has {}", out.len())));
+            return Err(err(
+                0,
+                format!(
+                    "the problem line declares {k} sources but the file has {}",
+                    out.len()
+                ),
+            ));
         }
     }
     if out.is_empty() {
@@ -179,7 +233,11 @@ pub fn parse_ss(data: &[u8], file: &str, n: usize) -> Result<Vec<NodeId>, Dimacs
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, DimacsError> {
-    std::fs::read(path).map_err(|e| DimacsError { file: path.display().to_string(), line: 0, msg: e.to_string() })
+    std::fs::read(path).map_err(|e| DimacsError {
+        file: path.display().to_string(),
+        line: 0,
+        msg: e.to_string(),
+    })
 }
 
 /// Reads a `.gr` file.
@@ -234,7 +292,10 @@ mod tests {
         assert_eq!(g.n, 3);
         assert_eq!(g.arcs, vec![(0, 1, 5), (2, 0, 0)]);
         let e = parse_gr(b"p sp 3 1\na 1 4 5\n", "t.gr").unwrap_err();
-        assert_eq!(e.to_string(), "t.gr:2: head 4 is outside the node ids 1..=3");
+        assert_eq!(
+            e.to_string(),
+            "t.gr:2: head 4 is outside the node ids 1..=3"
+        );
         let s = parse_ss(b"p aux sp ss 2\ns 1\ns 3\n", "t.ss", 3).unwrap();
         assert_eq!(s, vec![NodeId(0), NodeId(2)]);
     }

@@ -145,7 +145,11 @@ impl Workspace {
     ) {
         self.reset(g.num_nodes());
         self.parents_set = parents;
-        let q = if g.max_weight > MAX_BUCKET_WEIGHT { Queue::Heap } else { queue };
+        let q = if g.max_weight > MAX_BUCKET_WEIGHT {
+            Queue::Heap
+        } else {
+            queue
+        };
         match (q, parents) {
             (Queue::Bucket, true) => self.bucket::<true>(g, sources, bound),
             (Queue::Bucket, false) => self.bucket::<false>(g, sources, bound),
@@ -158,7 +162,12 @@ impl Workspace {
     /// largest arc weight and the spread of the sources' start offsets, so `nb > span` buckets
     /// used circularly hold them without collision. Entries are never removed on
     /// decrease-key; a popped entry whose distance is no longer `cur` is stale and skipped.
-    fn bucket<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
+    fn bucket<const PARENTS: bool>(
+        &mut self,
+        g: &Csr,
+        sources: &[(NodeId, Seconds)],
+        bound: Seconds,
+    ) {
         let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
         let hi = sources.iter().map(|s| s.1).max().unwrap_or(0);
         let nb = (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two();
@@ -229,7 +238,12 @@ impl Workspace {
     }
 
     /// The plain textbook Dijkstra: binary heap of `dist << 32 | node`, lazy deletion.
-    fn heap<const PARENTS: bool>(&mut self, g: &Csr, sources: &[(NodeId, Seconds)], bound: Seconds) {
+    fn heap<const PARENTS: bool>(
+        &mut self,
+        g: &Csr,
+        sources: &[(NodeId, Seconds)],
+        bound: Seconds,
+    ) {
         let dist = &mut self.dist[..];
         let parent = &mut self.parent[..];
         let touched = &mut self.touched;
@@ -268,7 +282,10 @@ impl Workspace {
 pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
     match threads {
         None => f(),
-        Some(t) => match rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build() {
+        Some(t) => match rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+        {
             Ok(pool) => pool.install(f),
             Err(_) => f(),
         },

@@ -69,7 +69,11 @@ pub fn run(method: Method, g: &Csr, origins: &[NodeId], bound: Seconds) -> Figur
     let t = Instant::now();
     let rows: Vec<(u64, u64)> = match method {
         Method::Bucket | Method::Heap => {
-            let q = if method == Method::Bucket { Queue::Bucket } else { Queue::Heap };
+            let q = if method == Method::Bucket {
+                Queue::Bucket
+            } else {
+                Queue::Heap
+            };
             sweep_with(g, origins, bound, q, |_, ws| {
                 sum_finite(ws.reached().iter().map(|&v| ws.distances()[v as usize]))
             })
@@ -158,10 +162,18 @@ pub fn table(figs: &[Figures]) -> String {
     }
     if let Some(base) = figs.iter().find(|f| f.name == Method::Heap.name()) {
         for f in figs.iter().filter(|f| f.name != base.name) {
-            t.push_str(&format!("{}: {:.2}× the speed of {}\n", f.name, base.sweep_s / f.sweep_s, base.name));
+            t.push_str(&format!(
+                "{}: {:.2}× the speed of {}\n",
+                f.name,
+                base.sweep_s / f.sweep_s,
+                base.name
+            ));
         }
     }
-    if figs.windows(2).any(|w| w[0].checksum != w[1].checksum || w[0].reached != w[1].reached) {
+    if figs
+        .windows(2)
+        .any(|w| w[0].checksum != w[1].checksum || w[0].reached != w[1].reached)
+    {
         t.push_str("CHECKSUMS DISAGREE\n");
     }
     t

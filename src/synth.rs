@@ -46,8 +46,12 @@ pub fn grid(rows: usize, cols: usize, diag: f64, seed: u64) -> GrGraph {
     let mut rng = Rng::new(seed);
     let n = rows * cols;
     let id = |r: usize, c: usize| (r * cols + c) as u32;
-    let h: Vec<Seconds> = (0..rows * cols.saturating_sub(1)).map(|_| rng.range(10, 120) as Seconds).collect();
-    let v: Vec<Seconds> = (0..rows.saturating_sub(1) * cols).map(|_| rng.range(10, 120) as Seconds).collect();
+    let h: Vec<Seconds> = (0..rows * cols.saturating_sub(1))
+        .map(|_| rng.range(10, 120) as Seconds)
+        .collect();
+    let v: Vec<Seconds> = (0..rows.saturating_sub(1) * cols)
+        .map(|_| rng.range(10, 120) as Seconds)
+        .collect();
     let mut diags: Vec<Vec<(u32, Seconds)>> = vec![Vec::new(); n];
     for r in 0..rows.saturating_sub(1) {
         for c in 0..cols.saturating_sub(1) {
@@ -102,7 +106,12 @@ pub struct TransitParams {
 impl Default for TransitParams {
     /// About 50,000 nodes (8,700 stations and 42,000 platform nodes), 157,000 arcs.
     fn default() -> Self {
-        TransitParams { grid: 100, lines: 350, stops: 60, seed: 1 }
+        TransitParams {
+            grid: 100,
+            lines: 350,
+            stops: 60,
+            seed: 1,
+        }
     }
 }
 
@@ -126,14 +135,37 @@ pub fn transit(p: TransitParams) -> Transit {
         dwell: f64,
     }
     const MODES: [Mode; 3] = [
-        Mode { share: 0.7, smin: 1, smax: 1, speed: 5.5, headways: &[10, 12, 15, 20, 30], dwell: 20.0 },
-        Mode { share: 0.2, smin: 1, smax: 2, speed: 7.0, headways: &[6, 8, 10, 12], dwell: 20.0 },
-        Mode { share: 0.1, smin: 2, smax: 4, speed: 11.0, headways: &[3, 4, 5, 6], dwell: 30.0 },
+        Mode {
+            share: 0.7,
+            smin: 1,
+            smax: 1,
+            speed: 5.5,
+            headways: &[10, 12, 15, 20, 30],
+            dwell: 20.0,
+        },
+        Mode {
+            share: 0.2,
+            smin: 1,
+            smax: 2,
+            speed: 7.0,
+            headways: &[6, 8, 10, 12],
+            dwell: 20.0,
+        },
+        Mode {
+            share: 0.1,
+            smin: 2,
+            smax: 4,
+            speed: 11.0,
+            headways: &[3, 4, 5, 6],
+            dwell: 30.0,
+        },
     ];
     let (spacing, jitter, walk_radius, walk_speed) = (400.0, 80.0, 500.0, 1.25);
     let g = p.grid as i64;
     let mut rng = Rng::new(p.seed);
-    let mut lines: Vec<(&Mode, u64, Vec<(i64, i64)>)> = Vec::new();
+    // (mode, headway s, sites)
+    type Line<'a> = (&'a Mode, u64, Vec<(i64, i64)>);
+    let mut lines: Vec<Line> = Vec::new();
     for _ in 0..p.lines {
         let x = rng.unit();
         let mode = if x < MODES[0].share {
@@ -147,7 +179,10 @@ pub fn transit(p: TransitParams) -> Transit {
         // self-avoiding walk biased to go straight, best of 20 tries
         let mut best: Vec<(i64, i64)> = Vec::new();
         for _ in 0..20 {
-            let (mut x, mut y) = (rng.range(0, g as u64 - 1) as i64, rng.range(0, g as u64 - 1) as i64);
+            let (mut x, mut y) = (
+                rng.range(0, g as u64 - 1) as i64,
+                rng.range(0, g as u64 - 1) as i64,
+            );
             let mut d = rng.range(0, 3) as usize;
             let mut path = vec![(x, y)];
             let mut seen = std::collections::HashSet::from([(x, y)]);
@@ -163,7 +198,8 @@ pub fn transit(p: TransitParams) -> Transit {
                 let step = rng.range(mode.smin, mode.smax) as i64;
                 let next = order.iter().find_map(|&nd| {
                     let (nx, ny) = (x + DIRS[nd].0 * step, y + DIRS[nd].1 * step);
-                    (0 <= nx && nx < g && 0 <= ny && ny < g && !seen.contains(&(nx, ny))).then_some((nx, ny, nd))
+                    (0 <= nx && nx < g && 0 <= ny && ny < g && !seen.contains(&(nx, ny)))
+                        .then_some((nx, ny, nd))
                 });
                 let Some((nx, ny, nd)) = next else { break };
                 (x, y, d) = (nx, ny, nd);
@@ -212,14 +248,19 @@ pub fn transit(p: TransitParams) -> Transit {
     for (mode, headway, path) in &lines {
         let board = (headway / 2).max(1) as Seconds;
         for rev in [false, true] {
-            let seq: Vec<u32> = if rev { path.iter().rev().map(|&q| st(q)).collect() } else { path.iter().map(|&q| st(q)).collect() };
+            let seq: Vec<u32> = if rev {
+                path.iter().rev().map(|&q| st(q)).collect()
+            } else {
+                path.iter().map(|&q| st(q)).collect()
+            };
             let first = n;
             n += seq.len() as u32;
             for (i, &station) in seq.iter().enumerate() {
                 let plat = first + i as u32;
                 if i + 1 < seq.len() {
                     arcs.push((station, plat, board));
-                    let ride = ((dist(station, seq[i + 1]) / mode.speed).round() + mode.dwell).max(1.0);
+                    let ride =
+                        ((dist(station, seq[i + 1]) / mode.speed).round() + mode.dwell).max(1.0);
                     arcs.push((plat, plat + 1, ride as Seconds));
                 }
                 if i > 0 {
@@ -249,7 +290,13 @@ pub fn transit(p: TransitParams) -> Transit {
         }
     }
     arcs.sort_by_key(|a| a.0);
-    Transit { graph: GrGraph { n: n as usize, arcs }, stations: (0..s as u32).map(NodeId).collect() }
+    Transit {
+        graph: GrGraph {
+            n: n as usize,
+            arcs,
+        },
+        stations: (0..s as u32).map(NodeId).collect(),
+    }
 }
 
 /// `k` distinct nodes drawn from `pool` (all of it, in order, if `k >= pool.len()`).
