@@ -151,10 +151,22 @@ impl Workspace {
             queue
         };
         match (q, parents) {
-            (Queue::Bucket, true) => self.bucket::<true>(g, sources, bound),
-            (Queue::Bucket, false) => self.bucket::<false>(g, sources, bound),
+            (Queue::Bucket, true) => self.bucket::<true, false>(g, sources, bound),
+            (Queue::Bucket, false) => self.bucket::<false, false>(g, sources, bound),
             (Queue::Heap, true) => self.heap::<true>(g, sources, bound),
             (Queue::Heap, false) => self.heap::<false>(g, sources, bound),
+        }
+    }
+
+    /// `run` on a checked graph: the search loop skips bounds checks on graph indices.
+    pub fn run_checked(&mut self, g: Checked<'_>, source: NodeId, bound: Seconds, queue: Queue) {
+        let g = g.0;
+        self.reset(g.num_nodes());
+        self.parents_set = false;
+        if queue == Queue::Bucket && g.max_weight <= MAX_BUCKET_WEIGHT {
+            self.bucket::<false, true>(g, &[(source, 0)], bound);
+        } else {
+            self.heap::<false>(g, &[(source, 0)], bound);
         }
     }
 
@@ -162,7 +174,11 @@ impl Workspace {
     /// largest arc weight and the spread of the sources' start offsets, so `nb > span` buckets
     /// used circularly hold them without collision. Entries are never removed on
     /// decrease-key; a popped entry whose distance is no longer `cur` is stale and skipped.
-    fn bucket<const PARENTS: bool>(
+    ///
+    /// With `TRUSTED`, `g` has passed `Checked::new` (every head below `n`, offsets
+    /// non-decreasing up to `arcs.len()`) and is borrowed for the whole search, so graph
+    /// indices skip their bounds checks.
+    fn bucket<const PARENTS: bool, const TRUSTED: bool>(
         &mut self,
         g: &Csr,
         sources: &[(NodeId, Seconds)],
@@ -174,65 +190,81 @@ impl Workspace {
         let mask = nb - 1;
         self.heads.clear();
         self.heads.resize(nb, NIL);
+        // Each node is settled once and each arc relaxed successfully at most once, by the
+        // settling of its tail: at most `num_arcs + sources` entries, plus one slot for the
+        // unconditional write of a failed relaxation.
         let cap = g.num_arcs() + sources.len() + 1;
         if self.pool.len() < cap {
             self.pool.resize(cap, 0);
         }
-        let dist = &mut self.dist[..];
+        let n = g.num_nodes();
+        let dist = &mut self.dist[..n];
         let parent = &mut self.parent[..];
         let touched = &mut self.touched;
-        let heads = &mut self.heads[..];
-        let pool = &mut self.pool[..];
-        let mut top = 0usize;
-        let mut queued = 0usize;
+        let heads = &mut self.heads[..nb];
+        let pool = &mut self.pool[..cap];
+        // `nd < min(old, bound + 1)` is `nd < old && nd <= bound`; with no bound, `nd` can
+        // only reach `UNREACHED` by saturating, and then `nd < old` fails anyway.
+        let bound1 = bound.saturating_add(1);
+        let (mut top, mut popped) = (0usize, 0usize);
         let mut cur = Seconds::MAX;
         for &(s, d0) in sources {
-            if d0 <= bound && d0 < dist[s.idx()] {
+            if d0 < dist[s.idx()].min(bound1) {
                 dist[s.idx()] = d0;
                 let b = d0 as usize & mask;
                 pool[top] = ((heads[b] as u64) << 32) | s.0 as u64;
                 heads[b] = top as u32;
                 top += 1;
-                queued += 1;
                 cur = cur.min(d0);
             }
         }
         let first_out = &g.first_out[..];
         let arcs = &g.arcs[..];
-        while queued > 0 {
+        while popped < top {
             let mut bi = cur as usize & mask;
-            while heads[bi] == NIL {
+            // SAFETY (here and below for `heads`): `bi`, `bk` are masked by `mask < nb`.
+            while unsafe { *heads.get_unchecked(bi) } == NIL {
                 cur += 1;
                 bi = cur as usize & mask;
             }
-            let entry = pool[heads[bi] as usize];
-            heads[bi] = (entry >> 32) as u32;
-            queued -= 1;
-            let v = entry as u32 as usize;
-            if dist[v] != cur {
+            let e0 = unsafe { *heads.get_unchecked(bi) } as usize;
+            let entry = pool[e0];
+            unsafe { *heads.get_unchecked_mut(bi) = (entry >> 32) as u32 };
+            popped += 1;
+            let v = entry as u32 as usize; // queued nodes are sources (checked above) or heads
+            if at::<TRUSTED, _>(dist, v) != cur {
                 continue; // stale: v was reached more cheaply since
             }
             touched.push(v as u32);
-            let a = first_out[v] as usize;
-            let b = first_out[v + 1] as usize;
-            for (e, arc) in (a..).zip(&arcs[a..b]) {
+            let a = at::<TRUSTED, _>(first_out, v) as usize;
+            let b = at::<TRUSTED, _>(first_out, v + 1) as usize;
+            let out = if TRUSTED {
+                debug_assert!(a <= b && b <= arcs.len());
+                // SAFETY: `Checked`: `first_out` is non-decreasing and ends at `arcs.len()`.
+                unsafe { arcs.get_unchecked(a..b) }
+            } else {
+                &arcs[a..b]
+            };
+            for (e, arc) in (a..).zip(out) {
                 // Branch-free relaxation: the entry is always written and only kept (by
                 // advancing `top` and the bucket head) when the arc improves the head node;
                 // whether it does is close to a coin toss, which a branch would mispredict.
+                // In u64 the sum cannot overflow, and `better` implies it fits in u32.
                 let h = arc.head as usize;
-                let nd = cur.saturating_add(arc.weight);
-                let old = dist[h];
-                let better = (nd < old) & (nd <= bound);
-                dist[h] = if better { nd } else { old };
+                let nd = cur as u64 + arc.weight as u64;
+                let old = at::<TRUSTED, _>(dist, h);
+                let better = nd < old.min(bound1) as u64;
+                set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
                 if PARENTS && better {
                     parent[h] = e as u32;
                 }
                 let bk = nd as usize & mask;
-                let head = heads[bk];
-                pool[top] = ((head as u64) << 32) | h as u64;
-                heads[bk] = if better { top as u32 } else { head };
+                let head = unsafe { *heads.get_unchecked(bk) };
+                debug_assert!(top < cap);
+                // SAFETY: `top < cap = pool.len()` by the count above.
+                unsafe { *pool.get_unchecked_mut(top) = ((head as u64) << 32) | h as u64 };
+                unsafe { *heads.get_unchecked_mut(bk) = if better { top as u32 } else { head } };
                 top += better as usize;
-                queued += better as usize;
             }
         }
     }
@@ -278,6 +310,67 @@ impl Workspace {
     }
 }
 
+/// A `Csr` borrowed after checking that every arc head is a node and that `first_out` is
+/// non-decreasing from 0 to `arcs.len()` (O(n + m), once per sweep). The borrow keeps the graph
+/// unchanged while the token lives, so searches on it may index without bounds checks.
+#[derive(Clone, Copy, Debug)]
+pub struct Checked<'a>(&'a Csr);
+
+impl<'a> Checked<'a> {
+    /// `None` if `g` breaks the CSR invariant (`Csr::check` names the broken rule).
+    pub fn new(g: &'a Csr) -> Option<Checked<'a>> {
+        let n = g.num_nodes();
+        let fo = &g.first_out;
+        let ok = !fo.is_empty()
+            && fo[0] == 0
+            && fo[n] as usize == g.arcs.len()
+            && fo.windows(2).all(|w| w[0] <= w[1])
+            && g.arcs.iter().fold(0u32, |m, a| m.max(a.head)) < n as u32
+            && g.arcs.iter().all(|a| a.weight <= g.max_weight);
+        ok.then_some(Checked(g))
+    }
+}
+
+/// `s[i]`, without the bounds check when `TRUSTED` (the caller holds a `Checked` graph).
+#[inline(always)]
+fn at<const TRUSTED: bool, T: Copy>(s: &[T], i: usize) -> T {
+    if TRUSTED {
+        debug_assert!(i < s.len());
+        // SAFETY: see `Checked`: `i` is a node below `n` (dist, first_out) or an arc position
+        // below `first_out[n] = arcs.len()`.
+        unsafe { *s.get_unchecked(i) }
+    } else {
+        s[i]
+    }
+}
+
+/// `s[i] = x`, like `at`.
+#[inline(always)]
+fn set<const TRUSTED: bool, T>(s: &mut [T], i: usize, x: T) {
+    if TRUSTED {
+        debug_assert!(i < s.len());
+        // SAFETY: as in `at`.
+        unsafe { *s.get_unchecked_mut(i) = x }
+    } else {
+        s[i] = x
+    }
+}
+
+/// One search from `o` for a sweep: checked graph when it passed the check.
+fn sweep_run(
+    ws: &mut Workspace,
+    g: &Csr,
+    checked: Option<Checked<'_>>,
+    o: NodeId,
+    bound: Seconds,
+    queue: Queue,
+) {
+    match checked {
+        Some(c) => ws.run_checked(c, o, bound, queue),
+        None => ws.run(g, o, bound, queue, false),
+    }
+}
+
 /// Runs `f` on a rayon pool of `threads` threads (`None`: rayon's default pool).
 pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> R {
     match threads {
@@ -302,12 +395,13 @@ pub fn sweep(
     bound: Seconds,
     queue: Queue,
 ) -> Vec<Vec<Seconds>> {
+    let checked = Checked::new(g);
     origins
         .par_iter()
         .map_init(
             || Workspace::new(g.num_nodes()),
             |ws, &o| {
-                ws.run(g, o, bound, queue, false);
+                sweep_run(ws, g, checked, o, bound, queue);
                 targets.iter().map(|&t| ws.dist(t)).collect()
             },
         )
@@ -323,13 +417,14 @@ pub fn sweep_with<T: Send>(
     queue: Queue,
     f: impl Fn(usize, &Workspace) -> T + Sync + Send,
 ) -> Vec<T> {
+    let checked = Checked::new(g);
     origins
         .par_iter()
         .enumerate()
         .map_init(
             || Workspace::new(g.num_nodes()),
             |ws, (i, &o)| {
-                ws.run(g, o, bound, queue, false);
+                sweep_run(ws, g, checked, o, bound, queue);
                 f(i, ws)
             },
         )

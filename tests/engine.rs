@@ -116,6 +116,10 @@ proptest! {
             for parents in [false, true] {
                 let s = NodeId(rng.range(0, n as u64 - 1) as u32);
                 ws.run(&csr, s, UNREACHED, q, parents);
+                // the sweep path (checked graph, no bounds checks) agrees too
+                let all = synth::all_nodes(n);
+                let row = sweep(&csr, &[s], &all, UNREACHED, q).remove(0);
+                prop_assert_eq!(&row[..], &reference(&g, &[(s, 0)])[..], "seed {} {:?} sweep", seed, q);
                 check(&g, &csr, &ws, &[(s, 0)], UNREACHED, parents, &format!("seed {seed} n {n} {q:?} parents {parents}"));
             }
         }
