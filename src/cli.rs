@@ -169,6 +169,10 @@ pub enum Cmd {
         /// One JSON object per method and line (the peer-bench `--external` protocol)
         #[arg(long)]
         json: bool,
+        /// Sweep R times, methods interleaved, and report each method's fastest sweep (for
+        /// noisy machines)
+        #[arg(long, default_value_t = 1, value_name = "R")]
+        repeat: usize,
     },
     /// Write the compiled graph of a network in another format
     Export {
@@ -462,8 +466,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::BenchGraph { graph, origins, threads: _, bound, methods, json }) => {
-            bench_graph(&graph, &origins, bound.unwrap_or(crate::ids::UNREACHED), &methods, json)
+        Some(Cmd::BenchGraph { graph, origins, threads: _, bound, methods, json, repeat }) => {
+            bench_graph(&graph, &origins, bound.unwrap_or(crate::ids::UNREACHED), &methods, json, repeat)
         }
         Some(Cmd::Export { net, scenario, format, out }) => {
             let s = Session::open(&net)?;
@@ -477,7 +481,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn bench_graph(graph: &Path, origins: &Path, bound: Seconds, methods: &[Method], json: bool) -> Result<ExitCode> {
+fn bench_graph(
+    graph: &Path,
+    origins: &Path,
+    bound: Seconds,
+    methods: &[Method],
+    json: bool,
+    repeat: usize,
+) -> Result<ExitCode> {
     let user = |e: dimacs::DimacsError| UserError(e.to_string());
     let t = std::time::Instant::now();
     let gr = dimacs::read_gr(graph).map_err(user)?;
@@ -487,14 +498,22 @@ fn bench_graph(graph: &Path, origins: &Path, bound: Seconds, methods: &[Method],
     let csr = gr.to_csr();
     drop(gr);
     let build_s = t.elapsed().as_secs_f64();
-    let mut figs = Vec::new();
-    for &m in methods {
-        let mut f = sweepbench::run(m, &csr, &origins, bound);
-        (f.parse_s, f.build_s, f.load_s) = (parse_s, build_s, parse_s + build_s);
-        if json {
-            println!("{}", sweepbench::json_line(&f));
+    let mut figs: Vec<sweepbench::Figures> = Vec::new();
+    for r in 0..repeat.max(1) {
+        for (i, &m) in methods.iter().enumerate() {
+            let mut f = sweepbench::run(m, &csr, &origins, bound);
+            (f.parse_s, f.build_s, f.load_s) = (parse_s, build_s, parse_s + build_s);
+            if r == 0 {
+                figs.push(f);
+            } else if f.sweep_s < figs[i].sweep_s {
+                figs[i].sweep_s = f.sweep_s;
+            }
         }
-        figs.push(f);
+    }
+    if json {
+        for f in &figs {
+            println!("{}", sweepbench::json_line(f));
+        }
     }
     if !json {
         print!("{}", sweepbench::table(&figs));
