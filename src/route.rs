@@ -238,8 +238,10 @@ impl Workspace {
             let next = (entry >> 32) as u32;
             if next != NIL {
                 let nv = pool[next as usize] as u32 as usize;
-                prefetch(first_out.as_ptr().wrapping_add(nv));
                 prefetch(dist.as_ptr().wrapping_add(nv));
+                if let Some(&fa) = first_out.get(nv) {
+                    prefetch(arcs.as_ptr().wrapping_add(fa as usize));
+                }
             }
             if at::<TRUSTED, _>(dist, v) != cur {
                 continue; // stale: v was reached more cheaply since
