@@ -202,7 +202,7 @@ fn bundled(c: &mut Criterion) {
     configure(&mut g, false);
     g.bench_function(format!("one_search_bound{bound}s"), |b| {
         b.iter(|| {
-            ws.run_checked(checked, origins[0], bound, Queue::Bucket);
+            ws.run_checked(&checked, origins[0], bound, Queue::Bucket);
             black_box(ws.reached().len())
         })
     });

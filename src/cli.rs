@@ -497,11 +497,13 @@ fn bench_graph(
     let t = std::time::Instant::now();
     let csr = gr.to_csr();
     drop(gr);
+    // The engine's compiled form (checked CSR, compact arc records) is part of the build.
+    let checked = crate::route::Checked::new(&csr);
     let build_s = t.elapsed().as_secs_f64();
     let mut figs: Vec<sweepbench::Figures> = Vec::new();
     for r in 0..repeat.max(1) {
         for (i, &m) in methods.iter().enumerate() {
-            let mut f = sweepbench::run(m, &csr, &origins, bound);
+            let mut f = sweepbench::run(m, &csr, checked.as_ref(), &origins, bound);
             (f.parse_s, f.build_s, f.load_s) = (parse_s, build_s, parse_s + build_s);
             if r == 0 {
                 figs.push(f);

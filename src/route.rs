@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::graph::Csr;
+use crate::graph::{Arc, Csr};
 use crate::ids::{EdgeId, NodeId, Seconds, UNREACHED};
 
 /// Which priority queue a search uses.
@@ -151,22 +151,29 @@ impl Workspace {
             queue
         };
         match (q, parents) {
-            (Queue::Bucket, true) => self.bucket::<true, false>(g, sources, bound),
-            (Queue::Bucket, false) => self.bucket::<false, false>(g, sources, bound),
+            (Queue::Bucket, true) => self.bucket::<true, false, _>(g, &g.arcs[..], sources, bound),
+            (Queue::Bucket, false) => {
+                self.bucket::<false, false, _>(g, &g.arcs[..], sources, bound)
+            }
             (Queue::Heap, true) => self.heap::<true>(g, sources, bound),
             (Queue::Heap, false) => self.heap::<false>(g, sources, bound),
         }
     }
 
-    /// `run` on a checked graph: the search loop skips bounds checks on graph indices.
-    pub fn run_checked(&mut self, g: Checked<'_>, source: NodeId, bound: Seconds, queue: Queue) {
-        let g = g.0;
-        self.reset(g.num_nodes());
+    /// `run` on a checked graph: the search loop skips bounds checks on graph indices and
+    /// reads the packed arc records when the graph has them.
+    pub fn run_checked(&mut self, g: &Checked<'_>, source: NodeId, bound: Seconds, queue: Queue) {
+        let csr = g.csr;
+        self.reset(csr.num_nodes());
         self.parents_set = false;
-        if queue == Queue::Bucket && g.max_weight <= MAX_BUCKET_WEIGHT {
-            self.bucket::<false, true>(g, &[(source, 0)], bound);
+        let src = [(source, 0)];
+        if queue == Queue::Bucket && csr.max_weight <= MAX_BUCKET_WEIGHT {
+            match &g.packed {
+                Some(p) => self.bucket::<false, true, _>(csr, p, &src, bound),
+                None => self.bucket::<false, true, _>(csr, &csr.arcs[..], &src, bound),
+            }
         } else {
-            self.heap::<false>(g, &[(source, 0)], bound);
+            self.heap::<false>(csr, &src, bound);
         }
     }
 
@@ -178,9 +185,10 @@ impl Workspace {
     /// With `TRUSTED`, `g` has passed `Checked::new` (every head below `n`, offsets
     /// non-decreasing up to `arcs.len()`) and is borrowed for the whole search, so graph
     /// indices skip their bounds checks.
-    fn bucket<const PARENTS: bool, const TRUSTED: bool>(
+    fn bucket<const PARENTS: bool, const TRUSTED: bool, A: ArcRecords + ?Sized>(
         &mut self,
         g: &Csr,
+        arcs: &A,
         sources: &[(NodeId, Seconds)],
         bound: Seconds,
     ) {
@@ -219,7 +227,7 @@ impl Workspace {
             }
         }
         let first_out = &g.first_out[..];
-        let arcs = &g.arcs[..];
+        debug_assert_eq!(arcs.len(), g.num_arcs());
         while popped < top {
             let mut bi = cur as usize & mask;
             // SAFETY (here and below for `heads`): `bi`, `bk` are masked by `mask < nb`.
@@ -232,15 +240,15 @@ impl Workspace {
             unsafe { *heads.get_unchecked_mut(bi) = (entry >> 32) as u32 };
             popped += 1;
             let v = entry as u32 as usize; // queued nodes are sources (checked above) or heads
-            // The next pop is most likely the entry now at the head of this bucket: start
-            // loading its node's offsets and label while this node's arcs are relaxed, which
-            // shortens the chain of dependent loads (entry → node → offsets → arcs) per pop.
+                                           // The next pop is most likely the entry now at the head of this bucket: start
+                                           // loading its node's offsets and label while this node's arcs are relaxed, which
+                                           // shortens the chain of dependent loads (entry → node → offsets → arcs) per pop.
             let next = (entry >> 32) as u32;
             if next != NIL {
                 let nv = pool[next as usize] as u32 as usize;
                 prefetch(dist.as_ptr().wrapping_add(nv));
                 if let Some(&fa) = first_out.get(nv) {
-                    prefetch(arcs.as_ptr().wrapping_add(fa as usize));
+                    arcs.prefetch(fa as usize);
                 }
             }
             if at::<TRUSTED, _>(dist, v) != cur {
@@ -249,20 +257,16 @@ impl Workspace {
             touched.push(v as u32);
             let a = at::<TRUSTED, _>(first_out, v) as usize;
             let b = at::<TRUSTED, _>(first_out, v + 1) as usize;
-            let out = if TRUSTED {
-                debug_assert!(a <= b && b <= arcs.len());
-                // SAFETY: `Checked`: `first_out` is non-decreasing and ends at `arcs.len()`.
-                unsafe { arcs.get_unchecked(a..b) }
-            } else {
-                &arcs[a..b]
-            };
-            for (e, arc) in (a..).zip(out) {
+            debug_assert!(a <= b && b <= arcs.len());
+            for e in a..b {
                 // Branch-free relaxation: the entry is always written and only kept (by
                 // advancing `top` and the bucket head) when the arc improves the head node;
                 // whether it does is close to a coin toss, which a branch would mispredict.
                 // In u64 the sum cannot overflow, and `better` implies it fits in u32.
-                let h = arc.head as usize;
-                let nd = cur as u64 + arc.weight as u64;
+                // (`e < b <= arcs.len()`: see `Checked` when `TRUSTED`.)
+                let (head, weight) = arcs.get::<TRUSTED>(e);
+                let h = head as usize;
+                let nd = cur as u64 + weight as u64;
                 let old = at::<TRUSTED, _>(dist, h);
                 let better = nd < old.min(bound1) as u64;
                 set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
@@ -324,8 +328,16 @@ impl Workspace {
 /// A `Csr` borrowed after checking that every arc head is a node and that `first_out` is
 /// non-decreasing from 0 to `arcs.len()` (O(n + m), once per sweep). The borrow keeps the graph
 /// unchanged while the token lives, so searches on it may index without bounds checks.
-#[derive(Clone, Copy, Debug)]
-pub struct Checked<'a>(&'a Csr);
+///
+/// It also holds the arcs as compact 4-byte records, `weight << head_bits | head`, when node
+/// ids and weights fit together in 32 bits (they do for road grids of millions of nodes and
+/// transit networks, whose weights are minutes of seconds): half the memory traffic per
+/// settled node, which is what a one-to-all search on a large graph waits for.
+#[derive(Clone, Debug)]
+pub struct Checked<'a> {
+    csr: &'a Csr,
+    packed: Option<PackedArcs>,
+}
 
 impl<'a> Checked<'a> {
     /// `None` if `g` breaks the CSR invariant (`Csr::check` names the broken rule).
@@ -338,7 +350,89 @@ impl<'a> Checked<'a> {
             && fo.windows(2).all(|w| w[0] <= w[1])
             && g.arcs.iter().fold(0u32, |m, a| m.max(a.head)) < n as u32
             && g.arcs.iter().all(|a| a.weight <= g.max_weight);
-        ok.then_some(Checked(g))
+        ok.then(|| Checked {
+            csr: g,
+            packed: PackedArcs::new(g),
+        })
+    }
+
+    /// Bytes per arc of the records the bucket search reads.
+    pub fn arc_bytes(&self) -> usize {
+        if self.packed.is_some() {
+            4
+        } else {
+            std::mem::size_of::<Arc>()
+        }
+    }
+}
+
+/// Arcs as `u32` records: head in the low `shift` bits, weight above.
+#[derive(Clone, Debug)]
+pub struct PackedArcs {
+    words: Vec<u32>,
+    shift: u32,
+    /// `(1 << shift) - 1`, or all ones when `shift` is 32 (then every weight is 0).
+    head_mask: u32,
+}
+
+impl PackedArcs {
+    fn new(g: &Csr) -> Option<PackedArcs> {
+        let bits = |x: u32| 32 - x.leading_zeros();
+        let shift = bits(g.num_nodes().saturating_sub(1) as u32).max(1);
+        if shift + bits(g.max_weight) > 32 {
+            return None;
+        }
+        let words = g
+            .arcs
+            .iter()
+            .map(|a| a.weight.checked_shl(shift).unwrap_or(0) | a.head)
+            .collect();
+        let head_mask = 1u32.checked_shl(shift).map_or(u32::MAX, |x| x - 1);
+        Some(PackedArcs {
+            words,
+            shift,
+            head_mask,
+        })
+    }
+}
+
+/// The arc records a search reads: `(head, weight)` of arc `e`.
+trait ArcRecords {
+    fn len(&self) -> usize;
+    /// Without bounds check when `TRUSTED` (`e` below `first_out[n] = len`, see `Checked`).
+    fn get<const TRUSTED: bool>(&self, e: usize) -> (u32, Seconds);
+    fn prefetch(&self, e: usize);
+}
+
+impl ArcRecords for [Arc] {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        <[Arc]>::len(self)
+    }
+    #[inline(always)]
+    fn get<const TRUSTED: bool>(&self, e: usize) -> (u32, Seconds) {
+        let a = at::<TRUSTED, _>(self, e);
+        (a.head, a.weight)
+    }
+    #[inline(always)]
+    fn prefetch(&self, e: usize) {
+        prefetch(self.as_ptr().wrapping_add(e));
+    }
+}
+
+impl ArcRecords for PackedArcs {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+    #[inline(always)]
+    fn get<const TRUSTED: bool>(&self, e: usize) -> (u32, Seconds) {
+        let w = at::<TRUSTED, _>(&self.words, e);
+        (w & self.head_mask, w.checked_shr(self.shift).unwrap_or(0))
+    }
+    #[inline(always)]
+    fn prefetch(&self, e: usize) {
+        prefetch(self.words.as_ptr().wrapping_add(e));
     }
 }
 
@@ -383,7 +477,7 @@ fn set<const TRUSTED: bool, T>(s: &mut [T], i: usize, x: T) {
 fn sweep_run(
     ws: &mut Workspace,
     g: &Csr,
-    checked: Option<Checked<'_>>,
+    checked: Option<&Checked<'_>>,
     o: NodeId,
     bound: Seconds,
     queue: Queue,
@@ -419,6 +513,7 @@ pub fn sweep(
     queue: Queue,
 ) -> Vec<Vec<Seconds>> {
     let checked = Checked::new(g);
+    let checked = checked.as_ref();
     origins
         .par_iter()
         .map_init(
@@ -441,6 +536,7 @@ pub fn sweep_with<T: Send>(
     f: impl Fn(usize, &Workspace) -> T + Sync + Send,
 ) -> Vec<T> {
     let checked = Checked::new(g);
+    let checked = checked.as_ref();
     origins
         .par_iter()
         .enumerate()
@@ -448,6 +544,28 @@ pub fn sweep_with<T: Send>(
             || Workspace::new(g.num_nodes()),
             |ws, (i, &o)| {
                 sweep_run(ws, g, checked, o, bound, queue);
+                f(i, ws)
+            },
+        )
+        .collect()
+}
+
+/// `sweep_with` on a graph checked (and packed) beforehand, for callers that sweep the same
+/// graph many times or time the sweep apart from that O(n + m) preparation.
+pub fn sweep_with_checked<T: Send>(
+    g: &Checked<'_>,
+    origins: &[NodeId],
+    bound: Seconds,
+    queue: Queue,
+    f: impl Fn(usize, &Workspace) -> T + Sync + Send,
+) -> Vec<T> {
+    origins
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || Workspace::new(g.csr.num_nodes()),
+            |ws, (i, &o)| {
+                ws.run_checked(g, o, bound, queue);
                 f(i, ws)
             },
         )

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::graph::Csr;
 use crate::ids::{NodeId, Seconds, UNREACHED};
-use crate::route::{sweep_with, Queue};
+use crate::route::{sweep_with, sweep_with_checked, Checked, Queue};
 
 /// 2^61: checksums are taken modulo this.
 pub const CHECKSUM_MOD: u128 = 1 << 61;
@@ -64,8 +64,15 @@ fn sum_finite(dist: impl Iterator<Item = Seconds>) -> (u64, u64) {
 }
 
 /// Runs `method` from every origin on the current rayon pool and returns its figures
-/// (`load_s`, `parse_s`, `build_s` left at 0 for the caller to fill).
-pub fn run(method: Method, g: &Csr, origins: &[NodeId], bound: Seconds) -> Figures {
+/// (`load_s`, `parse_s`, `build_s` left at 0 for the caller to fill). `checked` is `g`
+/// prepared at build time (`Checked::new`); without it the sweep prepares it itself.
+pub fn run(
+    method: Method,
+    g: &Csr,
+    checked: Option<&Checked<'_>>,
+    origins: &[NodeId],
+    bound: Seconds,
+) -> Figures {
     let t = Instant::now();
     let rows: Vec<(u64, u64)> = match method {
         Method::Bucket | Method::Heap => {
@@ -74,9 +81,13 @@ pub fn run(method: Method, g: &Csr, origins: &[NodeId], bound: Seconds) -> Figur
             } else {
                 Queue::Heap
             };
-            sweep_with(g, origins, bound, q, |_, ws| {
+            let each = |_: usize, ws: &crate::route::Workspace| {
                 sum_finite(ws.reached().iter().map(|&v| ws.distances()[v as usize]))
-            })
+            };
+            match checked {
+                Some(c) => sweep_with_checked(c, origins, bound, q, each),
+                None => sweep_with(g, origins, bound, q, each),
+            }
         }
         Method::Petgraph => {
             let pg = petgraph_of(g);
