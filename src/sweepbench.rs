@@ -82,7 +82,14 @@ pub fn run(
                 Queue::Heap
             };
             let each = |_: usize, ws: &crate::route::Workspace| {
-                sum_finite(ws.reached().iter().map(|&v| ws.distances()[v as usize]))
+                // A search that reached most nodes is summed by one sequential pass; a small
+                // (bounded) one through its reached list, in proportion to what it touched.
+                let (dist, reached) = (ws.distances(), ws.reached());
+                if reached.len() > dist.len() / 8 {
+                    sum_finite(dist.iter().copied())
+                } else {
+                    sum_finite(reached.iter().map(|&v| dist[v as usize]))
+                }
             };
             match checked {
                 Some(c) => sweep_with_checked(c, origins, bound, q, each),

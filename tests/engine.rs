@@ -193,6 +193,30 @@ fn engine_matches_petgraph_seeded() {
     }
 }
 
+/// Graphs whose node ids and weights do not fit together in 32 bits sweep on the plain
+/// 8-byte arcs (no compact records), still exact.
+#[test]
+fn unpacked_sweeps_match_petgraph() {
+    let mut rng = Rng::new(11);
+    let g = random_graph(&mut rng, 9000, 30_000, MAX_BUCKET_WEIGHT as u64);
+    let csr = g.to_csr();
+    assert_eq!(onehour::route::Checked::new(&csr).unwrap().arc_bytes(), 8);
+    let small = random_graph(&mut rng, 9000, 30_000, 100);
+    assert_eq!(
+        onehour::route::Checked::new(&small.to_csr())
+            .unwrap()
+            .arc_bytes(),
+        4
+    );
+    let all = synth::all_nodes(g.n);
+    for s in [0, 17, 8999] {
+        for q in QUEUES {
+            let row = sweep(&csr, &[NodeId(s)], &all, UNREACHED, q).remove(0);
+            assert_eq!(row, reference(&g, &[(NodeId(s), 0)]), "source {s} {q:?}");
+        }
+    }
+}
+
 /// Weights above `MAX_BUCKET_WEIGHT` make `Queue::Bucket` fall back to the heap, still exact.
 #[test]
 fn huge_weights_fall_back_to_the_heap() {
