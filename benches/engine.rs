@@ -86,7 +86,7 @@ fn per_origin(c: &mut Criterion, fx: &Fixture, bounds: &[Seconds], petgraph: boo
             b.iter(|| {
                 i += 1;
                 ws.run_checked(
-                    checked,
+                    &checked,
                     fx.origins[i % fx.origins.len()],
                     bound,
                     Queue::Bucket,
