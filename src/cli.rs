@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use crate::analysis::{self, Prepared};
 use crate::bundled;
+use crate::dimacs;
 use crate::graph::Profile;
 use crate::ids::{PlaceIdx, Seconds};
 use crate::load::{load_network, Source};
@@ -20,7 +21,6 @@ use crate::problem::Problems;
 use crate::route::with_threads;
 use crate::scenario::{apply, Library};
 use crate::sweepbench::{self, Method};
-use crate::dimacs;
 
 /// An error in what the user gave us: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -466,10 +466,28 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::BenchGraph { graph, origins, threads: _, bound, methods, json, repeat }) => {
-            bench_graph(&graph, &origins, bound.unwrap_or(crate::ids::UNREACHED), &methods, json, repeat)
-        }
-        Some(Cmd::Export { net, scenario, format, out }) => {
+        Some(Cmd::BenchGraph {
+            graph,
+            origins,
+            threads: _,
+            bound,
+            methods,
+            json,
+            repeat,
+        }) => bench_graph(
+            &graph,
+            &origins,
+            bound.unwrap_or(crate::ids::UNREACHED),
+            &methods,
+            json,
+            repeat,
+        ),
+        Some(Cmd::Export {
+            net,
+            scenario,
+            format,
+            out,
+        }) => {
             let s = Session::open(&net)?;
             let p = s.prepared(scenario.as_deref())?;
             let text = match format {
@@ -520,15 +538,25 @@ fn bench_graph(
     if !json {
         print!("{}", sweepbench::table(&figs));
     }
-    let agree = figs.windows(2).all(|w| w[0].checksum == w[1].checksum && w[0].reached == w[1].reached);
-    Ok(if agree { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let agree = figs
+        .windows(2)
+        .all(|w| w[0].checksum == w[1].checksum && w[0].reached == w[1].reached);
+    Ok(if agree {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The compiled graph as DIMACS `.gr` text; comments say what the nodes are.
 fn export_dimacs(p: &Prepared, scenario: &str) -> Result<String> {
     let g = &p.graph;
     let comments = vec![
-        format!("{} — onehour graph, {} profile, scenario {scenario}", p.net.title, g.profile.as_str()),
+        format!(
+            "{} — onehour graph, {} profile, scenario {scenario}",
+            p.net.title,
+            g.profile.as_str()
+        ),
         "weights are whole seconds".to_string(),
         format!(
             "nodes 1..={} are the places in network order (first: {}), the rest platform nodes",
