@@ -68,8 +68,8 @@ pub struct Workspace {
     /// Bucket queue: `heads[d & mask]` is the newest entry of that bucket in `pool`, or `NIL`.
     heads: Vec<u32>,
     /// Bucket entries, `next << 32 | node`: singly linked lists threaded through one flat
-    /// array, written front to back. At most one entry per successful relaxation, so
-    /// `num_arcs + sources + 1` entries always suffice and the array never grows mid-search.
+    /// array, written front to back, one entry per successful relaxation. It grows before a
+    /// node's arcs are relaxed when they might not fit, and keeps its size for the next search.
     pool: Vec<u64>,
     heap: BinaryHeap<Reverse<u64>>,
 }
@@ -209,19 +209,15 @@ impl Workspace {
         let mask = nb - 1;
         self.heads.clear();
         self.heads.resize(nb, NIL);
-        // Each node is settled once and each arc relaxed successfully at most once, by the
-        // settling of its tail: at most `num_arcs + sources` entries, plus one slot for the
-        // unconditional write of a failed relaxation.
-        let cap = g.num_arcs() + sources.len() + 1;
-        if self.pool.len() < cap {
-            self.pool.resize(cap, 0);
+        if self.pool.len() <= sources.len() {
+            self.pool.resize(sources.len() + 1, 0);
         }
         let n = g.num_nodes();
         let dist = &mut self.dist[..n];
         let parent = &mut self.parent[..];
         let touched = &mut self.touched;
         let heads = &mut self.heads[..nb];
-        let pool = &mut self.pool[..cap];
+        let pool = &mut self.pool;
         // `nd < min(old, bound + 1)` is `nd < old && nd <= bound`; with no bound, `nd` can
         // only reach `UNREACHED` by saturating, and then `nd < old` fails anyway.
         let bound1 = bound.saturating_add(1);
@@ -250,10 +246,11 @@ impl Workspace {
             let entry = pool[e0];
             unsafe { *heads.get_unchecked_mut(bi) = (entry >> 32) as u32 };
             popped += 1;
-            let v = entry as u32 as usize; // queued nodes are sources (checked above) or heads
-                                           // The next pop is most likely the entry now at the head of this bucket: start
-                                           // loading its node's offsets and label while this node's arcs are relaxed, which
-                                           // shortens the chain of dependent loads (entry → node → offsets → arcs) per pop.
+            // Queued nodes are sources (checked above) or arc heads.
+            let v = entry as u32 as usize;
+            // The next pop is most likely the entry now at the head of this bucket: start
+            // loading its node's offsets and label while this node's arcs are relaxed, which
+            // shortens the chain of dependent loads (entry → node → offsets → arcs) per pop.
             let next = (entry >> 32) as u32;
             if next != NIL {
                 let nv = pool[next as usize] as u32 as usize;
@@ -269,6 +266,12 @@ impl Workspace {
             let a = at::<TRUSTED, _>(first_out, v) as usize;
             let b = at::<TRUSTED, _>(first_out, v + 1) as usize;
             debug_assert!(a <= b && b <= arcs.len());
+            // Relaxing writes one entry at `top` per arc and advances `top` by at most one per
+            // arc: room for `b - a` more entries keeps every write in bounds.
+            if top + (b - a) >= pool.len() {
+                let len = (top + (b - a) + 1).max(2 * pool.len());
+                pool.resize(len, 0);
+            }
             for e in a..b {
                 // Branch-free relaxation: the entry is always written and only kept (by
                 // advancing `top` and the bucket head) when the arc improves the head node;
@@ -286,8 +289,8 @@ impl Workspace {
                 }
                 let bk = nd as usize & mask;
                 let head = unsafe { *heads.get_unchecked(bk) };
-                debug_assert!(top < cap);
-                // SAFETY: `top < cap = pool.len()` by the count above.
+                debug_assert!(top < pool.len());
+                // SAFETY: `top < pool.len()`: see the room made before the loop.
                 unsafe { *pool.get_unchecked_mut(top) = ((head as u64) << 32) | h as u64 };
                 unsafe { *heads.get_unchecked_mut(bk) = if better { top as u32 } else { head } };
                 top += better as usize;
