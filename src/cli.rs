@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use crate::analysis::{self, Prepared};
 use crate::bundled;
+use crate::dimacs;
 use crate::graph::Profile;
 use crate::ids::{PlaceIdx, Seconds};
 use crate::load::{load_network, Source};
@@ -19,6 +20,7 @@ use crate::output::{self, Format};
 use crate::problem::Problems;
 use crate::route::with_threads;
 use crate::scenario::{apply, Library};
+use crate::sweepbench::{self, Method};
 
 /// An error in what the user gave us: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +162,31 @@ pub enum Cmd {
     Map(crate::cli_geo::MapArgs),
     /// Export the network (GeoJSON: places as points, services and roads as lines)
     Export(crate::cli_geo::ExportArgs),
+    /// Time one-to-all sweeps from every origin of a DIMACS graph, per engine variant
+    BenchGraph {
+        /// Graph in the DIMACS .gr format (1-based ids, integer weights)
+        #[arg(long, value_name = "FILE.gr")]
+        graph: PathBuf,
+        /// Origins in the DIMACS .ss format (`s ID` lines)
+        #[arg(long, value_name = "FILE.ss")]
+        origins: PathBuf,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Settle nodes up to this distance only, in the file's units (default: no bound)
+        #[arg(long, value_name = "SECONDS")]
+        bound: Option<Seconds>,
+        /// Engine variants to time, comma-separated
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Method::Heap, Method::Bucket])]
+        methods: Vec<Method>,
+        /// One JSON object per method and line (the peer-bench `--external` protocol)
+        #[arg(long)]
+        json: bool,
+        /// Sweep R times, methods interleaved, and report each method's fastest sweep (for
+        /// noisy machines)
+        #[arg(long, default_value_t = 1, value_name = "R")]
+        repeat: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -326,6 +353,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Isochrones(a)) => a.net.threads,
         Some(Cmd::Map(a)) => a.net.threads,
         Some(Cmd::Export(a)) => a.net.threads,
+        Some(Cmd::BenchGraph { threads, .. }) => *threads,
         None => None,
     };
     with_threads(threads, move || dispatch(cli))
@@ -498,7 +526,93 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Isochrones(a)) => crate::cli_geo::isochrones(a),
         Some(Cmd::Map(a)) => crate::cli_geo::map(a),
         Some(Cmd::Export(a)) => crate::cli_geo::export(a),
+        Some(Cmd::BenchGraph {
+            graph,
+            origins,
+            threads: _,
+            bound,
+            methods,
+            json,
+            repeat,
+        }) => bench_graph(
+            &graph,
+            &origins,
+            bound.unwrap_or(crate::ids::UNREACHED),
+            &methods,
+            json,
+            repeat,
+        ),
     }
+}
+
+fn bench_graph(
+    graph: &Path,
+    origins: &Path,
+    bound: Seconds,
+    methods: &[Method],
+    json: bool,
+    repeat: usize,
+) -> Result<ExitCode> {
+    let user = |e: dimacs::DimacsError| UserError(e.to_string());
+    let t = std::time::Instant::now();
+    let gr = dimacs::read_gr(graph).map_err(user)?;
+    let origins = dimacs::read_ss(origins, gr.n).map_err(user)?;
+    let parse_s = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let csr = gr.to_csr();
+    drop(gr);
+    // The engine's compiled form (checked CSR, compact arc records) is part of the build.
+    let checked = crate::route::Checked::new(&csr);
+    let build_s = t.elapsed().as_secs_f64();
+    let mut figs: Vec<sweepbench::Figures> = Vec::new();
+    for r in 0..repeat.max(1) {
+        for (i, &m) in methods.iter().enumerate() {
+            let mut f = sweepbench::run(m, &csr, checked.as_ref(), &origins, bound);
+            (f.parse_s, f.build_s, f.load_s) = (parse_s, build_s, parse_s + build_s);
+            if r == 0 {
+                figs.push(f);
+            } else if f.sweep_s < figs[i].sweep_s {
+                figs[i].sweep_s = f.sweep_s;
+            }
+        }
+    }
+    if json {
+        for f in &figs {
+            println!("{}", sweepbench::json_line(f));
+        }
+    }
+    if !json {
+        print!("{}", sweepbench::table(&figs));
+    }
+    let agree = figs
+        .windows(2)
+        .all(|w| w[0].checksum == w[1].checksum && w[0].reached == w[1].reached);
+    Ok(if agree {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The compiled graph as DIMACS `.gr` text; comments say what the nodes are.
+pub fn export_dimacs(p: &Prepared, scenario: &str) -> Result<String> {
+    let g = &p.graph;
+    let comments = vec![
+        format!(
+            "{} — onehour graph, {} profile, scenario {scenario}",
+            p.net.title,
+            g.profile.as_str()
+        ),
+        "weights are whole seconds".to_string(),
+        format!(
+            "nodes 1..={} are the places in network order (first: {}), the rest platform nodes",
+            g.n_places,
+            p.net.places.first().map(|x| x.id.as_str()).unwrap_or("-")
+        ),
+    ];
+    let mut buf = Vec::new();
+    dimacs::write_gr(&g.csr, &comments, &mut buf)?;
+    Ok(String::from_utf8(buf)?)
 }
 
 fn render_matrix(

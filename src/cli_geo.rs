@@ -98,6 +98,9 @@ pub struct MapArgs {
 pub enum ExportFormat {
     /// RFC 7946 GeoJSON: places as points, services, roads and links as lines
     Geojson,
+    /// The compiled graph of the chosen profile as a 9th DIMACS challenge `.gr` file (1-based
+    /// node ids, weights in seconds), for other shortest-path tools
+    Dimacs,
 }
 
 /// Flags of `onehour export`.
@@ -390,6 +393,10 @@ pub fn export(a: ExportArgs) -> Result<ExitCode> {
     let net = s.network(a.scenario.as_deref())?;
     let text = match a.format {
         ExportFormat::Geojson => network_geojson::to_text(&network_geojson::network_features(&net)),
+        ExportFormat::Dimacs => crate::cli::export_dimacs(
+            &crate::analysis::Prepared::new(net, s.opts.profile),
+            a.scenario.as_deref().unwrap_or("today"),
+        )?,
     };
     emit(&a.out, &text)?;
     Ok(ExitCode::SUCCESS)
