@@ -453,6 +453,25 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 c.graph.csr.num_nodes(),
                 c.graph.csr.num_arcs()
             );
+            for (p, name) in [(&t, "transit"), (&c, "car")] {
+                let k = analysis::connectivity(p);
+                println!(
+                    "{name} graph: centres and zones in {} connected component(s)",
+                    k.components
+                );
+                if name == "transit" {
+                    for (centre, missing) in &k.unreached {
+                        let mut shown = missing.clone();
+                        shown.truncate(10);
+                        eprintln!(
+                            "warning: centre {centre} cannot reach {} station(s) by transit: {}{} (fix: add services or links that connect them)",
+                            missing.len(),
+                            shown.join(", "),
+                            if missing.len() > 10 { ", ..." } else { "" }
+                        );
+                    }
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Compare {

@@ -390,3 +390,36 @@ fn garbage_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn validate_reports_connectivity_with_petgraph() {
+    // Before the 2023 bus, the North Centre's station Delta is cut off from the metro.
+    let out = onehour()
+        .args(["validate", "--year", "2020", "--network"])
+        .arg(tiny())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (so, se) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        so.contains("transit graph: centres and zones in 2 connected component(s)"),
+        "{so}"
+    );
+    assert!(
+        se.contains("centre cz cannot reach 3 station(s) by transit: sa, sb, sc"),
+        "{se}"
+    );
+    let out = onehour()
+        .args(["validate", "--network"])
+        .arg(tiny())
+        .output()
+        .unwrap();
+    let so = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        so.contains("transit graph: centres and zones in 1 connected component(s)"),
+        "{so}"
+    );
+}
