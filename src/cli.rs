@@ -684,8 +684,8 @@ fn verdict(p: &Prepared, m: &analysis::TimeMatrix, limit_min: f64) -> String {
                 Some(x) if x <= limit_min => {}
                 x => fail.push(format!(
                     "  ✗ {} → {}: {} min",
-                    p.net.place(a).name,
-                    p.net.place(b).name,
+                    output::short(&p.net.place(a).name),
+                    output::short(&p.net.place(b).name),
                     output::fmt_min(x)
                 )),
             }
@@ -744,7 +744,7 @@ fn compare_table(
         net.places
             .iter()
             .find(|p| p.id == id)
-            .map(|p| p.name.clone())
+            .map(|p| output::short(&p.name).to_string())
             .unwrap_or_default()
     };
     let lw = c

@@ -69,13 +69,19 @@ pub fn lpad(s: &str, w: usize) -> String {
     }
 }
 
+/// A name without its parenthesised detail ("Guangzhou Yuexiu (People's Park)" → "Guangzhou
+/// Yuexiu"), for table labels; the full names are in the JSON output.
+pub fn short(name: &str) -> &str {
+    name.split(['(', '（']).next().unwrap_or(name).trim_end()
+}
+
 /// A matrix with verdicts as a table: rows numbered, columns by number, each cell the minutes
 /// and ✓ (within `limit_min`) or ✗.
 pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     let mut out = String::new();
     let label = |p: crate::ids::PlaceIdx| {
         let pl = net.place(p);
-        format!("{} {}", pl.name, pl.name_zh)
+        format!("{} {}", short(&pl.name), short(&pl.name_zh))
     };
     let lw = m.rows.iter().map(|&r| width(&label(r))).max().unwrap_or(4) + 5;
     out.push_str(&pad("", lw));
