@@ -362,42 +362,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.cmd {
         None => main_job(),
-        Some(Cmd::Check { net, scenario, out }) => {
-            let s = Session::open(&net)?;
-            let p = s.prepared(scenario.as_deref())?;
-            let centres = p.net.centres();
-            let m = analysis::time_matrix(&p, &centres, &centres, s.bound_s(&p));
-            let text = render_matrix(
-                &s,
-                &p,
-                &m,
-                scenario.as_deref().unwrap_or("today"),
-                out.format,
-            );
-            emit(&out.out, &text)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Cmd::Check { net, scenario, out }) => matrix_cmd(&net, scenario, None, &out),
         Some(Cmd::Matrix {
             net,
             scenario,
             from,
             to,
             out,
-        }) => {
-            let s = Session::open(&net)?;
-            let p = s.prepared(scenario.as_deref())?;
-            let (rows, cols) = (places(&p.net, &from)?, places(&p.net, &to)?);
-            let m = analysis::time_matrix(&p, &rows, &cols, s.bound_s(&p));
-            let text = render_matrix(
-                &s,
-                &p,
-                &m,
-                scenario.as_deref().unwrap_or("today"),
-                out.format,
-            );
-            emit(&out.out, &text)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        }) => matrix_cmd(&net, scenario, Some((&from, &to)), &out),
         Some(Cmd::Route {
             from,
             to,
@@ -632,6 +604,25 @@ pub fn export_dimacs(p: &Prepared, scenario: &str) -> Result<String> {
     let mut buf = Vec::new();
     dimacs::write_gr(&g.csr, &comments, &mut buf)?;
     Ok(String::from_utf8(buf)?)
+}
+
+/// `check` (centres by centres) and `matrix` (named places).
+fn matrix_cmd(
+    net: &NetOpts,
+    scenario: Option<String>,
+    places_from_to: Option<(&[String], &[String])>,
+    out: &OutOpts,
+) -> Result<ExitCode> {
+    let s = Session::open(net)?;
+    let p = s.prepared(scenario.as_deref())?;
+    let (rows, cols) = match places_from_to {
+        None => (p.net.centres(), p.net.centres()),
+        Some((from, to)) => (places(&p.net, from)?, places(&p.net, to)?),
+    };
+    let m = analysis::time_matrix(&p, &rows, &cols, s.bound_s(&p));
+    let scenario = scenario.as_deref().unwrap_or("today");
+    emit(&out.out, &render_matrix(&s, &p, &m, scenario, out.format))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn render_matrix(
