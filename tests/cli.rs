@@ -290,53 +290,27 @@ fn help_has_examples_and_bad_flags_exit_2() {
         .code(2);
 }
 
+/// Runs a command on the tiny network and its fixture scenarios; JSON output.
+fn with_scenarios(args: &[&str]) -> serde_json::Value {
+    let (t, sc) = (tiny(), tiny_scenarios());
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend([
+        "--format",
+        "json",
+        "--network",
+        t.to_str().unwrap(),
+        "--scenarios",
+        sc.to_str().unwrap(),
+    ]);
+    json(&all)
+}
+
 #[test]
 fn compare_and_rank_on_fixture_scenarios() {
-    let (t, sc) = (tiny(), tiny_scenarios());
-    let out = onehour()
-        .args([
-            "compare",
-            "base",
-            "horizon",
-            "--format",
-            "json",
-            "--network",
-        ])
-        .arg(&t)
-        .arg("--scenarios")
-        .arg(&sc)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = with_scenarios(&["compare", "base", "horizon"]);
     let d = v["delta_minutes"][0][1].as_f64().unwrap();
     assert!(d < -5.0, "the express saves time West -> East: {d}");
-    let out = onehour()
-        .args([
-            "rank",
-            "--base",
-            "base",
-            "--projects",
-            "horizon",
-            "--format",
-            "json",
-            "--network",
-        ])
-        .arg(&t)
-        .arg("--scenarios")
-        .arg(&sc)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = with_scenarios(&["rank", "--base", "base", "--projects", "horizon"]);
     let names: Vec<&str> = v
         .as_array()
         .unwrap()
@@ -349,16 +323,8 @@ fn compare_and_rank_on_fixture_scenarios() {
 
 #[test]
 fn compare_with_itself_is_all_zero() {
-    let (t, sc) = (tiny(), tiny_scenarios());
     for s in ["base", "horizon"] {
-        let out = onehour()
-            .args(["compare", s, s, "--format", "json", "--network"])
-            .arg(&t)
-            .arg("--scenarios")
-            .arg(&sc)
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = with_scenarios(&["compare", s, s]);
         for row in v["delta_minutes"].as_array().unwrap() {
             for x in row.as_array().unwrap() {
                 assert_eq!(x.as_f64(), Some(0.0));
