@@ -392,7 +392,9 @@ pub fn export(a: ExportArgs) -> Result<ExitCode> {
     let s = Session::open(&a.net)?;
     let net = s.network(a.scenario.as_deref())?;
     let text = match a.format {
-        ExportFormat::Geojson => network_geojson::to_text(&network_geojson::network_features(&net)),
+        ExportFormat::Geojson => {
+            isochrone::to_geojson_text(&network_geojson::network_features(&net))
+        }
         ExportFormat::Dimacs => crate::cli::export_dimacs(
             &crate::analysis::Prepared::new(net, s.opts.profile),
             a.scenario.as_deref().unwrap_or("today"),

@@ -11,7 +11,7 @@
 //! one per (service, direction, stop), consecutive along each service so that a ride touches
 //! neighbouring memory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::ids::{minutes_to_seconds, EdgeId, NodeId, PlaceIdx, Seconds, ServiceIdx};
 use crate::model::*;
@@ -200,80 +200,6 @@ impl NetGraph {
     }
 }
 
-/// Builds the `(i, j, metres)` pairs of places closer than `radius_m`, `i < j`, among `sel`.
-fn pairs_within(net: &Network, sel: &[usize], radius_m: f64) -> Vec<(usize, usize, f64)> {
-    let deg = radius_m / 111_000.0; // cell size in degrees latitude; longitude cells are wider in metres, still a superset
-    if deg <= 0.0 {
-        return vec![];
-    }
-    let cell = |p: &Place| ((p.lon / deg).floor() as i64, (p.lat / deg).floor() as i64);
-    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
-    for &i in sel {
-        grid.entry(cell(&net.places[i])).or_default().push(i);
-    }
-    let mut out = Vec::new();
-    for &i in sel {
-        let a = &net.places[i];
-        let (cx, cy) = cell(a);
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                if let Some(v) = grid.get(&(cx + dx, cy + dy)) {
-                    for &j in v {
-                        if j > i {
-                            let d = place_distance_m(a, &net.places[j]);
-                            if d <= radius_m {
-                                out.push((i, j, d));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out.sort_by_key(|x| (x.0, x.1));
-    out
-}
-
-/// Every pair (i in `from`, j in `to`, i != j) closer than `radius_m`, with the distance.
-/// Automatic links use "everything within a radius" rather than "the k nearest" on purpose:
-/// adding a place then only ever adds links, so adding a project can never lengthen a trip.
-fn within(net: &Network, from: &[usize], to: &[usize], radius_m: f64) -> Vec<(usize, usize, f64)> {
-    let deg = radius_m / 111_000.0;
-    if deg <= 0.0 {
-        return vec![];
-    }
-    // Cells are `deg` wide in latitude; at the region's latitudes a degree of longitude is
-    // shorter than one of latitude, so neighbouring cells cover the radius in both directions.
-    let cell = |p: &Place| ((p.lon / deg).floor() as i64, (p.lat / deg).floor() as i64);
-    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
-    for &j in to {
-        grid.entry(cell(&net.places[j])).or_default().push(j);
-    }
-    let mut out = Vec::new();
-    for &i in from {
-        let a = &net.places[i];
-        let (cx, cy) = cell(a);
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for &j in grid
-                    .get(&(cx + dx, cy + dy))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                {
-                    if j != i {
-                        let d = place_distance_m(a, &net.places[j]);
-                        if d <= radius_m {
-                            out.push((i, j, d));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out.sort_by_key(|x| (x.0, x.1));
-    out
-}
-
 /// Compiles a (validated) network into a graph for `profile`. Unknown ids are skipped here
 /// (validation reports them).
 pub fn compile(net: &Network, profile: Profile) -> NetGraph {
@@ -321,7 +247,10 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
             let walkable: Vec<usize> = (0..n_places)
                 .filter(|&i| net.places[i].kind != PlaceKind::RoadNode)
                 .collect();
-            for (i, j, d) in pairs_within(net, &walkable, w.radius_m) {
+            for (i, j, d) in pairs_within(net, &walkable, &walkable, w.radius_m)
+                .into_iter()
+                .filter(|&(i, j, _)| i < j)
+            {
                 if !explicit.contains(&(i, j)) {
                     let m = ArcMeta {
                         kind: ArcKind::Walk,
@@ -332,7 +261,7 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
             }
             let a = &net.settings.access;
             let stations = of_kind(PlaceKind::Station);
-            for (i, j, d) in within(
+            for (i, j, d) in pairs_within(
                 net,
                 &of_kind(PlaceKind::Zone),
                 &stations,
@@ -462,7 +391,9 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 .filter(|&i| net.places[i].kind != PlaceKind::RoadNode)
                 .collect();
             let mut joined: HashSet<(usize, usize)> = HashSet::new();
-            for (i, j, d) in within(net, &road_nodes, &road_nodes, c.junction_radius_km * 1000.0) {
+            for (i, j, d) in
+                pairs_within(net, &road_nodes, &road_nodes, c.junction_radius_km * 1000.0)
+            {
                 if joined.insert((i.min(j), i.max(j))) {
                     let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0);
                     both(
@@ -477,7 +408,7 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                     );
                 }
             }
-            for (i, j, d) in within(net, &others, &road_nodes, c.radius_km * 1000.0) {
+            for (i, j, d) in pairs_within(net, &others, &road_nodes, c.radius_km * 1000.0) {
                 let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0 + c.park_min);
                 both(
                     &mut arcs,

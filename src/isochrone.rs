@@ -823,7 +823,8 @@ pub fn feature_collection(isos: &[Isochrone]) -> geojson::FeatureCollection {
     }
 }
 
-/// The FeatureCollection as text, one feature per line (readable diffs of golden files).
+/// A FeatureCollection as text, one feature per line (readable diffs of golden files); also
+/// used for the network export.
 pub fn to_geojson_text(fc: &geojson::FeatureCollection) -> String {
     let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
     for (i, f) in fc.features.iter().enumerate() {

@@ -510,3 +510,66 @@ pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
 pub fn place_distance_m(a: &Place, b: &Place) -> f64 {
     haversine_m(a.lon, a.lat, b.lon, b.lat)
 }
+
+/// Every pair (i in `from`, j in `to`, i != j) of places closer than `radius_m`, with the
+/// distance in metres, sorted by (i, j). Places without a valid WGS84 coordinate are skipped.
+///
+/// A grid of cells at least `radius_m` wide in both directions: cells are `radius_m` tall in
+/// latitude, and in longitude widened by 1 / cos of the largest latitude involved (a degree of
+/// longitude is shorter than one of latitude), so the 3 x 3 cells around a place hold every
+/// place within the radius. Shared by the automatic links of `graph` and the station
+/// separation check of `validate`.
+///
+/// Automatic links use "everything within a radius" rather than "the k nearest" on purpose:
+/// adding a place then only ever adds links, so adding a project can never lengthen a trip.
+pub fn pairs_within(
+    net: &Network,
+    from: &[usize],
+    to: &[usize],
+    radius_m: f64,
+) -> Vec<(usize, usize, f64)> {
+    let ok = |i: &&usize| {
+        let p = &net.places[**i];
+        (-180.0..=180.0).contains(&p.lon) && (-89.0..=89.0).contains(&p.lat)
+    };
+    let from: Vec<usize> = from.iter().filter(ok).copied().collect();
+    let to: Vec<usize> = to.iter().filter(ok).copied().collect();
+    let dlat = radius_m / 110_000.0; // a degree of latitude is at least 110.5 km
+    if dlat.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return vec![];
+    }
+    let max_lat = from
+        .iter()
+        .chain(&to)
+        .map(|&i| net.places[i].lat.abs())
+        .fold(0.0, f64::max);
+    let dlon = dlat / max_lat.to_radians().cos();
+    let cell = |p: &Place| ((p.lon / dlon).floor() as i64, (p.lat / dlat).floor() as i64);
+    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for &j in &to {
+        grid.entry(cell(&net.places[j])).or_default().push(j);
+    }
+    let mut out = Vec::new();
+    for &i in &from {
+        let a = &net.places[i];
+        let (cx, cy) = cell(a);
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                for &j in grid
+                    .get(&(cx + dx, cy + dy))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    if j != i {
+                        let d = place_distance_m(a, &net.places[j]);
+                        if d <= radius_m {
+                            out.push((i, j, d));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|x| (x.0, x.1));
+    out
+}

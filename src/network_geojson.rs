@@ -157,18 +157,3 @@ pub fn network_features(net: &Network) -> FeatureCollection {
         foreign_members: None,
     }
 }
-
-/// The collection as text, one feature per line.
-pub fn to_text(fc: &FeatureCollection) -> String {
-    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, f) in fc.features.iter().enumerate() {
-        s.push_str(&f.to_string());
-        s.push_str(if i + 1 < fc.features.len() {
-            ",\n"
-        } else {
-            "\n"
-        });
-    }
-    s.push_str("]}\n");
-    s
-}

@@ -123,50 +123,21 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
-    // Stations of different names closer than MIN_STATION_SEPARATION_M: a grid of ~100 m cells.
-    let stations: Vec<&Place> = net
-        .places
-        .iter()
-        .filter(|x| x.kind == PlaceKind::Station && x.lon.is_finite() && x.lat.is_finite())
-        .collect();
-    let cell = |pl: &Place| {
-        (
-            (pl.lon * 1000.0).floor() as i64,
-            (pl.lat * 1000.0).floor() as i64,
-        )
-    };
-    let mut grid: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
-    for (i, s) in stations.iter().enumerate() {
-        grid.entry(cell(s)).or_default().push(i);
-    }
-    for (i, a) in stations.iter().enumerate() {
-        let (cx, cy) = cell(a);
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for &j in grid
-                    .get(&(cx + dx, cy + dy))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                {
-                    let b = stations[j];
-                    if j > i
-                        && norm_name(a) != norm_name(b)
-                        && place_distance_m(a, b) < MIN_STATION_SEPARATION_M
-                    {
-                        p.push(Problem::error(
-                            &b.origin,
-                            format!("station {}", b.id),
-                            format!(
-                                "only {:.0} m from station {} ({}) which has a different name",
-                                place_distance_m(a, b),
-                                a.id,
-                                a.origin
-                            ),
-                            "check both coordinates; if they are one station, merge them",
-                        ));
-                    }
-                }
-            }
+    // Stations of different names closer than MIN_STATION_SEPARATION_M.
+    let stations = net.places_of(PlaceKind::Station);
+    let idx: Vec<usize> = stations.iter().map(|s| s.idx()).collect();
+    for (i, j, d) in pairs_within(net, &idx, &idx, MIN_STATION_SEPARATION_M) {
+        let (a, b) = (&net.places[i], &net.places[j]);
+        if i < j && d < MIN_STATION_SEPARATION_M && norm_name(a) != norm_name(b) {
+            p.push(Problem::error(
+                &b.origin,
+                format!("station {}", b.id),
+                format!(
+                    "only {d:.0} m from station {} ({}) which has a different name",
+                    a.id, a.origin
+                ),
+                "check both coordinates; if they are one station, merge them",
+            ));
         }
     }
 }
