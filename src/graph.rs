@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use crate::ids::{minutes_to_seconds, EdgeId, NodeId, PlaceIdx, Seconds, ServiceIdx};
+use crate::ids::{minutes_to_seconds, EdgeId, NodeId, PlaceIdx, Seconds};
 use crate::model::*;
 
 /// A travel profile: which parts of the network a traveller uses.
@@ -192,11 +192,6 @@ pub struct NetGraph {
 impl NetGraph {
     pub fn place_node(&self, p: PlaceIdx) -> NodeId {
         NodeId(p.0)
-    }
-
-    /// Memory of the hot arrays, bytes: CSR arcs and `first_out`.
-    pub fn hot_bytes(&self) -> usize {
-        self.csr.arcs.len() * std::mem::size_of::<Arc>() + self.csr.first_out.len() * 4
     }
 }
 
@@ -443,10 +438,4 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
         node_place,
         node_service,
     }
-}
-
-/// The service of a platform node, if it is one.
-pub fn service_of(g: &NetGraph, v: NodeId) -> Option<ServiceIdx> {
-    let s = g.node_service[v.idx()];
-    (s != u32::MAX).then_some(ServiceIdx(s))
 }
