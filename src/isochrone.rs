@@ -247,12 +247,16 @@ pub fn sources(
             out.push(Source { x, y, start_s });
         }
     };
-    let mut reached: Vec<u32> = ws
-        .reached()
-        .iter()
-        .copied()
-        .filter(|&v| (v as usize) < n_places)
-        .collect();
+    let mut reached: Vec<u32> = match ws.reached() {
+        Some(list) => list
+            .iter()
+            .copied()
+            .filter(|&v| (v as usize) < n_places)
+            .collect(),
+        None => (0..n_places as u32)
+            .filter(|&v| ws.distances()[v as usize] != UNREACHED)
+            .collect(),
+    };
     reached.sort_unstable(); // deterministic order whatever the queue did
     match p.graph.profile {
         Profile::Transit => {

@@ -84,11 +84,12 @@ pub fn run(
             let each = |_: usize, ws: &crate::route::Workspace| {
                 // A search that reached most nodes is summed by one sequential pass; a small
                 // (bounded) one through its reached list, in proportion to what it touched.
-                let (dist, reached) = (ws.distances(), ws.reached());
-                if reached.len() > dist.len() / 8 {
-                    sum_finite(dist.iter().copied())
-                } else {
-                    sum_finite(reached.iter().map(|&v| dist[v as usize]))
+                let dist = ws.distances();
+                match ws.reached() {
+                    Some(list) if list.len() <= dist.len() / 8 => {
+                        sum_finite(list.iter().map(|&v| dist[v as usize]))
+                    }
+                    _ => sum_finite(dist.iter().copied()),
                 }
             };
             match checked {

@@ -71,9 +71,10 @@ fn check(
         .iter()
         .filter(|&&d| d != UNREACHED && d <= bound)
         .count();
-    assert_eq!(ws.reached().len(), finite, "{ctx}: reached count");
+    let reached = ws.reached().expect("`run` lists the nodes it settles");
+    assert_eq!(reached.len(), finite, "{ctx}: reached count");
     let mut last = 0;
-    for &v in ws.reached() {
+    for &v in reached {
         let d = ws.dist(NodeId(v));
         assert!(d >= last, "{ctx}: reached() not in settling order");
         last = d;
@@ -107,7 +108,7 @@ proptest! {
     /// Every queue, with and without parents, equals petgraph on random graphs; one reused
     /// workspace runs all queries.
     #[test]
-    fn engine_matches_petgraph(seed in any::<u64>(), n in 1usize..80, density in 0usize..5, max_w in prop::sample::select(vec![1u64, 10, 200, 5000])) {
+    fn engine_matches_petgraph(seed in any::<u64>(), n in 1usize..80, density in 0usize..5, max_w in prop::sample::select(vec![1u64, 10, 200, 3000, 5000])) {
         let mut rng = Rng::new(seed);
         let g = random_graph(&mut rng, n, n * density, max_w);
         let csr = g.to_csr();
@@ -193,26 +194,44 @@ fn engine_matches_petgraph_seeded() {
     }
 }
 
-/// Graphs whose node ids and weights do not fit together in 32 bits sweep on the plain
-/// 8-byte arcs (no compact records), still exact.
+/// Each arc record layout of the checked graph (4-byte records with an 8-, 12- or 16-bit
+/// weight field, or the plain 8-byte arcs when ids and weights do not fit) sweeps exactly,
+/// bounded and unbounded.
 #[test]
-fn unpacked_sweeps_match_petgraph() {
+fn every_arc_layout_sweeps_exactly() {
     let mut rng = Rng::new(11);
-    let g = random_graph(&mut rng, 9000, 30_000, MAX_BUCKET_WEIGHT as u64);
-    let csr = g.to_csr();
-    assert_eq!(onehour::route::Checked::new(&csr).unwrap().arc_bytes(), 8);
-    let small = random_graph(&mut rng, 9000, 30_000, 100);
-    assert_eq!(
-        onehour::route::Checked::new(&small.to_csr())
-            .unwrap()
-            .arc_bytes(),
-        4
-    );
-    let all = synth::all_nodes(g.n);
-    for s in [0, 17, 8999] {
-        for q in QUEUES {
-            let row = sweep(&csr, &[NodeId(s)], &all, UNREACHED, q).remove(0);
-            assert_eq!(row, reference(&g, &[(NodeId(s), 0)]), "source {s} {q:?}");
+    let cases = [
+        (9000, 255, Some(8), 4),
+        (9000, 256, Some(12), 4),
+        (9000, 4095, Some(12), 4),
+        (9000, 4096, Some(16), 4),
+        (9000, 65_535, Some(16), 4),
+        (70_000, 4096, None, 8), // 17 bits of node id + 13 of weight: no 4-byte layout
+        (9000, MAX_BUCKET_WEIGHT as u64, None, 8),
+    ];
+    for (n, max_w, bits, bytes) in cases {
+        let mut g = random_graph(&mut rng, n, 3 * n, max_w);
+        g.arcs.push((0, 1, max_w as Seconds)); // the largest weight is present
+        let csr = g.to_csr();
+        let checked = onehour::route::Checked::new(&csr).unwrap();
+        assert_eq!(checked.weight_bits(), bits, "n {n} max weight {max_w}");
+        assert_eq!(checked.arc_bytes(), bytes, "n {n} max weight {max_w}");
+        let all = synth::all_nodes(g.n);
+        for s in [0, 17, n as u32 - 1] {
+            let want = reference(&g, &[(NodeId(s), 0)]);
+            let bound = want.iter().filter(|&&d| d != UNREACHED).max().unwrap() / 3;
+            for q in QUEUES {
+                let row = sweep(&csr, &[NodeId(s)], &all, UNREACHED, q).remove(0);
+                assert_eq!(row, want, "n {n} max weight {max_w} source {s} {q:?}");
+                let row = sweep(&csr, &[NodeId(s)], &all, bound, q).remove(0);
+                for (v, (&got, &w)) in row.iter().zip(&want).enumerate() {
+                    let w = if w <= bound { w } else { UNREACHED };
+                    assert_eq!(
+                        got, w,
+                        "n {n} max weight {max_w} source {s} bound {bound} node {v} {q:?}"
+                    );
+                }
+            }
         }
     }
 }
@@ -289,10 +308,18 @@ fn sweep_is_the_same_on_1_and_n_threads() {
                     sweep_with(&csr, &origins, bound, q, |i, ws| {
                         (
                             i,
-                            ws.reached()
-                                .iter()
-                                .map(|&v| ws.distances()[v as usize] as u64)
-                                .sum::<u64>(),
+                            match ws.reached() {
+                                Some(list) => list
+                                    .iter()
+                                    .map(|&v| ws.distances()[v as usize] as u64)
+                                    .sum::<u64>(),
+                                None => ws
+                                    .distances()
+                                    .iter()
+                                    .filter(|&&d| d != UNREACHED)
+                                    .map(|&d| d as u64)
+                                    .sum::<u64>(),
+                            },
                         )
                     })
                 })
