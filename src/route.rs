@@ -58,10 +58,22 @@ impl Queue {
 /// (the bucket array and the scan over empty buckets grow with the largest weight).
 pub const MAX_BUCKET_WEIGHT: Seconds = 1 << 20;
 
-/// Whether the bucket queue can run on `g` from `k` sources: weights up to
-/// `MAX_BUCKET_WEIGHT`, and entry positions (at most one per arc and source) that fit in u32.
-fn bucket_fits(g: &Csr, k: usize) -> bool {
-    g.max_weight <= MAX_BUCKET_WEIGHT && g.num_arcs() + k < u32::MAX as usize
+/// Whether the bucket queue can run on `g` from `sources`: weights up to `MAX_BUCKET_WEIGHT`,
+/// start offsets spread over no more than that, and pool positions (bucket heads, then at
+/// most one entry per arc and source) that fit in u32.
+fn bucket_fits(g: &Csr, sources: &[(NodeId, Seconds)]) -> bool {
+    let nb = bucket_count(g, sources);
+    g.max_weight <= MAX_BUCKET_WEIGHT
+        && nb <= 2 * MAX_BUCKET_WEIGHT as usize
+        && nb + g.num_arcs() + sources.len() < u32::MAX as usize
+}
+
+/// Buckets of the circular array: a power of two above the largest arc weight plus the spread
+/// of the sources' start offsets.
+fn bucket_count(g: &Csr, sources: &[(NodeId, Seconds)]) -> usize {
+    let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
+    let hi = sources.iter().map(|s| s.1).max().unwrap_or(0);
+    (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two()
 }
 
 /// No parent (the source, or an unreached node).
@@ -80,18 +92,18 @@ pub struct Workspace {
     /// of the graph, and the next reset is one memset anyway).
     touched: Vec<u32>,
     recorded: bool,
-    /// Bucket queue: `heads[d & mask]` is the newest entry of that bucket in `pool`, or `NIL`.
-    heads: Vec<u32>,
-    /// Bucket entries, `next << 32 | node`: singly linked lists threaded through one flat
-    /// array, written front to back, one entry per successful relaxation. A search relaxes
-    /// each arc at most once, so `m + sources` entries always suffice: the pool is allocated
-    /// zeroed at that size (the pages are mapped only as entries reach them) and kept.
+    /// Bucket queue: first the `nb` bucket heads (position of the bucket's newest entry, or
+    /// `NIL`), then the entries, `next << 32 | node`: singly linked lists threaded through one
+    /// flat array, written front to back, one entry per successful relaxation. A search
+    /// relaxes each arc at most once, so `nb + m + sources` positions always suffice: the
+    /// pool is allocated zeroed at that size (pages are mapped only as entries reach them)
+    /// and kept. One array for heads and entries keeps one base pointer in a register.
     pool: Vec<u64>,
     heap: BinaryHeap<Reverse<u64>>,
 }
 
-/// End of a bucket's list: entries are numbered from 1, so that an empty bucket is zero
-/// (a test against an immediate, no constant to keep in a register).
+/// End of a bucket's list. Position 0 of the pool is a bucket head, never an entry, so an
+/// empty bucket is zero (a test against an immediate, no constant held in a register).
 const NIL: u32 = 0;
 
 impl Workspace {
@@ -103,7 +115,6 @@ impl Workspace {
             parents_set: false,
             touched: Vec::with_capacity(n),
             recorded: true,
-            heads: Vec::new(),
             pool: Vec::new(),
             heap: BinaryHeap::new(),
         }
@@ -176,7 +187,7 @@ impl Workspace {
     ) {
         self.reset(g.num_nodes());
         self.parents_set = parents;
-        let q = if !bucket_fits(g, sources.len()) {
+        let q = if !bucket_fits(g, sources) {
             Queue::Heap
         } else {
             queue
@@ -201,7 +212,7 @@ impl Workspace {
         self.reset(csr.num_nodes());
         self.parents_set = false;
         let src = [(source, 0)];
-        if queue == Queue::Bucket && bucket_fits(csr, 1) {
+        if queue == Queue::Bucket && bucket_fits(csr, &src) {
             match &g.packed {
                 Some(p) => match p.wbits {
                     8 => self.bucket_on(csr, &Packed::<8>(&p.words), &src, bound),
@@ -244,8 +255,8 @@ impl Workspace {
     /// Without `RECORD` the settled nodes are not listed.
     ///
     /// The loop is written for the register file: few values live across the relaxation loop
-    /// (labels, bucket heads, mask, entry pool and its top, the current distance, the graph),
-    /// so the loop runs without spills.
+    /// (labels, the pool that holds bucket heads and entries, its top, the mask, the current
+    /// distance, the graph), so the relaxation runs from registers.
     fn bucket<
         const PARENTS: bool,
         const TRUSTED: bool,
@@ -260,17 +271,16 @@ impl Workspace {
         bound: Seconds,
     ) {
         debug_assert!(BOUNDED || bound == UNREACHED);
-        let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
-        let hi = sources.iter().map(|s| s.1).max().unwrap_or(0);
-        let nb = (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two();
+        let nb = bucket_count(g, sources);
         let mask = nb - 1;
-        self.heads.clear();
-        self.heads.resize(nb, NIL);
-        // Every entry is a source or a successful relaxation, and each arc is relaxed at most
-        // once (from its tail, when the tail is settled).
-        let need = g.num_arcs() + sources.len() + 1;
+        // `pool[..nb]` are the bucket heads (the position of the bucket's newest entry, or
+        // NIL); entries follow. Every entry is a source or a successful relaxation, and each
+        // arc is relaxed at most once (from its tail, when the tail is settled).
+        let need = nb + g.num_arcs() + sources.len();
         if self.pool.len() < need {
-            self.pool = vec![0; need];
+            self.pool = vec![NIL as u64; need];
+        } else {
+            self.pool[..nb].fill(NIL as u64);
         }
         let n = g.num_nodes();
         let dist = &mut self.dist[..n];
@@ -285,33 +295,35 @@ impl Workspace {
         }
         let slots = touched.spare_capacity_mut();
         let mut settled = 0usize;
-        let heads = &mut self.heads[..nb];
         let pool = &mut self.pool[..need];
         // `nd < min(old, bound + 1)` is `nd < old && nd <= bound`.
         let bound1 = bound.saturating_add(1) as u64;
-        let mut top = 1usize; // position 0 is NIL
-                              // The distance being settled, as u64 so that sums with a weight cannot overflow.
+        let mut top = nb;
+        // The distance being settled, as u64 so that sums with a weight cannot overflow.
         let mut cur = u64::MAX;
         for &(s, d0) in sources {
             if (d0 as u64) < (dist[s.idx()] as u64).min(bound1) {
                 dist[s.idx()] = d0;
                 let b = d0 as usize & mask;
-                pool[top] = ((heads[b] as u64) << 32) | s.0 as u64;
-                heads[b] = top as u32;
+                pool[top] = (pool[b] << 32) | s.0 as u64;
+                pool[b] = top as u64;
                 top += 1;
                 cur = cur.min(d0 as u64);
             }
         }
-        let first_out = &g.first_out[..];
-        debug_assert_eq!(arcs.len(), g.num_arcs());
-        let pool = pool.as_mut_ptr();
-        if top == 1 {
+        if top == nb {
             return; // no source within the bound
         }
+        let first_out = &g.first_out[..];
+        debug_assert_eq!(arcs.len(), g.num_arcs());
+        // SAFETY for every `pool` access below: bucket indices are masked (`< nb`); entry
+        // positions come from heads and entries, which only ever hold positions already
+        // written (`< top <= need`), or are `top` itself, which stays below `need`: `top`
+        // counts `nb` plus the entries kept, at most one per source and per arc.
+        let pool = pool.as_mut_ptr();
         'search: loop {
             let mut bi = cur as usize & mask;
-            // SAFETY (here and below for `heads`): `bi`, `bk` are masked by `mask < nb`.
-            if unsafe { *heads.get_unchecked(bi) } == NIL {
+            if unsafe { *pool.add(bi) } == NIL as u64 {
                 let stop = cur as usize + nb;
                 loop {
                     cur += 1;
@@ -319,24 +331,22 @@ impl Workspace {
                         break 'search; // nb empty buckets: nothing is queued
                     }
                     bi = cur as usize & mask;
-                    if unsafe { *heads.get_unchecked(bi) } != NIL {
+                    if unsafe { *pool.add(bi) } != NIL as u64 {
                         break;
                     }
                 }
             }
-            // SAFETY: heads hold NIL or positions of written entries, all below `need`.
-            let e0 = unsafe { *heads.get_unchecked(bi) } as usize;
+            let e0 = unsafe { *pool.add(bi) } as usize;
             debug_assert!(e0 < need);
             let entry = unsafe { *pool.add(e0) };
-            let next = (entry >> 32) as u32;
-            unsafe { *heads.get_unchecked_mut(bi) = next };
+            let next = entry >> 32;
+            unsafe { *pool.add(bi) = next };
             // Queued nodes are sources (checked above) or arc heads.
             let v = entry as u32 as usize;
             // The next pop is most likely the entry now at the head of this bucket: start
             // loading its node's offsets and label while this node's arcs are relaxed, which
             // shortens the chain of dependent loads (entry → node → offsets → arcs) per pop.
-            if next != NIL {
-                // SAFETY: as for `e0`.
+            if next != NIL as u64 {
                 let nv = unsafe { *pool.add(next as usize) } as u32 as usize;
                 prefetch(dist.as_ptr().wrapping_add(nv));
                 arcs.prefetch(at::<TRUSTED, _>(first_out, nv) as usize);
@@ -353,9 +363,10 @@ impl Workspace {
             debug_assert!(a <= b && b <= arcs.len());
             for (i, &rec) in arcs.records::<TRUSTED>(a, b).iter().enumerate() {
                 // Branch-free relaxation: the entry is always written and only kept (by
-                // advancing `top` and the bucket head) when the arc improves the head node;
-                // whether it does is close to a coin toss, which a branch would mispredict.
-                // In u64 the sum cannot overflow, and `better` implies it fits in u32.
+                // advancing `top` and the bucket head) when the arc improves the head;
+                // whether it does is close to a coin toss, which a branch would
+                // mispredict. In u64 the sum cannot overflow, and `better` implies it
+                // fits in u32.
                 let (head, weight) = A::decode(arcs, rec);
                 let h = head as usize;
                 let nd = cur + weight as u64;
@@ -370,13 +381,11 @@ impl Workspace {
                     parent[h] = (a + i) as u32;
                 }
                 let bk = nd as usize & mask;
-                let hd = unsafe { *heads.get_unchecked(bk) };
+                let hd = unsafe { *pool.add(bk) };
                 debug_assert!(top < need);
-                // SAFETY: `top` counts the entries kept so far, sources and successful
-                // relaxations, at most `need - 1`: each arc is relaxed once.
-                let kept = if better { top as u32 } else { hd };
-                unsafe { *heads.get_unchecked_mut(bk) = kept };
-                unsafe { pool.add(top).write(((hd as u64) << 32) | h as u64) };
+                let kept = if better { top as u64 } else { hd };
+                unsafe { *pool.add(bk) = kept };
+                unsafe { pool.add(top).write((hd << 32) | h as u64) };
                 top += better as usize;
             }
         }
