@@ -54,18 +54,16 @@ impl Queue {
     }
 }
 
-/// Arc weights up to this use the bucket queue; above it `Queue::Bucket` falls back to the heap
-/// (the bucket array and the scan over empty buckets grow with the largest weight).
-pub const MAX_BUCKET_WEIGHT: Seconds = 1 << 20;
+/// Arc weights up to this (18 h in seconds) use the bucket queue; above it `Queue::Bucket`
+/// falls back to the heap (the buckets, 256 B each, and the scan over empty buckets grow with
+/// the largest weight).
+pub const MAX_BUCKET_WEIGHT: Seconds = (1 << 16) - 1;
 
-/// Whether the bucket queue can run on `g` from `sources`: weights up to `MAX_BUCKET_WEIGHT`,
-/// start offsets spread over no more than that, and pool positions (bucket heads, then at
-/// most one entry per arc and source) that fit in u32.
+/// Whether the bucket queue can run on `g` from `sources`: weights up to `MAX_BUCKET_WEIGHT`
+/// and start offsets spread over no more than that (the buckets take 256 B each).
 fn bucket_fits(g: &Csr, sources: &[(NodeId, Seconds)]) -> bool {
     let nb = bucket_count(g, sources);
-    g.max_weight <= MAX_BUCKET_WEIGHT
-        && nb <= 2 * MAX_BUCKET_WEIGHT as usize
-        && nb + g.num_arcs() + sources.len() < u32::MAX as usize
+    g.max_weight <= MAX_BUCKET_WEIGHT && nb <= 2 * MAX_BUCKET_WEIGHT as usize
 }
 
 /// Buckets of the circular array: a power of two above the largest arc weight plus the spread
@@ -92,19 +90,17 @@ pub struct Workspace {
     /// of the graph, and the next reset is one memset anyway).
     touched: Vec<u32>,
     recorded: bool,
-    /// Bucket queue: first the `nb` bucket heads (position of the bucket's newest entry, or
-    /// `NIL`), then the entries, `next << 32 | node`: singly linked lists threaded through one
-    /// flat array, written front to back, one entry per successful relaxation. A search
-    /// relaxes each arc at most once, so `nb + m + sources` positions always suffice: the
-    /// pool is allocated zeroed at that size (pages are mapped only as entries reach them)
-    /// and kept. One array for heads and entries keeps one base pointer in a register.
-    pool: Vec<u64>,
+    /// Bucket queue: `nb` slabs of `SLAB` node slots, their counts, and per-bucket overflow
+    /// vectors; sized for the graph's largest weight and kept for the next search.
+    slab: Vec<u32>,
+    cnt: Vec<u32>,
+    spill: Vec<Vec<u32>>,
     heap: BinaryHeap<Reverse<u64>>,
 }
 
-/// End of a bucket's list. Position 0 of the pool is a bucket head, never an entry, so an
-/// empty bucket is zero (a test against an immediate, no constant held in a register).
-const NIL: u32 = 0;
+/// Node slots per bucket before it spills into a vector: 64 holds the nodes of one distance
+/// on the graphs measured (16 spilled often and was slower); 256 B per bucket.
+const SLAB: usize = 64;
 
 impl Workspace {
     /// A workspace for graphs of up to `n` nodes.
@@ -115,7 +111,9 @@ impl Workspace {
             parents_set: false,
             touched: Vec::with_capacity(n),
             recorded: true,
-            pool: Vec::new(),
+            slab: Vec::new(),
+            cnt: Vec::new(),
+            spill: Vec::new(),
             heap: BinaryHeap::new(),
         }
     }
@@ -245,18 +243,20 @@ impl Workspace {
     /// Dial's algorithm. Queued keys always lie in `[cur, cur + span]`, span covering the
     /// largest arc weight and the spread of the sources' start offsets, so `nb > span` buckets
     /// used circularly hold them without collision, and `nb` empty buckets in a row mean the
-    /// queue is empty. Entries are never removed on decrease-key; a popped entry whose distance
-    /// is no longer `cur` is stale and skipped.
+    /// queue is empty. Entries are never removed on decrease-key; a popped node whose label is
+    /// no longer `cur` is stale and skipped.
+    ///
+    /// Each bucket is a fixed slab of `SLAB` node slots, `slab[b * SLAB..][..cnt[b]]`, and
+    /// overflows into its own `spill[b]` vector. A bucket is drained front to back, so the
+    /// next nodes to settle are known ahead and their labels and arcs are prefetched one node
+    /// ahead; the whole queue is a few cache lines per bucket, reused from one distance to the
+    /// next, instead of a stream of new entries.
     ///
     /// With `TRUSTED`, `g` has passed `Checked::new` (every head below `n`, offsets
     /// non-decreasing up to `arcs.len()`) and is borrowed for the whole search, so graph
     /// indices skip their bounds checks. Without `BOUNDED` the bound is `UNREACHED` and the
     /// relaxation drops its compare (a sum below the old label is below `UNREACHED` too).
     /// Without `RECORD` the settled nodes are not listed.
-    ///
-    /// The loop is written for the register file: few values live across the relaxation loop
-    /// (labels, the pool that holds bucket heads and entries, its top, the mask, the current
-    /// distance, the graph), so the relaxation runs from registers.
     fn bucket<
         const PARENTS: bool,
         const TRUSTED: bool,
@@ -273,14 +273,13 @@ impl Workspace {
         debug_assert!(BOUNDED || bound == UNREACHED);
         let nb = bucket_count(g, sources);
         let mask = nb - 1;
-        // `pool[..nb]` are the bucket heads (the position of the bucket's newest entry, or
-        // NIL); entries follow. Every entry is a source or a successful relaxation, and each
-        // arc is relaxed at most once (from its tail, when the tail is settled).
-        let need = nb + g.num_arcs() + sources.len();
-        if self.pool.len() < need {
-            self.pool = vec![NIL as u64; need];
-        } else {
-            self.pool[..nb].fill(NIL as u64);
+        if self.slab.len() < nb * SLAB {
+            self.slab = vec![0; nb * SLAB];
+        }
+        self.cnt.clear();
+        self.cnt.resize(nb, 0);
+        if self.spill.len() < nb {
+            self.spill.resize_with(nb, Vec::new);
         }
         let n = g.num_nodes();
         let dist = &mut self.dist[..n];
@@ -295,35 +294,47 @@ impl Workspace {
         }
         let slots = touched.spare_capacity_mut();
         let mut settled = 0usize;
-        let pool = &mut self.pool[..need];
+        let slab = &mut self.slab[..nb * SLAB];
+        let cnt = &mut self.cnt[..nb];
+        let spill = &mut self.spill[..nb];
+        // Nodes in spill vectors, so that the scan for a non-empty bucket looks at them only
+        // when there are some.
+        let mut spilled = 0usize;
         // `nd < min(old, bound + 1)` is `nd < old && nd <= bound`.
         let bound1 = bound.saturating_add(1) as u64;
-        let mut top = nb;
         // The distance being settled, as u64 so that sums with a weight cannot overflow.
         let mut cur = u64::MAX;
         for &(s, d0) in sources {
             if (d0 as u64) < (dist[s.idx()] as u64).min(bound1) {
                 dist[s.idx()] = d0;
                 let b = d0 as usize & mask;
-                pool[top] = (pool[b] << 32) | s.0 as u64;
-                pool[b] = top as u64;
-                top += 1;
+                if (cnt[b] as usize) < SLAB {
+                    slab[b * SLAB + cnt[b] as usize] = s.0;
+                    cnt[b] += 1;
+                } else {
+                    spill[b].push(s.0);
+                    spilled += 1;
+                }
                 cur = cur.min(d0 as u64);
             }
         }
-        if top == nb {
+        if cur == u64::MAX {
             return; // no source within the bound
         }
         let first_out = &g.first_out[..];
         debug_assert_eq!(arcs.len(), g.num_arcs());
-        // SAFETY for every `pool` access below: bucket indices are masked (`< nb`); entry
-        // positions come from heads and entries, which only ever hold positions already
-        // written (`< top <= need`), or are `top` itself, which stays below `need`: `top`
-        // counts `nb` plus the entries kept, at most one per source and per arc.
-        let pool = pool.as_mut_ptr();
+        // SAFETY for every access through `sp` and `cp` below: bucket indices are masked
+        // (`< nb`, the length of `cnt`), counts never exceed `SLAB` (a slot is written only
+        // when the count is below it), so `b * SLAB + c` with `c < SLAB` is below `nb * SLAB`,
+        // the length of `slab`.
+        let sp = slab.as_mut_ptr();
+        let cp = cnt.as_mut_ptr();
+        let empty = |b: usize, spill: &[Vec<u32>], spilled: usize| {
+            (unsafe { *cp.add(b) }) == 0 && (spilled == 0 || spill[b].is_empty())
+        };
         'search: loop {
             let mut bi = cur as usize & mask;
-            if unsafe { *pool.add(bi) } == NIL as u64 {
+            if empty(bi, spill, spilled) {
                 let stop = cur as usize + nb;
                 loop {
                     cur += 1;
@@ -331,63 +342,74 @@ impl Workspace {
                         break 'search; // nb empty buckets: nothing is queued
                     }
                     bi = cur as usize & mask;
-                    if unsafe { *pool.add(bi) } != NIL as u64 {
+                    if !empty(bi, spill, spilled) {
                         break;
                     }
                 }
             }
-            let e0 = unsafe { *pool.add(bi) } as usize;
-            debug_assert!(e0 < need);
-            let entry = unsafe { *pool.add(e0) };
-            let next = entry >> 32;
-            unsafe { *pool.add(bi) = next };
-            // Queued nodes are sources (checked above) or arc heads.
-            let v = entry as u32 as usize;
-            // The next pop is most likely the entry now at the head of this bucket: start
-            // loading its node's offsets and label while this node's arcs are relaxed, which
-            // shortens the chain of dependent loads (entry → node → offsets → arcs) per pop.
-            if next != NIL as u64 {
-                let nv = unsafe { *pool.add(next as usize) } as u32 as usize;
-                prefetch(dist.as_ptr().wrapping_add(nv));
-                arcs.prefetch(at::<TRUSTED, _>(first_out, nv) as usize);
-            }
-            if at::<TRUSTED, _>(dist, v) as u64 != cur {
-                continue; // stale: v was reached more cheaply since
-            }
-            if RECORD {
-                slots[settled].write(v as u32);
-                settled += 1;
-            }
-            let a = at::<TRUSTED, _>(first_out, v) as usize;
-            let b = at::<TRUSTED, _>(first_out, v + 1) as usize;
-            debug_assert!(a <= b && b <= arcs.len());
-            for (i, &rec) in arcs.records::<TRUSTED>(a, b).iter().enumerate() {
-                // Branch-free relaxation: the entry is always written and only kept (by
-                // advancing `top` and the bucket head) when the arc improves the head;
-                // whether it does is close to a coin toss, which a branch would
-                // mispredict. In u64 the sum cannot overflow, and `better` implies it
-                // fits in u32.
-                let (head, weight) = A::decode(arcs, rec);
-                let h = head as usize;
-                let nd = cur + weight as u64;
-                let old = at::<TRUSTED, _>(dist, h);
-                let better = if BOUNDED {
-                    nd < (old as u64).min(bound1)
+            // Drain bucket `bi`. Arcs of weight 0 add to it while it drains, so its count is
+            // read again at every step.
+            let base = bi * SLAB;
+            let mut j = 0usize;
+            loop {
+                let v = if j < unsafe { *cp.add(bi) } as usize {
+                    let v = unsafe { *sp.add(base + j) } as usize;
+                    j += 1;
+                    // Start loading the label and the arcs of the next node of the bucket
+                    // while this one's arcs are relaxed.
+                    if j < unsafe { *cp.add(bi) } as usize {
+                        let nv = unsafe { *sp.add(base + j) } as usize;
+                        prefetch(dist.as_ptr().wrapping_add(nv));
+                        arcs.prefetch(at::<TRUSTED, _>(first_out, nv) as usize);
+                    }
+                    v
+                } else if let Some(v) = spill[bi].pop() {
+                    spilled -= 1;
+                    v as usize
                 } else {
-                    nd < old as u64
+                    break;
                 };
-                set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
-                if PARENTS && better {
-                    parent[h] = (a + i) as u32;
+                // Queued nodes are sources (checked above) or arc heads.
+                if at::<TRUSTED, _>(dist, v) as u64 != cur {
+                    continue; // stale: v was reached more cheaply since
                 }
-                let bk = nd as usize & mask;
-                let hd = unsafe { *pool.add(bk) };
-                debug_assert!(top < need);
-                let kept = if better { top as u64 } else { hd };
-                unsafe { *pool.add(bk) = kept };
-                unsafe { pool.add(top).write((hd << 32) | h as u64) };
-                top += better as usize;
+                if RECORD {
+                    slots[settled].write(v as u32);
+                    settled += 1;
+                }
+                let a = at::<TRUSTED, _>(first_out, v) as usize;
+                let b = at::<TRUSTED, _>(first_out, v + 1) as usize;
+                debug_assert!(a <= b && b <= arcs.len());
+                for (i, &rec) in arcs.records::<TRUSTED>(a, b).iter().enumerate() {
+                    // Branch-free relaxation: the slot is always written and only kept (by
+                    // advancing the count) when the arc improves the head; whether it does
+                    // is close to a coin toss, which a branch would mispredict. In u64 the
+                    // sum cannot overflow, and `better` implies it fits in u32.
+                    let (head, weight) = A::decode(arcs, rec);
+                    let h = head as usize;
+                    let nd = cur + weight as u64;
+                    let old = at::<TRUSTED, _>(dist, h);
+                    let better = if BOUNDED {
+                        nd < (old as u64).min(bound1)
+                    } else {
+                        nd < old as u64
+                    };
+                    set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
+                    if PARENTS && better {
+                        parent[h] = (a + i) as u32;
+                    }
+                    let bk = nd as usize & mask;
+                    let c = unsafe { *cp.add(bk) } as usize;
+                    if c < SLAB {
+                        unsafe { *sp.add(bk * SLAB + c) = h as u32 };
+                        unsafe { *cp.add(bk) = (c + better as usize) as u32 };
+                    } else if better {
+                        spill[bk].push(h as u32); // full slab: rare, predictable
+                        spilled += 1;
+                    }
+                }
             }
+            unsafe { *cp.add(bi) = 0 };
         }
         if RECORD {
             // SAFETY: `slots[..settled]` were all written above; `slots` was the spare

@@ -207,7 +207,7 @@ fn every_arc_layout_sweeps_exactly() {
         (9000, 4096, Some(16), 4),
         (9000, 65_535, Some(16), 4),
         (70_000, 4096, None, 8), // 17 bits of node id + 13 of weight: no 4-byte layout
-        (9000, MAX_BUCKET_WEIGHT as u64, None, 8),
+        (70_000, MAX_BUCKET_WEIGHT as u64, None, 8),
     ];
     for (n, max_w, bits, bytes) in cases {
         let mut g = random_graph(&mut rng, n, 3 * n, max_w);
@@ -232,6 +232,51 @@ fn every_arc_layout_sweeps_exactly() {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Many nodes at one distance overflow a bucket's slab into its spill vector (also while the
+/// bucket drains, through arcs of weight 0); distances and parents stay exact.
+#[test]
+fn crowded_buckets_spill_and_stay_exact() {
+    let mut rng = Rng::new(5);
+    let n = 3000u32;
+    let mut arcs = Vec::new();
+    for v in 1..1000 {
+        arcs.push((0, v, 7)); // 999 nodes at distance 7
+        arcs.push((v, 1000 + v, 0)); // and 999 more at 7 through weight 0, while draining
+        arcs.push((1000 + v, 2000 + v, rng.range(0, 3) as Seconds));
+    }
+    for _ in 0..6000 {
+        let (u, v) = (
+            rng.range(0, n as u64 - 1) as u32,
+            rng.range(0, n as u64 - 1) as u32,
+        );
+        arcs.push((u, v, rng.range(0, 2) as Seconds));
+    }
+    let g = GrGraph {
+        n: n as usize,
+        arcs,
+    };
+    let csr = g.to_csr();
+    let mut ws = Workspace::new(n as usize);
+    let all = synth::all_nodes(g.n);
+    for s in [0, 5, 1500] {
+        let src = [(NodeId(s), 0)];
+        for q in QUEUES {
+            ws.run(&csr, NodeId(s), UNREACHED, q, true);
+            check(
+                &g,
+                &csr,
+                &ws,
+                &src,
+                UNREACHED,
+                true,
+                &format!("source {s} {q:?}"),
+            );
+            let row = sweep(&csr, &[NodeId(s)], &all, UNREACHED, q).remove(0);
+            assert_eq!(row, reference(&g, &src), "sweep from {s} {q:?}");
         }
     }
 }
