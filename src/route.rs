@@ -15,21 +15,19 @@
 //! entries the last query touched are reset (one memset when it touched most of them).
 //!
 //! What makes the bucket search fast (measured in BENCHMARKS.md):
-//! - the buckets are singly linked lists threaded through one flat `pool` written front to
-//!   back, so a push is two stores into memory that is already in cache;
-//! - relaxation is branch-free: the entry is always written and only kept when the arc
+//! - each bucket is a fixed slab of 64 node slots (overflowing into a vector of its own),
+//!   drained front to back: the queue is a few cache lines per bucket, reused from one
+//!   distance to the next, and the next node to settle is known ahead, so its label and arcs
+//!   are prefetched while the current node's arcs are relaxed;
+//! - relaxation is branch-free: the slot is always written and only kept when the arc
 //!   improves its head, because that test is close to a coin toss;
 //! - sweeps run on a `Checked` graph, validated once and borrowed for the sweep, so the loop
 //!   indexes without bounds checks and reads compact 4-byte arc records (half the memory
 //!   traffic of `graph::Arc`) whose weight field has a fixed width (8, 12 or 16 bits), so a
 //!   record decodes with two immediate operations;
 //! - the loop keeps few values alive (no popped counter: `nb` empty buckets in a row end the
-//!   search; the entry pool is sized once to one entry per arc, so no capacity check per pop;
-//!   empty is entry 0; unbounded sweeps do not list what they settled), so the relaxation
-//!   runs almost without spills (callgrind on grid 250k: 21 instructions per relaxed arc
-//!   instead of 31, 40 % fewer instructions per search);
-//! - each pop prefetches the label and the arcs of the node the next pop will most likely
-//!   take, which overlaps the chain of dependent loads of one settle with the previous one.
+//!   search; unbounded sweeps do not list what they settled), so the relaxation runs from
+//!   registers.
 
 use rayon::prelude::*;
 use std::cmp::Reverse;
