@@ -590,7 +590,7 @@ pub fn export_dimacs(p: &Prepared, scenario: &str) -> Result<String> {
     let g = &p.graph;
     let comments = vec![
         format!(
-            "{} — onehour graph, {} profile, scenario {scenario}",
+            "{} - onehour graph, {} profile, scenario {scenario}",
             p.net.title,
             g.profile.as_str()
         ),

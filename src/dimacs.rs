@@ -253,11 +253,7 @@ pub fn read_ss(path: &Path, n: usize) -> Result<Vec<NodeId>, DimacsError> {
 /// Writes `g` as a `.gr` file: `comments` become `c` lines, arcs go in CSR order.
 pub fn write_gr(g: &Csr, comments: &[String], w: &mut impl Write) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 16, w);
-    for c in comments {
-        for l in c.lines() {
-            writeln!(w, "c {l}")?;
-        }
-    }
+    write_comments(comments, &mut w)?;
     writeln!(w, "p sp {} {}", g.num_nodes(), g.num_arcs())?;
     for v in 0..g.num_nodes() as u32 {
         for a in g.out(v).1 {
@@ -267,14 +263,25 @@ pub fn write_gr(g: &Csr, comments: &[String], w: &mut impl Write) -> io::Result<
     w.flush()
 }
 
-/// Writes origins as a `.ss` file.
-pub fn write_ss(origins: &[NodeId], comments: &[String], w: &mut impl Write) -> io::Result<()> {
-    let mut w = io::BufWriter::new(w);
+/// `c` lines, in ASCII: DIMACS files are read as ASCII by other tools (peer-bench's Python
+/// reader fails on other bytes), so any other character becomes `?`.
+fn write_comments(comments: &[String], w: &mut impl Write) -> io::Result<()> {
     for c in comments {
         for l in c.lines() {
+            let l: String = l
+                .chars()
+                .map(|ch| if ch.is_ascii() { ch } else { '?' })
+                .collect();
             writeln!(w, "c {l}")?;
         }
     }
+    Ok(())
+}
+
+/// Writes origins as a `.ss` file.
+pub fn write_ss(origins: &[NodeId], comments: &[String], w: &mut impl Write) -> io::Result<()> {
+    let mut w = io::BufWriter::new(w);
+    write_comments(comments, &mut w)?;
     writeln!(w, "p aux sp ss {}", origins.len())?;
     for o in origins {
         writeln!(w, "s {}", o.0 + 1)?;

@@ -88,7 +88,7 @@ pub struct Workspace {
     /// of the graph, and the next reset is one memset anyway).
     touched: Vec<u32>,
     recorded: bool,
-    /// Bucket queue: `nb` slabs of `SLAB` node slots, their counts, and per-bucket overflow
+    /// Bucket queue: `nb` slabs of `slab_slots(nb)` node slots, their counts, and per-bucket overflow
     /// vectors; sized for the graph's largest weight and kept for the next search.
     slab: Vec<u32>,
     cnt: Vec<u32>,
@@ -96,9 +96,17 @@ pub struct Workspace {
     heap: BinaryHeap<Reverse<u64>>,
 }
 
-/// Node slots per bucket before it spills into a vector: 64 holds the nodes of one distance
-/// on the graphs measured (16 spilled often and was slower); 256 B per bucket.
-const SLAB: usize = 64;
+/// Node slots per bucket before it spills into a vector: as many as fit `SLAB_BUDGET` slots
+/// for all buckets, between 2 and 64. Graphs with a small largest weight (road grids, 128
+/// buckets; transit networks, 1,024) have many nodes per distance and get 64 slots (16 spilled
+/// often and was slower); a network with hours-long arcs (the bundled one, 8,192 buckets) has
+/// few and gets 8, so that its queue stays as compact as the buckets it actually uses.
+fn slab_slots(nb: usize) -> usize {
+    (SLAB_BUDGET / nb).clamp(2, 64)
+}
+
+/// 256 KiB of slots in all.
+const SLAB_BUDGET: usize = 1 << 16;
 
 impl Workspace {
     /// A workspace for graphs of up to `n` nodes.
@@ -244,7 +252,7 @@ impl Workspace {
     /// queue is empty. Entries are never removed on decrease-key; a popped node whose label is
     /// no longer `cur` is stale and skipped.
     ///
-    /// Each bucket is a fixed slab of `SLAB` node slots, `slab[b * SLAB..][..cnt[b]]`, and
+    /// Each bucket is a fixed slab of `width` node slots, `slab[b * width..][..cnt[b]]`, and
     /// overflows into its own `spill[b]` vector. A bucket is drained front to back, so the
     /// next nodes to settle are known ahead and their labels and arcs are prefetched one node
     /// ahead; the whole queue is a few cache lines per bucket, reused from one distance to the
@@ -271,8 +279,9 @@ impl Workspace {
         debug_assert!(BOUNDED || bound == UNREACHED);
         let nb = bucket_count(g, sources);
         let mask = nb - 1;
-        if self.slab.len() < nb * SLAB {
-            self.slab = vec![0; nb * SLAB];
+        let width = slab_slots(nb);
+        if self.slab.len() < nb * width {
+            self.slab = vec![0; nb * width];
         }
         self.cnt.clear();
         self.cnt.resize(nb, 0);
@@ -292,7 +301,7 @@ impl Workspace {
         }
         let slots = touched.spare_capacity_mut();
         let mut settled = 0usize;
-        let slab = &mut self.slab[..nb * SLAB];
+        let slab = &mut self.slab[..nb * width];
         let cnt = &mut self.cnt[..nb];
         let spill = &mut self.spill[..nb];
         // Nodes in spill vectors, so that the scan for a non-empty bucket looks at them only
@@ -306,8 +315,8 @@ impl Workspace {
             if (d0 as u64) < (dist[s.idx()] as u64).min(bound1) {
                 dist[s.idx()] = d0;
                 let b = d0 as usize & mask;
-                if (cnt[b] as usize) < SLAB {
-                    slab[b * SLAB + cnt[b] as usize] = s.0;
+                if (cnt[b] as usize) < width {
+                    slab[b * width + cnt[b] as usize] = s.0;
                     cnt[b] += 1;
                 } else {
                     spill[b].push(s.0);
@@ -322,8 +331,9 @@ impl Workspace {
         let first_out = &g.first_out[..];
         debug_assert_eq!(arcs.len(), g.num_arcs());
         // SAFETY for every access through `sp` and `cp` below: bucket indices are masked
-        // (`< nb`, the length of `cnt`), counts never exceed `SLAB` (a slot is written only
-        // when the count is below it), so `b * SLAB + c` with `c < SLAB` is below `nb * SLAB`,
+        // (`< nb`, the length of `cnt`), counts never exceed `width` (a slot is written only
+        // when the count is below it), so `b * width + c` with `c < width` is below
+        // `nb * width`,
         // the length of `slab`.
         let sp = slab.as_mut_ptr();
         let cp = cnt.as_mut_ptr();
@@ -347,7 +357,7 @@ impl Workspace {
             }
             // Drain bucket `bi`. Arcs of weight 0 add to it while it drains, so its count is
             // read again at every step.
-            let base = bi * SLAB;
+            let base = bi * width;
             let mut j = 0usize;
             loop {
                 let v = if j < unsafe { *cp.add(bi) } as usize {
@@ -398,8 +408,8 @@ impl Workspace {
                     }
                     let bk = nd as usize & mask;
                     let c = unsafe { *cp.add(bk) } as usize;
-                    if c < SLAB {
-                        unsafe { *sp.add(bk * SLAB + c) = h as u32 };
+                    if c < width {
+                        unsafe { *sp.add(bk * width + c) = h as u32 };
                         unsafe { *cp.add(bk) = (c + better as usize) as u32 };
                     } else if better {
                         spill[bk].push(h as u32); // full slab: rare, predictable

@@ -382,12 +382,17 @@ fn dimacs_round_trip() {
     let g = synth::grid(7, 9, 0.2, 1);
     let csr = g.to_csr();
     let mut text = Vec::new();
-    dimacs::write_gr(&csr, &["a grid\nof 7 x 9".to_string()], &mut text).unwrap();
+    let title = "广州都市圈 — a grid\nof 7 × 9".to_string();
+    dimacs::write_gr(&csr, &[title.clone()], &mut text).unwrap();
+    // other tools read DIMACS as ASCII: comments keep ASCII only
+    assert!(text.is_ascii(), "{}", String::from_utf8_lossy(&text[..60]));
+    assert!(text.starts_with(b"c ????? ? a grid\nc of 7 ? 9\n"));
     let back = dimacs::parse_gr(&text, "grid.gr").unwrap();
     assert_eq!(back.to_csr(), csr);
     let origins = vec![NodeId(0), NodeId(62), NodeId(5)];
     let mut ss = Vec::new();
-    dimacs::write_ss(&origins, &["origins".to_string()], &mut ss).unwrap();
+    dimacs::write_ss(&origins, &[title], &mut ss).unwrap();
+    assert!(ss.is_ascii());
     assert_eq!(dimacs::parse_ss(&ss, "g.ss", 63).unwrap(), origins);
 }
 
