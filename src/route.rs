@@ -15,14 +15,16 @@
 //! entries the last query touched are reset (one memset when it touched most of them).
 //!
 //! What makes the bucket search fast (measured in BENCHMARKS.md):
-//! - the buckets are singly linked lists threaded through one flat `pool` written front to
-//!   back, with the bucket heads at its front: a push is two stores into memory that is
-//!   already in cache, and the queue costs in proportion to what is pushed, however many
-//!   buckets the largest weight calls for (fixed slabs per bucket were tried: 6-9 % faster on
-//!   the dense synthetic graphs, 15-30 % slower on the Guangzhou network, whose hours-long
-//!   arcs need 8,192 buckets for 2,600 nodes);
-//! - relaxation is branch-free: the entry is always written and only kept when the arc
-//!   improves its head, because that test is close to a coin toss;
+//! - two bucket layouts, chosen per graph by how many nodes share a bucket (`use_slabs`): on
+//!   dense graphs (road grids, transit networks: tens or thousands of nodes per distance)
+//!   each bucket is a fixed slab of 64 node slots drained front to back, so the queue is a
+//!   few cache lines per bucket reused from one distance to the next and the next node to
+//!   settle is known ahead; on sparse ones (the Guangzhou network: hours-long arcs make 8,192
+//!   buckets for 2,600 nodes) the buckets are singly linked lists threaded through one flat
+//!   `pool` written front to back, heads at its front, so the queue costs in proportion to
+//!   what is pushed however many buckets there are;
+//! - relaxation is branch-free: the slot or entry is always written and only kept when the
+//!   arc improves its head, because that test is close to a coin toss;
 //! - sweeps run on a `Checked` graph, validated once and borrowed for the sweep, so the loop
 //!   indexes without bounds checks and reads compact 4-byte arc records (half the memory
 //!   traffic of `graph::Arc`) whose weight field has a fixed width (8, 12 or 16 bits), so a
@@ -32,7 +34,7 @@
 //!   per pop; an empty bucket is 0; unbounded sweeps do not list what they settled), so the
 //!   relaxation runs from registers (callgrind on grid 250k: 20 instructions per relaxed arc
 //!   instead of 31, 30 % fewer instructions per search);
-//! - each pop prefetches the label and the arcs of the node the next pop will most likely
+//! - each pop prefetches the label and the arcs of the node the next pop will (most likely)
 //!   take, which overlaps the chain of dependent loads of one settle with the previous one.
 
 use rayon::prelude::*;
@@ -80,6 +82,29 @@ fn bucket_count(g: &Csr, sources: &[(NodeId, Seconds)]) -> usize {
     (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two()
 }
 
+/// Node slots per slab bucket before it spills into a vector: 64 holds the nodes of one
+/// distance on the dense graphs measured (16 spilled often and was slower); 256 B per bucket.
+const SLAB: usize = 64;
+
+/// Whether a search on `g` uses slab buckets rather than the linked pool: when at least
+/// `SLAB_DENSITY` nodes share a bucket on average. Road grids (250,000 nodes, 128 buckets) and
+/// transit networks (50,000 nodes, 1,024 buckets) have many nodes at each distance and settle
+/// 6–10 % faster on slabs, which they fill; the Guangzhou network (2,620 nodes, 8,192 buckets
+/// for its hours-long arcs) settles 15–30 % slower on them, because the slabs of its sparse
+/// buckets spread over megabytes, and keeps the pool, whose entries stay packed.
+fn use_slabs(g: &Csr, nb: usize) -> bool {
+    g.num_nodes() >= SLAB_DENSITY * nb
+}
+
+/// Whether a bucket search on `g` from `sources` runs on slab buckets (else on the linked
+/// pool); for tests and benchmarks that must cover both.
+pub fn uses_slab_buckets(g: &Csr, sources: &[(NodeId, Seconds)]) -> bool {
+    bucket_fits(g, sources) && use_slabs(g, bucket_count(g, sources))
+}
+
+/// Average nodes per bucket from which slab buckets are used.
+const SLAB_DENSITY: usize = 16;
+
 /// No parent (the source, or an unreached node).
 pub const NO_PARENT: u32 = u32::MAX;
 
@@ -104,6 +129,11 @@ pub struct Workspace {
     /// and kept. One array for heads and entries keeps one base pointer in a register.
     pool: Vec<u64>,
     heap: BinaryHeap<Reverse<u64>>,
+    /// Slab buckets (`slab`): `nb` slabs of `SLAB` node slots, their counts, and per-bucket
+    /// overflow vectors; sized for the graph's largest weight and kept for the next search.
+    slab: Vec<u32>,
+    cnt: Vec<u32>,
+    spill: Vec<Vec<u32>>,
 }
 
 /// End of a bucket's list. Position 0 of the pool is a bucket head, never an entry, so an
@@ -121,6 +151,9 @@ impl Workspace {
             recorded: true,
             pool: Vec::new(),
             heap: BinaryHeap::new(),
+            slab: Vec::new(),
+            cnt: Vec::new(),
+            spill: Vec::new(),
         }
     }
 
@@ -198,6 +231,12 @@ impl Workspace {
         };
         let arcs = &g.arcs[..];
         match (q, parents) {
+            (Queue::Bucket, true) if use_slabs(g, bucket_count(g, sources)) => {
+                self.slab::<true, false, true, true, _>(g, arcs, sources, bound)
+            }
+            (Queue::Bucket, false) if use_slabs(g, bucket_count(g, sources)) => {
+                self.slab::<false, false, true, true, _>(g, arcs, sources, bound)
+            }
             (Queue::Bucket, true) => {
                 self.bucket::<true, false, true, true, _>(g, arcs, sources, bound)
             }
@@ -239,10 +278,12 @@ impl Workspace {
         sources: &[(NodeId, Seconds)],
         bound: Seconds,
     ) {
-        if bound == UNREACHED {
-            self.bucket::<false, true, false, false, _>(g, arcs, sources, bound)
-        } else {
-            self.bucket::<false, true, true, true, _>(g, arcs, sources, bound)
+        let slabs = use_slabs(g, bucket_count(g, sources));
+        match (bound == UNREACHED, slabs) {
+            (true, true) => self.slab::<false, true, false, false, _>(g, arcs, sources, bound),
+            (false, true) => self.slab::<false, true, true, true, _>(g, arcs, sources, bound),
+            (true, false) => self.bucket::<false, true, false, false, _>(g, arcs, sources, bound),
+            (false, false) => self.bucket::<false, true, true, true, _>(g, arcs, sources, bound),
         }
     }
 
@@ -392,6 +433,181 @@ impl Workspace {
                 unsafe { pool.add(top).write((hd << 32) | h as u64) };
                 top += better as usize;
             }
+        }
+        if RECORD {
+            // SAFETY: `slots[..settled]` were all written above; `slots` was the spare
+            // capacity of the (empty) `touched`.
+            unsafe { touched.set_len(settled) };
+        }
+        self.recorded = RECORD;
+    }
+
+    /// Dial's algorithm like `bucket`, for graphs with many nodes per bucket (`use_slabs`).
+    ///
+    /// Each bucket is a fixed slab of `SLAB` node slots, `slab[b * SLAB..][..cnt[b]]`, and
+    /// overflows into its own `spill[b]` vector. A bucket is drained front to back, so the
+    /// next nodes to settle are known ahead and their labels and arcs are prefetched one node
+    /// ahead; the whole queue is a few cache lines per bucket, reused from one distance to the
+    /// next, instead of a stream of new entries.
+    ///
+    /// With `TRUSTED`, `g` has passed `Checked::new` (every head below `n`, offsets
+    /// non-decreasing up to `arcs.len()`) and is borrowed for the whole search, so graph
+    /// indices skip their bounds checks. Without `BOUNDED` the bound is `UNREACHED` and the
+    /// relaxation drops its compare (a sum below the old label is below `UNREACHED` too).
+    /// Without `RECORD` the settled nodes are not listed.
+    fn slab<
+        const PARENTS: bool,
+        const TRUSTED: bool,
+        const BOUNDED: bool,
+        const RECORD: bool,
+        A: ArcRecords + ?Sized,
+    >(
+        &mut self,
+        g: &Csr,
+        arcs: &A,
+        sources: &[(NodeId, Seconds)],
+        bound: Seconds,
+    ) {
+        debug_assert!(BOUNDED || bound == UNREACHED);
+        let nb = bucket_count(g, sources);
+        let mask = nb - 1;
+        if self.slab.len() < nb * SLAB {
+            self.slab = vec![0; nb * SLAB];
+        }
+        self.cnt.clear();
+        self.cnt.resize(nb, 0);
+        if self.spill.len() < nb {
+            self.spill.resize_with(nb, Vec::new);
+        }
+        let n = g.num_nodes();
+        let dist = &mut self.dist[..n];
+        let parent = &mut self.parent[..];
+        // Settled nodes are written into the spare capacity of `touched` by index: a node is
+        // settled at most once (when popped at its final distance, which nothing lowers
+        // afterwards), so `n` slots hold them all; the count becomes the length at the end.
+        let touched = &mut self.touched;
+        touched.clear();
+        if RECORD {
+            touched.reserve(n);
+        }
+        let slots = touched.spare_capacity_mut();
+        let mut settled = 0usize;
+        let slab = &mut self.slab[..nb * SLAB];
+        let cnt = &mut self.cnt[..nb];
+        let spill = &mut self.spill[..nb];
+        // Nodes in spill vectors, so that the scan for a non-empty bucket looks at them only
+        // when there are some.
+        let mut spilled = 0usize;
+        // `nd < min(old, bound + 1)` is `nd < old && nd <= bound`.
+        let bound1 = bound.saturating_add(1) as u64;
+        // The distance being settled, as u64 so that sums with a weight cannot overflow.
+        let mut cur = u64::MAX;
+        for &(s, d0) in sources {
+            if (d0 as u64) < (dist[s.idx()] as u64).min(bound1) {
+                dist[s.idx()] = d0;
+                let b = d0 as usize & mask;
+                if (cnt[b] as usize) < SLAB {
+                    slab[b * SLAB + cnt[b] as usize] = s.0;
+                    cnt[b] += 1;
+                } else {
+                    spill[b].push(s.0);
+                    spilled += 1;
+                }
+                cur = cur.min(d0 as u64);
+            }
+        }
+        if cur == u64::MAX {
+            return; // no source within the bound
+        }
+        let first_out = &g.first_out[..];
+        debug_assert_eq!(arcs.len(), g.num_arcs());
+        // SAFETY for every access through `sp` and `cp` below: bucket indices are masked
+        // (`< nb`, the length of `cnt`), counts never exceed `SLAB` (a slot is written only
+        // when the count is below it), so `b * SLAB + c` with `c < SLAB` is below `nb * SLAB`,
+        // the length of `slab`.
+        let sp = slab.as_mut_ptr();
+        let cp = cnt.as_mut_ptr();
+        let empty = |b: usize, spill: &[Vec<u32>], spilled: usize| {
+            (unsafe { *cp.add(b) }) == 0 && (spilled == 0 || spill[b].is_empty())
+        };
+        'search: loop {
+            let mut bi = cur as usize & mask;
+            if empty(bi, spill, spilled) {
+                let stop = cur as usize + nb;
+                loop {
+                    cur += 1;
+                    if cur as usize == stop {
+                        break 'search; // nb empty buckets: nothing is queued
+                    }
+                    bi = cur as usize & mask;
+                    if !empty(bi, spill, spilled) {
+                        break;
+                    }
+                }
+            }
+            // Drain bucket `bi`. Arcs of weight 0 add to it while it drains, so its count is
+            // read again at every step.
+            let base = bi * SLAB;
+            let mut j = 0usize;
+            loop {
+                let v = if j < unsafe { *cp.add(bi) } as usize {
+                    let v = unsafe { *sp.add(base + j) } as usize;
+                    j += 1;
+                    // Start loading the label and the arcs of the next node of the bucket
+                    // while this one's arcs are relaxed.
+                    if j < unsafe { *cp.add(bi) } as usize {
+                        let nv = unsafe { *sp.add(base + j) } as usize;
+                        prefetch(dist.as_ptr().wrapping_add(nv));
+                        arcs.prefetch(at::<TRUSTED, _>(first_out, nv) as usize);
+                    }
+                    v
+                } else if let Some(v) = spill[bi].pop() {
+                    spilled -= 1;
+                    v as usize
+                } else {
+                    break;
+                };
+                // Queued nodes are sources (checked above) or arc heads.
+                if at::<TRUSTED, _>(dist, v) as u64 != cur {
+                    continue; // stale: v was reached more cheaply since
+                }
+                if RECORD {
+                    slots[settled].write(v as u32);
+                    settled += 1;
+                }
+                let a = at::<TRUSTED, _>(first_out, v) as usize;
+                let b = at::<TRUSTED, _>(first_out, v + 1) as usize;
+                debug_assert!(a <= b && b <= arcs.len());
+                for (i, &rec) in arcs.records::<TRUSTED>(a, b).iter().enumerate() {
+                    // Branch-free relaxation: the slot is always written and only kept (by
+                    // advancing the count) when the arc improves the head; whether it does
+                    // is close to a coin toss, which a branch would mispredict. In u64 the
+                    // sum cannot overflow, and `better` implies it fits in u32.
+                    let (head, weight) = A::decode(arcs, rec);
+                    let h = head as usize;
+                    let nd = cur + weight as u64;
+                    let old = at::<TRUSTED, _>(dist, h);
+                    let better = if BOUNDED {
+                        nd < (old as u64).min(bound1)
+                    } else {
+                        nd < old as u64
+                    };
+                    set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
+                    if PARENTS && better {
+                        parent[h] = (a + i) as u32;
+                    }
+                    let bk = nd as usize & mask;
+                    let c = unsafe { *cp.add(bk) } as usize;
+                    if c < SLAB {
+                        unsafe { *sp.add(bk * SLAB + c) = h as u32 };
+                        unsafe { *cp.add(bk) = (c + better as usize) as u32 };
+                    } else if better {
+                        spill[bk].push(h as u32); // full slab: rare, predictable
+                        spilled += 1;
+                    }
+                }
+            }
+            unsafe { *cp.add(bi) = 0 };
         }
         if RECORD {
             // SAFETY: `slots[..settled]` were all written above; `slots` was the spare

@@ -281,6 +281,51 @@ fn crowded_buckets_stay_exact() {
     }
 }
 
+/// Both bucket layouts (slabs for graphs with many nodes per bucket, the linked pool for
+/// sparse ones) are exact with several sources and start offsets, bounded, with parents.
+#[test]
+fn both_bucket_layouts_multi_source() {
+    use onehour::route::uses_slab_buckets;
+    let mut rng = Rng::new(21);
+    for (n, max_w, slabs) in [
+        (5000, 20, true),
+        (5000, 3000, false),
+        (2000, 1, true),
+        (300, 50, false),
+    ] {
+        let g = random_graph(&mut rng, n, 3 * n, max_w);
+        let csr = g.to_csr();
+        let sources: Vec<(NodeId, Seconds)> = (0..4)
+            .map(|_| {
+                (
+                    NodeId(rng.range(0, n as u64 - 1) as u32),
+                    rng.range(0, 50) as Seconds,
+                )
+            })
+            .collect();
+        assert_eq!(
+            uses_slab_buckets(&csr, &sources),
+            slabs,
+            "n {n} max weight {max_w}"
+        );
+        let mut ws = Workspace::new(n);
+        let full = reference(&g, &sources);
+        let bound = full.iter().filter(|&&d| d != UNREACHED).max().unwrap() / 2;
+        for b in [UNREACHED, bound] {
+            ws.run_multi(&csr, &sources, b, Queue::Bucket, true);
+            check(
+                &g,
+                &csr,
+                &ws,
+                &sources,
+                b,
+                true,
+                &format!("n {n} max weight {max_w} bound {b}"),
+            );
+        }
+    }
+}
+
 /// Weights above `MAX_BUCKET_WEIGHT` make `Queue::Bucket` fall back to the heap, still exact.
 #[test]
 fn huge_weights_fall_back_to_the_heap() {
