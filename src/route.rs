@@ -415,16 +415,7 @@ impl Workspace {
                 let (head, weight) = A::decode(arcs, rec);
                 let h = head as usize;
                 let nd = cur + weight as u64;
-                let old = at::<TRUSTED, _>(dist, h);
-                let better = if BOUNDED {
-                    nd < (old as u64).min(bound1)
-                } else {
-                    nd < old as u64
-                };
-                set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
-                if PARENTS && better {
-                    parent[h] = (a + i) as u32;
-                }
+                let better = relax::<PARENTS, TRUSTED, BOUNDED>(dist, parent, h, nd, bound1, a + i);
                 let bk = nd as usize & mask;
                 let hd = unsafe { *pool.add(bk) };
                 debug_assert!(top < need);
@@ -586,16 +577,8 @@ impl Workspace {
                     let (head, weight) = A::decode(arcs, rec);
                     let h = head as usize;
                     let nd = cur + weight as u64;
-                    let old = at::<TRUSTED, _>(dist, h);
-                    let better = if BOUNDED {
-                        nd < (old as u64).min(bound1)
-                    } else {
-                        nd < old as u64
-                    };
-                    set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
-                    if PARENTS && better {
-                        parent[h] = (a + i) as u32;
-                    }
+                    let better =
+                        relax::<PARENTS, TRUSTED, BOUNDED>(dist, parent, h, nd, bound1, a + i);
                     let bk = nd as usize & mask;
                     let c = unsafe { *cp.add(bk) } as usize;
                     if c < SLAB {
@@ -809,6 +792,33 @@ fn prefetch<T>(p: *const T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// Offers label `nd` to node `h` by arc `e`, branch-free: the label is always written (the
+/// old one when `nd` is no better) and whether it improved is returned, for the caller to keep
+/// or drop its queue entry without a branch. Under `BOUNDED`, labels above the bound
+/// (`bound1 - 1`) are no improvement. In u64 the sum `nd` cannot overflow, and an improvement
+/// fits in u32.
+#[inline(always)]
+fn relax<const PARENTS: bool, const TRUSTED: bool, const BOUNDED: bool>(
+    dist: &mut [Seconds],
+    parent: &mut [u32],
+    h: usize,
+    nd: u64,
+    bound1: u64,
+    e: usize,
+) -> bool {
+    let old = at::<TRUSTED, _>(dist, h);
+    let better = if BOUNDED {
+        nd < (old as u64).min(bound1)
+    } else {
+        nd < old as u64
+    };
+    set::<TRUSTED, _>(dist, h, if better { nd as Seconds } else { old });
+    if PARENTS && better {
+        parent[h] = e as u32;
+    }
+    better
 }
 
 /// `s[i]`, without the bounds check when `TRUSTED` (the caller holds a `Checked` graph).
