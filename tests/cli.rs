@@ -9,13 +9,7 @@ use common::*;
 const CX_CY_SECONDS: f64 = 213.0 + 360.0 + 600.0 + 630.0 + 300.0;
 
 fn json(args: &[&str]) -> serde_json::Value {
-    let out = onehour().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&run_ok(onehour().args(args))).unwrap()
 }
 
 #[test]

@@ -4,7 +4,9 @@
 //! Random graphs come from proptest (which prints and saves the failing case) and from seeded
 //! loops whose seed is in every assertion message.
 
-use assert_cmd::Command;
+mod common;
+use common::{onehour, run_ok};
+
 use onehour::dimacs::{self, GrGraph};
 use onehour::graph::Csr;
 use onehour::ids::{NodeId, Seconds, UNREACHED};
@@ -523,27 +525,21 @@ fn bench_graph_cli() {
     )
     .unwrap();
     std::fs::write(&ss, "p aux sp ss 2\ns 1\ns 4\n").unwrap();
-    let out = Command::cargo_bin("onehour")
-        .unwrap()
-        .args([
-            "bench-graph",
-            "--graph",
-            gr.to_str().unwrap(),
-            "--origins",
-            ss.to_str().unwrap(),
-            "--threads",
-            "1",
-            "--json",
-        ])
-        .args(["--methods", "heap,bucket,petgraph"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = run_ok(
+        onehour()
+            .args([
+                "bench-graph",
+                "--graph",
+                gr.to_str().unwrap(),
+                "--origins",
+                ss.to_str().unwrap(),
+                "--threads",
+                "1",
+                "--json",
+            ])
+            .args(["--methods", "heap,bucket,petgraph"]),
     );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+    let lines: Vec<serde_json::Value> = String::from_utf8(stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -557,8 +553,7 @@ fn bench_graph_cli() {
         assert_eq!(l["kind"], "per_origin");
         assert_eq!(l["threads"], 1);
     }
-    let bounded = Command::cargo_bin("onehour")
-        .unwrap()
+    let bounded = onehour()
         .args([
             "bench-graph",
             "--graph",
@@ -581,8 +576,7 @@ fn bench_graph_cli() {
     .unwrap();
     assert_eq!(first["checksum"], 3 + 1 + 4);
     std::fs::write(&gr, "p sp 4 1\na 1 5 3\n").unwrap();
-    Command::cargo_bin("onehour")
-        .unwrap()
+    onehour()
         .args([
             "bench-graph",
             "--graph",
@@ -601,23 +595,14 @@ fn bench_graph_cli() {
 /// compiled one.
 #[test]
 fn export_dimacs_round_trips() {
-    let out = Command::cargo_bin("onehour")
-        .unwrap()
-        .args([
-            "export",
-            "--format",
-            "dimacs",
-            "--network",
-            "tests/fixtures/tiny",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let g = dimacs::parse_gr(&out.stdout, "export.gr").unwrap();
+    let stdout = run_ok(onehour().args([
+        "export",
+        "--format",
+        "dimacs",
+        "--network",
+        "tests/fixtures/tiny",
+    ]));
+    let g = dimacs::parse_gr(&stdout, "export.gr").unwrap();
     let (net, _) = onehour::load::load_network(
         &onehour::load::Source::Disk("tests/fixtures/tiny".into()),
         "network.toml",

@@ -1,6 +1,8 @@
 //! Isochrones: valid polygons, nested bands, consistency with the engine, RFC 7946 output and
 //! a golden file on the tiny fixture network (`UPDATE_GOLDEN=1` rewrites it).
 
+mod common;
+use common::{onehour, run_ok};
 use geo::{Area, Contains, Coord, Distance, Euclidean, MultiPolygon, Point, Validation, Winding};
 use onehour::analysis::Prepared;
 use onehour::graph::Profile;
@@ -546,44 +548,27 @@ fn golden_tiny_network_from_west_centre() {
 
 // ---- The commands, end to end on the tiny network. ----
 
-fn bin() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_onehour"))
-}
-
-fn tiny_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny")
-}
-
-fn tiny_scenarios_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-scenarios")
-}
-
 #[test]
 fn isochrones_command_writes_a_file_per_origin_and_scenario_and_a_summary() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["isochrones", "--network"])
-        .arg(tiny_dir())
-        .arg("--scenarios")
-        .arg(tiny_scenarios_dir())
-        .args([
-            "--scenario",
-            "base,express",
-            "--thresholds",
-            "20,40",
-            "--cell",
-            "200",
-            "--out",
-        ])
-        .arg(out_dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = run_ok(
+        onehour()
+            .args(["isochrones", "--network"])
+            .arg(common::tiny())
+            .arg("--scenarios")
+            .arg(common::tiny_scenarios())
+            .args([
+                "--scenario",
+                "base,express",
+                "--thresholds",
+                "20,40",
+                "--cell",
+                "200",
+                "--out",
+            ])
+            .arg(out_dir.path()),
     );
-    let table = String::from_utf8(out.stdout).unwrap();
+    let table = String::from_utf8(stdout).unwrap();
     assert!(
         table.contains("West Centre") && table.contains("express") && table.contains("40 min"),
         "{table}"
@@ -623,9 +608,9 @@ fn isochrones_command_refuses_bad_input_with_exit_code_2() {
         &["--scenario", "nope"][..],
         &["--access-m", "-5"][..],
     ] {
-        let out = bin()
+        let out = onehour()
             .args(["isochrones", "--network"])
-            .arg(tiny_dir())
+            .arg(common::tiny())
             .args(args)
             .args(["--out", "/nonexistent/never-written"])
             .output()
@@ -644,19 +629,14 @@ fn isochrones_command_refuses_bad_input_with_exit_code_2() {
 fn map_command_draws_one_panel_per_scenario_with_legend_and_scale_bar() {
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("map.svg");
-    let out = bin()
-        .args(["map", "--network"])
-        .arg(tiny_dir())
-        .arg("--scenarios")
-        .arg(tiny_scenarios_dir())
-        .args(["--scenario", "base,express", "--origin", "cx", "--out"])
-        .arg(&svg)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        onehour()
+            .args(["map", "--network"])
+            .arg(common::tiny())
+            .arg("--scenarios")
+            .arg(common::tiny_scenarios())
+            .args(["--scenario", "base,express", "--origin", "cx", "--out"])
+            .arg(&svg),
     );
     let s = std::fs::read_to_string(&svg).unwrap();
     assert!(s.starts_with("<svg") && s.trim_end().ends_with("</svg>"));
@@ -678,17 +658,12 @@ fn map_command_draws_one_panel_per_scenario_with_legend_and_scale_bar() {
 
 #[test]
 fn export_geojson_has_places_services_and_roads_with_their_properties() {
-    let out = bin()
-        .args(["export", "--format", "geojson", "--network"])
-        .arg(tiny_dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = run_ok(
+        onehour()
+            .args(["export", "--format", "geojson", "--network"])
+            .arg(common::tiny()),
     );
-    let gj: geojson::GeoJson = String::from_utf8(out.stdout).unwrap().parse().unwrap();
+    let gj: geojson::GeoJson = String::from_utf8(stdout).unwrap().parse().unwrap();
     let geojson::GeoJson::FeatureCollection(fc) = gj else {
         panic!()
     };
@@ -729,9 +704,9 @@ fn export_geojson_has_places_services_and_roads_with_their_properties() {
     // Written atomically to a file with --out.
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("sub/net.geojson");
-    let out = bin()
+    let out = onehour()
         .args(["export", "--network"])
-        .arg(tiny_dir())
+        .arg(common::tiny())
         .arg("--out")
         .arg(&f)
         .output()

@@ -32,18 +32,8 @@ fn rejects(file: &str, from: &str, to: &str, expect: &[&str]) {
 
 #[test]
 fn the_fixture_itself_is_valid() {
-    let out = onehour()
-        .arg("validate")
-        .arg("--network")
-        .arg(tiny())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+    let stdout = run_ok(onehour().arg("validate").arg("--network").arg(tiny()));
+    assert!(String::from_utf8_lossy(&stdout).contains("valid"));
 }
 
 #[test]

@@ -49,3 +49,14 @@ pub fn edit(path: &Path, from: &str, to: &str) {
 pub fn onehour() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("onehour").unwrap()
 }
+
+/// Runs `cmd`, asserts that it succeeded (showing its stderr if not) and returns its stdout.
+pub fn run_ok(cmd: &mut assert_cmd::Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
