@@ -24,6 +24,11 @@ pub enum Profile {
     Transit,
     /// Driving on the road network, with connectors from places onto it.
     Car,
+    /// Rail and metro between stations only: the public-transport graph without centres, zones
+    /// and access links (walking only between stations). The plan's station-to-station
+    /// indicator runs on it.
+    #[value(skip)]
+    Station,
 }
 
 impl Profile {
@@ -31,6 +36,7 @@ impl Profile {
         match self {
             Profile::Transit => "transit",
             Profile::Car => "car",
+            Profile::Station => "station",
         }
     }
 }
@@ -227,7 +233,13 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
         (0..n_places).filter(|&i| net.places[i].kind == k).collect()
     };
     match profile {
-        Profile::Transit => {
+        Profile::Transit | Profile::Station => {
+            let stations_only = profile == Profile::Station;
+            let is_station: Vec<bool> = net
+                .places
+                .iter()
+                .map(|p| p.kind == PlaceKind::Station)
+                .collect();
             let w = &net.settings.walking;
             let walk_s = |m: f64| minutes_to_seconds(m * w.detour / 1000.0 / w.speed_kmh * 60.0);
             let explicit: HashSet<(usize, usize)> = net
@@ -240,7 +252,9 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 })
                 .collect();
             let walkable: Vec<usize> = (0..n_places)
-                .filter(|&i| net.places[i].kind != PlaceKind::RoadNode)
+                .filter(|&i| {
+                    net.places[i].kind != PlaceKind::RoadNode && (!stations_only || is_station[i])
+                })
                 .collect();
             for (i, j, d) in pairs_within(net, &walkable, &walkable, w.radius_m)
                 .into_iter()
@@ -256,12 +270,12 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
             }
             let a = &net.settings.access;
             let stations = of_kind(PlaceKind::Station);
-            for (i, j, d) in pairs_within(
-                net,
-                &of_kind(PlaceKind::Zone),
-                &stations,
-                a.radius_km * 1000.0,
-            ) {
+            let zones = if stations_only {
+                Vec::new()
+            } else {
+                of_kind(PlaceKind::Zone)
+            };
+            for (i, j, d) in pairs_within(net, &zones, &stations, a.radius_km * 1000.0) {
                 if !explicit.contains(&(i.min(j), i.max(j))) {
                     let s = minutes_to_seconds(d * a.detour / 1000.0 / a.speed_kmh * 60.0);
                     both(
@@ -281,6 +295,11 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
                 else {
                     continue;
                 };
+                if stations_only
+                    && (l.kind == LinkKind::Access || !is_station[a.idx()] || !is_station[b.idx()])
+                {
+                    continue;
+                }
                 let secs = match l.minutes {
                     Some(m) => minutes_to_seconds(m),
                     None => walk_s(place_distance_m(net.place(a), net.place(b))),

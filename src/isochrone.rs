@@ -185,7 +185,7 @@ impl AccessModel {
     /// connector speed plus parking, like the graph's connectors.
     pub fn for_profile(net: &Network, profile: Profile, max_access_m: Option<f64>) -> AccessModel {
         match profile {
-            Profile::Transit => {
+            Profile::Transit | Profile::Station => {
                 let w = &net.settings.walking;
                 AccessModel {
                     s_per_m: w.detour / (w.speed_kmh / 3.6),
@@ -259,7 +259,7 @@ pub fn sources(
     };
     reached.sort_unstable(); // deterministic order whatever the queue did
     match p.graph.profile {
-        Profile::Transit => {
+        Profile::Transit | Profile::Station => {
             for v in reached {
                 let t = ws.distances()[v as usize];
                 if t != UNREACHED && p.net.places[v as usize].kind != PlaceKind::RoadNode {

@@ -116,6 +116,7 @@ struct Manifest {
     title: Option<String>,
     bbox: Option<[f64; 4]>,
     base_year: Option<i32>,
+    valid_on: Option<toml::Value>,
     walking: Option<WalkSettings>,
     access: Option<AccessSettings>,
     car: Option<CarSettings>,
@@ -136,6 +137,8 @@ struct Manifest {
     roads: Vec<String>,
     #[serde(default)]
     links: Vec<String>,
+    #[serde(default)]
+    centre_stations: Vec<String>,
 }
 
 /// Loads and validates the network whose root manifest is `manifest` (relative to `src`).
@@ -237,18 +240,37 @@ impl Loader<'_> {
                 }
             }
             self.net.base_year = m.base_year;
+            if let Some(v) = &m.valid_on {
+                match date_from_toml(v).filter(Date::is_full) {
+                    Some(d) => self.net.valid_on = Some(d),
+                    None => self.problems.push(Problem::error(
+                        &here,
+                        "valid_on",
+                        format!("valid_on = {v} is not a calendar date"),
+                        "write the day the data describe as valid_on = \"YYYY-MM-DD\"",
+                    )),
+                }
+            }
             self.net.settings = Settings {
                 walking: m.walking.clone().unwrap_or_default(),
                 access: m.access.clone().unwrap_or_default(),
                 car: m.car.clone().unwrap_or_default(),
                 routing: m.routing.clone().unwrap_or_default(),
             };
-        } else if m.name.is_some() || m.bbox.is_some() || m.walking.is_some() || m.routing.is_some()
+        } else if m.name.is_some()
+            || m.bbox.is_some()
+            || m.walking.is_some()
+            || m.routing.is_some()
+            || m.valid_on.is_some()
+            || m.title.is_some()
+            || m.base_year.is_some()
+            || m.access.is_some()
+            || m.car.is_some()
         {
             self.problems.push(Problem::error(
                 &here,
                 "",
-                "a fragment sets network-wide keys (name, bbox, walking, routing ...)",
+                "a fragment sets network-wide keys (name, title, bbox, base_year, valid_on, walking, access, car, routing)",
                 "set these in the root network.toml only",
             ));
         }
@@ -273,6 +295,9 @@ impl Loader<'_> {
         }
         for f in &m.links {
             self.links_csv(&join_rel(rel, f), &here);
+        }
+        for f in &m.centre_stations {
+            self.centre_stations_csv(&join_rel(rel, f), &here);
         }
         for inc in &m.include {
             self.manifest(&join_rel(rel, inc), Some(&here), false);
@@ -464,6 +489,17 @@ impl Loader<'_> {
             };
             self.problems.extend(p);
             self.net.links.push(link);
+        }
+    }
+
+    fn centre_stations_csv(&mut self, rel: &str, from: &Origin) {
+        for row in self.csv_rows(rel, from, &["centre", "station", "source"]) {
+            self.net.main_stations.push(MainStation {
+                centre: row.get("centre").to_string(),
+                station: row.get("station").to_string(),
+                source: row.get("source").to_string(),
+                origin: row.origin.clone(),
+            });
         }
     }
 

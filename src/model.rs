@@ -55,11 +55,78 @@ impl Date {
             Some(d) => d.parse().ok()?,
             None => 0,
         };
-        if parts.next().is_some() || !(1800..=2200).contains(&year) || month > 12 || day > 31 {
+        if parts.next().is_some()
+            || !(1800..=2200).contains(&year)
+            || month > 12
+            || (month == 0 && day != 0)
+            || day > days_in_month(year, month.max(1))
+        {
             return None;
         }
         Some(Date { year, month, day })
     }
+
+    /// A full date (`YYYY-MM-DD`), if `s` is one and it exists in the calendar.
+    pub fn parse_full(s: &str) -> Option<Date> {
+        Date::parse(s).filter(|d| d.is_full())
+    }
+
+    /// Whether month and day are both given.
+    pub fn is_full(&self) -> bool {
+        self.month != 0 && self.day != 0
+    }
+
+    /// The last day of the period this date names (a year alone: 31 December).
+    pub fn last_day(&self) -> Date {
+        let month = if self.month == 0 { 12 } else { self.month };
+        let day = if self.day == 0 {
+            days_in_month(self.year, month)
+        } else {
+            self.day
+        };
+        Date {
+            year: self.year,
+            month,
+            day,
+        }
+    }
+
+    /// The first day of the period this date names (a year alone: 1 January).
+    pub fn first_day(&self) -> Date {
+        Date {
+            year: self.year,
+            month: self.month.max(1),
+            day: self.day.max(1),
+        }
+    }
+
+    /// 31 December of `year`.
+    pub fn end_of_year(year: i32) -> Date {
+        Date {
+            year,
+            month: 12,
+            day: 31,
+        }
+    }
+}
+
+/// Days in `month` (1-12) of `year` (Gregorian).
+pub fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Whether something opened on `opened` and last ran on `closed` runs on `day`. A partial
+/// opening date counts from the last day of its period (a service that "opened in 2025" is not
+/// claimed to run before 31 December 2025); a partial closing date ends at the first day of its
+/// period (a pattern that "ended in 2019" is not claimed to run in 2019).
+pub fn runs_on(opened: Option<Date>, closed: Option<Date>, day: Date) -> bool {
+    opened.is_none_or(|o| o.last_day() <= day) && closed.is_none_or(|c| day <= c.first_day())
 }
 
 impl fmt::Display for Date {
@@ -437,11 +504,26 @@ pub struct Network {
     /// lon_min, lat_min, lon_max, lat_max.
     pub bbox: [f64; 4],
     pub base_year: Option<i32>,
+    /// The day the data describe (`valid_on` in the manifest): commands without a date use the
+    /// network as it runs on this day.
+    pub valid_on: Option<Date>,
     pub settings: Settings,
     pub places: Vec<Place>,
     pub services: Vec<Service>,
     pub roads: Vec<Road>,
     pub links: Vec<Link>,
+    /// The main stations of each centre (the plan's station-to-station indicator).
+    pub main_stations: Vec<MainStation>,
+}
+
+/// A main station of a centre: rail trips of the station-to-station indicator start and end at
+/// the main stations of the two centres.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MainStation {
+    pub centre: String,
+    pub station: String,
+    pub source: String,
+    pub origin: Origin,
 }
 
 impl Network {
@@ -484,15 +566,29 @@ impl Network {
             .collect()
     }
 
-    /// The network as it was at the end of `year`: services and roads opened later, and
-    /// patterns that had ended by then, are dropped.
-    /// Places are kept (an unserved station is harmless).
+    /// The network as it was at the end of `year` (see [`Network::as_on`]).
     pub fn as_of(&self, year: i32) -> Network {
+        self.as_on(Date::end_of_year(year))
+    }
+
+    /// The network as it runs on `day`: services and roads that open later, and patterns that
+    /// last ran before it, are dropped ([`runs_on`] says how partial dates count). Places are
+    /// kept (an unserved station is harmless).
+    pub fn as_on(&self, day: Date) -> Network {
         let mut n = self.clone();
         n.services
-            .retain(|s| s.opened.year <= year && s.closed.is_none_or(|c| c.year > year));
-        n.roads.retain(|r| r.opened.is_none_or(|d| d.year <= year));
+            .retain(|s| runs_on(Some(s.opened), s.closed, day));
+        n.roads.retain(|r| runs_on(r.opened, None, day));
         n
+    }
+
+    /// The station ids listed as main stations of centre `centre` (an id), in file order.
+    pub fn main_stations_of(&self, centre: &str) -> Vec<&str> {
+        self.main_stations
+            .iter()
+            .filter(|m| m.centre == centre)
+            .map(|m| m.station.as_str())
+            .collect()
     }
 }
 

@@ -156,6 +156,10 @@ pub struct JsonMatrix {
     pub network: String,
     pub scenario: String,
     pub profile: String,
+    /// `door` (door to door) or `station` (rail between the centres' main stations).
+    pub indicator: String,
+    /// The day the network is taken as of.
+    pub date: Option<String>,
     pub year: Option<i32>,
     pub limit_minutes: f64,
     pub places: Vec<JsonPlace>,
@@ -164,6 +168,20 @@ pub struct JsonMatrix {
     pub to_places: Option<Vec<JsonPlace>>,
     pub minutes: Vec<Vec<Option<f64>>>,
     pub within_limit: Vec<Vec<bool>>,
+    /// Station indicator: the main stations of the fastest trip of each cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<crate::analysis::StationPairs>,
+}
+
+/// What a matrix is, for its JSON header.
+pub struct MatrixMeta<'a> {
+    pub scenario: &'a str,
+    pub profile: &'a str,
+    pub indicator: &'a str,
+    pub date: Option<String>,
+    pub year: Option<i32>,
+    pub limit_min: f64,
+    pub via: Option<&'a [crate::analysis::StationPairsRow]>,
 }
 
 pub fn json_place(net: &Network, p: crate::ids::PlaceIdx) -> JsonPlace {
@@ -185,21 +203,17 @@ pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn matrix_json(
-    net: &Network,
-    m: &TimeMatrix,
-    scenario: &str,
-    profile: &str,
-    year: Option<i32>,
-    limit_min: f64,
-) -> String {
+pub fn matrix_json(net: &Network, m: &TimeMatrix, meta: &MatrixMeta<'_>) -> String {
+    let limit_min = meta.limit_min;
     let j = JsonMatrix {
         network: net.name.clone(),
-        scenario: scenario.to_string(),
-        profile: profile.to_string(),
-        year,
+        scenario: meta.scenario.to_string(),
+        profile: meta.profile.to_string(),
+        indicator: meta.indicator.to_string(),
+        date: meta.date.clone(),
+        year: meta.year,
         limit_minutes: limit_min,
+        via: meta.via.map(|v| v.to_vec()),
         places: m.rows.iter().map(|&p| json_place(net, p)).collect(),
         to_places: (m.rows != m.cols).then(|| m.cols.iter().map(|&p| json_place(net, p)).collect()),
         minutes: (0..m.rows.len())

@@ -15,6 +15,7 @@ pub fn validate(net: &Network) -> Vec<Problem> {
     check_places(net, &mut p);
     check_services(net, &mut p);
     check_links(net, &mut p);
+    check_main_stations(net, &mut p);
     check_roads(net, &mut p);
     check_centres_connected(net, &mut p);
     p
@@ -360,6 +361,61 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
                 &rec,
                 "no source",
                 "say where the minutes come from, or 'estimate: <method>'",
+            ));
+        }
+    }
+}
+
+fn check_main_stations(net: &Network, p: &mut Vec<Problem>) {
+    let places = net.place_index();
+    let mut seen = HashSet::new();
+    for m in &net.main_stations {
+        let rec = format!("main station {} of {}", m.station, m.centre);
+        let kind = |id: &str| places.get(id).map(|&i| net.place(i).kind);
+        match kind(&m.centre) {
+            Some(PlaceKind::Centre) => {}
+            Some(k) => p.push(Problem::error(
+                &m.origin,
+                &rec,
+                format!("'{}' is a {}, not a centre", m.centre, k.as_str()),
+                "name a centre id from centres.csv in column centre",
+            )),
+            None => p.push(Problem::error(
+                &m.origin,
+                &rec,
+                format!("unknown centre '{}'", m.centre),
+                "name a centre id from centres.csv in column centre",
+            )),
+        }
+        match kind(&m.station) {
+            Some(PlaceKind::Station) => {}
+            Some(k) => p.push(Problem::error(
+                &m.origin,
+                &rec,
+                format!("'{}' is a {}, not a station", m.station, k.as_str()),
+                "name a station id in column station",
+            )),
+            None => p.push(Problem::error(
+                &m.origin,
+                &rec,
+                format!("unknown station '{}'", m.station),
+                "correct the station id or add the station",
+            )),
+        }
+        if !seen.insert((m.centre.as_str(), m.station.as_str())) {
+            p.push(Problem::error(
+                &m.origin,
+                &rec,
+                "listed twice",
+                "remove the duplicate row",
+            ));
+        }
+        if m.source.trim().is_empty() {
+            p.push(Problem::error(
+                &m.origin,
+                &rec,
+                "no source",
+                "say why this is a main station of the centre (the plan, the operator, ...)",
             ));
         }
     }
