@@ -139,7 +139,11 @@ fn check_in_vehicle(
             checked.iter().any(|s| s.id == sid),
             "{what}: fastest_records disagrees with analysis::fastest_ride"
         );
-        let ids = checked.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+        let ids = checked
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let cited = checked.iter().any(|s| record_sources(s).contains(&key));
         if independent && cited {
             failures.push(format!(
@@ -230,7 +234,11 @@ fn station_claims_name_network_stations_and_are_complete() {
             assert!(stations.contains(id.as_str()), "{what}: no station {id:?}");
         }
         assert_ne!(r.from, r.to, "{what}: same station");
-        for (field, v) in [("claim", &r.claim), ("date", &r.date), ("source", &r.source)] {
+        for (field, v) in [
+            ("claim", &r.claim),
+            ("date", &r.date),
+            ("source", &r.source),
+        ] {
             assert!(!v.trim().is_empty(), "{what}: empty {field}");
         }
         assert!(r.max_minutes > 0.0, "{what}: max_minutes must be positive");
@@ -242,7 +250,10 @@ fn station_claims_name_network_stations_and_are_complete() {
         }
         n += 1;
     }
-    assert!(n >= 8, "station_claims.csv needs at least 8 claims, has {n}");
+    assert!(
+        n >= 8,
+        "station_claims.csv needs at least 8 claims, has {n}"
+    );
 }
 
 #[derive(serde::Deserialize)]
