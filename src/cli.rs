@@ -2,7 +2,7 @@
 //! network, applies scenarios, builds the graph and prints. Exit codes are decided here only:
 //! 0 success, 2 invalid input (files, names, arguments), 1 anything else.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -22,6 +22,15 @@ use crate::problem::Problems;
 use crate::route::with_threads;
 use crate::scenario::{apply, Library};
 use crate::sweepbench::{self, Method};
+
+/// Appends a formatted line to a `String` (output is written in one piece by `emit`, which
+/// handles closed pipes and full disks instead of panicking as `println!` does).
+macro_rules! outln {
+    ($buf:expr, $($arg:tt)*) => {{
+        $buf.push_str(&format!($($arg)*));
+        $buf.push('\n');
+    }};
+}
 
 /// An error in what the user gave us: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -70,16 +79,33 @@ pub struct NetOpts {
     /// Travel profile
     #[arg(long, value_enum, default_value_t = Profile::Transit)]
     pub profile: Profile,
-    /// The target, minutes
-    #[arg(long, default_value_t = 60.0, value_name = "MIN")]
+    /// The target, minutes (0 < MIN <= 1440)
+    #[arg(long, default_value_t = 60.0, value_name = "MIN", value_parser = parse_limit)]
     pub limit: f64,
-    /// Worker threads (default: all cores)
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 256)
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Override the network's wait policy: half headway, full headway (worst case), or half
     /// headway capped at the network's cap_min (timetabled services)
     #[arg(long, value_enum)]
     pub wait: Option<WaitPolicy>,
+}
+
+/// The most worker threads a command starts (each holds one search workspace).
+pub const MAX_THREADS: usize = 256;
+
+fn parse_limit(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 1440.0 => Ok(x),
+        _ => Err(format!("'{s}' is not a number of minutes in (0, 1440]")),
+    }
+}
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("'{s}' is not a thread count in 1..={MAX_THREADS}")),
+    }
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -205,8 +231,8 @@ pub enum Cmd {
         /// Origins in the DIMACS .ss format (`s ID` lines)
         #[arg(long, value_name = "FILE.ss")]
         origins: PathBuf,
-        /// Worker threads (default: all cores)
-        #[arg(long)]
+        /// Worker threads (default: all cores; at most 256)
+        #[arg(long, value_parser = parse_threads)]
         threads: Option<usize>,
         /// Settle nodes up to this distance only, in the file's units (default: no bound)
         #[arg(long, value_name = "SECONDS")]
@@ -225,6 +251,13 @@ pub enum Cmd {
 }
 
 pub fn main() -> ExitCode {
+    // On SIGINT or SIGTERM, remove the temporary files of outputs being written, then end with
+    // the conventional status 128 + signal (130 for SIGINT, 143 for SIGTERM reported as 130 by
+    // the handler, which cannot tell them apart).
+    let _ = ctrlc::set_handler(|| {
+        output::remove_pending();
+        std::process::exit(130);
+    });
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -311,6 +344,11 @@ impl Session {
             eprintln!("{w}");
         }
         let lib = match &opts.scenarios {
+            Some(d) if !d.is_dir() => return Err(UserError(format!(
+                "--scenarios {}: no such folder (give the folder that holds the scenario files)",
+                d.display()
+            ))
+            .into()),
             Some(d) => Some(Library::load(Source::Disk(d.clone()))?),
             None if opts.network.is_none() => Some(Library::load(bundled::scenarios())?),
             None => None,
@@ -384,11 +422,20 @@ pub fn progress(len: u64, msg: &str) -> ProgressBar {
     pb
 }
 
+/// An error writing `path`: the user's choice of path (it exists and is not ours) exits 2; any
+/// other I/O failure (disk full, permissions) is one line and exit 1.
+pub fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        UserError(format!("cannot write {}: {e}", path.display())).into()
+    } else {
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    }
+}
+
 /// Prints to standard output or writes the file atomically.
 pub fn emit(out: &Option<PathBuf>, text: &str) -> Result<()> {
     match out {
-        Some(p) => output::write_atomic(p, text.as_bytes())
-            .with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => output::write_atomic(p, text.as_bytes()).map_err(|e| write_error(p, e)),
         None => {
             let mut so = std::io::stdout().lock();
             so.write_all(text.as_bytes())?;
@@ -479,7 +526,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 Prepared::new(n.clone(), Profile::Transit),
                 Prepared::new(n.clone(), Profile::Car),
             );
-            println!(
+            let mut text = String::new();
+            outln!(
+                text,
                 "{}: {} places ({} stations, {} centres, {} zones, {} road nodes), {} services, {} roads, {} links; transit graph {} nodes {} arcs, car graph {} nodes {} arcs — valid",
                 n.title,
                 n.places.len(),
@@ -497,7 +546,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             );
             for (p, name) in [(&t, "transit"), (&c, "car")] {
                 let k = analysis::connectivity(p);
-                println!(
+                outln!(
+                    text,
                     "{name} graph: centres and zones in {} connected component(s)",
                     k.components
                 );
@@ -514,6 +564,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
+            emit(&None, &text)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Compare {
@@ -568,9 +619,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Scenarios { net }) => {
             let s = Session::open(&net)?;
             let lib = s.library()?;
+            let mut text = String::new();
             for name in &lib.names {
                 let sc = &lib.scenarios[name];
-                println!(
+                outln!(
+                    text,
                     "{:<36} {:<8} {:<18} {} {}",
                     sc.name,
                     sc.opening.map(|y| y.to_string()).unwrap_or_default(),
@@ -579,6 +632,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                     sc.title
                 );
             }
+            emit(&None, &text)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Isochrones(a)) => crate::cli_geo::isochrones(a),
@@ -634,14 +688,15 @@ fn bench_graph(
             }
         }
     }
+    let mut text = String::new();
     if json {
         for f in &figs {
-            println!("{}", sweepbench::json_line(f));
+            outln!(text, "{}", sweepbench::json_line(f));
         }
+    } else {
+        text.push_str(&sweepbench::table(&figs));
     }
-    if !json {
-        print!("{}", sweepbench::table(&figs));
-    }
+    emit(&None, &text)?;
     let agree = figs
         .windows(2)
         .all(|w| w[0].checksum == w[1].checksum && w[0].reached == w[1].reached);

@@ -2,7 +2,7 @@
 //! parsed into these plain structs by clap (in `cli`); the functions here load, compute and
 //! write. Kept apart from `cli.rs` so that the commands of other features merge cleanly.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +14,7 @@ use crate::ids::PlaceIdx;
 use crate::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
 use crate::map;
 use crate::network_geojson;
-use crate::output::{self, write_atomic};
+use crate::output;
 use crate::route::Workspace;
 
 /// Flags of `onehour isochrones`.
@@ -85,8 +85,8 @@ pub struct MapArgs {
     pub origin: Option<String>,
     #[command(flatten)]
     pub iso: IsoOpts,
-    /// Width of one panel, pixels
-    #[arg(long, default_value_t = 640)]
+    /// Width of one panel, pixels (100 to 4000)
+    #[arg(long, default_value_t = 640, value_parser = clap::value_parser!(u32).range(100..=4000))]
     pub width: u32,
     /// SVG file to write
     #[arg(long, value_name = "PATH", required = true)]
@@ -232,6 +232,7 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     warn_coarse(&s, &params);
     let (isos, secs) = batch(&s, &scenarios, &a.origins, &params)?;
     let profile = a.net.profile.as_str();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for iso in &isos {
         let name = format!(
             "{}_{}_{}.geojson",
@@ -241,17 +242,13 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
         );
         let text =
             isochrone::to_geojson_text(&isochrone::feature_collection(std::slice::from_ref(iso)));
-        let path = a.out.join(name);
-        write_atomic(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        files.push((name, text.into_bytes()));
     }
-    let all = a.out.join("all.geojson");
     let text = isochrone::to_geojson_text(&isochrone::feature_collection(&isos));
-    write_atomic(&all, text.as_bytes())
-        .with_context(|| format!("cannot write {}", all.display()))?;
-    let csv_path = a.out.join("summary.csv");
-    write_atomic(&csv_path, summary_csv(&isos).as_bytes())
-        .with_context(|| format!("cannot write {}", csv_path.display()))?;
+    files.push(("all.geojson".into(), text.into_bytes()));
+    files.push(("summary.csv".into(), summary_csv(&isos).into_bytes()));
+    // The folder appears whole or not at all, never a mix of new and stale files.
+    output::write_folder_atomic(&a.out, &files).map_err(|e| crate::cli::write_error(&a.out, e))?;
     let mut t = format!(
         "Isochrones, {profile} profile, {} m grid: area km² / zone population (millions) within each threshold\n",
         params.cell_m

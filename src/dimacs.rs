@@ -70,6 +70,10 @@ fn lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
 }
 
 /// Parses the text of a `.gr` file; `file` names it in errors.
+/// The most nodes a `.gr` header may declare (the node arrays are allocated up front: 4 bytes
+/// per node for the CSR offsets, more for the search labels).
+pub const MAX_NODES: usize = 1 << 27;
+
 pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
     let err = |line: usize, msg: String| DimacsError {
         file: file.to_string(),
@@ -141,9 +145,16 @@ pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
                         format!("{nn} nodes and {mm} arcs: too many for 32-bit ids"),
                     ));
                 }
+                if nn > MAX_NODES as u64 {
+                    return Err(err(
+                        ln,
+                        format!("{nn} nodes: more than this tool's limit of {MAX_NODES}"),
+                    ));
+                }
                 n = Some(nn as usize);
                 m_declared = mm as usize;
-                arcs.reserve(m_declared);
+                // Never trust the header for memory: an arc line takes at least 8 bytes.
+                arcs.reserve(m_declared.min(data.len() / 8));
             }
             Some(b'c') | None => {}
             Some(_) if line.iter().all(|c| c.is_ascii_whitespace()) => {}
