@@ -137,17 +137,19 @@ class LineTimetable:
     """Modal run and dwell per leg and direction for one line."""
 
     def __init__(self, records, line):
-        runs, dwells = defaultdict(list), defaultdict(list)
-        self.next = {}  # (updown, ori) -> des
+        runs, dwells, nexts = defaultdict(list), defaultdict(list), defaultdict(list)
         for r in records:
             if r.line != line:
                 continue
             runs[(r.updown, r.ori, r.des)].append(r.run)
             dwells[(r.updown, r.ori)].append(r.dwell)
-            self.next[(r.updown, r.ori)] = r.des
+            nexts[(r.updown, r.ori)].append(r.des)
         self.line = line
         self.run = {k: mode(v) for k, v in runs.items()}
         self.dwell = {k: mode(v) for k, v in dwells.items()}
+        # the next station of each station and direction: the most frequent desStation (a few
+        # early-morning records of some stations name a station further on)
+        self.next = {k: Counter(v).most_common(1)[0][0] for k, v in nexts.items()}
 
     def seconds(self, a, b):
         """Departure at a -> arrival at b along whichever direction reaches b from a; None if

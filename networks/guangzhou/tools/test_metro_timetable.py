@@ -64,6 +64,17 @@ class TestTimetable(unittest.TestCase):
         # 114 -> 112 in the other direction: 99 + dwell at 113 (35) + 112
         self.assertEqual(self.tt.seconds("114", "112"), (246, "1"))
 
+    def test_next_station_is_the_most_frequent_destination(self):
+        # data/sta/702.json lists four early records 702 -> 700 (skipping 701) before the
+        # regular 702 -> 701 ones; the chain must follow the regular next station
+        recs = [mt.Record("42", "1", "702", "700", "00103", 19680, 19800, 19938)]
+        recs += [mt.Record("42", "1", "702", "701", "0%d" % i, 22896 + i, 22926 + i, 23064 + i)
+                 for i in range(3)]
+        recs += [mt.Record("42", "1", "701", "700", "01003", 24357, 24387, 24586)]
+        tt = mt.LineTimetable(recs, "42")
+        self.assertEqual(tt.next[("1", "702")], "701")
+        self.assertEqual(tt.seconds("702", "700"), (138 + 30 + 199, "1"))
+
     def test_missing_leg(self):
         self.assertEqual(self.tt.seconds("113", "036"), (None, None))
 
