@@ -20,6 +20,10 @@ For each line, direction and leg (oriStation -> desStation):
   run   = time3 - time2   (departure here -> arrival at the next station; the model's run_min)
   dwell = time2 - time1   (at oriStation)
 and the value used is the most frequent one over all records of that leg (ties: the smaller).
+Where the extract has records of only every other station of a stretch (each leg then in one
+direction), LineTimetable.complete() uses a leg's run in the other direction for the missing
+one and the line's most frequent dwell at stations without records (the `stops` command lists
+what it filled).
 A model service may skip stations; its run between two of its stops A and B is the timetable
 time from departure at A to arrival at B (the runs of the legs between plus the dwells at the
 stations passed). The model uses one run time for both directions (directions = "both"), so
@@ -151,6 +155,49 @@ class LineTimetable:
         # early-morning records of some stations name a station further on)
         self.next = {k: Counter(v).most_common(1)[0][0] for k, v in nexts.items()}
 
+    def complete(self, order):
+        """Fill legs and dwells that the records lack, using the line's station order (a list of
+        stationNo). Used when an extract holds only every other station of a stretch: the station
+        files then give each leg in one direction only (station k gives k -> k+1 in one
+        direction and k -> k-1 in the other). A leg missing in one direction takes the run of
+        the same leg in the other direction; a station without records of its own takes its
+        dwell from the other direction, else the line's most frequent dwell. Legs missing in
+        both directions stay missing. Returns the list of filled items (for the report)."""
+        filled = []
+        fwd_votes = Counter()
+        pos = {no: i for i, no in enumerate(order)}
+        for (u, a, b) in self.run:
+            if a in pos and b in pos:
+                fwd_votes[u] += 1 if pos[b] > pos[a] else -1
+        if not fwd_votes:
+            return filled
+        fu = "0" if fwd_votes["0"] >= fwd_votes["1"] else "1"
+        bu = "1" if fu == "0" else "0"
+        line_dwell = mode(list(self.dwell.values())) if self.dwell else 0
+        for a, b in zip(order, order[1:]):
+            f, k = self.run.get((fu, a, b)), self.run.get((bu, b, a))
+            if f is None and k is not None and (fu, a) not in self.next:
+                self.run[(fu, a, b)] = k
+                self.next[(fu, a)] = b
+                filled.append(f"run {a}->{b} (upDown {fu}) = {k} s from the other direction")
+            if k is None and f is not None and (bu, b) not in self.next:
+                self.run[(bu, b, a)] = f
+                self.next[(bu, b)] = a
+                filled.append(f"run {b}->{a} (upDown {bu}) = {f} s from the other direction")
+        for no in order:
+            for u, o in ((fu, bu), (bu, fu)):
+                if (u, no) in self.dwell:
+                    continue
+                if (o, no) in self.dwell:
+                    self.dwell[(u, no)] = self.dwell[(o, no)]
+                    filled.append(f"dwell at {no} (upDown {u}) = {self.dwell[(o, no)]} s "
+                                  "from the other direction")
+                else:
+                    self.dwell[(u, no)] = line_dwell
+                    filled.append(f"dwell at {no} (upDown {u}) = {line_dwell} s, "
+                                  "the line's most frequent dwell")
+        return filled
+
     def seconds(self, a, b):
         """Departure at a -> arrival at b along whichever direction reaches b from a; None if
         a leg is missing. Returns (seconds, updown)."""
@@ -268,6 +315,7 @@ def model_total(stops, dwell_default):
 def cmd_stops(args):
     meta = load_meta(args.meta)
     tt = LineTimetable(load_records(args.records), args.line)
+    filled = tt.complete([no for no, _ in meta[args.line]])
     names = load_network_names(args.network)
     svc = load_service(args.network, args.service)
     stop_ids = [s["at"] for s in svc["stops"]]
@@ -276,6 +324,11 @@ def cmd_stops(args):
     print(f"# timetable end to end: {fmt_min(fwd)} min ({names[stop_ids[0]]} -> "
           f"{names[stop_ids[-1]]}), {fmt_min(back)} min (back)")
     print(f"# model before: {fmt_min(model_total(svc['stops'], svc.get('dwell_min', 0.5)))} min")
+    nos = {_norm(cn): no for no, cn in meta[args.line]}
+    served = {nos.get(_norm(names[s])) for s in stop_ids}
+    for item in filled:
+        if any(f" {no}" in item or f"{no}->" in item for no in served):
+            print(f"# filled: {item}")
     print("stops = [")
     print("\n".join(lines))
     print("]")
@@ -285,6 +338,7 @@ def cmd_stops(args):
 def cmd_between(args):
     meta = load_meta(args.meta)
     tt = LineTimetable(load_records(args.records), args.line)
+    tt.complete([no for no, _ in meta[args.line]])
     by_name = {_norm(cn): no for no, cn in meta[args.line]}
     a, b = by_name[_norm(args.from_)], by_name[_norm(args.to)]
     f, _ = tt.seconds(a, b)

@@ -131,3 +131,36 @@ class TestFullExtract(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestComplete(unittest.TestCase):
+    """complete(): every other station read, each leg known in one direction only."""
+
+    def test_fill_from_other_direction_and_line_dwell(self):
+        # stations A B C D in line order; records of B and D only (as when reading every
+        # other station file): B gives B->C (0) and B->A (1); D gives D->C (1)
+        recs = [mt.Record("9", "0", "B", "C", "1", 100, 130, 230),
+                mt.Record("9", "1", "B", "A", "2", 200, 235, 335),
+                mt.Record("9", "1", "D", "C", "3", 300, 330, 420)]
+        tt = mt.LineTimetable(recs, "9")
+        self.assertEqual(tt.seconds("A", "D"), (None, None))
+        filled = tt.complete(["A", "B", "C", "D"])
+        # A->B takes B->A's 100 s, C->D takes D->C's 90 s, C->B takes B->C's 100 s
+        self.assertEqual(tt.run[("0", "A", "B")], 100)
+        self.assertEqual(tt.run[("0", "C", "D")], 90)
+        self.assertEqual(tt.run[("1", "C", "B")], 100)
+        # dwell at C (no records): the line's most frequent dwell, 30 s (30, 35, 30 -> 30)
+        self.assertEqual(tt.dwell[("0", "C")], 30)
+        # A -> D: 100 + dwell B (0) 30 + 100 + dwell C 30 + 90
+        self.assertEqual(tt.seconds("A", "D"), (350, "0"))
+        # D -> A: 90 + dwell C 30 + 100 + dwell B (1) 35 + 100
+        self.assertEqual(tt.seconds("D", "A"), (355, "1"))
+        self.assertTrue(any("dwell at C" in x for x in filled))
+
+    def test_complete_keeps_known_values_and_gaps(self):
+        tt = mt.LineTimetable(mt.load_records(EXTRACT), "60")
+        before = dict(tt.run)
+        tt.complete([no for no, _ in mt.load_meta(META)["60"]])
+        for k, v in before.items():
+            self.assertEqual(tt.run[k], v)
+        self.assertEqual(tt.seconds("114", "001")[0], 1586)
