@@ -22,8 +22,9 @@ For each line, direction and leg (oriStation -> desStation):
 and the value used is the most frequent one over all records of that leg (ties: the smaller).
 Where the extract has records of only every other station of a stretch (each leg then in one
 direction), LineTimetable.complete() uses a leg's run in the other direction for the missing
-one and the line's most frequent dwell at stations without records (the `stops` command lists
-what it filled).
+one and, at stations without records, the line's most frequent dwell (or --fill-dwell seconds,
+e.g. the dwell of the plain stations copied when mostly interchanges were copied); the `stops`
+command lists what it filled.
 A model service may skip stations; its run between two of its stops A and B is the timetable
 time from departure at A to arrival at B (the runs of the legs between plus the dwells at the
 stations passed). The model uses one run time for both directions (directions = "both"), so
@@ -155,14 +156,16 @@ class LineTimetable:
         # early-morning records of some stations name a station further on)
         self.next = {k: Counter(v).most_common(1)[0][0] for k, v in nexts.items()}
 
-    def complete(self, order):
+    def complete(self, order, fill_dwell=None):
         """Fill legs and dwells that the records lack, using the line's station order (a list of
         stationNo). Used when an extract holds only every other station of a stretch: the station
         files then give each leg in one direction only (station k gives k -> k+1 in one
         direction and k -> k-1 in the other). A leg missing in one direction takes the run of
         the same leg in the other direction; a station without records of its own takes its
-        dwell from the other direction, else the line's most frequent dwell. Legs missing in
-        both directions stay missing. Returns the list of filled items (for the report)."""
+        dwell from the other direction, else fill_dwell (seconds) if given, else the line's most
+        frequent dwell among the records (which over-weights interchanges if mostly those were
+        copied). Legs missing in both directions stay missing. Returns the list of filled items
+        (for the report)."""
         filled = []
         fwd_votes = Counter()
         pos = {no: i for i, no in enumerate(order)}
@@ -173,7 +176,10 @@ class LineTimetable:
             return filled
         fu = "0" if fwd_votes["0"] >= fwd_votes["1"] else "1"
         bu = "1" if fu == "0" else "0"
-        line_dwell = mode(list(self.dwell.values())) if self.dwell else 0
+        if fill_dwell is not None:
+            line_dwell = fill_dwell
+        else:
+            line_dwell = mode(list(self.dwell.values())) if self.dwell else 0
         for a, b in zip(order, order[1:]):
             f, k = self.run.get((fu, a, b)), self.run.get((bu, b, a))
             if f is None and k is not None and (fu, a) not in self.next:
@@ -195,7 +201,8 @@ class LineTimetable:
                 else:
                     self.dwell[(u, no)] = line_dwell
                     filled.append(f"dwell at {no} (upDown {u}) = {line_dwell} s, "
-                                  "the line's most frequent dwell")
+                                  + ("given" if fill_dwell is not None
+                                     else "the line's most frequent dwell"))
         return filled
 
     def seconds(self, a, b):
@@ -315,7 +322,7 @@ def model_total(stops, dwell_default):
 def cmd_stops(args):
     meta = load_meta(args.meta)
     tt = LineTimetable(load_records(args.records), args.line)
-    filled = tt.complete([no for no, _ in meta[args.line]])
+    filled = tt.complete([no for no, _ in meta[args.line]], args.fill_dwell)
     names = load_network_names(args.network)
     svc = load_service(args.network, args.service)
     stop_ids = [s["at"] for s in svc["stops"]]
@@ -338,7 +345,7 @@ def cmd_stops(args):
 def cmd_between(args):
     meta = load_meta(args.meta)
     tt = LineTimetable(load_records(args.records), args.line)
-    tt.complete([no for no, _ in meta[args.line]])
+    tt.complete([no for no, _ in meta[args.line]], args.fill_dwell)
     by_name = {_norm(cn): no for no, cn in meta[args.line]}
     a, b = by_name[_norm(args.from_)], by_name[_norm(args.to)]
     f, _ = tt.seconds(a, b)
@@ -358,6 +365,9 @@ def main(argv=None):
                         help="directory of data/sta/*.json files, or a CSV extract")
         sp.add_argument("--meta", required=True,
                         help="data/station-meta.json, or a CSV extract lineId,stationNo,cname,ename")
+        sp.add_argument("--fill-dwell", type=int, default=None,
+                        help="dwell in seconds for stations without records (default: the line's "
+                             "most frequent dwell among the records)")
 
     sp = sub.add_parser("legs", help="run and dwell per leg")
     common(sp)

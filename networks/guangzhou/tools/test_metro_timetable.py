@@ -164,3 +164,13 @@ class TestComplete(unittest.TestCase):
         for k, v in before.items():
             self.assertEqual(tt.run[k], v)
         self.assertEqual(tt.seconds("114", "001")[0], 1586)
+
+    def test_fill_dwell_given(self):
+        recs = [mt.Record("9", "0", "B", "C", "1", 100, 145, 245),
+                mt.Record("9", "1", "B", "A", "2", 200, 245, 345),
+                mt.Record("9", "1", "D", "C", "3", 300, 345, 435)]
+        tt = mt.LineTimetable(recs, "9")
+        filled = tt.complete(["A", "B", "C", "D"], fill_dwell=33)
+        self.assertEqual(tt.dwell[("0", "C")], 33)
+        self.assertEqual(tt.dwell[("0", "B")], 45)   # known values are kept
+        self.assertTrue(any("= 33 s, given" in x for x in filled))
