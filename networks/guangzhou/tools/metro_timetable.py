@@ -74,7 +74,8 @@ class Record:
 
     def __init__(self, line, updown, ori, des, train, t1, t2, t3):
         self.line, self.updown, self.ori, self.des, self.train = line, updown, ori, des, train
-        self.t1, self.t2, self.t3 = int(t1), int(t2), int(t3)
+        # a few records write the seconds as "86724.0"
+        self.t1, self.t2, self.t3 = (int(float(t)) for t in (t1, t2, t3))
 
     @property
     def run(self):

@@ -41,6 +41,11 @@ class TestRecords(unittest.TestCase):
                     ("1", "114", "113")]:
             self.assertEqual(tt_json.run[key], tt_csv.run[key], key)
 
+    def test_seconds_written_as_decimals(self):
+        # data/sta/093.json, last train 2712: "time1": "86724.0", "time2": "86764.0", ...
+        r = mt.Record("02", "0", "093", "092", "2712", "86724.0", "86764.0", "86850.0")
+        self.assertEqual((r.dwell, r.run), (40, 86))
+
     def test_mode_prefers_frequent_then_smaller(self):
         self.assertEqual(mt.mode([95, 90, 90, 95, 100]), 90)
         self.assertEqual(mt.mode([110, 110, 95]), 110)
