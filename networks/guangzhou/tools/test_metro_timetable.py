@@ -179,3 +179,27 @@ class TestComplete(unittest.TestCase):
         self.assertEqual(tt.dwell[("0", "C")], 33)
         self.assertEqual(tt.dwell[("0", "B")], 45)   # known values are kept
         self.assertTrue(any("= 33 s, given" in x for x in filled))
+
+
+class TestNetworkMatchesTimetable(unittest.TestCase):
+    """The stops of the timetable-derived services in networks/guangzhou/metro are exactly what
+    the script derives from the committed extract (so anyone can redo them)."""
+
+    SERVICES = [("01", "gz-metro-1-main", 33), ("02", "gz-metro-2-main", None),
+                ("60", "gz-metro-guangfo-main", None), ("42", "fs-metro-2-main", None),
+                ("43", "fs-metro-3-south", None), ("43", "fs-metro-3-north", None)]
+
+    def test_stops_blocks(self):
+        network = os.path.dirname(HERE)
+        records = mt.load_records(EXTRACT)
+        meta = mt.load_meta(META)
+        names = mt.load_network_names(network)
+        for line, sid, fill in self.SERVICES:
+            with self.subTest(service=sid):
+                tt = mt.LineTimetable(records, line)
+                tt.complete([no for no, _ in meta[line]], fill)
+                svc = mt.load_service(network, sid)
+                lines, default, _, _ = mt.stops_block(tt, meta[line], [s["at"] for s in svc["stops"]], names)
+                derived = mt.tomllib.loads("stops = [\n" + "\n".join(lines) + "\n]\n")["stops"]
+                self.assertEqual(derived, svc["stops"])
+                self.assertEqual(default, svc["dwell_min"])
