@@ -344,11 +344,13 @@ impl Session {
             eprintln!("{w}");
         }
         let lib = match &opts.scenarios {
-            Some(d) if !d.is_dir() => return Err(UserError(format!(
+            Some(d) if !d.is_dir() => {
+                return Err(UserError(format!(
                 "--scenarios {}: no such folder (give the folder that holds the scenario files)",
                 d.display()
             ))
-            .into()),
+                .into())
+            }
             Some(d) => Some(Library::load(Source::Disk(d.clone()))?),
             None if opts.network.is_none() => Some(Library::load(bundled::scenarios())?),
             None => None,
