@@ -19,12 +19,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
-use onehour::dimacs::GrGraph;
+use onehour::cli::bench_graph::petgraph_of;
+use onehour::engine::{sweep, sweep_with, with_threads, Checked, Queue, Workspace};
 use onehour::graph::Csr;
-use onehour::ids::{NodeId, Seconds, UNREACHED};
-use onehour::route::{sweep, sweep_with, with_threads, Checked, Queue, Workspace};
-use onehour::sweepbench::petgraph_of;
-use onehour::synth;
+use onehour::io::dimacs::GrGraph;
+use onehour::network::ids::{NodeId, Seconds, UNREACHED};
+#[path = "support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
 use petgraph::graph::DiGraph;
 
 /// A graph with everything a benchmark needs, built outside the timed loops.
@@ -176,9 +178,12 @@ fn threads(c: &mut Criterion) {
 }
 
 fn bundled(c: &mut Criterion) {
-    let src = onehour::bundled::networks();
-    let manifest = format!("{}/network.toml", onehour::bundled::DEFAULT_NETWORK);
-    let net = match onehour::load::load_network(&src, &manifest) {
+    let src = onehour::network::bundled::networks();
+    let manifest = format!(
+        "{}/network.toml",
+        onehour::network::bundled::DEFAULT_NETWORK
+    );
+    let net = match onehour::network::load::load_network(&src, &manifest) {
         Ok((net, _)) => net,
         Err(e) => {
             eprintln!("bundled: skipped, the bundled network does not load: {e}");

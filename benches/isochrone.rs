@@ -8,12 +8,12 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 
 use onehour::analysis::Prepared;
-use onehour::bundled;
+use onehour::engine::{Queue, Workspace};
+use onehour::geo::isochrone::*;
 use onehour::graph::Profile;
-use onehour::isochrone::*;
-use onehour::load::load_network;
-use onehour::model::Network;
-use onehour::route::{Queue, Workspace};
+use onehour::network::bundled;
+use onehour::network::load::load_network;
+use onehour::network::model::Network;
 use onehour::scenario::{apply, Library};
 
 fn base() -> Network {

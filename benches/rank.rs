@@ -6,12 +6,16 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use onehour::analysis::{rank, reach, Prepared};
 use onehour::graph::Profile;
-use onehour::load::load_network;
+use onehour::network::load::load_network;
 use onehour::scenario::{apply, Library};
 
 fn bench(c: &mut Criterion) {
-    let (net, _) = load_network(&onehour::bundled::networks(), "guangzhou/network.toml").unwrap();
-    let lib = Library::load(onehour::bundled::scenarios()).unwrap();
+    let (net, _) = load_network(
+        &onehour::network::bundled::networks(),
+        "guangzhou/network.toml",
+    )
+    .unwrap();
+    let lib = Library::load(onehour::network::bundled::scenarios()).unwrap();
     let bound = 180 * 60;
     let mut g = c.benchmark_group("rank");
     g.sample_size(10);

@@ -2,9 +2,11 @@
 //! door, and what does each planned line change?
 //!
 //! Modules by role; dependencies point one way (each uses only those listed before it):
-//! `ids` → `model` → `problem` → `validate` → `load` → `scenario` → `graph` (with `dimacs`
-//! and `synth` for benchmark graphs) → `route` → `sweepbench` → `analysis` → `isochrone` →
-//! `output` → `network_geojson` → `map` → `cli` (with `cli_geo`). `main` is glue.
+//! `network` (ids, model, loading, validation) → `scenario` (edit commands) → `graph` (the
+//! compiled CSR graph per profile) → `engine` (one-to-all searches and parallel sweeps) →
+//! `analysis` (matrices, routes, comparisons, rankings, indicators) → `geo` (isochrones,
+//! GeoJSON, SVG map) → `io` (DIMACS, atomic output files) → `cli` (flags, commands, tables).
+//! Only `cli` knows clap, indicatif and anyhow; `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one
@@ -12,21 +14,10 @@
 //! of edit commands on the network; a *horizon* a scenario that composes projects.
 
 pub mod analysis;
-pub mod bundled;
 pub mod cli;
-pub mod cli_geo;
-pub mod dimacs;
+pub mod engine;
+pub mod geo;
 pub mod graph;
-pub mod ids;
-pub mod isochrone;
-pub mod load;
-pub mod map;
-pub mod model;
-pub mod network_geojson;
-pub mod output;
-pub mod problem;
-pub mod route;
+pub mod io;
+pub mod network;
 pub mod scenario;
-pub mod sweepbench;
-pub mod synth;
-pub mod validate;

@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use onehour::model::{runs_on, Date};
+use onehour::network::model::{runs_on, Date};
 use std::path::Path;
 
 fn json(args: &[&str]) -> serde_json::Value {

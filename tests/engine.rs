@@ -7,12 +7,15 @@
 mod common;
 use common::{onehour, run_ok};
 
-use onehour::dimacs::{self, GrGraph};
+use onehour::engine::{sweep, sweep_with, with_threads, Queue, Workspace, MAX_BUCKET_WEIGHT};
 use onehour::graph::Csr;
-use onehour::ids::{NodeId, Seconds, UNREACHED};
-use onehour::route::{sweep, sweep_with, with_threads, Queue, Workspace, MAX_BUCKET_WEIGHT};
-use onehour::synth::{self, Rng};
+use onehour::io::dimacs::{self, GrGraph};
+use onehour::network::ids::{NodeId, Seconds, UNREACHED};
+#[path = "../benches/support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
 use proptest::prelude::*;
+use synth::Rng;
 
 const QUEUES: [Queue; 2] = [Queue::Bucket, Queue::Heap];
 
@@ -215,7 +218,7 @@ fn every_arc_layout_sweeps_exactly() {
         let mut g = random_graph(&mut rng, n, 3 * n, max_w);
         g.arcs.push((0, 1, max_w as Seconds)); // the largest weight is present
         let csr = g.to_csr();
-        let checked = onehour::route::Checked::new(&csr).unwrap();
+        let checked = onehour::engine::Checked::new(&csr).unwrap();
         assert_eq!(checked.weight_bits(), bits, "n {n} max weight {max_w}");
         assert_eq!(checked.arc_bytes(), bytes, "n {n} max weight {max_w}");
         let all = synth::all_nodes(g.n);
@@ -287,7 +290,7 @@ fn crowded_buckets_stay_exact() {
 /// sparse ones) are exact with several sources and start offsets, bounded, with parents.
 #[test]
 fn both_bucket_layouts_multi_source() {
-    use onehour::route::uses_slab_buckets;
+    use onehour::engine::uses_slab_buckets;
     let mut rng = Rng::new(21);
     for (n, max_w, slabs) in [
         (5000, 20, true),
@@ -603,8 +606,8 @@ fn export_dimacs_round_trips() {
         "tests/fixtures/tiny",
     ]));
     let g = dimacs::parse_gr(&stdout, "export.gr").unwrap();
-    let (net, _) = onehour::load::load_network(
-        &onehour::load::Source::Disk("tests/fixtures/tiny".into()),
+    let (net, _) = onehour::network::load::load_network(
+        &onehour::network::load::Source::Disk("tests/fixtures/tiny".into()),
         "network.toml",
     )
     .unwrap();

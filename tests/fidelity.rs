@@ -10,10 +10,10 @@
 //! - `door_to_door.csv`: centre-to-centre ranges derived from published claims.
 
 use onehour::analysis::{fastest_ride, time_matrix, Prepared};
-use onehour::bundled;
 use onehour::graph::Profile;
-use onehour::load::load_network;
-use onehour::model::{Directions, Network, PlaceKind, Service};
+use onehour::network::bundled;
+use onehour::network::load::load_network;
+use onehour::network::model::{Directions, Network, PlaceKind, Service};
 use std::collections::HashSet;
 
 fn network() -> Network {

@@ -5,12 +5,12 @@ mod common;
 use common::{onehour, run_ok};
 use geo::{Area, Contains, Coord, Distance, Euclidean, MultiPolygon, Point, Validation, Winding};
 use onehour::analysis::Prepared;
+use onehour::engine::{Queue, Workspace};
+use onehour::geo::isochrone::*;
 use onehour::graph::Profile;
-use onehour::ids::{PlaceIdx, UNREACHED};
-use onehour::isochrone::*;
-use onehour::load::{load_network, Source as Src};
-use onehour::model::{haversine_m, Network};
-use onehour::route::{Queue, Workspace};
+use onehour::network::ids::{PlaceIdx, UNREACHED};
+use onehour::network::load::{load_network, Source as Src};
+use onehour::network::model::{haversine_m, Network};
 
 fn tiny() -> Network {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
@@ -169,7 +169,8 @@ fn a_grid_point_never_beats_the_engine_at_its_nearest_reached_place() {
         let mut checked = 0;
         for (pi, pl) in net.places.iter().enumerate() {
             let t = ws.dist(p.graph.place_node(PlaceIdx::from_idx(pi)));
-            if t == UNREACHED || t > 3000 || pl.kind == onehour::model::PlaceKind::RoadNode {
+            if t == UNREACHED || t > 3000 || pl.kind == onehour::network::model::PlaceKind::RoadNode
+            {
                 continue;
             }
             let (x, y) = proj.forward(pl.lon, pl.lat);
@@ -223,7 +224,8 @@ fn a_car_grid_point_never_beats_the_engine_at_its_nearest_reached_place() {
         let mut checked = 0;
         for (pi, pl) in net.places.iter().enumerate() {
             let t = ws.dist(p.graph.place_node(PlaceIdx::from_idx(pi)));
-            if t == UNREACHED || t > 3000 || pl.kind == onehour::model::PlaceKind::RoadNode {
+            if t == UNREACHED || t > 3000 || pl.kind == onehour::network::model::PlaceKind::RoadNode
+            {
                 continue;
             }
             let (x, y) = proj.forward(pl.lon, pl.lat);
@@ -720,8 +722,11 @@ fn export_geojson_has_places_services_and_roads_with_their_properties() {
 
 #[test]
 fn bundled_network_bands_are_valid_and_nested_for_every_centre() {
-    let manifest = format!("{}/network.toml", onehour::bundled::DEFAULT_NETWORK);
-    let net = load_network(&onehour::bundled::networks(), &manifest)
+    let manifest = format!(
+        "{}/network.toml",
+        onehour::network::bundled::DEFAULT_NETWORK
+    );
+    let net = load_network(&onehour::network::bundled::networks(), &manifest)
         .expect("bundled network")
         .0;
     let f = frame(&net, IsoParams::default());

@@ -3,12 +3,12 @@
 //! claims (tests/fixtures/fidelity/, each row with its source).
 
 use onehour::analysis::{time_matrix, Prepared};
-use onehour::bundled;
+use onehour::engine::{Queue, Workspace};
 use onehour::graph::Profile;
-use onehour::ids::{NodeId, UNREACHED};
-use onehour::load::load_network;
-use onehour::model::{Network, PlaceKind};
-use onehour::route::{Queue, Workspace};
+use onehour::network::bundled;
+use onehour::network::ids::{NodeId, UNREACHED};
+use onehour::network::load::load_network;
+use onehour::network::model::{Network, PlaceKind};
 
 fn network() -> Network {
     let (net, warnings) = load_network(&bundled::networks(), "guangzhou/network.toml")

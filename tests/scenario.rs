@@ -6,8 +6,8 @@ use common::*;
 
 use onehour::analysis::{time_matrix, Prepared};
 use onehour::graph::Profile;
-use onehour::ids::{PlaceIdx, UNREACHED};
-use onehour::model::*;
+use onehour::network::ids::{PlaceIdx, UNREACHED};
+use onehour::network::model::*;
 use onehour::scenario::{apply, parse_scenario, Library};
 use proptest::prelude::*;
 
@@ -411,10 +411,12 @@ proptest! {
 
 #[test]
 fn every_shipped_project_never_lengthens_a_trip() {
-    let (net, _) =
-        onehour::load::load_network(&onehour::bundled::networks(), "guangzhou/network.toml")
-            .unwrap();
-    let lib = Library::load(onehour::bundled::scenarios()).unwrap();
+    let (net, _) = onehour::network::load::load_network(
+        &onehour::network::bundled::networks(),
+        "guangzhou/network.toml",
+    )
+    .unwrap();
+    let lib = Library::load(onehour::network::bundled::scenarios()).unwrap();
     let base = all_centre_and_zone_times(&net);
     let mut checked = 0;
     for name in &lib.names {

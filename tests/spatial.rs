@@ -2,7 +2,7 @@
 //! a brute-force reference on random places (including high latitudes, where a degree of
 //! longitude is much shorter than one of latitude).
 
-use onehour::model::{pairs_within, place_distance_m, Network, Origin, Place, PlaceKind};
+use onehour::network::model::{pairs_within, place_distance_m, Network, Origin, Place, PlaceKind};
 use proptest::prelude::*;
 
 fn place(i: usize, lon: f64, lat: f64) -> Place {

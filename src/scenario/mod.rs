@@ -4,10 +4,10 @@
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-use crate::load::{date_from_toml, line_of, RawService, Source};
-use crate::model::*;
-use crate::problem::{Problem, Problems};
-use crate::validate;
+use crate::network::load::{date_from_toml, line_of, RawService, Source};
+use crate::network::model::*;
+use crate::network::problem::{Problem, Problems};
+use crate::network::validate;
 
 /// One edit of a scenario.
 #[derive(Clone, Debug)]

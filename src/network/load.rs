@@ -5,9 +5,9 @@ use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::*;
-use crate::problem::{into_result, Problem, Problems};
-use crate::validate;
+use crate::network::model::*;
+use crate::network::problem::{into_result, Problem, Problems};
+use crate::network::validate;
 
 /// Where network and scenario files are read from.
 #[derive(Clone, Debug)]

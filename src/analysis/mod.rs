@@ -4,11 +4,11 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::engine::{sweep, Queue, Workspace};
 use crate::graph::{compile, ArcKind, NetGraph, Profile};
-use crate::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds, UNREACHED};
-use crate::model::{Network, PlaceKind};
-use crate::problem::Problems;
-use crate::route::{sweep, Queue, Workspace};
+use crate::network::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds, UNREACHED};
+use crate::network::model::{Network, PlaceKind};
+use crate::network::problem::Problems;
 use crate::scenario::{apply, apply_checked, Check, Library, Scenario};
 
 /// A network compiled for one profile, ready for queries.
@@ -133,7 +133,8 @@ pub fn station_matrix(p: &Prepared, centres: &[PlaceIdx], bound: Seconds) -> Sta
             || Workspace::new(g.csr.num_nodes()),
             |ws, &(_, s)| {
                 let node = g.place_node(s);
-                let entrance = crate::ids::minutes_to_seconds(p.net.place(s).interchange_min);
+                let entrance =
+                    crate::network::ids::minutes_to_seconds(p.net.place(s).interchange_min);
                 let (first, arcs) = g.csr.out(node.0);
                 let mut sources = vec![(node, 0)];
                 for (k, a) in arcs.iter().enumerate() {
@@ -292,7 +293,7 @@ pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
             ArcKind::Board => {
                 // The board arc is the in-station walk to the platform, then the wait.
                 let st = p.net.place(g.node_place[tail.idx()]);
-                let walk = crate::ids::minutes_to_seconds(st.interchange_min).min(w);
+                let walk = crate::network::ids::minutes_to_seconds(st.interchange_min).min(w);
                 if walk > 0 {
                     push_leg(
                         &mut legs,
@@ -701,7 +702,7 @@ pub fn fastest_ride(net: &Network, from: &str, to: &str) -> Option<(String, f64)
         ) else {
             continue;
         };
-        if a > b && s.directions == crate::model::Directions::Forward {
+        if a > b && s.directions == crate::network::model::Directions::Forward {
             continue;
         }
         let (lo, hi) = (a.min(b), a.max(b));

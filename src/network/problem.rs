@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::model::Origin;
+use crate::network::model::Origin;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

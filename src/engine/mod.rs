@@ -42,7 +42,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::graph::{Arc, Csr};
-use crate::ids::{EdgeId, NodeId, Seconds, UNREACHED};
+use crate::network::ids::{EdgeId, NodeId, Seconds, UNREACHED};
 
 /// Which priority queue a search uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

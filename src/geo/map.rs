@@ -5,10 +5,10 @@
 
 use std::fmt::Write;
 
+use crate::geo::isochrone::{band_colour, Isochrone, Projection};
+use crate::geo::network_geojson::{mode_colour, ROAD_COLOUR};
 use crate::graph::Profile;
-use crate::isochrone::{band_colour, Isochrone, Projection};
-use crate::model::{Mode, Network, PlaceKind};
-use crate::network_geojson::{mode_colour, ROAD_COLOUR};
+use crate::network::model::{Mode, Network, PlaceKind};
 
 /// One panel: a scenario's network and, optionally, its isochrone.
 pub struct Panel<'a> {
@@ -55,7 +55,7 @@ fn extent(panels: &[Panel], proj: &Projection) -> [f64; 4] {
             }
         }
     }
-    let fallbacks: [&dyn Fn(&crate::model::Place) -> bool; 2] =
+    let fallbacks: [&dyn Fn(&crate::network::model::Place) -> bool; 2] =
         [&|pl| pl.kind == PlaceKind::Centre && pl.in_area, &|_| true];
     for keep in fallbacks {
         if b.iter().all(|v| v.is_finite()) {

@@ -9,13 +9,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::analysis::{find_place, Prepared};
+use crate::cli::output;
 use crate::cli::{emit, progress, NetOpts, Session, UserError};
-use crate::ids::PlaceIdx;
-use crate::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
-use crate::map;
-use crate::network_geojson;
-use crate::output;
-use crate::route::Workspace;
+use crate::engine::Workspace;
+use crate::geo::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
+use crate::geo::map;
+use crate::geo::network_geojson;
+use crate::network::ids::PlaceIdx;
 
 /// Flags of `onehour isochrones`.
 #[derive(Args, Debug, Clone)]
@@ -248,7 +248,8 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     files.push(("all.geojson".into(), text.into_bytes()));
     files.push(("summary.csv".into(), summary_csv(&isos).into_bytes()));
     // The folder appears whole or not at all, never a mix of new and stale files.
-    output::write_folder_atomic(&a.out, &files).map_err(|e| crate::cli::write_error(&a.out, e))?;
+    crate::io::write::write_folder_atomic(&a.out, &files)
+        .map_err(|e| crate::cli::write_error(&a.out, e))?;
     let mut t = format!(
         "Isochrones, {profile} profile, {} m grid: area km² / zone population (millions) within each threshold\n",
         params.cell_m

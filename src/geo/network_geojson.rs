@@ -5,7 +5,7 @@
 use geojson::{Feature, FeatureCollection, Geometry, Value as GValue};
 use serde_json::{json, Map, Value};
 
-use crate::model::{Mode, Network, PlaceKind};
+use crate::network::model::{Mode, Network, PlaceKind};
 
 /// Line colour of a mode (also used by `map`).
 pub fn mode_colour(m: Mode) -> &'static str {
@@ -103,8 +103,8 @@ pub fn network_features(net: &Network) -> FeatureCollection {
         m.insert(
             "directions".into(),
             json!(match s.directions {
-                crate::model::Directions::Both => "both",
-                crate::model::Directions::Forward => "forward",
+                crate::network::model::Directions::Both => "both",
+                crate::network::model::Directions::Forward => "forward",
             }),
         );
         m.insert(

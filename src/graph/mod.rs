@@ -13,8 +13,8 @@
 
 use std::collections::HashSet;
 
-use crate::ids::{minutes_to_seconds, EdgeId, NodeId, PlaceIdx, Seconds};
-use crate::model::*;
+use crate::network::ids::{minutes_to_seconds, EdgeId, NodeId, PlaceIdx, Seconds};
+use crate::network::model::*;
 
 /// A travel profile: which parts of the network a traveller uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]

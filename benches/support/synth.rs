@@ -13,8 +13,8 @@
 //! The same parameters always give the same graph (one seeded SplitMix64 stream, consumed in a
 //! fixed order), but not byte-identical to the Python generator's.
 
-use crate::dimacs::GrGraph;
-use crate::ids::{NodeId, Seconds};
+use onehour::io::dimacs::GrGraph;
+use onehour::network::ids::{NodeId, Seconds};
 
 /// SplitMix64: tiny, fast and good enough to draw weights and routes.
 #[derive(Clone, Debug)]

@@ -7,9 +7,9 @@
 
 use std::time::Instant;
 
+use crate::engine::{sweep_with, sweep_with_checked, Checked, Queue};
 use crate::graph::Csr;
-use crate::ids::{NodeId, Seconds, UNREACHED};
-use crate::route::{sweep_with, sweep_with_checked, Checked, Queue};
+use crate::network::ids::{NodeId, Seconds, UNREACHED};
 
 /// 2^61: checksums are taken modulo this.
 pub const CHECKSUM_MOD: u128 = 1 << 61;
@@ -83,7 +83,7 @@ pub fn run(
             } else {
                 Queue::Heap
             };
-            let each = |_: usize, ws: &crate::route::Workspace| {
+            let each = |_: usize, ws: &crate::engine::Workspace| {
                 // A search that reached most nodes is summed by one sequential pass; a small
                 // (bounded) one through its reached list, in proportion to what it touched.
                 let dist = ws.distances();

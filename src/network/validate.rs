@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::*;
-use crate::problem::Problem;
+use crate::network::model::*;
+use crate::network::problem::Problem;
 
 /// Stations with different names must be at least this far apart, metres.
 pub const MIN_STATION_SEPARATION_M: f64 = 50.0;

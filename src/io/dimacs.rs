@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::graph::Csr;
-use crate::ids::{NodeId, Seconds, UNREACHED};
+use crate::network::ids::{NodeId, Seconds, UNREACHED};
 
 /// A problem in a DIMACS file: which file, which line (0 when it concerns the whole file).
 #[derive(Debug, thiserror::Error)]

@@ -28,10 +28,10 @@ use geo::{
 use serde_json::{json, Map, Value};
 
 use crate::analysis::Prepared;
+use crate::engine::{Queue, Workspace};
 use crate::graph::Profile;
-use crate::ids::{PlaceIdx, Seconds, UNREACHED};
-use crate::model::{Network, PlaceKind};
-use crate::route::{Queue, Workspace};
+use crate::network::ids::{PlaceIdx, Seconds, UNREACHED};
+use crate::network::model::{Network, PlaceKind};
 
 /// Mean Earth radius, metres (the same as `model::haversine_m`).
 const EARTH_R: f64 = 6_371_008.8;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::ids::{PlaceIdx, ServiceIdx};
+use crate::network::ids::{PlaceIdx, ServiceIdx};
 
 /// Where a record came from, for messages: the file, and the line (CSV) or record (TOML).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -2,6 +2,10 @@
 //! network, applies scenarios, builds the graph and prints. Exit codes are decided here only:
 //! 0 success, 2 invalid input (files, names, arguments), 1 anything else.
 
+pub mod bench_graph;
+pub mod geo;
+pub mod output;
+
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -11,17 +15,17 @@ use std::process::ExitCode;
 
 use crate::analysis::Indicator;
 use crate::analysis::{self, Prepared};
-use crate::bundled;
-use crate::dimacs;
+use crate::cli::bench_graph::Method;
+use crate::cli::output::Format;
+use crate::engine::with_threads;
 use crate::graph::Profile;
-use crate::ids::{PlaceIdx, Seconds};
-use crate::load::{load_network, Source};
-use crate::model::{Date, Network, WaitPolicy};
-use crate::output::{self, Format};
-use crate::problem::Problems;
-use crate::route::with_threads;
+use crate::io::dimacs;
+use crate::network::bundled;
+use crate::network::ids::{PlaceIdx, Seconds};
+use crate::network::load::{load_network, Source};
+use crate::network::model::{Date, Network, WaitPolicy};
+use crate::network::problem::Problems;
 use crate::scenario::{apply, Library};
-use crate::sweepbench::{self, Method};
 
 /// Appends a formatted line to a `String` (output is written in one piece by `emit`, which
 /// handles closed pipes and full disks instead of panicking as `println!` does).
@@ -218,11 +222,11 @@ pub enum Cmd {
         net: NetOpts,
     },
     /// Isochrones of every origin in every scenario, as GeoJSON bands, with a summary table
-    Isochrones(crate::cli_geo::IsochronesArgs),
+    Isochrones(crate::cli::geo::IsochronesArgs),
     /// Draw the network and the isochrone bands of one origin, one panel per scenario (SVG)
-    Map(crate::cli_geo::MapArgs),
+    Map(crate::cli::geo::MapArgs),
     /// Export the network (GeoJSON: places as points, services and roads as lines)
-    Export(crate::cli_geo::ExportArgs),
+    Export(crate::cli::geo::ExportArgs),
     /// Time one-to-all sweeps from every origin of a DIMACS graph, per engine variant
     BenchGraph {
         /// Graph in the DIMACS .gr format (1-based ids, integer weights)
@@ -255,7 +259,7 @@ pub fn main() -> ExitCode {
     // the conventional status 128 + signal (130 for SIGINT, 143 for SIGTERM reported as 130 by
     // the handler, which cannot tell them apart).
     let _ = ctrlc::set_handler(|| {
-        output::remove_pending();
+        crate::io::write::remove_pending();
         std::process::exit(130);
     });
     let cli = match Cli::try_parse() {
@@ -380,8 +384,8 @@ impl Session {
                 let chain = lib.chain(name)?;
                 apply(&self.base, &chain).map_err(|mut e| {
                     if let (Some(d), Ok(_)) = (self.day, apply(&self.full, &chain)) {
-                        e.0.push(crate::problem::Problem::error(
-                            &crate::model::Origin::default(),
+                        e.0.push(crate::network::problem::Problem::error(
+                            &crate::network::model::Origin::default(),
                             format!("scenario {name}"),
                             format!("it edits lines or stations that do not run on {d}, the day the network is taken as of"),
                             "choose a later --date or --year, or a scenario written for that day",
@@ -437,7 +441,9 @@ pub fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
 /// Prints to standard output or writes the file atomically.
 pub fn emit(out: &Option<PathBuf>, text: &str) -> Result<()> {
     match out {
-        Some(p) => output::write_atomic(p, text.as_bytes()).map_err(|e| write_error(p, e)),
+        Some(p) => {
+            crate::io::write::write_atomic(p, text.as_bytes()).map_err(|e| write_error(p, e))
+        }
         None => {
             let mut so = std::io::stdout().lock();
             so.write_all(text.as_bytes())?;
@@ -534,10 +540,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 "{}: {} places ({} stations, {} centres, {} zones, {} road nodes), {} services, {} roads, {} links; transit graph {} nodes {} arcs, car graph {} nodes {} arcs — valid",
                 n.title,
                 n.places.len(),
-                n.places_of(crate::model::PlaceKind::Station).len(),
+                n.places_of(crate::network::model::PlaceKind::Station).len(),
                 n.centres().len(),
                 n.zones().len(),
-                n.places_of(crate::model::PlaceKind::RoadNode).len(),
+                n.places_of(crate::network::model::PlaceKind::RoadNode).len(),
                 n.services.len(),
                 n.roads.len(),
                 n.links.len(),
@@ -637,9 +643,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             emit(&None, &text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Isochrones(a)) => crate::cli_geo::isochrones(a),
-        Some(Cmd::Map(a)) => crate::cli_geo::map(a),
-        Some(Cmd::Export(a)) => crate::cli_geo::export(a),
+        Some(Cmd::Isochrones(a)) => crate::cli::geo::isochrones(a),
+        Some(Cmd::Map(a)) => crate::cli::geo::map(a),
+        Some(Cmd::Export(a)) => crate::cli::geo::export(a),
         Some(Cmd::BenchGraph {
             graph,
             origins,
@@ -651,7 +657,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }) => bench_graph(
             &graph,
             &origins,
-            bound.unwrap_or(crate::ids::UNREACHED),
+            bound.unwrap_or(crate::network::ids::UNREACHED),
             &methods,
             json,
             repeat,
@@ -676,12 +682,12 @@ fn bench_graph(
     let csr = gr.to_csr();
     drop(gr);
     // The engine's compiled form (checked CSR, compact arc records) is part of the build.
-    let checked = crate::route::Checked::new(&csr);
+    let checked = crate::engine::Checked::new(&csr);
     let build_s = t.elapsed().as_secs_f64();
-    let mut figs: Vec<sweepbench::Figures> = Vec::new();
+    let mut figs: Vec<bench_graph::Figures> = Vec::new();
     for r in 0..repeat.max(1) {
         for (i, &m) in methods.iter().enumerate() {
-            let mut f = sweepbench::run(m, &csr, checked.as_ref(), &origins, bound);
+            let mut f = bench_graph::run(m, &csr, checked.as_ref(), &origins, bound);
             (f.parse_s, f.build_s, f.load_s) = (parse_s, build_s, parse_s + build_s);
             if r == 0 {
                 figs.push(f);
@@ -693,10 +699,10 @@ fn bench_graph(
     let mut text = String::new();
     if json {
         for f in &figs {
-            outln!(text, "{}", sweepbench::json_line(f));
+            outln!(text, "{}", bench_graph::json_line(f));
         }
     } else {
-        text.push_str(&sweepbench::table(&figs));
+        text.push_str(&bench_graph::table(&figs));
     }
     emit(&None, &text)?;
     let agree = figs

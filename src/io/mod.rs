@@ -1,0 +1,5 @@
+//! File formats in and out that are not the network's own: DIMACS graphs, and writing output
+//! files and folders atomically.
+
+pub mod dimacs;
+pub mod write;
