@@ -195,10 +195,14 @@ fn reproduces_independent_in_vehicle_times_within_10_percent() {
     let net = network();
     let (n, modes, mut failures) = check_in_vehicle(&net, "in_vehicle.csv", true);
     if n < 25 {
-        failures.push(format!("the independent table needs at least 25 rows, has {n}"));
+        failures.push(format!(
+            "the independent table needs at least 25 rows, has {n}"
+        ));
     }
     if modes.len() < 3 {
-        failures.push(format!("the independent table must span at least 3 modes: {modes:?}"));
+        failures.push(format!(
+            "the independent table must span at least 3 modes: {modes:?}"
+        ));
     }
     assert!(
         failures.is_empty(),

@@ -757,6 +757,14 @@ pub fn connectivity(p: &Prepared) -> Connectivity {
         .map(|(i, _)| uf.find(i as u32))
         .collect();
     let components = labels.len();
+    // Only stations some service calls at count: a station without service on the network's
+    // day (closed for rebuilding, or not yet served) is not a connectivity problem.
+    let served: std::collections::HashSet<&str> = p
+        .net
+        .services
+        .iter()
+        .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
+        .collect();
     let mut unreached = Vec::new();
     for c in p.net.centres() {
         let mut seen = vec![false; csr.num_nodes()];
@@ -769,7 +777,9 @@ pub fn connectivity(p: &Prepared) -> Connectivity {
             .places
             .iter()
             .enumerate()
-            .filter(|(i, pl)| pl.kind == PlaceKind::Station && !seen[*i])
+            .filter(|(i, pl)| {
+                pl.kind == PlaceKind::Station && !seen[*i] && served.contains(pl.id.as_str())
+            })
             .map(|(_, pl)| pl.id.clone())
             .collect();
         if !missing.is_empty() {

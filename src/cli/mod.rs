@@ -552,6 +552,31 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 c.graph.csr.num_nodes(),
                 c.graph.csr.num_arcs()
             );
+            let served: std::collections::HashSet<&str> = n
+                .services
+                .iter()
+                .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
+                .collect();
+            let unserved: Vec<&str> = n
+                .places
+                .iter()
+                .filter(|p| {
+                    p.kind == crate::network::model::PlaceKind::Station
+                        && !served.contains(p.id.as_str())
+                })
+                .map(|p| p.id.as_str())
+                .collect();
+            if !unserved.is_empty() {
+                outln!(
+                    text,
+                    "{} station(s) without service{}: {}",
+                    unserved.len(),
+                    s.day_label()
+                        .map(|d| format!(" on {d}"))
+                        .unwrap_or_default(),
+                    unserved.join(", ")
+                );
+            }
             for (p, name) in [(&t, "transit"), (&c, "car")] {
                 let k = analysis::connectivity(p);
                 outln!(
