@@ -190,7 +190,7 @@ fn bundled(c: &mut Criterion) {
             return;
         }
     };
-    let p = onehour::analysis::Prepared::new(net, onehour::graph::Profile::Transit);
+    let p = onehour::graph::Prepared::new(net, onehour::graph::Profile::Transit);
     let csr = &p.graph.csr;
     let bound = p.default_bound();
     let origins: Vec<NodeId> = p

@@ -7,9 +7,9 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 
-use onehour::analysis::Prepared;
 use onehour::engine::{Queue, Workspace};
 use onehour::geo::isochrone::*;
+use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::bundled;
 use onehour::network::load::load_network;

@@ -4,7 +4,8 @@
 //! the timed loop; the timed part is what `onehour rank` does after loading.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use onehour::analysis::{rank, reach, Prepared};
+use onehour::analysis::{rank, reach};
+use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::load::load_network;
 use onehour::scenario::{apply, Library};

@@ -9,7 +9,8 @@
 //!   indicator; for now only checked for completeness and existing stations.
 //! - `door_to_door.csv`: centre-to-centre ranges derived from published claims.
 
-use onehour::analysis::{fastest_ride, time_matrix, Prepared};
+use onehour::analysis::{fastest_ride, time_matrix};
+use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::bundled;
 use onehour::network::load::load_network;

@@ -4,9 +4,9 @@
 mod common;
 use common::{onehour, run_ok};
 use geo::{Area, Contains, Coord, Distance, Euclidean, MultiPolygon, Point, Validation, Winding};
-use onehour::analysis::Prepared;
 use onehour::engine::{Queue, Workspace};
 use onehour::geo::isochrone::*;
+use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::ids::{PlaceIdx, UNREACHED};
 use onehour::network::load::{load_network, Source as Src};

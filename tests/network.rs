@@ -2,8 +2,9 @@
 //! year can be reconstructed, and the model reproduces published timetables and door-to-door
 //! claims (tests/fixtures/fidelity/, each row with its source).
 
-use onehour::analysis::{time_matrix, Prepared};
+use onehour::analysis::time_matrix;
 use onehour::engine::{Queue, Workspace};
+use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::bundled;
 use onehour::network::ids::{NodeId, UNREACHED};

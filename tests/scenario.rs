@@ -4,7 +4,8 @@
 mod common;
 use common::*;
 
-use onehour::analysis::{time_matrix, Prepared};
+use onehour::analysis::time_matrix;
+use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::ids::{PlaceIdx, UNREACHED};
 use onehour::network::model::*;

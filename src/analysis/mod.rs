@@ -5,30 +5,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{sweep, Queue, Workspace};
-use crate::graph::{compile, ArcKind, NetGraph, Profile};
+use crate::graph::{ArcKind, Prepared, Profile};
 use crate::network::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds, UNREACHED};
 use crate::network::model::{Network, PlaceKind};
 use crate::network::problem::Problems;
 use crate::scenario::{apply, apply_checked, Check, Library, Scenario};
-
-/// A network compiled for one profile, ready for queries.
-#[derive(Clone, Debug)]
-pub struct Prepared {
-    pub net: Network,
-    pub graph: NetGraph,
-}
-
-impl Prepared {
-    pub fn new(net: Network, profile: Profile) -> Prepared {
-        let graph = compile(&net, profile);
-        Prepared { net, graph }
-    }
-
-    /// Search bound from the network's routing settings, seconds.
-    pub fn default_bound(&self) -> Seconds {
-        (self.net.settings.routing.bound_min * 60.0) as Seconds
-    }
-}
 
 /// Travel times from `rows` to `cols`, seconds (`UNREACHED` beyond the bound).
 #[derive(Clone, Debug, PartialEq)]

@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::analysis::{find_place, Prepared};
+use crate::analysis::find_place;
 use crate::cli::output;
 use crate::cli::{emit, progress, NetOpts, Session, UserError};
 use crate::engine::Workspace;
 use crate::geo::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
 use crate::geo::map;
 use crate::geo::network_geojson;
+use crate::graph::Prepared;
 use crate::network::ids::PlaceIdx;
 
 /// Flags of `onehour isochrones`.
@@ -213,7 +214,8 @@ pub fn batch(
 /// Warns when the grid is too coarse for the access distance: the walking discs around
 /// stations then fall between grid points and the bands thin out or vanish.
 fn warn_coarse(s: &Session, params: &IsoParams) {
-    let access = isochrone::AccessModel::for_profile(&s.base, s.opts.profile, params.max_access_m);
+    let access =
+        isochrone::AccessModel::for_profile(&s.base, s.opts.profile(), params.max_access_m);
     if params.cell_m * 1.5 > access.max_m {
         eprintln!(
             "warning: a {} m grid is coarse for a {} m access distance: bands may be blocky or empty; use --cell {} or less",
@@ -231,7 +233,7 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     let scenarios = scenario_list(&s, &a.scenario);
     warn_coarse(&s, &params);
     let (isos, secs) = batch(&s, &scenarios, &a.origins, &params)?;
-    let profile = a.net.profile.as_str();
+    let profile = a.net.profile().as_str();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for iso in &isos {
         let name = format!(
@@ -370,7 +372,7 @@ pub fn map(a: MapArgs) -> Result<ExitCode> {
         &panels,
         &Projection::for_network(&s.base),
         a.width as f64,
-        a.net.profile,
+        a.net.profile(),
     );
     emit(&Some(a.out.clone()), &svg)?;
     let from = isos
@@ -394,7 +396,7 @@ pub fn export(a: ExportArgs) -> Result<ExitCode> {
             isochrone::to_geojson_text(&network_geojson::network_features(&net))
         }
         ExportFormat::Dimacs => crate::cli::export_dimacs(
-            &crate::analysis::Prepared::new(net, s.opts.profile),
+            &crate::graph::Prepared::new(net, s.opts.profile()),
             a.scenario.as_deref().unwrap_or("today"),
         )?,
     };

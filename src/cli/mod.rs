@@ -13,11 +13,12 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::analysis;
 use crate::analysis::Indicator;
-use crate::analysis::{self, Prepared};
 use crate::cli::bench_graph::Method;
 use crate::cli::output::Format;
 use crate::engine::with_threads;
+use crate::graph::Prepared;
 use crate::graph::Profile;
 use crate::io::dimacs;
 use crate::network::bundled;
@@ -81,8 +82,8 @@ pub struct NetOpts {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<Date>,
     /// Travel profile
-    #[arg(long, value_enum, default_value_t = Profile::Transit)]
-    pub profile: Profile,
+    #[arg(long, value_enum, default_value_t = ProfileArg::Transit)]
+    pub profile: ProfileArg,
     /// The target, minutes (0 < MIN <= 1440)
     #[arg(long, default_value_t = 60.0, value_name = "MIN", value_parser = parse_limit)]
     pub limit: f64,
@@ -92,7 +93,47 @@ pub struct NetOpts {
     /// Override the network's wait policy: half headway, full headway (worst case), or half
     /// headway capped at the network's cap_min (timetabled services)
     #[arg(long, value_enum)]
-    pub wait: Option<WaitPolicy>,
+    pub wait: Option<WaitArg>,
+}
+
+impl NetOpts {
+    /// The travel profile asked for.
+    pub fn profile(&self) -> Profile {
+        match self.profile {
+            ProfileArg::Transit => Profile::Transit,
+            ProfileArg::Car => Profile::Car,
+        }
+    }
+}
+
+/// The `--profile` values (the core's [`Profile`] has more, used internally).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileArg {
+    /// Walking plus all public transport.
+    Transit,
+    /// Driving on the road network.
+    Car,
+}
+
+/// The `--wait` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WaitArg {
+    /// Half the headway.
+    Half,
+    /// The full headway (worst case).
+    Full,
+    /// Half the headway, capped at the network's cap_min.
+    Capped,
+}
+
+impl From<WaitArg> for WaitPolicy {
+    fn from(w: WaitArg) -> WaitPolicy {
+        match w {
+            WaitArg::Half => WaitPolicy::Half,
+            WaitArg::Full => WaitPolicy::Full,
+            WaitArg::Capped => WaitPolicy::Capped,
+        }
+    }
 }
 
 /// The most worker threads a command starts (each holds one search workspace).
@@ -334,7 +375,7 @@ impl Session {
         };
         let (mut full, warnings) = load_network(&src, &manifest)?;
         if let Some(w) = opts.wait {
-            full.settings.routing.wait = w;
+            full.settings.routing.wait = w.into();
         }
         let day = opts
             .date
@@ -403,7 +444,7 @@ impl Session {
     }
 
     pub fn prepared(&self, scenario: Option<&str>) -> Result<Prepared> {
-        Ok(Prepared::new(self.network(scenario)?, self.opts.profile))
+        Ok(Prepared::new(self.network(scenario)?, self.opts.profile()))
     }
 
     pub fn limit_s(&self) -> Seconds {
@@ -519,7 +560,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                     "{} → {} ({}, {})\n{}",
                     p.net.place(a).name,
                     p.net.place(b).name,
-                    s.opts.profile.as_str(),
+                    s.opts.profile().as_str(),
                     scenario.as_deref().unwrap_or("today"),
                     output::route_table(&r)
                 ),
@@ -635,7 +676,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 lib,
                 &base,
                 &projects,
-                s.opts.profile,
+                s.opts.profile(),
                 s.limit_s(),
                 bound.max(s.limit_s()),
                 &|| pb.inc(1),
@@ -842,13 +883,13 @@ fn centre_matrix(
 )> {
     match indicator {
         Indicator::Door => {
-            let p = Prepared::new(n, s.opts.profile);
+            let p = Prepared::new(n, s.opts.profile());
             let c = p.net.centres();
             let m = analysis::time_matrix(&p, &c, &c, s.bound_s(&p));
             Ok((m, None, p.net))
         }
         Indicator::Station => {
-            if s.opts.profile != Profile::Transit {
+            if s.opts.profile() != Profile::Transit {
                 return Err(UserError(
                     "--indicator station is a rail measure: drop --profile car".into(),
                 )
@@ -881,7 +922,7 @@ fn render_matrix(
     let profile = if indicator == Indicator::Station {
         "transit"
     } else {
-        s.opts.profile.as_str()
+        s.opts.profile().as_str()
     };
     match f {
         Format::Json => output::matrix_json(
@@ -1141,7 +1182,7 @@ fn main_job() -> Result<ExitCode> {
         scenarios: None,
         year: None,
         date: None,
-        profile: Profile::Transit,
+        profile: ProfileArg::Transit,
         limit: 60.0,
         threads: None,
         wait: None,

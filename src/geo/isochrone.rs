@@ -27,8 +27,8 @@ use geo::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::analysis::Prepared;
 use crate::engine::{Queue, Workspace};
+use crate::graph::Prepared;
 use crate::graph::Profile;
 use crate::network::ids::{PlaceIdx, Seconds, UNREACHED};
 use crate::network::model::{Network, PlaceKind};

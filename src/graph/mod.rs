@@ -17,7 +17,7 @@ use crate::network::ids::{minutes_to_seconds, EdgeId, NodeId, PlaceIdx, Seconds}
 use crate::network::model::*;
 
 /// A travel profile: which parts of the network a traveller uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Walking plus all public transport.
@@ -27,7 +27,6 @@ pub enum Profile {
     /// Rail and metro between stations only: the public-transport graph without centres, zones
     /// and access links (walking only between stations). The plan's station-to-station
     /// indicator runs on it.
-    #[value(skip)]
     Station,
 }
 
@@ -456,5 +455,27 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
         n_places: n_places as u32,
         node_place,
         node_service,
+    }
+}
+
+/// A network compiled for one profile, ready for queries.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The network as compiled.
+    pub net: Network,
+    /// Its graph.
+    pub graph: NetGraph,
+}
+
+impl Prepared {
+    /// Compiles `net` for `profile`.
+    pub fn new(net: Network, profile: Profile) -> Prepared {
+        let graph = compile(&net, profile);
+        Prepared { net, graph }
+    }
+
+    /// Search bound from the network's routing settings, seconds.
+    pub fn default_bound(&self) -> Seconds {
+        (self.net.settings.routing.bound_min * 60.0) as Seconds
     }
 }

@@ -443,7 +443,7 @@ impl Default for CarSettings {
 }
 
 /// How the expected wait at a boarding is charged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum WaitPolicy {
     /// Half the headway: random arrivals at a regular service.
