@@ -93,7 +93,7 @@ fn check(
                     "{ctx}: node {v} at {d} has no parent"
                 ),
                 Some(e) => {
-                    let arc = csr.arcs[e.idx()];
+                    let arc = csr.arcs()[e.idx()];
                     let t = csr.tail(e);
                     assert_eq!(arc.head, v, "{ctx}: parent arc of {v} ends elsewhere");
                     assert_eq!(

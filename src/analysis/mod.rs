@@ -260,8 +260,8 @@ pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
     for e in edges {
         let m = g.meta[e.idx()];
         let tail = g.csr.tail(e);
-        let head = NodeId(g.csr.arcs[e.idx()].head);
-        let w = g.csr.arcs[e.idx()].weight;
+        let head = NodeId(g.csr.arcs()[e.idx()].head);
+        let w = g.csr.arcs()[e.idx()].weight;
         let service_label = |i: u32| {
             let s = &p.net.services[i as usize];
             format!("{} ({})", s.line, s.id)

@@ -27,7 +27,7 @@
 //!   arc improves its head, because that test is close to a coin toss;
 //! - sweeps run on a `Checked` graph, validated once and borrowed for the sweep, so the loop
 //!   indexes without bounds checks and reads compact 4-byte arc records (half the memory
-//!   traffic of `graph::Arc`) whose weight field has a fixed width (8, 12 or 16 bits), so a
+//!   traffic of `graph::CsrArc`) whose weight field has a fixed width (8, 12 or 16 bits), so a
 //!   record decodes with two immediate operations;
 //! - the loop keeps few values alive (no popped counter: `nb` empty buckets in a row end the
 //!   search; the pool is sized once for every entry a search can push, so no capacity check
@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::graph::{Arc, Csr};
+use crate::graph::{Csr, CsrArc};
 use crate::network::ids::{EdgeId, NodeId, Seconds, UNREACHED};
 
 /// Which priority queue a search uses.
@@ -60,7 +60,7 @@ impl Queue {
     }
 }
 
-/// Arc weights up to this use the bucket queue; above it `Queue::Bucket` falls back to the heap
+/// CsrArc weights up to this use the bucket queue; above it `Queue::Bucket` falls back to the heap
 /// (the bucket array and the scan over empty buckets grow with the largest weight).
 pub const MAX_BUCKET_WEIGHT: Seconds = 1 << 20;
 
@@ -69,7 +69,7 @@ pub const MAX_BUCKET_WEIGHT: Seconds = 1 << 20;
 /// most one entry per arc and source) that fit in u32.
 fn bucket_fits(g: &Csr, sources: &[(NodeId, Seconds)]) -> bool {
     let nb = bucket_count(g, sources);
-    g.max_weight <= MAX_BUCKET_WEIGHT
+    g.max_weight() <= MAX_BUCKET_WEIGHT
         && nb <= 2 * MAX_BUCKET_WEIGHT as usize
         && nb + g.num_arcs() + sources.len() < u32::MAX as usize
 }
@@ -79,7 +79,7 @@ fn bucket_fits(g: &Csr, sources: &[(NodeId, Seconds)]) -> bool {
 fn bucket_count(g: &Csr, sources: &[(NodeId, Seconds)]) -> usize {
     let lo = sources.iter().map(|s| s.1).min().unwrap_or(0);
     let hi = sources.iter().map(|s| s.1).max().unwrap_or(0);
-    (g.max_weight as usize + (hi - lo) as usize + 1).next_power_of_two()
+    (g.max_weight() as usize + (hi - lo) as usize + 1).next_power_of_two()
 }
 
 /// Node slots per slab bucket before it spills into a vector: 64 holds the nodes of one
@@ -229,7 +229,7 @@ impl Workspace {
         } else {
             queue
         };
-        let arcs = &g.arcs[..];
+        let arcs = g.arcs();
         match (q, parents) {
             (Queue::Bucket, true) if use_slabs(g, bucket_count(g, sources)) => {
                 self.slab::<true, false, true, true, _>(g, arcs, sources, bound)
@@ -262,7 +262,7 @@ impl Workspace {
                     12 => self.bucket_on(csr, &Packed::<12>(&p.words), &src, bound),
                     _ => self.bucket_on(csr, &Packed::<16>(&p.words), &src, bound),
                 },
-                None => self.bucket_on(csr, &csr.arcs[..], &src, bound),
+                None => self.bucket_on(csr, csr.arcs(), &src, bound),
             }
         } else {
             self.heap::<false>(csr, &src, bound);
@@ -359,7 +359,7 @@ impl Workspace {
         if top == nb {
             return; // no source within the bound
         }
-        let first_out = &g.first_out[..];
+        let first_out = g.first_out();
         debug_assert_eq!(arcs.len(), g.num_arcs());
         // SAFETY for every `pool` access below: bucket indices are masked (`< nb`); entry
         // positions come from heads and entries, which only ever hold positions already
@@ -510,7 +510,7 @@ impl Workspace {
         if cur == u64::MAX {
             return; // no source within the bound
         }
-        let first_out = &g.first_out[..];
+        let first_out = g.first_out();
         debug_assert_eq!(arcs.len(), g.num_arcs());
         // SAFETY for every access through `sp` and `cp` below: bucket indices are masked
         // (`< nb`, the length of `cnt`), counts never exceed `SLAB` (a slot is written only
@@ -625,8 +625,8 @@ impl Workspace {
                 continue;
             }
             touched.push(v as u32);
-            let (a, b) = (g.first_out[v] as usize, g.first_out[v + 1] as usize);
-            for (e, arc) in g.arcs[a..b].iter().enumerate() {
+            let (a, b) = (g.first_out()[v] as usize, g.first_out()[v + 1] as usize);
+            for (e, arc) in g.arcs()[a..b].iter().enumerate() {
                 let nd = d.saturating_add(arc.weight);
                 let h = arc.head as usize;
                 if nd < dist[h] && nd <= bound {
@@ -660,13 +660,13 @@ impl<'a> Checked<'a> {
     /// `None` if `g` breaks the CSR invariant (`Csr::check` names the broken rule).
     pub fn new(g: &'a Csr) -> Option<Checked<'a>> {
         let n = g.num_nodes();
-        let fo = &g.first_out;
+        let fo = g.first_out();
         let ok = !fo.is_empty()
             && fo[0] == 0
-            && fo[n] as usize == g.arcs.len()
+            && fo[n] as usize == g.arcs().len()
             && fo.windows(2).all(|w| w[0] <= w[1])
-            && g.arcs.iter().fold(0u32, |m, a| m.max(a.head)) < n as u32
-            && g.arcs.iter().all(|a| a.weight <= g.max_weight);
+            && g.arcs().iter().fold(0u32, |m, a| m.max(a.head)) < n as u32
+            && g.arcs().iter().all(|a| a.weight <= g.max_weight());
         ok.then(|| Checked {
             csr: g,
             packed: PackedArcs::new(g),
@@ -678,11 +678,11 @@ impl<'a> Checked<'a> {
         if self.packed.is_some() {
             4
         } else {
-            std::mem::size_of::<Arc>()
+            std::mem::size_of::<CsrArc>()
         }
     }
 
-    /// Bits of the weight field of the compact records (`None`: the search reads `Arc`s).
+    /// Bits of the weight field of the compact records (`None`: the search reads `CsrArc`s).
     pub fn weight_bits(&self) -> Option<u32> {
         self.packed.as_ref().map(|p| p.wbits)
     }
@@ -702,13 +702,13 @@ impl PackedArcs {
         let bits = |x: u64| 64 - x.leading_zeros();
         let (hbits, wb) = (
             bits(g.num_nodes().saturating_sub(1) as u64),
-            bits(g.max_weight as u64),
+            bits(g.max_weight() as u64),
         );
         let wbits = [8, 12, 16]
             .into_iter()
             .find(|&w| wb <= w && hbits <= 32 - w)?;
         let words = g
-            .arcs
+            .arcs()
             .iter()
             .map(|a| (a.head << wbits) | a.weight)
             .collect();
@@ -742,18 +742,18 @@ fn range<const TRUSTED: bool, T>(s: &[T], a: usize, b: usize) -> &[T] {
     }
 }
 
-impl ArcRecords for [Arc] {
-    type Rec = Arc;
+impl ArcRecords for [CsrArc] {
+    type Rec = CsrArc;
     #[inline(always)]
     fn len(&self) -> usize {
-        <[Arc]>::len(self)
+        <[CsrArc]>::len(self)
     }
     #[inline(always)]
-    fn records<const TRUSTED: bool>(&self, a: usize, b: usize) -> &[Arc] {
+    fn records<const TRUSTED: bool>(&self, a: usize, b: usize) -> &[CsrArc] {
         range::<TRUSTED, _>(self, a, b)
     }
     #[inline(always)]
-    fn decode(&self, r: Arc) -> (u32, Seconds) {
+    fn decode(&self, r: CsrArc) -> (u32, Seconds) {
         (r.head, r.weight)
     }
     #[inline(always)]

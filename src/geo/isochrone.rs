@@ -28,6 +28,7 @@ use geo::{
 use serde_json::{json, Map, Value};
 
 use crate::engine::{Queue, Workspace};
+use crate::geo::style::band_colour;
 use crate::graph::Prepared;
 use crate::graph::Profile;
 use crate::network::ids::{PlaceIdx, Seconds, UNREACHED};
@@ -772,20 +773,6 @@ fn geometry_json(mp: &MultiPolygon<f64>) -> geojson::Geometry {
             })
             .collect();
     geojson::Geometry::new(geojson::Value::MultiPolygon(polys))
-}
-
-/// Fill colour of a band, from dark (short) to light (long): simplestyle hints that
-/// geojson.io and kepler.gl pick up.
-pub fn band_colour(k: usize, n: usize) -> &'static str {
-    const RAMP: [&str; 6] = [
-        "#08306b", "#2171b5", "#4292c6", "#6baed6", "#9ecae1", "#c6dbef",
-    ];
-    let i = if n <= 1 {
-        0
-    } else {
-        k * (RAMP.len() - 1) / (n - 1).max(1)
-    };
-    RAMP[i.min(RAMP.len() - 1)]
 }
 
 /// The bands of some isochrones as one RFC 7946 FeatureCollection: one feature per band,

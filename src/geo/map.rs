@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
-use crate::geo::isochrone::{band_colour, Isochrone, Projection};
-use crate::geo::network_geojson::{mode_colour, ROAD_COLOUR};
+use crate::geo::isochrone::{Isochrone, Projection};
+use crate::geo::style::{band_colour, mode_colour, ROAD_COLOUR};
 use crate::graph::Profile;
 use crate::network::model::{Mode, Network, PlaceKind};
 

@@ -4,3 +4,4 @@
 pub mod isochrone;
 pub mod map;
 pub mod network_geojson;
+pub mod style;

@@ -5,22 +5,8 @@
 use geojson::{Feature, FeatureCollection, Geometry, Value as GValue};
 use serde_json::{json, Map, Value};
 
-use crate::network::model::{Mode, Network, PlaceKind};
-
-/// Line colour of a mode (also used by `map`).
-pub fn mode_colour(m: Mode) -> &'static str {
-    match m {
-        Mode::Hsr => "#d7191c",
-        Mode::Conventional => "#7b3294",
-        Mode::Intercity => "#fdae61",
-        Mode::Metro => "#2c7bb6",
-        Mode::Tram => "#1a9641",
-        Mode::Bus => "#8c8c8c",
-    }
-}
-
-/// Colour of road lines.
-pub const ROAD_COLOUR: &str = "#b15928";
+use crate::geo::style::{mode_colour, ROAD_COLOUR};
+use crate::network::model::{Network, PlaceKind};
 
 fn r6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6

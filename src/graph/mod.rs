@@ -4,7 +4,7 @@
 //! - `first_out` has `n + 1` entries; the arcs leaving node `v` are
 //!   `arcs[first_out[v] .. first_out[v + 1]]`, so `first_out` is non-decreasing, starts at 0
 //!   and ends at `arcs.len()`;
-//! - each `Arc` is 8 bytes: head node and weight in whole seconds;
+//! - each `CsrArc` is 8 bytes: head node and weight in whole seconds;
 //! - `meta[e]` (kept apart from the hot arrays) says what arc `e` is, so routes can be explained.
 //!
 //! Node numbering: node `p` is place `p` for every place of the network; platform nodes follow,
@@ -43,7 +43,7 @@ impl Profile {
 /// One arc of the CSR graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
-pub struct Arc {
+pub struct CsrArc {
     pub head: u32,
     pub weight: Seconds,
 }
@@ -52,10 +52,10 @@ pub struct Arc {
 /// all threads of a sweep.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Csr {
-    pub first_out: Vec<u32>,
-    pub arcs: Vec<Arc>,
+    first_out: Vec<u32>,
+    arcs: Vec<CsrArc>,
     /// The largest arc weight (sizes the bucket queue).
-    pub max_weight: Seconds,
+    max_weight: Seconds,
 }
 
 impl Csr {
@@ -71,13 +71,13 @@ impl Csr {
             first_out[i + 1] += first_out[i];
         }
         let mut fill = first_out.clone();
-        let mut out = vec![Arc { head: 0, weight: 0 }; arcs.len()];
+        let mut out = vec![CsrArc { head: 0, weight: 0 }; arcs.len()];
         let mut perm = vec![0u32; arcs.len()];
         let mut max_weight = 0;
         for (i, &(t, h, w)) in arcs.iter().enumerate() {
             let pos = fill[t as usize];
             fill[t as usize] += 1;
-            out[pos as usize] = Arc { head: h, weight: w };
+            out[pos as usize] = CsrArc { head: h, weight: w };
             perm[i] = pos;
             max_weight = max_weight.max(w);
         }
@@ -91,6 +91,38 @@ impl Csr {
         )
     }
 
+    /// A graph from its arrays, checked: `first_out` has `n + 1` non-decreasing entries from 0
+    /// to `arcs.len()`, and every head is a node. The error names the broken rule.
+    pub fn new(first_out: Vec<u32>, arcs: Vec<CsrArc>) -> Result<Csr, String> {
+        let max_weight = arcs.iter().map(|a| a.weight).max().unwrap_or(0);
+        let g = Csr {
+            first_out,
+            arcs,
+            max_weight,
+        };
+        g.check()?;
+        Ok(g)
+    }
+
+    /// `first_out[v]..first_out[v + 1]` are the arcs leaving `v` (`n + 1` entries).
+    #[inline(always)]
+    pub fn first_out(&self) -> &[u32] {
+        &self.first_out
+    }
+
+    /// The arcs, grouped by tail.
+    #[inline(always)]
+    pub fn arcs(&self) -> &[CsrArc] {
+        &self.arcs
+    }
+
+    /// The largest arc weight (sizes the bucket queue).
+    #[inline(always)]
+    pub fn max_weight(&self) -> Seconds {
+        self.max_weight
+    }
+
+    /// Number of nodes.
     #[inline(always)]
     pub fn num_nodes(&self) -> usize {
         self.first_out.len().saturating_sub(1)
@@ -103,7 +135,7 @@ impl Csr {
 
     /// The arcs leaving `v`, with the id of the first.
     #[inline(always)]
-    pub fn out(&self, v: u32) -> (u32, &[Arc]) {
+    pub fn out(&self, v: u32) -> (u32, &[CsrArc]) {
         let a = self.first_out[v as usize];
         let b = self.first_out[v as usize + 1];
         (a, &self.arcs[a as usize..b as usize])
