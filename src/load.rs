@@ -42,7 +42,11 @@ pub enum ReadError {
     /// Larger than [`MAX_FILE_BYTES`]: the size in bytes.
     TooLarge(u64),
     /// Not UTF-8: the byte offset and line of the first invalid byte, and the byte.
-    NotUtf8 { offset: usize, line: usize, byte: u8 },
+    NotUtf8 {
+        offset: usize,
+        line: usize,
+        byte: u8,
+    },
     /// Any other I/O error, as the system words it.
     Io(String),
 }
@@ -383,7 +387,11 @@ pub fn work_bytes() -> u64 {
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     count_work(end as u64);
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The start of every line of a text, for line numbers in logarithmic time.
@@ -408,6 +416,40 @@ impl LineIndex {
     pub fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
     }
+}
+
+/// Splits a TOML text before every line that opens an entry `[[name]]` of a top-level array of
+/// tables, with each piece's byte offset: the first piece holds the top-level keys (TOML puts
+/// them before any table), each further piece one entry and its sub-tables. Parsing piece by
+/// piece keeps memory in proportion to one record: toml's document model takes some fifty
+/// times the size of the text it holds. `None` when the text has a multi-line string, inside
+/// which such a line would not be a header.
+pub fn toml_pieces<'a>(text: &'a str, name: &str) -> Option<Vec<(usize, &'a str)>> {
+    count_work(text.len() as u64);
+    if text.contains("\"\"\"") || text.contains("'''") {
+        return None;
+    }
+    let opens = |line: &str| {
+        line.trim_start()
+            .strip_prefix("[[")
+            .and_then(|r| r.trim_start().strip_prefix(name))
+            .and_then(|r| r.trim_start().strip_prefix("]]"))
+            .is_some_and(|r| {
+                let r = r.trim_start();
+                r.is_empty() || r.starts_with('#')
+            })
+    };
+    // The first piece (top-level keys) may be empty.
+    let mut cuts = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if opens(line) {
+            cuts.push(at);
+        }
+        at += line.len();
+    }
+    cuts.push(text.len());
+    Some(cuts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect())
 }
 
 /// The line of a quoted CSV field that is opened but never closed, if any. The csv crate
@@ -657,9 +699,11 @@ impl Loader<'_> {
                 n.record(),
                 format!("{}: {err}", self.src.display(rel)),
             ),
-            (ReadError::NotUtf8 { line, .. }, _) => {
-                (self.origin(rel, Some(*line)), String::new(), err.to_string())
-            }
+            (ReadError::NotUtf8 { line, .. }, _) => (
+                self.origin(rel, Some(*line)),
+                String::new(),
+                err.to_string(),
+            ),
             (_, Some(n)) => (
                 self.origin(rel, None),
                 String::new(),
@@ -683,7 +727,10 @@ impl Loader<'_> {
         let why = match resolve_path(base, written) {
             Resolved::Inside(rel) => match self.src.symlink_outside(&rel) {
                 Some(real) if !self.allow_outside => {
-                    format!("leaves the network folder through a symlink (to {})", real.display())
+                    format!(
+                        "leaves the network folder through a symlink (to {})",
+                        real.display()
+                    )
                 }
                 _ => return Some((rel, named)),
             },
@@ -818,7 +865,8 @@ impl Loader<'_> {
         match m.bbox {
             Some(b) => {
                 self.net.bbox = b;
-                self.problems.extend(validate::check_bbox(b, &at("", "bbox")));
+                self.problems
+                    .extend(validate::check_bbox(b, &at("", "bbox")));
             }
             None => {
                 self.problems.push(Problem::error(
@@ -928,10 +976,7 @@ impl Loader<'_> {
             .copied()
             .filter(|c| !headers.iter().any(|h| h == *c))
             .collect();
-        let unknown: Vec<&str> = headers
-            .iter()
-            .filter(|h| !required.contains(h))
-            .collect();
+        let unknown: Vec<&str> = headers.iter().filter(|h| !required.contains(h)).collect();
         let mut twice: Vec<&str> = headers
             .iter()
             .enumerate()
@@ -1135,19 +1180,44 @@ impl Loader<'_> {
             return;
         };
         let lines = LineIndex::new(&text);
-        let file: ServicesFile = match toml::from_str(&text) {
-            Ok(f) => f,
-            Err(e) => {
-                self.problems.push(Problem::error(
-                    &self.origin(rel, e.span().map(|s| lines.line(s.start))),
-                    "",
-                    format!("invalid services file: {}", e.message()),
-                    "see docs/network-format.md, section Services",
-                ));
-                return;
+        let whole = vec![(0, text.as_str())];
+        let mut pieces = toml_pieces(&text, "service").unwrap_or_else(|| whole.clone());
+        if pieces.len() > 1
+            && toml::from_str::<ServicesFile>(pieces[0].1).is_ok_and(|f| !f.service.is_empty())
+        {
+            // Services written inline before the tables: only the whole file can say whether
+            // they clash.
+            pieces = whole;
+        }
+        let display = self.src.display(rel);
+        let (mut count, mut broken) = (0, false);
+        for (start, piece) in pieces {
+            let file: ServicesFile = match toml::from_str(piece) {
+                Ok(f) => f,
+                Err(e) => {
+                    broken = true;
+                    self.problems.push(Problem::error(
+                        &self.origin(rel, e.span().map(|s| lines.line(start + s.start))),
+                        "",
+                        format!("invalid services file: {}", e.message()),
+                        "see docs/network-format.md, section Services",
+                    ));
+                    continue;
+                }
+            };
+            for s in file.service {
+                count += 1;
+                let o = Origin {
+                    file: display.clone(),
+                    line: Some(lines.line(start + s.span().start)),
+                };
+                match s.into_inner().into_service(o) {
+                    Ok(s) => self.net.services.push(s),
+                    Err(p) => self.problems.push(p),
+                }
             }
-        };
-        if file.service.is_empty() {
+        }
+        if count == 0 && !broken {
             self.problems.push(Problem::error(
                 &self.origin(rel, None),
                 "",
@@ -1157,17 +1227,6 @@ impl Loader<'_> {
                     named.written, named.key, named.by.file
                 ),
             ));
-        }
-        let display = self.src.display(rel);
-        for s in file.service {
-            let o = Origin {
-                file: display.clone(),
-                line: Some(lines.line(s.span().start)),
-            };
-            match s.into_inner().into_service(o) {
-                Ok(s) => self.net.services.push(s),
-                Err(p) => self.problems.push(p),
-            }
         }
     }
 }

@@ -4,7 +4,9 @@
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-use crate::load::{date_from_toml, LineIndex, RawService, ReadError, Source, MAX_DEPTH, MAX_TOTAL_BYTES};
+use crate::load::{
+    date_from_toml, LineIndex, RawService, ReadError, Source, MAX_DEPTH, MAX_TOTAL_BYTES,
+};
 use crate::model::*;
 use crate::problem::{Problem, Problems};
 use crate::validate;
@@ -196,6 +198,14 @@ struct RawScenario {
     edit: Vec<toml::Spanned<toml::Table>>,
 }
 
+/// A piece of a scenario file holding edits only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditPiece {
+    #[serde(default)]
+    edit: Vec<toml::Spanned<toml::Table>>,
+}
+
 /// Parses one scenario file's text.
 pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> {
     let o = |line| Origin {
@@ -203,19 +213,39 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> 
         line,
     };
     let lines = LineIndex::new(text);
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+    let invalid = |start: usize, e: toml::de::Error| {
         vec![Problem::error(
-            &o(e.span().map(|s| lines.line(s.start))),
+            &o(e.span().map(|s| lines.line(start + s.start))),
             "",
             format!("invalid scenario: {}", e.message()),
             "see docs/scenario-format.md",
         )]
-    })?;
+    };
+    // The top-level keys, then the edits piece by piece (`load::toml_pieces`), unless edits
+    // are also written inline at the top: then only the whole file can say whether they clash.
+    let whole = vec![(0, text)];
+    let mut pieces = crate::load::toml_pieces(text, "edit").unwrap_or_else(|| whole.clone());
+    let mut raw: RawScenario = toml::from_str(pieces[0].1).map_err(|e| invalid(0, e))?;
+    if pieces.len() > 1 && !raw.edit.is_empty() {
+        pieces = whole;
+        raw = toml::from_str(text).map_err(|e| invalid(0, e))?;
+    }
+    let mut tables: Vec<(usize, toml::Table)> = std::mem::take(&mut raw.edit)
+        .into_iter()
+        .map(|t| (t.span().start, t.into_inner()))
+        .collect();
+    for &(start, piece) in &pieces[1..] {
+        let more: EditPiece = toml::from_str(piece).map_err(|e| invalid(start, e))?;
+        tables.extend(
+            more.edit
+                .into_iter()
+                .map(|t| (start + t.span().start, t.into_inner())),
+        );
+    }
     let mut problems = Vec::new();
     let mut edits = Vec::new();
-    for (i, t) in raw.edit.into_iter().enumerate() {
-        let line = lines.line(t.span().start);
-        let mut table = t.into_inner();
+    for (i, (at, mut table)) in tables.into_iter().enumerate() {
+        let line = lines.line(at);
         let source = match table.remove("source") {
             Some(toml::Value::String(s)) => s,
             _ => String::new(),
@@ -537,7 +567,33 @@ const ROAD_CONGESTION: (f64, f64) = (1.0, 5.0);
 /// Speed factors `scale_speed` accepts.
 pub const SPEED_FACTOR: (f64, f64) = (0.2, 5.0);
 
+/// Applies one edit. The same edit twice (in one file or in two scenarios of the chain) is an
+/// error whatever the edit: the second either fails, changes nothing, or (`scale_speed`,
+/// `add_link`) applies the change twice.
 fn apply_edit(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Result<(), Problem> {
+    let key = format!("{:?}", e.op);
+    let first = done.edits.get(&key).cloned();
+    let r = apply_op(net, s, e, done);
+    let Some((sc, i)) = first else {
+        done.edits.insert(key, (s.name.clone(), e.index));
+        return r;
+    };
+    let same = format!("the same edit as scenario {sc}, edit {i}");
+    Err(match r {
+        Err(mut p) => {
+            p.message = format!("{} ({same})", p.message);
+            p
+        }
+        Ok(()) => Problem::error(
+            &e.origin,
+            format!("scenario {}, edit {} ({})", s.name, e.index, e.op.name()),
+            same,
+            "remove one of the two",
+        ),
+    })
+}
+
+fn apply_op(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Result<(), Problem> {
     let rec = format!("scenario {}, edit {} ({})", s.name, e.index, e.op.name());
     let err = |msg: String, fix: &str| Problem::error(&e.origin, &rec, msg, fix);
     let no_change = |what: String| {
@@ -559,16 +615,6 @@ fn apply_edit(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Res
             ))
         }
     };
-    // The same edit twice (in one file or two scenarios of the chain) is a mistake whatever
-    // the edit: the second would either fail or change nothing.
-    let key = format!("{:?}", e.op);
-    if let Some((sc, i)) = done.edits.get(&key) {
-        return Err(err(
-            format!("the same edit as scenario {sc}, edit {i}"),
-            "remove one of the two",
-        ));
-    }
-    done.edits.insert(key, (s.name.clone(), e.index));
     let was_closed = |id: &str, done: &Done| {
         done.closed.get(id).map(|(sc, i)| {
             err(
@@ -624,11 +670,7 @@ fn apply_edit(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Res
                     "give the new service another id, or use set_* edits on the existing one",
                 ));
             }
-            if let Some(p) = service
-                .stops
-                .iter()
-                .find_map(|st| was_closed(&st.at, done))
-            {
+            if let Some(p) = service.stops.iter().find_map(|st| was_closed(&st.at, done)) {
                 return Err(p);
             }
             done.removed.remove(&service.id);
@@ -851,7 +893,14 @@ fn apply_edit(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Res
             }
             if let Some(v) = speed_kmh {
                 let (lo, hi) = ROAD_SPEED_KMH;
-                bad_number("speed_kmh", *v, lo, false, hi, "give the free-flow speed in km/h")?;
+                bad_number(
+                    "speed_kmh",
+                    *v,
+                    lo,
+                    false,
+                    hi,
+                    "give the free-flow speed in km/h",
+                )?;
             }
             if let Some(c) = congestion {
                 let (lo, hi) = ROAD_CONGESTION;
@@ -877,9 +926,7 @@ fn apply_edit(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Res
             if speed_kmh.is_none_or(|v| v == r.speed_kmh)
                 && congestion.is_none_or(|c| c == r.congestion)
             {
-                return Err(no_change(format!(
-                    "road '{road}' already has these values"
-                )));
+                return Err(no_change(format!("road '{road}' already has these values")));
             }
             if let Some(v) = speed_kmh {
                 r.speed_kmh = *v;

@@ -361,7 +361,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                         format!("km {km} is not positive"),
                         "give the segment length in km",
                     ));
-                } else if !(km <= 2000.0) {
+                } else if !in_range(km, 0.0, true, 2000.0) {
                     p.push(Problem::error(
                         &s.origin,
                         &srec,
@@ -391,7 +391,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 ));
                 continue;
             }
-            if !(run <= MAX_RUN_MIN) {
+            if !in_range(run, 0.0, true, MAX_RUN_MIN) {
                 p.push(Problem::error(
                     &s.origin,
                     &srec,
