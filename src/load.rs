@@ -704,11 +704,7 @@ impl Loader<'_> {
                 String::new(),
                 err.to_string(),
             ),
-            (_, Some(n)) => (
-                self.origin(rel, None),
-                String::new(),
-                format!("{} (named as {}) is {err}", n.written, n.record()),
-            ),
+            (_, Some(n)) => (self.origin(rel, None), n.record(), err.to_string()),
             (_, None) => (self.origin(rel, None), String::new(), err.to_string()),
         };
         self.problems

@@ -608,7 +608,8 @@ fn apply_op(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Resul
         } else {
             Err(err(
                 format!(
-                    "{name} = {v} is not in {}",
+                    "{name} = {} is not in {}",
+                    validate::show_num(v),
                     validate::show_range(lo, lo_open, hi)
                 ),
                 fix,

@@ -36,6 +36,16 @@ pub fn in_range(v: f64, lo: f64, lo_open: bool, hi: f64) -> bool {
     v.is_finite() && (if lo_open { v > lo } else { v >= lo }) && v <= hi
 }
 
+/// A number for messages: in exponent notation when very large or small (`1e12`, `1e-300`),
+/// as written otherwise.
+pub fn show_num(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// `(lo, hi]` or `[lo, hi]`, for messages.
 pub fn show_range(lo: f64, lo_open: bool, hi: f64) -> String {
     format!("{}{lo}, {hi}]", if lo_open { "(" } else { "[" })
@@ -89,7 +99,11 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
             p.push(Problem::error(
                 &at(section, key),
                 format!("[{section}] {key}"),
-                format!("{key} = {v} is not in {}", show_range(lo, lo_open, hi)),
+                format!(
+                    "{key} = {} is not in {}",
+                    show_num(v),
+                    show_range(lo, lo_open, hi)
+                ),
                 format!("give {what}"),
             ));
         }
@@ -281,7 +295,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 p.push(Problem::error(
                     &s.origin,
                     &rec,
-                    format!("speed_kmh {v} is not in [5, 400]"),
+                    format!("speed_kmh {} is not in [5, 400]", show_num(v)),
                     "give the average running speed in km/h",
                 ));
             }
@@ -395,7 +409,10 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 p.push(Problem::error(
                     &s.origin,
                     &srec,
-                    format!("run time {run} min from the previous stop is more than a day ({MAX_RUN_MIN} min)"),
+                    format!(
+                        "run time {} min from the previous stop is more than a day ({MAX_RUN_MIN} min)",
+                        show_num(run)
+                    ),
                     "give the scheduled minutes from the previous stop (check km and speed_kmh if it is derived)",
                 ));
                 continue;
