@@ -273,6 +273,14 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> 
             )),
         }
     }
+    if let Some(y) = raw.opening.filter(|y| !(1800..=2200).contains(y)) {
+        problems.push(Problem::error(
+            &o(crate::load::key_line(text, "", "opening")),
+            format!("scenario {}", raw.name),
+            format!("opening = {y} is not a year in 1800..2200"),
+            "give the expected opening year, e.g. opening = 2030",
+        ));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }

@@ -325,6 +325,12 @@ fn scenario_edit_numbers_are_checked() {
         "[[edit]]\nop = \"add_link\"\nlink = { from = \"sa\", to = \"cx\", minutes = inf, kind = \"walk\", source = \"t\" }\n",
         &["link sa - cx", "minutes inf"],
     );
+    // The scenario's own numbers.
+    let err = apply_scenario(&[("s.toml", "name = \"s\"\nopening = -5\n")], "s").unwrap_err();
+    assert!(
+        err.contains("s.toml:2") && err.contains("opening = -5 is not a year"),
+        "{err}"
+    );
     // Run times in range but implausible for the hop are caught by validation after the step.
     edit_rejected(
         "[[edit]]\nop = \"set_run_times\"\nservice = \"m1\"\nrun_min = [1000, 1000]\n",
