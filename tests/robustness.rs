@@ -161,6 +161,24 @@ fn bbox_and_base_year_are_checked() {
 }
 
 #[test]
+fn network_wide_keys_in_a_fragment_are_errors() {
+    for (key, shown) in [
+        ("title = \"x\"\n", "title"),
+        ("[car]\nspeed_kmh = 30\n", "[car]"),
+        ("[access]\nradius_km = 5\n", "[access]"),
+    ] {
+        let dir = copy_fixture(&tiny());
+        let p = dir.path().join("part.toml");
+        let s = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, format!("{s}{key}")).unwrap();
+        rejects(
+            dir.path(),
+            &["part.toml", "a fragment sets network-wide keys", shown],
+        );
+    }
+}
+
+#[test]
 fn populations_are_bounded() {
     for (value, expect) in [
         (
