@@ -568,10 +568,6 @@ struct Done {
     edits: HashMap<String, (String, usize)>,
 }
 
-/// Speeds and congestion factors a road may have (the same ranges as `validate`).
-const ROAD_SPEED_KMH: (f64, f64) = (5.0, 150.0);
-const ROAD_CONGESTION: (f64, f64) = (1.0, 5.0);
-
 /// Speed factors `scale_speed` accepts.
 pub const SPEED_FACTOR: (f64, f64) = (0.2, 5.0);
 
@@ -901,7 +897,7 @@ fn apply_op(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Resul
                 ));
             }
             if let Some(v) = speed_kmh {
-                let (lo, hi) = ROAD_SPEED_KMH;
+                let (lo, hi) = validate::ROAD_SPEED_KMH;
                 bad_number(
                     "speed_kmh",
                     *v,
@@ -912,7 +908,7 @@ fn apply_op(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Resul
                 )?;
             }
             if let Some(c) = congestion {
-                let (lo, hi) = ROAD_CONGESTION;
+                let (lo, hi) = validate::ROAD_CONGESTION;
                 bad_number(
                     "congestion",
                     *c,

@@ -26,6 +26,10 @@ pub const MAX_INTERCHANGE_MIN: f64 = 60.0;
 /// `u64::MAX`.
 pub const MAX_ZONE_POPULATION: u64 = 50_000_000;
 
+/// Free-flow speeds a road may have, km/h, and its peak travel-time multiplier.
+pub const ROAD_SPEED_KMH: (f64, f64) = (5.0, 150.0);
+pub const ROAD_CONGESTION: (f64, f64) = (1.0, 5.0);
+
 /// A hop shorter than this (straight line) is held to the lowest plausible speed of its mode
 /// as if it were this long: short hops may be slow legitimately (curves, station throats), but
 /// not without limit.
@@ -620,7 +624,7 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
                 "give the link length in km",
             ));
         }
-        if !(5.0..=150.0).contains(&r.speed_kmh) {
+        if !in_range(r.speed_kmh, ROAD_SPEED_KMH.0, false, ROAD_SPEED_KMH.1) {
             p.push(Problem::error(
                 &r.origin,
                 &rec,
@@ -628,7 +632,7 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
                 "give the free-flow speed in km/h",
             ));
         }
-        if !(1.0..=5.0).contains(&r.congestion) {
+        if !in_range(r.congestion, ROAD_CONGESTION.0, false, ROAD_CONGESTION.1) {
             p.push(Problem::error(
                 &r.origin,
                 &rec,
