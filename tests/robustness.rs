@@ -709,6 +709,18 @@ fn scenario_folder_walk_survives_symlink_loops() {
         err.contains("elsewhere") && err.contains("a symlink out of the folder"),
         "{err}"
     );
+    // A FIFO named like a scenario is reported, not read (reading would block).
+    std::fs::remove_file(dir.path().join("elsewhere")).unwrap();
+    let fifo = dir.path().join("sub/pipe.toml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let err = Library::load(Source::Disk(dir.path().to_path_buf()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("pipe.toml") && err.contains("a FIFO"), "{err}");
     // A missing folder is an error, not an empty library.
     let err = Library::load(Source::Disk(dir.path().join("nope")))
         .unwrap_err()
