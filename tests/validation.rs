@@ -323,10 +323,11 @@ fn all_problems_are_reported_not_just_the_first() {
 
 #[test]
 fn unreachable_centre_is_a_warning_naming_it() {
+    // Without its only link (and so without the links file: a listed file must hold records).
     let dir = copy_fixture(&tiny());
     edit(
-        &dir.path().join("links.csv"),
-        "cy,sc,5,access,test fixture\n",
+        &dir.path().join("part.toml"),
+        "links = [\"links.csv\"]\n",
         "",
     );
     let out = onehour()

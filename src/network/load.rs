@@ -1,13 +1,159 @@
 //! Loading a network from its files (on disk or bundled into the binary), collecting every
 //! syntax problem with its file and line. Semantic checks are in `validate`.
+//!
+//! Bounds on what is read, so that no input makes the loader hang, recurse without limit or
+//! use memory out of proportion (docs/network-format.md, "Limits"): only regular files are read,
+//! each at most [`MAX_FILE_BYTES`] and all files of one network (or scenario folder) together
+//! at most [`MAX_TOTAL_BYTES`]; text must be UTF-8; includes nest at most [`MAX_DEPTH`] deep and
+//! are walked with an explicit stack, never by recursion; a path that leaves the network folder
+//! (by `..`, an absolute path or a symlink) is an error unless the root manifest sets
+//! `allow_outside = true`. Line numbers come from a [`LineIndex`] built once per file, so that
+//! parsing is linear in the number of records.
 
 use serde::Deserialize;
+use std::cell::Cell;
 use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::network::model::*;
 use crate::network::problem::{into_result, Problem, Problems};
 use crate::network::validate;
+
+/// Largest input file read, bytes (64 MiB). A CSV or TOML file this size takes roughly ten to
+/// forty times as much memory once parsed.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// Largest total of all files read for one network, or for one scenario folder, bytes
+/// (256 MiB).
+pub const MAX_TOTAL_BYTES: u64 = 256 << 20;
+
+/// Deepest nesting of manifest includes and of scenario `extends`.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why a file could not be read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadError {
+    /// No file at the path.
+    Missing,
+    /// Something other than a regular file: "a directory", "a FIFO", "a device", ...
+    NotRegular(&'static str),
+    /// Larger than [`MAX_FILE_BYTES`]: the size in bytes.
+    TooLarge(u64),
+    /// Not UTF-8: the byte offset and line of the first invalid byte, and the byte.
+    NotUtf8 {
+        offset: usize,
+        line: usize,
+        byte: u8,
+    },
+    /// Any other I/O error, as the system words it.
+    Io(String),
+}
+
+impl ReadError {
+    /// What to do about it.
+    pub fn fix(&self) -> &'static str {
+        match self {
+            ReadError::Missing => "create the file or correct the path that names it",
+            ReadError::NotRegular(_) => "name a regular file",
+            ReadError::TooLarge(_) => "split the records into several files, each listed in a manifest",
+            ReadError::NotUtf8 { .. } => {
+                "save the file as UTF-8 (GBK, GB18030, Latin-1 and UTF-16 are not read; in Excel choose \"CSV UTF-8\")"
+            }
+            ReadError::Io(_) => "check that the file can be read (permissions, disk)",
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Missing => write!(f, "no such file"),
+            ReadError::NotRegular(what) => write!(f, "{what}, not a regular file"),
+            ReadError::TooLarge(n) => write!(
+                f,
+                "{n} bytes, over the limit of {} MiB per input file",
+                MAX_FILE_BYTES >> 20
+            ),
+            ReadError::NotUtf8 { offset, byte, .. } => write!(
+                f,
+                "not UTF-8 text: byte 0x{byte:02X} at byte offset {offset} is not valid UTF-8"
+            ),
+            ReadError::Io(e) => write!(f, "cannot be read: {e}"),
+        }
+    }
+}
+
+/// Decodes a file's bytes as UTF-8, dropping a leading byte-order mark.
+fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
+    let bom = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+        3
+    } else {
+        0
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let b = e.as_bytes();
+        count_work(at as u64);
+        ReadError::NotUtf8 {
+            offset: at + bom,
+            line: b[..at].iter().filter(|&&c| c == b'\n').count() + 1,
+            byte: b[at],
+        }
+    })
+}
+
+/// What kind of non-regular file `t` is, for messages.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    if t.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`] as UTF-8. The type is checked before the
+/// file is opened (opening a FIFO would block) and again on the open file.
+fn read_regular(p: &Path) -> Result<String, ReadError> {
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::Missing,
+        _ => ReadError::Io(e.to_string()),
+    };
+    let md = std::fs::metadata(p).map_err(io)?;
+    if !md.is_file() {
+        return Err(ReadError::NotRegular(kind_of(&md.file_type())));
+    }
+    if md.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(md.len()));
+    }
+    let f = std::fs::File::open(p).map_err(io)?;
+    let md = f.metadata().map_err(io)?;
+    if !md.is_file() {
+        return Err(ReadError::NotRegular(kind_of(&md.file_type())));
+    }
+    let mut buf = Vec::with_capacity(md.len() as usize);
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(buf.len() as u64));
+    }
+    decode(buf)
+}
 
 /// Where network and scenario files are read from.
 #[derive(Clone, Debug)]
@@ -19,18 +165,18 @@ pub enum Source {
 }
 
 impl Source {
-    /// Reads a file given relative to this source's root.
-    pub fn read(&self, rel: &str) -> Result<String, String> {
+    /// Reads a file given relative to this source's root (an absolute path is read as is).
+    pub fn read(&self, rel: &str) -> Result<String, ReadError> {
         match self {
-            Source::Disk(root) => {
-                let p = root.join(rel);
-                std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))
-            }
-            Source::Embedded(dir) => dir
-                .get_file(rel)
-                .and_then(|f| f.contents_utf8())
-                .map(str::to_string)
-                .ok_or_else(|| format!("no bundled file {rel}")),
+            Source::Disk(root) => read_regular(&root.join(rel)),
+            Source::Embedded(dir) => match dir.get_file(rel) {
+                Some(f) if f.contents().len() as u64 > MAX_FILE_BYTES => {
+                    Err(ReadError::TooLarge(f.contents().len() as u64))
+                }
+                Some(f) => decode(f.contents().to_vec()),
+                None if dir.get_dir(rel).is_some() => Err(ReadError::NotRegular("a directory")),
+                None => Err(ReadError::Missing),
+            },
         }
     }
 
@@ -42,71 +188,322 @@ impl Source {
         }
     }
 
-    /// All files under the root whose name ends with `ext`, as relative paths, sorted.
-    pub fn files_with_ext(&self, ext: &str) -> Vec<String> {
+    /// The canonical root folder (`None` if it does not exist).
+    fn canonical_root(&self) -> Option<PathBuf> {
+        match self {
+            Source::Disk(root) if root.as_os_str().is_empty() => Path::new(".").canonicalize().ok(),
+            Source::Disk(root) => root.canonicalize().ok(),
+            Source::Embedded(_) => None,
+        }
+    }
+
+    /// Where `rel` really is, if a symlink on its way leads out of the root folder.
+    pub fn symlink_outside(&self, rel: &str) -> Option<PathBuf> {
+        let Source::Disk(root) = self else {
+            return None;
+        };
+        let real = root.join(rel).canonicalize().ok()?;
+        let croot = self.canonical_root()?;
+        (!real.starts_with(&croot)).then_some(real)
+    }
+
+    /// All files under the root whose name ends with `ext`, as relative paths, sorted, and the
+    /// problems met on the way. The walk uses an explicit stack; a symlinked folder is entered
+    /// only if it resolves inside the root and was not visited yet (no loops), and anything
+    /// that leads out of the root is reported rather than followed.
+    pub fn files_with_ext(&self, ext: &str) -> (Vec<String>, Vec<Problem>) {
         let mut out = Vec::new();
+        let mut problems = Vec::new();
         match self {
             Source::Disk(root) => {
+                let here = |p: &Path| Origin {
+                    file: p.display().to_string(),
+                    line: None,
+                };
+                let Some(croot) = self.canonical_root().filter(|r| r.is_dir()) else {
+                    problems.push(Problem::error(
+                        &here(root),
+                        "",
+                        if root.exists() {
+                            "not a folder"
+                        } else {
+                            "no such folder"
+                        },
+                        "give an existing folder of scenario files",
+                    ));
+                    return (out, problems);
+                };
+                let mut visited: HashSet<PathBuf> = HashSet::from([croot.clone()]);
                 let mut stack = vec![root.clone()];
                 while let Some(d) = stack.pop() {
-                    let Ok(rd) = std::fs::read_dir(&d) else {
-                        continue;
+                    let rd = match std::fs::read_dir(&d) {
+                        Ok(rd) => rd,
+                        Err(e) => {
+                            problems.push(Problem::error(
+                                &here(&d),
+                                "",
+                                format!("cannot list the folder: {e}"),
+                                "check its permissions",
+                            ));
+                            continue;
+                        }
                     };
                     for e in rd.flatten() {
                         let p = e.path();
-                        if p.is_dir() {
-                            stack.push(p);
-                        } else if p.to_string_lossy().ends_with(ext) {
-                            if let Ok(r) = p.strip_prefix(root) {
-                                out.push(r.to_string_lossy().replace('\\', "/"));
+                        let Ok(t) = e.file_type() else { continue };
+                        let wanted = p.to_string_lossy().ends_with(ext);
+                        let rel = |p: &Path| {
+                            p.strip_prefix(root)
+                                .ok()
+                                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                        };
+                        if !t.is_symlink() && !t.is_dir() {
+                            // Listed even if not a regular file: reading it says what it is.
+                            out.extend(rel(&p).filter(|_| wanted));
+                            continue;
+                        }
+                        // A folder or a symlink: every folder is entered once, by its canonical
+                        // path, so that symlink loops end.
+                        let real = match p.canonicalize() {
+                            Ok(r) => r,
+                            Err(_) => {
+                                if wanted {
+                                    problems.push(Problem::error(
+                                        &here(&p),
+                                        "",
+                                        "a symlink to nothing, or a symlink loop",
+                                        "remove the link or point it at a file",
+                                    ));
+                                }
+                                continue;
                             }
+                        };
+                        if !real.starts_with(&croot) {
+                            problems.push(Problem::error(
+                                &here(&p),
+                                "",
+                                format!("a symlink out of the folder, to {}", real.display()),
+                                "copy what it points to into the folder",
+                            ));
+                        } else if real.is_dir() {
+                            if visited.insert(real) {
+                                stack.push(p);
+                            }
+                        } else if wanted {
+                            out.extend(rel(&p));
                         }
                     }
                 }
             }
             Source::Embedded(dir) => {
-                fn walk(d: &include_dir::Dir<'static>, ext: &str, out: &mut Vec<String>) {
+                let mut stack = vec![*dir];
+                while let Some(d) = stack.pop() {
                     for f in d.files() {
                         let p = f.path().to_string_lossy().to_string();
                         if p.ends_with(ext) {
                             out.push(p);
                         }
                     }
-                    for s in d.dirs() {
-                        walk(s, ext, out);
-                    }
+                    stack.extend(d.dirs());
                 }
-                walk(dir, ext, &mut out);
             }
         }
         out.sort();
-        out
+        (out, problems)
     }
 }
 
-/// Joins `rel` onto the folder of `base` and normalises `.` and `..`.
-pub fn join_rel(base: &str, rel: &str) -> String {
-    let parent = Path::new(base).parent().unwrap_or(Path::new(""));
+/// A path named in a file, resolved against that file's folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Inside the root folder: the normalised relative path.
+    Inside(String),
+    /// Outside it (starting with `..`, or absolute): the normalised path.
+    Outside(String),
+}
+
+/// Resolves `written`, as written in the file `base`, relative to `base`'s folder, and
+/// normalises `.` and `..`. Nothing is re-rooted: a path that climbs above the root or is
+/// absolute is `Outside`.
+pub fn resolve_path(base: &str, written: &str) -> Resolved {
+    let w = Path::new(written);
+    let joined = if w.has_root() || w.is_absolute() {
+        w.to_path_buf()
+    } else {
+        Path::new(base).parent().unwrap_or(Path::new("")).join(w)
+    };
+    if joined.has_root() {
+        let mut p = PathBuf::new();
+        for c in joined.components() {
+            match c {
+                Component::ParentDir => {
+                    p.pop();
+                }
+                Component::CurDir => {}
+                c => p.push(c),
+            }
+        }
+        return Resolved::Outside(p.display().to_string());
+    }
     let mut parts: Vec<String> = Vec::new();
-    for c in parent.join(rel).components() {
+    for c in joined.components() {
         match c {
             Component::ParentDir => {
-                parts.pop();
+                if parts.last().is_some_and(|l| l != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..".into());
+                }
             }
             Component::Normal(s) => parts.push(s.to_string_lossy().to_string()),
             _ => {}
         }
     }
-    parts.join("/")
+    let s = parts.join("/");
+    if parts.first().is_some_and(|f| f == "..") {
+        Resolved::Outside(s)
+    } else {
+        Resolved::Inside(s)
+    }
 }
 
-/// Line number (1-based) of a byte offset.
+thread_local! {
+    static WORK: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_work(n: u64) {
+    WORK.with(|w| w.set(w.get().saturating_add(n)));
+}
+
+/// Bytes the text scanners of this module (line numbering, the CSV quote check, the UTF-8
+/// check) have examined on this thread so far. A deterministic measure of parsing work: the
+/// linear-parsing test (tests/robustness.rs) bounds it by a multiple of the input size.
+pub fn work_bytes() -> u64 {
+    WORK.with(Cell::get)
+}
+
+/// Line number (1-based) of a byte offset. Scans the text up to `offset`: for many lookups in
+/// one text use a [`LineIndex`].
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
+    let end = offset.min(text.len());
+    count_work(end as u64);
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
         .count()
         + 1
+}
+
+/// The start of every line of a text, for line numbers in logarithmic time.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        count_work(text.len() as u64);
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// Line number (1-based) of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// Splits a TOML text before every line that opens an entry `[[name]]` of a top-level array of
+/// tables, with each piece's byte offset: the first piece holds the top-level keys (TOML puts
+/// them before any table), each further piece one entry and its sub-tables. Parsing piece by
+/// piece keeps memory in proportion to one record: toml's document model takes some fifty
+/// times the size of the text it holds. `None` when the text has a multi-line string, inside
+/// which such a line would not be a header.
+pub fn toml_pieces<'a>(text: &'a str, name: &str) -> Option<Vec<(usize, &'a str)>> {
+    count_work(text.len() as u64);
+    if text.contains("\"\"\"") || text.contains("'''") {
+        return None;
+    }
+    let opens = |line: &str| {
+        line.trim_start()
+            .strip_prefix("[[")
+            .and_then(|r| r.trim_start().strip_prefix(name))
+            .and_then(|r| r.trim_start().strip_prefix("]]"))
+            .is_some_and(|r| {
+                let r = r.trim_start();
+                r.is_empty() || r.starts_with('#')
+            })
+    };
+    // The first piece (top-level keys) may be empty.
+    let mut cuts = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if opens(line) {
+            cuts.push(at);
+        }
+        at += line.len();
+    }
+    cuts.push(text.len());
+    Some(cuts.windows(2).map(|w| (w[0], &text[w[0]..w[1]])).collect())
+}
+
+/// The line of a quoted CSV field that is opened but never closed, if any. The csv crate
+/// accepts such a field at the end of the input and silently swallows every record after the
+/// quote into it (a file cut off inside a quoted field). Mirrors the csv crate's reading: a
+/// quote opens a field only as the field's first byte, `""` inside one is an escaped quote, and
+/// a line starting with `#` is a comment.
+pub fn unterminated_quote(text: &str) -> Option<usize> {
+    count_work(text.len() as u64);
+    let b = text.as_bytes();
+    let (mut i, mut line) = (0, 1);
+    let mut at_record_start = true;
+    let mut at_field_start = true;
+    while i < b.len() {
+        let c = b[i];
+        if at_record_start && c == b'#' {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        at_record_start = false;
+        match c {
+            b'\n' | b'\r' => {
+                if c == b'\n' {
+                    line += 1;
+                }
+                at_record_start = true;
+                at_field_start = true;
+            }
+            b',' => at_field_start = true,
+            b'"' if at_field_start => {
+                let opened = line;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Some(opened),
+                        Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
+                        Some(b'"') => break,
+                        Some(&c) => {
+                            if c == b'\n' {
+                                line += 1;
+                            }
+                            i += 1;
+                        }
+                    }
+                }
+                at_field_start = false;
+            }
+            _ => at_field_start = false,
+        }
+        i += 1;
+    }
+    None
 }
 
 #[derive(Deserialize, Default)]
@@ -117,6 +514,7 @@ struct Manifest {
     bbox: Option<[f64; 4]>,
     base_year: Option<i32>,
     valid_on: Option<toml::Value>,
+    allow_outside: Option<bool>,
     walking: Option<WalkSettings>,
     access: Option<AccessSettings>,
     car: Option<CarSettings>,
@@ -141,6 +539,72 @@ struct Manifest {
     centre_stations: Vec<String>,
 }
 
+impl Manifest {
+    /// The network-wide keys this manifest sets (allowed in the root manifest only).
+    fn network_keys(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("title", self.title.is_some()),
+            ("bbox", self.bbox.is_some()),
+            ("base_year", self.base_year.is_some()),
+            ("valid_on", self.valid_on.is_some()),
+            ("allow_outside", self.allow_outside.is_some()),
+            ("[walking]", self.walking.is_some()),
+            ("[access]", self.access.is_some()),
+            ("[car]", self.car.is_some()),
+            ("[routing]", self.routing.is_some()),
+        ]
+        .into_iter()
+        .filter(|&(_, set)| set)
+        .map(|(k, _)| k)
+        .collect()
+    }
+}
+
+/// The line of `key = ...` in table `[section]` of a TOML text (`section` "" for the top
+/// level), found by a plain scan; `None` if written another way (inline or dotted tables).
+/// Only for messages.
+pub fn key_line(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = "";
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if let Some(h) = t.strip_prefix('[') {
+            current = h.split(']').next().unwrap_or("").trim();
+            continue;
+        }
+        if current == section {
+            if let Some(rest) = t.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(i + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// How a file was named: by which file, under which key, and the path as written there.
+#[derive(Clone, Debug)]
+struct Named {
+    by: Origin,
+    key: &'static str,
+    written: String,
+}
+
+impl Named {
+    /// The record of messages about the naming: `stations = "x.csv"`.
+    fn record(&self) -> String {
+        format!("{} = \"{}\"", self.key, self.written)
+    }
+}
+
+/// A manifest waiting to be read, with the chain of manifests that include it.
+struct Pending {
+    rel: String,
+    named: Option<Named>,
+    chain: Vec<String>,
+}
+
 /// Loads and validates the network whose root manifest is `manifest` (relative to `src`).
 /// On success returns the network and its warnings; otherwise every problem found.
 pub fn load_network(src: &Source, manifest: &str) -> Result<(Network, Vec<Problem>), Problems> {
@@ -148,10 +612,21 @@ pub fn load_network(src: &Source, manifest: &str) -> Result<(Network, Vec<Proble
         src,
         net: Network::default(),
         problems: Vec::new(),
-        stack: Vec::new(),
         seen: HashSet::new(),
+        allow_outside: false,
+        total: 0,
     };
-    l.manifest(manifest, None, true);
+    // Depth first, in include order, with an explicit stack: a manifest's own data files come
+    // before those of its includes, and each include is loaded whole before the next.
+    let mut stack = vec![Pending {
+        rel: manifest.to_string(),
+        named: None,
+        chain: Vec::new(),
+    }];
+    while let Some(p) = stack.pop() {
+        let includes = l.manifest(p);
+        stack.extend(includes.into_iter().rev());
+    }
     let mut problems = l.problems;
     let net = l.net;
     if !problems.iter().any(Problem::is_error) {
@@ -164,8 +639,28 @@ struct Loader<'a> {
     src: &'a Source,
     net: Network,
     problems: Vec<Problem>,
-    stack: Vec<String>,
     seen: HashSet<String>,
+    /// The root manifest's `allow_outside`.
+    allow_outside: bool,
+    /// Bytes read so far, against [`MAX_TOTAL_BYTES`].
+    total: u64,
+}
+
+/// A chain of manifests for messages, shortened in the middle when long.
+fn show_chain(chain: &[String], last: &str) -> String {
+    let mut v: Vec<&str> = chain.iter().map(String::as_str).collect();
+    v.push(last);
+    if v.len() > 8 {
+        let n = v.len();
+        format!(
+            "{} -> ... ({} more) ... -> {}",
+            v[..3].join(" -> "),
+            n - 6,
+            v[n - 3..].join(" -> ")
+        )
+    } else {
+        v.join(" -> ")
+    }
 }
 
 impl Loader<'_> {
@@ -176,39 +671,115 @@ impl Loader<'_> {
         }
     }
 
-    fn read(&mut self, rel: &str, from: Option<&Origin>) -> Option<String> {
-        match self.src.read(rel) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                let o = from.cloned().unwrap_or_else(|| self.origin(rel, None));
+    /// Reads a file named by `named` (`None`: the root manifest), reporting why it cannot be.
+    fn read(&mut self, rel: &str, named: Option<&Named>) -> Option<String> {
+        let err = match self.src.read(rel) {
+            Ok(t) => {
+                self.total += t.len() as u64;
+                if self.total <= MAX_TOTAL_BYTES {
+                    return Some(t);
+                }
                 self.problems.push(Problem::error(
-                    &o,
+                    &self.origin(rel, None),
                     "",
-                    e,
-                    format!("create {rel} or correct the path that names it"),
+                    format!(
+                        "the network's files add up to more than the limit of {} MiB",
+                        MAX_TOTAL_BYTES >> 20
+                    ),
+                    "make the network smaller (see docs/network-format.md, \"Limits\")",
                 ));
-                None
+                return None;
             }
-        }
+            Err(e) => e,
+        };
+        let (origin, record, message) = match (&err, named) {
+            // Named but absent or unreadable: the message belongs to the file that names it.
+            (ReadError::Missing | ReadError::Io(_), Some(n)) => (
+                n.by.clone(),
+                n.record(),
+                format!("{}: {err}", self.src.display(rel)),
+            ),
+            (ReadError::NotUtf8 { line, .. }, _) => (
+                self.origin(rel, Some(*line)),
+                String::new(),
+                err.to_string(),
+            ),
+            (_, Some(n)) => (self.origin(rel, None), n.record(), err.to_string()),
+            (_, None) => (self.origin(rel, None), String::new(), err.to_string()),
+        };
+        self.problems
+            .push(Problem::error(&origin, record, message, err.fix()));
+        None
     }
 
-    fn manifest(&mut self, rel: &str, from: Option<&Origin>, root: bool) {
-        if self.stack.iter().any(|s| s == rel) {
-            let cycle = format!("{} -> {rel}", self.stack.join(" -> "));
-            let o = from.cloned().unwrap_or_else(|| self.origin(rel, None));
+    /// Resolves a path written in manifest `base`, refusing one that leaves the network folder
+    /// unless the root manifest allows it.
+    fn resolve(&mut self, base: &str, key: &'static str, written: &str) -> Option<(String, Named)> {
+        let named = Named {
+            by: self.origin(base, None),
+            key,
+            written: written.to_string(),
+        };
+        let why = match resolve_path(base, written) {
+            Resolved::Inside(rel) => match self.src.symlink_outside(&rel) {
+                Some(real) if !self.allow_outside => {
+                    format!(
+                        "leaves the network folder through a symlink (to {})",
+                        real.display()
+                    )
+                }
+                _ => return Some((rel, named)),
+            },
+            Resolved::Outside(rel) if self.allow_outside => return Some((rel, named)),
+            Resolved::Outside(_) if Path::new(written).has_root() => {
+                "is an absolute path, outside the network folder".to_string()
+            }
+            Resolved::Outside(_) => "climbs out of the network folder with '..'".to_string(),
+        };
+        self.problems.push(Problem::error(
+            &named.by,
+            named.record(),
+            format!("the path '{written}' {why}"),
+            "move the file into the network folder and name it relative to this manifest, or set allow_outside = true in the root network.toml to use files outside it on purpose",
+        ));
+        None
+    }
+
+    /// Reads one manifest and its data files; returns its includes, in order.
+    fn manifest(&mut self, p: Pending) -> Vec<Pending> {
+        let rel = p.rel.as_str();
+        let root = p.chain.is_empty();
+        let from = p
+            .named
+            .as_ref()
+            .map(|n| n.by.clone())
+            .unwrap_or_else(|| self.origin(rel, None));
+        if p.chain.iter().any(|s| s == rel) {
             self.problems.push(Problem::error(
-                &o,
+                &from,
                 "include",
-                format!("include cycle: {cycle}"),
+                format!("include cycle: {}", show_chain(&p.chain, rel)),
                 "remove one of the includes so that no manifest includes itself",
             ));
-            return;
+            return vec![];
+        }
+        if p.chain.len() > MAX_DEPTH {
+            self.problems.push(Problem::error(
+                &from,
+                "include",
+                format!(
+                    "includes nested more than {MAX_DEPTH} deep: {}",
+                    show_chain(&p.chain, rel)
+                ),
+                "include the fragments from fewer levels (e.g. list them all in the root network.toml)",
+            ));
+            return vec![];
         }
         if !self.seen.insert(rel.to_string()) {
-            return; // included twice along different paths: load once
+            return vec![]; // included twice along different paths: load once
         }
-        let Some(text) = self.read(rel, from) else {
-            return;
+        let Some(text) = self.read(rel, p.named.as_ref()) else {
+            return vec![];
         };
         let m: Manifest = match toml::from_str(&text) {
             Ok(m) => m,
@@ -220,95 +791,165 @@ impl Loader<'_> {
                     format!("invalid manifest: {}", e.message()),
                     "see docs/network-format.md for the manifest keys",
                 ));
-                return;
+                return vec![];
             }
         };
         let here = self.origin(rel, None);
         if root {
-            self.net.name = m.name.clone().unwrap_or_else(|| "network".into());
-            self.net.title = m.title.clone().unwrap_or_else(|| self.net.name.clone());
-            match m.bbox {
-                Some(b) => self.net.bbox = b,
-                None => {
-                    self.problems.push(Problem::error(
-                        &here,
-                        "bbox",
-                        "the root manifest has no bbox",
-                        "add bbox = [lon_min, lat_min, lon_max, lat_max] enclosing the region",
-                    ));
-                    self.net.bbox = [-180.0, -90.0, 180.0, 90.0];
+            self.root_keys(rel, &text, &m);
+        } else {
+            let keys = m.network_keys();
+            if !keys.is_empty() {
+                self.problems.push(Problem::error(
+                    &here,
+                    "",
+                    format!("a fragment sets network-wide keys: {}", keys.join(", ")),
+                    "set these in the root network.toml only",
+                ));
+            }
+        }
+        let files: [(&'static str, &Vec<String>); 8] = [
+            ("stations", &m.stations),
+            ("centres", &m.centres),
+            ("zones", &m.zones),
+            ("road_nodes", &m.road_nodes),
+            ("services", &m.services),
+            ("roads", &m.roads),
+            ("links", &m.links),
+            ("centre_stations", &m.centre_stations),
+        ];
+        for (key, list) in files {
+            for f in list {
+                let Some((file, named)) = self.resolve(rel, key, f) else {
+                    continue;
+                };
+                match key {
+                    "stations" => self.places_csv(&file, PlaceKind::Station, &named),
+                    "centres" => self.places_csv(&file, PlaceKind::Centre, &named),
+                    "zones" => self.places_csv(&file, PlaceKind::Zone, &named),
+                    "road_nodes" => self.places_csv(&file, PlaceKind::RoadNode, &named),
+                    "services" => self.services_toml(&file, &named),
+                    "roads" => self.roads_csv(&file, &named),
+                    "links" => self.links_csv(&file, &named),
+                    _ => self.centre_stations_csv(&file, &named),
                 }
             }
-            self.net.base_year = m.base_year;
-            if let Some(v) = &m.valid_on {
-                match date_from_toml(v).filter(Date::is_full) {
-                    Some(d) => self.net.valid_on = Some(d),
-                    None => self.problems.push(Problem::error(
-                        &here,
-                        "valid_on",
-                        format!("valid_on = {v} is not a calendar date"),
-                        "write the day the data describe as valid_on = \"YYYY-MM-DD\"",
-                    )),
-                }
-            }
-            self.net.settings = Settings {
-                walking: m.walking.clone().unwrap_or_default(),
-                access: m.access.clone().unwrap_or_default(),
-                car: m.car.clone().unwrap_or_default(),
-                routing: m.routing.clone().unwrap_or_default(),
-            };
-        } else if m.name.is_some()
-            || m.bbox.is_some()
-            || m.walking.is_some()
-            || m.routing.is_some()
-            || m.valid_on.is_some()
-            || m.title.is_some()
-            || m.base_year.is_some()
-            || m.access.is_some()
-            || m.car.is_some()
-        {
-            self.problems.push(Problem::error(
-                &here,
-                "",
-                "a fragment sets network-wide keys (name, title, bbox, base_year, valid_on, walking, access, car, routing)",
-                "set these in the root network.toml only",
-            ));
         }
-        self.stack.push(rel.to_string());
-        for f in &m.stations {
-            self.places_csv(&join_rel(rel, f), PlaceKind::Station, &here);
-        }
-        for f in &m.centres {
-            self.places_csv(&join_rel(rel, f), PlaceKind::Centre, &here);
-        }
-        for f in &m.zones {
-            self.places_csv(&join_rel(rel, f), PlaceKind::Zone, &here);
-        }
-        for f in &m.road_nodes {
-            self.places_csv(&join_rel(rel, f), PlaceKind::RoadNode, &here);
-        }
-        for f in &m.services {
-            self.services_toml(&join_rel(rel, f), &here);
-        }
-        for f in &m.roads {
-            self.roads_csv(&join_rel(rel, f), &here);
-        }
-        for f in &m.links {
-            self.links_csv(&join_rel(rel, f), &here);
-        }
-        for f in &m.centre_stations {
-            self.centre_stations_csv(&join_rel(rel, f), &here);
-        }
-        for inc in &m.include {
-            self.manifest(&join_rel(rel, inc), Some(&here), false);
-        }
-        self.stack.pop();
+        let mut chain = p.chain.clone();
+        chain.push(rel.to_string());
+        m.include
+            .iter()
+            .filter_map(|inc| self.resolve(rel, "include", inc))
+            .map(|(r, named)| Pending {
+                rel: r,
+                named: Some(named),
+                chain: chain.clone(),
+            })
+            .collect()
     }
 
-    fn csv_rows(&mut self, rel: &str, from: &Origin, required: &[&str]) -> Vec<Row> {
-        let Some(text) = self.read(rel, Some(from)) else {
+    /// The root manifest's network-wide keys, each checked where it enters.
+    fn root_keys(&mut self, rel: &str, text: &str, m: &Manifest) {
+        let file = self.src.display(rel);
+        let at = |section: &str, key: &str| Origin {
+            file: file.clone(),
+            line: key_line(text, section, key),
+        };
+        self.net.name = m.name.clone().unwrap_or_else(|| "network".into());
+        self.net.title = m.title.clone().unwrap_or_else(|| self.net.name.clone());
+        self.allow_outside = m.allow_outside.unwrap_or(false);
+        match m.bbox {
+            Some(b) => {
+                self.net.bbox = b;
+                self.problems
+                    .extend(validate::check_bbox(b, &at("", "bbox")));
+            }
+            None => {
+                self.problems.push(Problem::error(
+                    &at("", "bbox"),
+                    "bbox",
+                    "the root manifest has no bbox",
+                    "add bbox = [lon_min, lat_min, lon_max, lat_max] enclosing the region",
+                ));
+                self.net.bbox = [-180.0, -90.0, 180.0, 90.0];
+            }
+        }
+        self.net.base_year = m.base_year;
+        if let Some(y) = m.base_year {
+            if !(1800..=2200).contains(&y) {
+                self.problems.push(Problem::error(
+                    &at("", "base_year"),
+                    "base_year",
+                    format!("base_year = {y} is not a year in 1800..2200"),
+                    "write the plan's base year, e.g. base_year = 2022",
+                ));
+            }
+        }
+        if let Some(v) = &m.valid_on {
+            match date_from_toml(v).filter(Date::is_full) {
+                Some(d) => self.net.valid_on = Some(d),
+                None => self.problems.push(Problem::error(
+                    &at("", "valid_on"),
+                    "valid_on",
+                    format!("valid_on = {v} is not a calendar date"),
+                    "write the day the data describe as valid_on = \"YYYY-MM-DD\"",
+                )),
+            }
+        }
+        self.net.settings = Settings {
+            walking: m.walking.clone().unwrap_or_default(),
+            access: m.access.clone().unwrap_or_default(),
+            car: m.car.clone().unwrap_or_default(),
+            routing: m.routing.clone().unwrap_or_default(),
+        };
+        let p = validate::check_settings(&self.net.settings, &at);
+        self.problems.extend(p);
+    }
+
+    /// The records of a CSV file, each made by `make` from its row. Every problem is
+    /// reported: the file is empty or has a header only, the header lacks a column, names an
+    /// unknown one or one twice, a quoted field is never closed, a row has the wrong number of
+    /// fields.
+    fn csv_rows<T>(
+        &mut self,
+        rel: &str,
+        named: &Named,
+        required: &[&str],
+        mut make: impl FnMut(&Row, &mut Vec<Problem>) -> T,
+    ) -> Vec<T> {
+        let Some(text) = self.read(rel, Some(named)) else {
             return vec![];
         };
+        let no_records = |what: &str| {
+            (
+                format!("{what}: a file listed in a manifest must hold records"),
+                format!(
+                    "add the records under the header {}, or remove \"{}\" from `{}` in {}",
+                    required.join(","),
+                    named.written,
+                    named.key,
+                    named.by.file
+                ),
+            )
+        };
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.starts_with('#'))
+        {
+            let (msg, fix) = no_records("the file is empty");
+            self.problems
+                .push(Problem::error(&self.origin(rel, None), "", msg, fix));
+            return vec![];
+        }
+        if let Some(line) = unterminated_quote(&text) {
+            self.problems.push(Problem::error(
+                &self.origin(rel, Some(line)),
+                "",
+                "a quoted field opened on this line is never closed, so every record after it would be read into it",
+                "close the quote (\"); if the file was cut off, restore it in full",
+            ));
+            return vec![];
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .comment(Some(b'#'))
@@ -325,32 +966,63 @@ impl Loader<'_> {
                 return vec![];
             }
         };
+        let header_line = headers.position().map_or(1, |p| p.line() as usize);
         let missing: Vec<&str> = required
             .iter()
             .copied()
             .filter(|c| !headers.iter().any(|h| h == *c))
             .collect();
+        let unknown: Vec<&str> = headers.iter().filter(|h| !required.contains(h)).collect();
+        let mut twice: Vec<&str> = headers
+            .iter()
+            .enumerate()
+            .filter(|&(i, h)| headers.iter().take(i).any(|x| x == h))
+            .map(|(_, h)| h)
+            .collect();
+        twice.dedup();
+        let mut bad = Vec::new();
         if !missing.is_empty() {
+            bad.push(format!("missing column(s) {}", missing.join(", ")));
+        }
+        if !unknown.is_empty() {
+            bad.push(format!("unknown column(s) {}", unknown.join(", ")));
+        }
+        if !twice.is_empty() {
+            bad.push(format!("column(s) named twice: {}", twice.join(", ")));
+        }
+        if !bad.is_empty() {
             self.problems.push(Problem::error(
-                &self.origin(rel, Some(1)),
+                &self.origin(rel, Some(header_line)),
                 "header",
-                format!("missing column(s) {}", missing.join(", ")),
+                bad.join("; "),
                 format!("the header must name: {}", required.join(",")),
             ));
             return vec![];
         }
-        let mut rows = Vec::new();
+        let columns: Vec<usize> = required
+            .iter()
+            .map(|c| headers.iter().position(|h| h == *c).unwrap_or(usize::MAX))
+            .collect();
+        let file = self.src.display(rel);
+        let mut out = Vec::new();
+        let mut errors = 0;
         for rec in rdr.records() {
             match rec {
                 Ok(r) => {
                     let line = r.position().map(|p| p.line() as usize);
-                    rows.push(Row {
-                        origin: self.origin(rel, line),
-                        headers: headers.clone(),
+                    let row = Row {
+                        origin: Origin {
+                            file: file.clone(),
+                            line,
+                        },
+                        names: required,
+                        columns: &columns,
                         rec: r,
-                    })
+                    };
+                    out.push(make(&row, &mut self.problems));
                 }
                 Err(e) => {
+                    errors += 1;
                     let line = e.position().map(|p| p.line() as usize);
                     self.problems.push(Problem::error(
                         &self.origin(rel, line),
@@ -361,10 +1033,15 @@ impl Loader<'_> {
                 }
             }
         }
-        rows
+        if out.is_empty() && errors == 0 {
+            let (msg, fix) = no_records("the file has a header but no records");
+            self.problems
+                .push(Problem::error(&self.origin(rel, None), "", msg, fix));
+        }
+        out
     }
 
-    fn places_csv(&mut self, rel: &str, kind: PlaceKind, from: &Origin) {
+    fn places_csv(&mut self, rel: &str, kind: PlaceKind, named: &Named) {
         let required: &[&str] = match kind {
             PlaceKind::Station => &[
                 "id",
@@ -393,42 +1070,38 @@ impl Loader<'_> {
             ],
             PlaceKind::RoadNode => &["id", "name", "name_zh", "lon", "lat", "source"],
         };
-        for row in self.csv_rows(rel, from, required) {
-            let mut p = Vec::new();
-            let place = Place {
-                id: row.get("id").to_string(),
-                kind,
-                name: row.get("name").to_string(),
-                name_zh: row.get("name_zh").to_string(),
-                city: row.get("city").to_string(),
-                district: row.get("district").to_string(),
-                lon: row.f64("lon", &mut p).unwrap_or(f64::NAN),
-                lat: row.f64("lat", &mut p).unwrap_or(f64::NAN),
-                interchange_min: if kind == PlaceKind::Station {
-                    row.f64("interchange_min", &mut p).unwrap_or(0.0)
-                } else {
-                    0.0
-                },
-                in_area: kind == PlaceKind::Centre && row.bool("in_area", &mut p),
-                population: if kind == PlaceKind::Zone {
-                    row.u64("population", &mut p).unwrap_or(0)
-                } else {
-                    0
-                },
-                population_year: if kind == PlaceKind::Zone {
-                    row.opt_f64("population_year", &mut p).map(|y| y as i32)
-                } else {
-                    None
-                },
-                source: row.get("source").to_string(),
-                origin: row.origin.clone(),
-            };
-            self.problems.extend(p);
-            self.net.places.push(place);
-        }
+        let places = self.csv_rows(rel, named, required, |row, p| Place {
+            id: row.get("id").to_string(),
+            kind,
+            name: row.get("name").to_string(),
+            name_zh: row.get("name_zh").to_string(),
+            city: row.get("city").to_string(),
+            district: row.get("district").to_string(),
+            lon: row.f64("lon", p).unwrap_or(f64::NAN),
+            lat: row.f64("lat", p).unwrap_or(f64::NAN),
+            interchange_min: if kind == PlaceKind::Station {
+                row.f64("interchange_min", p).unwrap_or(0.0)
+            } else {
+                0.0
+            },
+            in_area: kind == PlaceKind::Centre && row.bool("in_area", p),
+            population: if kind == PlaceKind::Zone {
+                row.u64("population", p).unwrap_or(0)
+            } else {
+                0
+            },
+            population_year: if kind == PlaceKind::Zone {
+                row.opt_year("population_year", p)
+            } else {
+                None
+            },
+            source: row.get("source").to_string(),
+            origin: row.origin.clone(),
+        });
+        self.net.places.extend(places);
     }
 
-    fn roads_csv(&mut self, rel: &str, from: &Origin) {
+    fn roads_csv(&mut self, rel: &str, named: &Named) {
         let required = [
             "id",
             "from",
@@ -441,30 +1114,25 @@ impl Loader<'_> {
             "opened",
             "source",
         ];
-        for row in self.csv_rows(rel, from, &required) {
-            let mut p = Vec::new();
-            let opened = row.date_opt("opened", &mut p);
-            let road = Road {
-                id: row.get("id").to_string(),
-                from: row.get("from").to_string(),
-                to: row.get("to").to_string(),
-                name: row.get("name").to_string(),
-                name_zh: row.get("name_zh").to_string(),
-                km: row.f64("km", &mut p).unwrap_or(f64::NAN),
-                speed_kmh: row.f64("speed_kmh", &mut p).unwrap_or(f64::NAN),
-                congestion: row.opt_f64("congestion", &mut p).unwrap_or(1.0),
-                opened,
-                source: row.get("source").to_string(),
-                origin: row.origin.clone(),
-            };
-            self.problems.extend(p);
-            self.net.roads.push(road);
-        }
+        let roads = self.csv_rows(rel, named, &required, |row, p| Road {
+            id: row.get("id").to_string(),
+            from: row.get("from").to_string(),
+            to: row.get("to").to_string(),
+            name: row.get("name").to_string(),
+            name_zh: row.get("name_zh").to_string(),
+            km: row.f64("km", p).unwrap_or(f64::NAN),
+            speed_kmh: row.f64("speed_kmh", p).unwrap_or(f64::NAN),
+            congestion: row.opt_f64("congestion", p).unwrap_or(1.0),
+            opened: row.date_opt("opened", p),
+            source: row.get("source").to_string(),
+            origin: row.origin.clone(),
+        });
+        self.net.roads.extend(roads);
     }
 
-    fn links_csv(&mut self, rel: &str, from: &Origin) {
-        for row in self.csv_rows(rel, from, &["from", "to", "minutes", "kind", "source"]) {
-            let mut p = Vec::new();
+    fn links_csv(&mut self, rel: &str, named: &Named) {
+        let required = ["from", "to", "minutes", "kind", "source"];
+        let links = self.csv_rows(rel, named, &required, |row, p| {
             let kind = match row.get("kind") {
                 "walk" => LinkKind::Walk,
                 "transfer" => LinkKind::Transfer,
@@ -479,50 +1147,82 @@ impl Loader<'_> {
                     LinkKind::Walk
                 }
             };
-            let link = Link {
+            Link {
                 from: row.get("from").to_string(),
                 to: row.get("to").to_string(),
-                minutes: row.opt_f64("minutes", &mut p),
+                minutes: row.opt_f64("minutes", p),
                 kind,
                 source: row.get("source").to_string(),
                 origin: row.origin.clone(),
-            };
-            self.problems.extend(p);
-            self.net.links.push(link);
-        }
+            }
+        });
+        self.net.links.extend(links);
     }
 
-    fn centre_stations_csv(&mut self, rel: &str, from: &Origin) {
-        for row in self.csv_rows(rel, from, &["centre", "station", "source"]) {
-            self.net.main_stations.push(MainStation {
+    fn centre_stations_csv(&mut self, rel: &str, named: &Named) {
+        let mains = self.csv_rows(rel, named, &["centre", "station", "source"], |row, _| {
+            MainStation {
                 centre: row.get("centre").to_string(),
                 station: row.get("station").to_string(),
                 source: row.get("source").to_string(),
                 origin: row.origin.clone(),
-            });
-        }
+            }
+        });
+        self.net.main_stations.extend(mains);
     }
 
-    fn services_toml(&mut self, rel: &str, from: &Origin) {
-        let Some(text) = self.read(rel, Some(from)) else {
+    fn services_toml(&mut self, rel: &str, named: &Named) {
+        let Some(text) = self.read(rel, Some(named)) else {
             return;
         };
-        match parse_services(&text) {
-            Ok(list) => {
-                for (raw, line) in list {
-                    let o = self.origin(rel, Some(line));
-                    match raw.into_service(o.clone()) {
-                        Ok(s) => self.net.services.push(s),
-                        Err(p) => self.problems.push(p),
-                    }
+        let lines = LineIndex::new(&text);
+        let whole = vec![(0, text.as_str())];
+        let mut pieces = toml_pieces(&text, "service").unwrap_or_else(|| whole.clone());
+        if pieces.len() > 1
+            && toml::from_str::<ServicesFile>(pieces[0].1).is_ok_and(|f| !f.service.is_empty())
+        {
+            // Services written inline before the tables: only the whole file can say whether
+            // they clash.
+            pieces = whole;
+        }
+        let display = self.src.display(rel);
+        let (mut count, mut broken) = (0, false);
+        for (start, piece) in pieces {
+            let file: ServicesFile = match toml::from_str(piece) {
+                Ok(f) => f,
+                Err(e) => {
+                    broken = true;
+                    self.problems.push(Problem::error(
+                        &self.origin(rel, e.span().map(|s| lines.line(start + s.start))),
+                        "",
+                        format!("invalid services file: {}", e.message()),
+                        "see docs/network-format.md, section Services",
+                    ));
+                    continue;
+                }
+            };
+            for s in file.service {
+                count += 1;
+                let o = Origin {
+                    file: display.clone(),
+                    line: Some(lines.line(start + s.span().start)),
+                };
+                match s.into_inner().into_service(o) {
+                    Ok(s) => self.net.services.push(s),
+                    Err(p) => self.problems.push(p),
                 }
             }
-            Err((msg, line)) => self.problems.push(Problem::error(
-                &self.origin(rel, line),
+        }
+        if count == 0 && !broken {
+            self.problems.push(Problem::error(
+                &self.origin(rel, None),
                 "",
-                format!("invalid services file: {msg}"),
-                "see docs/network-format.md, section Services",
-            )),
+                "no [[service]] records: a file listed in a manifest must hold records",
+                format!(
+                    "add the services, or remove \"{}\" from `{}` in {}",
+                    named.written, named.key, named.by.file
+                ),
+            ));
         }
     }
 }
@@ -617,39 +1317,21 @@ struct ServicesFile {
     service: Vec<toml::Spanned<RawService>>,
 }
 
-/// Parses a services file into raw services with their line numbers, or a message and line.
-/// A parse failure: the message and the line, if known.
-type ParseError = (String, Option<usize>);
-
-fn parse_services(text: &str) -> Result<Vec<(RawService, usize)>, ParseError> {
-    let f: ServicesFile = toml::from_str(text).map_err(|e| {
-        (
-            e.message().to_string(),
-            e.span().map(|s| line_of(text, s.start)),
-        )
-    })?;
-    Ok(f.service
-        .into_iter()
-        .map(|s| {
-            let line = line_of(text, s.span().start);
-            (s.into_inner(), line)
-        })
-        .collect())
-}
-
-/// One CSV record with its header, for typed access with messages naming the column.
-struct Row {
+/// One CSV record, for typed access with messages naming the column.
+struct Row<'a> {
     origin: Origin,
-    headers: csv::StringRecord,
+    /// The expected column names, and where each is in the record.
+    names: &'a [&'a str],
+    columns: &'a [usize],
     rec: csv::StringRecord,
 }
 
-impl Row {
+impl Row<'_> {
     fn get(&self, col: &str) -> &str {
-        self.headers
+        self.names
             .iter()
-            .position(|h| h == col)
-            .and_then(|i| self.rec.get(i))
+            .position(|n| *n == col)
+            .and_then(|i| self.rec.get(self.columns[i]))
             .unwrap_or("")
     }
 
@@ -696,6 +1378,26 @@ impl Row {
                     self.record(),
                     format!("column {col}: '{v}' is not a whole number"),
                     format!("write a non-negative integer in column {col}"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// An optional year, 1800..=2200.
+    fn opt_year(&self, col: &str, p: &mut Vec<Problem>) -> Option<i32> {
+        let v = self.get(col);
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<i32>() {
+            Ok(y) if (1800..=2200).contains(&y) => Some(y),
+            _ => {
+                p.push(Problem::error(
+                    &self.origin,
+                    self.record(),
+                    format!("column {col}: '{v}' is not a year in 1800..2200"),
+                    format!("write the year of the figure in column {col}, e.g. 2020"),
                 ));
                 None
             }

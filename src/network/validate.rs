@@ -9,6 +9,112 @@ use crate::network::problem::Problem;
 /// Stations with different names must be at least this far apart, metres.
 pub const MIN_STATION_SEPARATION_M: f64 = 50.0;
 
+/// Longest run time between two consecutive stops, minutes (a day), whatever the distance.
+/// With dwells of at most [`MAX_DWELL_MIN`], a ride arc is at most 90,000 seconds: no sum of
+/// run and dwell can wrap the routing core's `u32` seconds.
+pub const MAX_RUN_MIN: f64 = 1440.0;
+
+/// Longest headway, minutes.
+pub const MAX_HEADWAY_MIN: f64 = 1440.0;
+
+/// Longest dwell and longest interchange time, minutes.
+pub const MAX_DWELL_MIN: f64 = 60.0;
+pub const MAX_INTERCHANGE_MIN: f64 = 60.0;
+
+/// Largest resident population of one zone (the largest Chinese prefecture-level cities have
+/// about 30 million). With a file at most 64 MiB, no sum of zone populations can come near
+/// `u64::MAX`.
+pub const MAX_ZONE_POPULATION: u64 = 50_000_000;
+
+/// Free-flow speeds a road may have, km/h, and its peak travel-time multiplier.
+pub const ROAD_SPEED_KMH: (f64, f64) = (5.0, 150.0);
+pub const ROAD_CONGESTION: (f64, f64) = (1.0, 5.0);
+
+/// A hop shorter than this (straight line) is held to the lowest plausible speed of its mode
+/// as if it were this long: short hops may be slow legitimately (curves, station throats), but
+/// not without limit.
+pub const SHORT_HOP_KM: f64 = 1.5;
+
+/// Whether `v` is a finite number in `lo..=hi` (`(lo, hi]` when `lo_open`).
+pub fn in_range(v: f64, lo: f64, lo_open: bool, hi: f64) -> bool {
+    v.is_finite() && (if lo_open { v > lo } else { v >= lo }) && v <= hi
+}
+
+/// A number for messages: in exponent notation when very large or small (`1e12`, `1e-300`),
+/// as written otherwise.
+pub fn show_num(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// `(lo, hi]` or `[lo, hi]`, for messages.
+pub fn show_range(lo: f64, lo_open: bool, hi: f64) -> String {
+    format!("{}{lo}, {hi}]", if lo_open { "(" } else { "[" })
+}
+
+/// The network's bounding box: finite, in WGS84, min below max.
+pub fn check_bbox(b: [f64; 4], o: &Origin) -> Vec<Problem> {
+    let [x0, y0, x1, y1] = b;
+    let ok = b.iter().all(|v| v.is_finite())
+        && (-180.0..=180.0).contains(&x0)
+        && (-180.0..=180.0).contains(&x1)
+        && (-90.0..=90.0).contains(&y0)
+        && (-90.0..=90.0).contains(&y1)
+        && x0 < x1
+        && y0 < y1;
+    if ok {
+        return vec![];
+    }
+    vec![Problem::error(
+        o,
+        "bbox",
+        format!("bbox = [{x0}, {y0}, {x1}, {y1}] is not a box in WGS84 degrees"),
+        "write bbox = [lon_min, lat_min, lon_max, lat_max] with lon in -180..180, lat in -90..90 and min < max",
+    )]
+}
+
+/// The network settings (`[walking]`, `[access]`, `[car]`, `[routing]`): every number finite
+/// and in a plausible range (docs/network-format.md). `at(section, key)` says where a key is
+/// written.
+pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Problem> {
+    let mut p = Vec::new();
+    #[rustfmt::skip]
+    let checks: [(&str, &str, f64, f64, bool, f64, &str); 14] = [
+        ("walking", "speed_kmh", s.walking.speed_kmh, 2.0, false, 8.0, "the walking speed in km/h, e.g. 4.5"),
+        ("walking", "detour", s.walking.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.3"),
+        ("walking", "radius_m", s.walking.radius_m, 0.0, true, 5000.0, "the largest straight-line metres walked between places, e.g. 800"),
+        ("access", "speed_kmh", s.access.speed_kmh, 3.0, false, 80.0, "the feeder speed in km/h, wait included, e.g. 15"),
+        ("access", "detour", s.access.detour, 1.0, false, 3.0, "the ratio of road to straight-line distance, e.g. 1.3"),
+        ("access", "radius_km", s.access.radius_km, 0.0, true, 50.0, "the largest straight-line km from a zone to a station it is fed from, e.g. 8"),
+        ("car", "speed_kmh", s.car.speed_kmh, 5.0, false, 120.0, "the speed on local streets in km/h, e.g. 25"),
+        ("car", "detour", s.car.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.4"),
+        ("car", "radius_km", s.car.radius_km, 0.0, true, 50.0, "the largest straight-line km of a connector to the road network, e.g. 15"),
+        ("car", "park_min", s.car.park_min, 0.0, false, 60.0, "the minutes to park and walk to the door, e.g. 5"),
+        ("car", "junction_radius_km", s.car.junction_radius_km, 0.0, true, 50.0, "the largest straight-line km between road nodes joined by local roads, e.g. 10"),
+        ("routing", "cap_min", s.routing.cap_min, 0.0, false, MAX_HEADWAY_MIN, "the cap on the expected wait in minutes, e.g. 10"),
+        ("routing", "board_penalty_min", s.routing.board_penalty_min, 0.0, false, 60.0, "the perceived minutes added to every boarding, e.g. 0 or 1"),
+        ("routing", "bound_min", s.routing.bound_min, 0.0, true, 1440.0, "the minutes beyond which searches stop, e.g. 180"),
+    ];
+    for (section, key, v, lo, lo_open, hi, what) in checks {
+        if !in_range(v, lo, lo_open, hi) {
+            p.push(Problem::error(
+                &at(section, key),
+                format!("[{section}] {key}"),
+                format!(
+                    "{key} = {} is not in {}",
+                    show_num(v),
+                    show_range(lo, lo_open, hi)
+                ),
+                format!("give {what}"),
+            ));
+        }
+    }
+    p
+}
+
 /// All problems (errors and warnings) of a network.
 pub fn validate(net: &Network) -> Vec<Problem> {
     let mut p = Vec::new();
@@ -99,7 +205,9 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
                 },
             ));
         }
-        if pl.kind == PlaceKind::Station && !(0.0..=60.0).contains(&pl.interchange_min) {
+        if pl.kind == PlaceKind::Station
+            && !in_range(pl.interchange_min, 0.0, false, MAX_INTERCHANGE_MIN)
+        {
             p.push(Problem::error(
                 &pl.origin,
                 &rec,
@@ -113,6 +221,17 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
                 &rec,
                 "population is 0",
                 "give the resident population (census or year-end figure)",
+            ));
+        }
+        if pl.kind == PlaceKind::Zone && pl.population > MAX_ZONE_POPULATION {
+            p.push(Problem::error(
+                &pl.origin,
+                &rec,
+                format!(
+                    "population {} is more than {MAX_ZONE_POPULATION}, more than any district or city",
+                    pl.population
+                ),
+                "give the zone's resident population as a plain number of people",
             ));
         }
         if pl.source.trim().is_empty() {
@@ -159,7 +278,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
         } else {
             seen.insert(&s.id, &s.origin);
         }
-        if !(s.headway_min > 0.0 && s.headway_min <= 24.0 * 60.0) {
+        if !in_range(s.headway_min, 0.0, true, MAX_HEADWAY_MIN) {
             p.push(Problem::error(
                 &s.origin,
                 &rec,
@@ -167,7 +286,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 "give the typical peak headway in minutes",
             ));
         }
-        if !(0.0..=60.0).contains(&s.dwell_min) {
+        if !in_range(s.dwell_min, 0.0, false, MAX_DWELL_MIN) {
             p.push(Problem::error(
                 &s.origin,
                 &rec,
@@ -176,11 +295,11 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
         if let Some(v) = s.speed_kmh {
-            if !(v > 0.0 && v <= 400.0) {
+            if !in_range(v, 5.0, false, 400.0) {
                 p.push(Problem::error(
                     &s.origin,
                     &rec,
-                    format!("speed_kmh {v} is not in (0, 400]"),
+                    format!("speed_kmh {} is not in [5, 400]", show_num(v)),
                     "give the average running speed in km/h",
                 ));
             }
@@ -232,7 +351,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 _ => {}
             }
             if let Some(d) = st.dwell_min {
-                if !(0.0..=60.0).contains(&d) {
+                if !in_range(d, 0.0, false, MAX_DWELL_MIN) {
                     p.push(Problem::error(
                         &s.origin,
                         &srec,
@@ -260,6 +379,13 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                         format!("km {km} is not positive"),
                         "give the segment length in km",
                     ));
+                } else if !in_range(km, 0.0, true, 2000.0) {
+                    p.push(Problem::error(
+                        &s.origin,
+                        &srec,
+                        format!("km {km} is more than 2000 km between two stops"),
+                        "give the segment length from the previous stop in km",
+                    ));
                 }
             }
             if st.run_min.is_none() {
@@ -283,6 +409,18 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 ));
                 continue;
             }
+            if !in_range(run, 0.0, true, MAX_RUN_MIN) {
+                p.push(Problem::error(
+                    &s.origin,
+                    &srec,
+                    format!(
+                        "run time {} min from the previous stop is more than a day ({MAX_RUN_MIN} min)",
+                        show_num(run)
+                    ),
+                    "give the scheduled minutes from the previous stop (check km and speed_kmh if it is derived)",
+                ));
+                continue;
+            }
             let prev = places
                 .get(s.stops[i - 1].at.as_str())
                 .map(|&x| net.place(x));
@@ -292,9 +430,20 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
                 let km = place_distance_m(a, b) / 1000.0;
                 let kmh = km / (run / 60.0);
                 let (lo, hi) = s.mode.plausible_kmh();
-                // Very short hops (< 1.5 km) may be slow legitimately (curves, station throats)
-                // and are only checked against the upper bound.
-                if kmh > hi || (kmh < lo && km >= 1.5) {
+                // Very short hops may be slow legitimately (curves, station throats): they are
+                // held to the lowest speed as if they were SHORT_HOP_KM long.
+                let longest = km.max(SHORT_HOP_KM) / lo * 60.0;
+                if km < SHORT_HOP_KM && run > longest {
+                    p.push(Problem::error(
+                        &s.origin,
+                        &srec,
+                        format!(
+                            "run time {run} min from {} ({km:.1} km straight line) is too long for {}: even a {SHORT_HOP_KM} km hop takes at most {longest:.0} min at {lo} km/h",
+                            a.id, s.mode
+                        ),
+                        "check the run time and both stations' coordinates",
+                    ));
+                } else if kmh > hi || (kmh < lo && km >= SHORT_HOP_KM) {
                     p.push(Problem::error(
                         &s.origin,
                         &srec,
@@ -320,8 +469,28 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
 
 fn check_links(net: &Network, p: &mut Vec<Problem>) {
     let places = net.place_index();
+    // A link is bidirectional: a - b and b - a of one kind are the same link.
+    let mut first: HashMap<(&str, &str, LinkKind), &Origin> = HashMap::new();
     for l in &net.links {
         let rec = format!("link {} - {}", l.from, l.to);
+        let (a, b) = if l.from <= l.to {
+            (l.from.as_str(), l.to.as_str())
+        } else {
+            (l.to.as_str(), l.from.as_str())
+        };
+        if let Some(o) = first.get(&(a, b, l.kind)) {
+            p.push(Problem::error(
+                &l.origin,
+                &rec,
+                format!(
+                    "duplicate {} link between {a} and {b}, first at {o}",
+                    l.kind.as_str()
+                ),
+                "delete one of the two (a link runs both ways: a - b and b - a are the same link)",
+            ));
+        } else {
+            first.insert((a, b, l.kind), &l.origin);
+        }
         for end in [&l.from, &l.to] {
             if !places.contains_key(end.as_str()) {
                 p.push(Problem::error(
@@ -455,7 +624,7 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
                 "give the link length in km",
             ));
         }
-        if !(5.0..=150.0).contains(&r.speed_kmh) {
+        if !in_range(r.speed_kmh, ROAD_SPEED_KMH.0, false, ROAD_SPEED_KMH.1) {
             p.push(Problem::error(
                 &r.origin,
                 &rec,
@@ -463,7 +632,7 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
                 "give the free-flow speed in km/h",
             ));
         }
-        if !(1.0..=5.0).contains(&r.congestion) {
+        if !in_range(r.congestion, ROAD_CONGESTION.0, false, ROAD_CONGESTION.1) {
             p.push(Problem::error(
                 &r.origin,
                 &rec,

@@ -4,7 +4,9 @@
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-use crate::network::load::{date_from_toml, line_of, RawService, Source};
+use crate::network::load::{
+    date_from_toml, LineIndex, RawService, ReadError, Source, MAX_DEPTH, MAX_TOTAL_BYTES,
+};
 use crate::network::model::*;
 use crate::network::problem::{Problem, Problems};
 use crate::network::validate;
@@ -196,25 +198,55 @@ struct RawScenario {
     edit: Vec<toml::Spanned<toml::Table>>,
 }
 
+/// A piece of a scenario file holding edits only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditPiece {
+    #[serde(default)]
+    edit: Vec<toml::Spanned<toml::Table>>,
+}
+
 /// Parses one scenario file's text.
 pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> {
     let o = |line| Origin {
         file: file.to_string(),
         line,
     };
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+    let lines = LineIndex::new(text);
+    let invalid = |start: usize, e: toml::de::Error| {
         vec![Problem::error(
-            &o(e.span().map(|s| line_of(text, s.start))),
+            &o(e.span().map(|s| lines.line(start + s.start))),
             "",
             format!("invalid scenario: {}", e.message()),
             "see docs/scenario-format.md",
         )]
-    })?;
+    };
+    // The top-level keys, then the edits piece by piece (`load::toml_pieces`), unless edits
+    // are also written inline at the top: then only the whole file can say whether they clash.
+    let whole = vec![(0, text)];
+    let mut pieces =
+        crate::network::load::toml_pieces(text, "edit").unwrap_or_else(|| whole.clone());
+    let mut raw: RawScenario = toml::from_str(pieces[0].1).map_err(|e| invalid(0, e))?;
+    if pieces.len() > 1 && !raw.edit.is_empty() {
+        pieces = whole;
+        raw = toml::from_str(text).map_err(|e| invalid(0, e))?;
+    }
+    let mut tables: Vec<(usize, toml::Table)> = std::mem::take(&mut raw.edit)
+        .into_iter()
+        .map(|t| (t.span().start, t.into_inner()))
+        .collect();
+    for &(start, piece) in &pieces[1..] {
+        let more: EditPiece = toml::from_str(piece).map_err(|e| invalid(start, e))?;
+        tables.extend(
+            more.edit
+                .into_iter()
+                .map(|t| (start + t.span().start, t.into_inner())),
+        );
+    }
     let mut problems = Vec::new();
     let mut edits = Vec::new();
-    for (i, t) in raw.edit.into_iter().enumerate() {
-        let line = line_of(text, t.span().start);
-        let mut table = t.into_inner();
+    for (i, (at, mut table)) in tables.into_iter().enumerate() {
+        let line = lines.line(at);
         let source = match table.remove("source") {
             Some(toml::Value::String(s)) => s,
             _ => String::new(),
@@ -241,6 +273,14 @@ pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, Vec<Problem>> 
                 "see docs/scenario-format.md for the edit commands and their fields",
             )),
         }
+    }
+    if let Some(y) = raw.opening.filter(|y| !(1800..=2200).contains(y)) {
+        problems.push(Problem::error(
+            &o(crate::network::load::key_line(text, "", "opening")),
+            format!("scenario {}", raw.name),
+            format!("opening = {y} is not a year in 1800..2200"),
+            "give the expected opening year, e.g. opening = 2030",
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -274,20 +314,46 @@ pub struct Library {
 }
 
 impl Library {
-    /// Reads every `*.toml` under the source. Every problem is reported.
+    /// Reads every `*.toml` under the source. Every problem is reported. The files are read
+    /// under the same limits as a network's (`load::MAX_FILE_BYTES` each,
+    /// `load::MAX_TOTAL_BYTES` together, UTF-8, regular files only); the walk does not follow
+    /// symlinks out of the folder or round a loop.
     pub fn load(src: Source) -> Result<Library, Problems> {
-        let mut problems = Vec::new();
+        let (files, mut problems) = src.files_with_ext(".toml");
         let mut scenarios = HashMap::new();
         let mut names = Vec::new();
-        for rel in src.files_with_ext(".toml") {
+        let mut total = 0u64;
+        for rel in files {
             let file = src.display(&rel);
             let text = match src.read(&rel) {
                 Ok(t) => t,
                 Err(e) => {
-                    problems.push(Problem::error(&Origin { file, line: None }, "", e, ""));
+                    let line = match e {
+                        ReadError::NotUtf8 { line, .. } => Some(line),
+                        _ => None,
+                    };
+                    problems.push(Problem::error(
+                        &Origin { file, line },
+                        "",
+                        e.to_string(),
+                        e.fix(),
+                    ));
                     continue;
                 }
             };
+            total += text.len() as u64;
+            if total > MAX_TOTAL_BYTES {
+                problems.push(Problem::error(
+                    &Origin { file, line: None },
+                    "",
+                    format!(
+                        "the scenario files add up to more than the limit of {} MiB",
+                        MAX_TOTAL_BYTES >> 20
+                    ),
+                    "keep only scenario files in the folder (see docs/network-format.md, \"Limits\")",
+                ));
+                break;
+            }
             match parse_scenario(&text, &file) {
                 Ok(s) => {
                     let stem = rel
@@ -364,62 +430,74 @@ impl Library {
     }
 
     /// The scenarios to apply for `name`, in order: its `extends` (recursively, each once),
-    /// then itself.
+    /// then itself. Walked with an explicit stack, at most `load::MAX_DEPTH` deep.
     pub fn chain(&self, name: &str) -> Result<Vec<&Scenario>, Problems> {
-        let mut out = Vec::new();
-        let mut done = HashSet::new();
-        let mut stack = Vec::new();
         let cli = Origin {
             file: "command line".into(),
             line: None,
         };
-        self.visit(name, &cli, "", &mut stack, &mut done, &mut out)
-            .map_err(|p| Problems(vec![p]))?;
-        Ok(out)
-    }
-
-    fn visit<'a>(
-        &'a self,
-        name: &str,
-        from: &Origin,
-        record: &str,
-        stack: &mut Vec<String>,
-        done: &mut HashSet<String>,
-        out: &mut Vec<&'a Scenario>,
-    ) -> Result<(), Problem> {
-        if stack.iter().any(|s| s == name) {
-            return Err(Problem::error(
-                from,
-                record,
-                format!("cycle in extends: {} -> {name}", stack.join(" -> ")),
-                "remove one of the extends so that no scenario extends itself",
-            ));
-        }
-        if done.contains(name) {
-            return Ok(());
-        }
-        let s = self
+        let first = self
             .get(name)
-            .ok_or_else(|| self.unknown(name, from, record))?;
-        stack.push(name.to_string());
-        let here = Origin {
-            file: s.file.clone(),
-            line: None,
-        };
-        for e in &s.extends {
-            self.visit(
-                e,
-                &here,
-                &format!("scenario {name}, extends"),
-                stack,
-                done,
-                out,
-            )?;
+            .ok_or_else(|| Problems(vec![self.unknown(name, &cli, "")]))?;
+        let mut out = Vec::new();
+        let mut done: HashSet<&str> = HashSet::new();
+        // The scenarios being expanded, each with the index of its next `extends` entry.
+        let mut stack: Vec<(&Scenario, usize)> = vec![(first, 0)];
+        while let Some(&(s, i)) = stack.last() {
+            let Some(e) = s.extends.get(i) else {
+                stack.pop();
+                done.insert(&s.name);
+                out.push(s);
+                continue;
+            };
+            if let Some(top) = stack.last_mut() {
+                top.1 += 1;
+            }
+            let here = Origin {
+                file: s.file.clone(),
+                line: None,
+            };
+            let record = format!("scenario {}, extends", s.name);
+            let path = || {
+                let mut v: Vec<&str> = stack.iter().map(|(x, _)| x.name.as_str()).collect();
+                v.push(e);
+                if v.len() > 8 {
+                    let n = v.len();
+                    format!(
+                        "{} -> ... ({} more) ... -> {}",
+                        v[..3].join(" -> "),
+                        n - 6,
+                        v[n - 3..].join(" -> ")
+                    )
+                } else {
+                    v.join(" -> ")
+                }
+            };
+            if stack.iter().any(|(x, _)| x.name == *e) {
+                return Err(Problems(vec![Problem::error(
+                    &here,
+                    &record,
+                    format!("cycle in extends: {}", path()),
+                    "remove one of the extends so that no scenario extends itself",
+                )]));
+            }
+            if done.contains(e.as_str()) {
+                continue;
+            }
+            if stack.len() > MAX_DEPTH {
+                return Err(Problems(vec![Problem::error(
+                    &here,
+                    &record,
+                    format!("extends nested more than {MAX_DEPTH} deep: {}", path()),
+                    "extend fewer levels: a horizon can list all its projects in one extends",
+                )]));
+            }
+            let next = self
+                .get(e)
+                .ok_or_else(|| Problems(vec![self.unknown(e, &here, &record)]))?;
+            stack.push((next, 0));
         }
-        stack.pop();
-        done.insert(name.to_string());
-        out.push(s);
-        Ok(())
+        Ok(out)
     }
 }
 
@@ -453,12 +531,12 @@ pub fn apply_checked(
     check: Check,
 ) -> Result<Network, Problems> {
     let mut net = base.clone();
-    let mut removed: HashMap<String, (String, usize)> = HashMap::new();
+    let mut done = Done::default();
     for (k, s) in chain.iter().enumerate() {
         let validate_now = check == Check::EachStep || k + 1 == chain.len();
         let mut problems = Vec::new();
         for e in &s.edits {
-            if let Err(p) = apply_edit(&mut net, s, e, &mut removed) {
+            if let Err(p) = apply_edit(&mut net, s, e, &mut done) {
                 problems.push(p);
             }
         }
@@ -480,17 +558,80 @@ pub fn apply_checked(
     Ok(net)
 }
 
-fn apply_edit(
-    net: &mut Network,
-    s: &Scenario,
-    e: &Edit,
-    removed: &mut HashMap<String, (String, usize)>,
-) -> Result<(), Problem> {
+/// What the edits applied so far did, by scenario name and edit index: for conflicts.
+#[derive(Default)]
+struct Done {
+    /// Services removed.
+    removed: HashMap<String, (String, usize)>,
+    /// Stations closed.
+    closed: HashMap<String, (String, usize)>,
+    /// Every edit, by its full text (op and values).
+    edits: HashMap<String, (String, usize)>,
+}
+
+/// Speed factors `scale_speed` accepts.
+pub const SPEED_FACTOR: (f64, f64) = (0.2, 5.0);
+
+/// Applies one edit. The same edit twice (in one file or in two scenarios of the chain) is an
+/// error whatever the edit: the second either fails, changes nothing, or (`scale_speed`,
+/// `add_link`) applies the change twice.
+fn apply_edit(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Result<(), Problem> {
+    let key = format!("{:?}", e.op);
+    let first = done.edits.get(&key).cloned();
+    let r = apply_op(net, s, e, done);
+    let Some((sc, i)) = first else {
+        done.edits.insert(key, (s.name.clone(), e.index));
+        return r;
+    };
+    let same = format!("the same edit as scenario {sc}, edit {i}");
+    Err(match r {
+        Err(mut p) => {
+            p.message = format!("{} ({same})", p.message);
+            p
+        }
+        Ok(()) => Problem::error(
+            &e.origin,
+            format!("scenario {}, edit {} ({})", s.name, e.index, e.op.name()),
+            same,
+            "remove one of the two",
+        ),
+    })
+}
+
+fn apply_op(net: &mut Network, s: &Scenario, e: &Edit, done: &mut Done) -> Result<(), Problem> {
     let rec = format!("scenario {}, edit {} ({})", s.name, e.index, e.op.name());
     let err = |msg: String, fix: &str| Problem::error(&e.origin, &rec, msg, fix);
+    let no_change = |what: String| {
+        err(
+            format!("{what}: the edit changes nothing"),
+            "remove the edit, or give the value the scenario should change it to",
+        )
+    };
+    let bad_number = |name: &str, v: f64, lo: f64, lo_open: bool, hi: f64, fix: &str| {
+        if validate::in_range(v, lo, lo_open, hi) {
+            Ok(())
+        } else {
+            Err(err(
+                format!(
+                    "{name} = {} is not in {}",
+                    validate::show_num(v),
+                    validate::show_range(lo, lo_open, hi)
+                ),
+                fix,
+            ))
+        }
+    };
+    let was_closed = |id: &str, done: &Done| {
+        done.closed.get(id).map(|(sc, i)| {
+            err(
+                format!("station '{id}' was closed by scenario {sc}, edit {i}"),
+                "conflicting edits: drop one of them, or use another station",
+            )
+        })
+    };
     let place_exists = |net: &Network, id: &str| net.places.iter().any(|p| p.id == id);
-    let find_service = |net: &mut Network, id: &str, removed: &HashMap<String, (String, usize)>| {
-        if let Some((sc, i)) = removed.get(id) {
+    let find_service = |net: &mut Network, id: &str, done: &Done| {
+        if let Some((sc, i)) = done.removed.get(id) {
             return Err(err(
                 format!("service '{id}' was removed by scenario {sc}, edit {i}"),
                 "conflicting edits: drop one of them, or order the scenarios so the change comes first",
@@ -535,7 +676,10 @@ fn apply_edit(
                     "give the new service another id, or use set_* edits on the existing one",
                 ));
             }
-            removed.remove(&service.id);
+            if let Some(p) = service.stops.iter().find_map(|st| was_closed(&st.at, done)) {
+                return Err(p);
+            }
+            done.removed.remove(&service.id);
             let sv = (**service)
                 .clone()
                 .into_service(e.origin.clone())
@@ -546,25 +690,45 @@ fn apply_edit(
             net.services.push(sv);
         }
         EditOp::RemoveService { service } => {
-            let i = find_service(net, service, removed)?;
+            let i = find_service(net, service, done)?;
             net.services.remove(i);
-            removed.insert(service.clone(), (s.name.clone(), e.index));
+            done.removed
+                .insert(service.clone(), (s.name.clone(), e.index));
         }
         EditOp::SetHeadway {
             service,
             headway_min,
         } => {
-            let i = find_service(net, service, removed)?;
+            bad_number(
+                "headway_min",
+                *headway_min,
+                0.0,
+                true,
+                validate::MAX_HEADWAY_MIN,
+                "give the new peak headway in minutes",
+            )?;
+            let i = find_service(net, service, done)?;
+            if net.services[i].headway_min == *headway_min {
+                return Err(no_change(format!(
+                    "service '{service}' already runs every {headway_min} min"
+                )));
+            }
             net.services[i].headway_min = *headway_min;
         }
         EditOp::ScaleSpeed { service, factor } => {
-            if !(*factor > 0.0 && *factor <= 5.0) {
-                return Err(err(
-                    format!("factor {factor} is not in (0, 5]"),
-                    "give a speed factor such as 1.2",
-                ));
+            let (lo, hi) = SPEED_FACTOR;
+            bad_number(
+                "factor",
+                *factor,
+                lo,
+                false,
+                hi,
+                "give a speed factor such as 1.2 (run times are divided by it)",
+            )?;
+            if *factor == 1.0 {
+                return Err(no_change("factor = 1".into()));
             }
-            let i = find_service(net, service, removed)?;
+            let i = find_service(net, service, done)?;
             let sv = &mut net.services[i];
             for k in 1..sv.stops.len() {
                 if let Some(r) = sv.run_min(k) {
@@ -573,7 +737,17 @@ fn apply_edit(
             }
         }
         EditOp::SetRunTimes { service, run_min } => {
-            let i = find_service(net, service, removed)?;
+            for (k, r) in run_min.iter().enumerate() {
+                bad_number(
+                    &format!("run_min[{}]", k + 1),
+                    *r,
+                    0.0,
+                    true,
+                    validate::MAX_RUN_MIN,
+                    "give the scheduled minutes from the previous stop, one per stop after the first",
+                )?;
+            }
+            let i = find_service(net, service, done)?;
             let sv = &mut net.services[i];
             if run_min.len() + 1 != sv.stops.len() {
                 return Err(err(
@@ -581,16 +755,53 @@ fn apply_edit(
                     "give one run time per stop after the first",
                 ));
             }
+            if run_min
+                .iter()
+                .enumerate()
+                .all(|(k, r)| sv.stops[k + 1].run_min == Some(*r))
+            {
+                return Err(no_change(format!(
+                    "service '{service}' already has these run times"
+                )));
+            }
             for (k, r) in run_min.iter().enumerate() {
                 sv.stops[k + 1].run_min = Some(*r);
             }
         }
         EditOp::CloseStation { station } => {
-            if !place_exists(net, station) {
-                return Err(err(
-                    format!("unknown station '{station}'"),
-                    "name a station id of the network",
-                ));
+            if let Some(p) = was_closed(station, done) {
+                return Err(p);
+            }
+            match net.places.iter().find(|p| p.id == *station) {
+                None => {
+                    return Err(err(
+                        format!("unknown station '{station}'"),
+                        "name a station id of the network",
+                    ))
+                }
+                Some(p) if p.kind != PlaceKind::Station => {
+                    return Err(err(
+                        format!(
+                            "'{station}' is a {}, not a station: only stations close",
+                            p.kind.as_str()
+                        ),
+                        "name a station id of the network",
+                    ))
+                }
+                Some(_) => {}
+            }
+            let served = net
+                .services
+                .iter()
+                .any(|sv| sv.stops.iter().any(|st| st.at == *station))
+                || net
+                    .links
+                    .iter()
+                    .any(|l| l.from == *station || l.to == *station);
+            if !served {
+                return Err(no_change(format!(
+                    "no service stops at '{station}' and no link reaches it"
+                )));
             }
             for sv in net.services.iter_mut() {
                 let mut k = 0;
@@ -619,6 +830,8 @@ fn apply_edit(
                 // boards there any more.
                 p.name = format!("{} (closed)", p.name);
             }
+            done.closed
+                .insert(station.clone(), (s.name.clone(), e.index));
         }
         EditOp::AddRoad { road, nodes } => {
             for n in nodes {
@@ -679,6 +892,33 @@ fn apply_edit(
             speed_kmh,
             congestion,
         } => {
+            if speed_kmh.is_none() && congestion.is_none() {
+                return Err(no_change(
+                    "neither speed_kmh nor congestion is given".into(),
+                ));
+            }
+            if let Some(v) = speed_kmh {
+                let (lo, hi) = validate::ROAD_SPEED_KMH;
+                bad_number(
+                    "speed_kmh",
+                    *v,
+                    lo,
+                    false,
+                    hi,
+                    "give the free-flow speed in km/h",
+                )?;
+            }
+            if let Some(c) = congestion {
+                let (lo, hi) = validate::ROAD_CONGESTION;
+                bad_number(
+                    "congestion",
+                    *c,
+                    lo,
+                    false,
+                    hi,
+                    "give the peak travel-time multiplier (1 = free flow)",
+                )?;
+            }
             let r = net
                 .roads
                 .iter_mut()
@@ -689,6 +929,11 @@ fn apply_edit(
                         "name a road id of the network or of an earlier add_road",
                     )
                 })?;
+            if speed_kmh.is_none_or(|v| v == r.speed_kmh)
+                && congestion.is_none_or(|c| c == r.congestion)
+            {
+                return Err(no_change(format!("road '{road}' already has these values")));
+            }
             if let Some(v) = speed_kmh {
                 r.speed_kmh = *v;
             }
@@ -697,6 +942,17 @@ fn apply_edit(
             }
         }
         EditOp::SetInterchange { station, minutes } => {
+            bad_number(
+                "minutes",
+                *minutes,
+                0.0,
+                false,
+                validate::MAX_INTERCHANGE_MIN,
+                "give the minutes from the entrance to a platform",
+            )?;
+            if let Some(p) = was_closed(station, done) {
+                return Err(p);
+            }
             let p = net
                 .places
                 .iter_mut()
@@ -707,9 +963,19 @@ fn apply_edit(
                         "name a station id of the network",
                     )
                 })?;
+            if p.interchange_min == *minutes {
+                return Err(no_change(format!(
+                    "station '{station}' already has interchange_min {minutes}"
+                )));
+            }
             p.interchange_min = *minutes;
         }
         EditOp::AddLink { link } => {
+            for end in [&link.from, &link.to] {
+                if let Some(p) = was_closed(end, done) {
+                    return Err(p);
+                }
+            }
             net.links.push(Link {
                 from: link.from.clone(),
                 to: link.to.clone(),
