@@ -337,6 +337,66 @@ fn source_value(s: &Source, access: &AccessModel, d: f64, cell: f64) -> f64 {
     }
 }
 
+/// The bytes all surfaces being built at once may take together (each grid point is an `f64`):
+/// searches run on every thread, but grids wait for room, so the memory of a batch of
+/// isochrones is bounded by this (or by one grid, if a single grid is larger) whatever the
+/// number of threads.
+pub const GRID_MEMORY_BUDGET: usize = 1 << 30;
+
+/// A counting semaphore over grid bytes.
+struct GridBudget {
+    used: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+static GRID_BUDGET: GridBudget = GridBudget {
+    used: std::sync::Mutex::new(0),
+    freed: std::sync::Condvar::new(),
+};
+
+/// Room for one grid, given back when dropped.
+struct GridPermit(usize);
+
+impl GridBudget {
+    /// Waits until `bytes` fit in the budget (a grid larger than the whole budget waits until
+    /// it is alone).
+    fn acquire(&'static self, bytes: usize) -> GridPermit {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + bytes > GRID_MEMORY_BUDGET {
+            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += bytes;
+        GridPermit(bytes)
+    }
+}
+
+impl Drop for GridPermit {
+    fn drop(&mut self) {
+        let mut used = GRID_BUDGET.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= self.0;
+        GRID_BUDGET.freed.notify_all();
+    }
+}
+
+/// The number of grid points `surface` will allocate for these sources.
+fn surface_points(sources: &[Source], access: &AccessModel, cell_m: f64, max_s: f64) -> usize {
+    if sources.is_empty() {
+        return 0;
+    }
+    let mut lo = (i64::MAX, i64::MAX);
+    let mut hi = (i64::MIN, i64::MIN);
+    for s in sources {
+        let r = reach_m(s, access, max_s, cell_m);
+        lo.0 = lo.0.min(((s.x - r) / cell_m).floor() as i64);
+        lo.1 = lo.1.min(((s.y - r) / cell_m).floor() as i64);
+        hi.0 = hi.0.max(((s.x + r) / cell_m).ceil() as i64);
+        hi.1 = hi.1.max(((s.y + r) / cell_m).ceil() as i64);
+    }
+    let nx = (hi.0 - lo.0 + 4).max(0) as usize;
+    let ny = (hi.1 - lo.1 + 4).max(0) as usize;
+    nx.saturating_mul(ny).min(MAX_GRID_POINTS)
+}
+
 /// The travel-time surface of `sources`, exact at every grid point whose time is at most
 /// `max_s`; slower points may be left above their true time (or at `UNREACHED_S`), which only
 /// matters for interpolating contours at them. Cost: O(sources × points within reach).
@@ -680,6 +740,9 @@ pub fn isochrone(
         false,
     );
     let src = sources(p, ws, origin, &frame.proj, &access, max_s);
+    // The grid and its contours are the memory of an isochrone: wait for room in the budget.
+    let points = surface_points(&src, &access, params.cell_m, max_s);
+    let _permit = GRID_BUDGET.acquire(points.saturating_mul(std::mem::size_of::<f64>()));
     let surf = surface(&src, &access, params.cell_m, max_s)?;
     let zones: Vec<(Point<f64>, u64)> = p
         .net
@@ -828,4 +891,43 @@ pub fn to_geojson_text(fc: &geojson::FeatureCollection) -> String {
     }
     s.push_str("]}\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// However many threads ask, the grids held at once never exceed the budget (unless one
+    /// grid alone is larger, which then runs alone).
+    #[test]
+    fn grid_budget_bounds_memory_whatever_the_threads() {
+        let peak = std::sync::atomic::AtomicUsize::new(0);
+        let alone_ok = std::sync::atomic::AtomicBool::new(true);
+        std::thread::scope(|sc| {
+            for k in 0..8 {
+                let (peak, alone_ok) = (&peak, &alone_ok);
+                sc.spawn(move || {
+                    for r in 0..20 {
+                        let bytes = if (k + r) % 7 == 0 {
+                            GRID_MEMORY_BUDGET + 1
+                        } else {
+                            GRID_MEMORY_BUDGET / 3
+                        };
+                        let _p = GRID_BUDGET.acquire(bytes);
+                        let used = *GRID_BUDGET.used.lock().unwrap();
+                        if bytes > GRID_MEMORY_BUDGET && used != bytes {
+                            alone_ok.store(false, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        if bytes <= GRID_MEMORY_BUDGET {
+                            peak.fetch_max(used, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        std::thread::yield_now();
+                    }
+                });
+            }
+        });
+        assert!(peak.into_inner() <= GRID_MEMORY_BUDGET);
+        assert!(alone_ok.into_inner(), "an oversized grid shared the budget");
+        assert_eq!(*GRID_BUDGET.used.lock().unwrap(), 0);
+    }
 }
