@@ -1,9 +1,8 @@
-//! The command line of the geographic outputs: `isochrones`, `map` and `export`. Flags are
-//! parsed into these plain structs by clap (in `cli`); the functions here load, compute and
-//! write. Kept apart from `cli.rs` so that the commands of other features merge cleanly.
+//! `onehour isochrones`: the bands of every origin in every scenario as GeoJSON, with a summary;
+//! also the helpers `map` shares (scenario list, origins, the batch of isochrones).
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,8 +12,6 @@ use crate::cli::output;
 use crate::cli::{emit, progress, NetOpts, Session, UserError};
 use crate::engine::Workspace;
 use crate::geo::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
-use crate::geo::map;
-use crate::geo::network_geojson;
 use crate::graph::Prepared;
 use crate::network::ids::PlaceIdx;
 
@@ -61,7 +58,7 @@ pub struct IsoOpts {
 }
 
 impl IsoOpts {
-    fn params(&self) -> Result<IsoParams> {
+    pub fn params(&self) -> Result<IsoParams> {
         let p = IsoParams {
             thresholds_min: self.thresholds.clone(),
             cell_m: self.cell,
@@ -73,55 +70,9 @@ impl IsoOpts {
     }
 }
 
-/// Flags of `onehour map`.
-#[derive(Args, Debug, Clone)]
-pub struct MapArgs {
-    #[command(flatten)]
-    pub net: NetOpts,
-    /// Scenarios, one panel each, repeated or comma-separated (default: today's network)
-    #[arg(long, value_delimiter = ',')]
-    pub scenario: Vec<String>,
-    /// Origin of the isochrone bands (id or name; default: the first centre)
-    #[arg(long)]
-    pub origin: Option<String>,
-    #[command(flatten)]
-    pub iso: IsoOpts,
-    /// Width of one panel, pixels (100 to 4000)
-    #[arg(long, default_value_t = 640, value_parser = clap::value_parser!(u32).range(100..=4000))]
-    pub width: u32,
-    /// SVG file to write
-    #[arg(long, value_name = "PATH", required = true)]
-    pub out: PathBuf,
-}
-
-/// Export formats of the network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    /// RFC 7946 GeoJSON: places as points, services, roads and links as lines
-    Geojson,
-    /// The compiled graph of the chosen profile as a 9th DIMACS challenge `.gr` file (1-based
-    /// node ids, weights in seconds), for other shortest-path tools
-    Dimacs,
-}
-
-/// Flags of `onehour export`.
-#[derive(Args, Debug, Clone)]
-pub struct ExportArgs {
-    #[command(flatten)]
-    pub net: NetOpts,
-    /// Scenario to apply first
-    #[arg(long)]
-    pub scenario: Option<String>,
-    #[arg(long, value_enum, default_value_t = ExportFormat::Geojson)]
-    pub format: ExportFormat,
-    /// Write to this file (atomically) instead of standard output
-    #[arg(long, value_name = "PATH")]
-    pub out: Option<PathBuf>,
-}
-
 /// The scenarios named on the command line, as (label, scenario to apply): none given means
 /// today's network; `today` is the base network when the library has no such scenario.
-fn scenario_list(s: &Session, names: &[String]) -> Vec<(String, Option<String>)> {
+pub fn scenario_list(s: &Session, names: &[String]) -> Vec<(String, Option<String>)> {
     if names.is_empty() {
         return vec![("today".into(), None)];
     }
@@ -135,7 +86,7 @@ fn scenario_list(s: &Session, names: &[String]) -> Vec<(String, Option<String>)>
 }
 
 /// Origins on one network: `centres`, or ids and names.
-fn origins_of(p: &Prepared, names: &[String]) -> Result<Vec<PlaceIdx>> {
+pub fn origins_of(p: &Prepared, names: &[String]) -> Result<Vec<PlaceIdx>> {
     let mut out = Vec::new();
     for n in names {
         if n.trim() == "centres" {
@@ -152,7 +103,7 @@ fn origins_of(p: &Prepared, names: &[String]) -> Result<Vec<PlaceIdx>> {
 }
 
 /// A file-name-safe form of an id or scenario name.
-fn safe(s: &str) -> String {
+pub fn safe(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -213,7 +164,7 @@ pub fn batch(
 
 /// Warns when the grid is too coarse for the access distance: the walking discs around
 /// stations then fall between grid points and the bands thin out or vanish.
-fn warn_coarse(s: &Session, params: &IsoParams) {
+pub fn warn_coarse(s: &Session, params: &IsoParams) {
     let access =
         isochrone::AccessModel::for_profile(&s.base, s.opts.profile(), params.max_access_m);
     if params.cell_m * 1.5 > access.max_m {
@@ -337,71 +288,6 @@ pub fn summary_table(isos: &[Isochrone], thresholds: &[f64]) -> String {
         t.push('\n');
     }
     t
-}
-
-/// `onehour map`.
-pub fn map(a: MapArgs) -> Result<ExitCode> {
-    let params = a.iso.params()?;
-    let s = Session::open(&a.net)?;
-    let scenarios = scenario_list(&s, &a.scenario);
-    let origin = match &a.origin {
-        Some(o) => o.clone(),
-        None => s
-            .base
-            .centres()
-            .first()
-            .map(|&c| s.base.place(c).id.clone())
-            .ok_or_else(|| UserError("the network has no centre: give --origin".into()))?,
-    };
-    warn_coarse(&s, &params);
-    let (isos, _) = batch(&s, &scenarios, std::slice::from_ref(&origin), &params)?;
-    let nets: Vec<_> = scenarios
-        .iter()
-        .map(|(_, sc)| s.network(sc.as_deref()))
-        .collect::<Result<_>>()?;
-    let panels: Vec<map::Panel> = nets
-        .iter()
-        .zip(&isos)
-        .map(|(net, iso)| map::Panel {
-            title: iso.scenario.clone(),
-            net,
-            iso: Some(iso),
-        })
-        .collect();
-    let svg = map::render(
-        &panels,
-        &Projection::for_network(&s.base),
-        a.width as f64,
-        a.net.profile(),
-    );
-    emit(&Some(a.out.clone()), &svg)?;
-    let from = isos
-        .first()
-        .map(|i| format!("{} ({})", i.origin_name, i.origin))
-        .unwrap_or(origin);
-    eprintln!(
-        "wrote {} ({} panels, origin {from})",
-        a.out.display(),
-        panels.len()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `onehour export`.
-pub fn export(a: ExportArgs) -> Result<ExitCode> {
-    let s = Session::open(&a.net)?;
-    let net = s.network(a.scenario.as_deref())?;
-    let text = match a.format {
-        ExportFormat::Geojson => {
-            isochrone::to_geojson_text(&network_geojson::network_features(&net))
-        }
-        ExportFormat::Dimacs => crate::cli::export_dimacs(
-            &crate::graph::Prepared::new(net, s.opts.profile()),
-            a.scenario.as_deref().unwrap_or("today"),
-        )?,
-    };
-    emit(&a.out, &text)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 /// For each origin, the change of the largest band from the first scenario to each other one:

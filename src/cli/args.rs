@@ -1,0 +1,265 @@
+//! The flags: clap derives, parsed into plain values that the commands turn into the core's
+//! own types.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use crate::analysis::Indicator;
+use crate::cli::bench_graph::Method;
+use crate::cli::output::Format;
+use crate::graph::Profile;
+use crate::network::ids::Seconds;
+use crate::network::model::{Date, WaitPolicy};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  onehour                                   today's centre matrix, and what plan-2030 changes
+  onehour check --year 2022                 the plan's base year
+  onehour check --scenario plan-2030 --format json --out m.json
+  onehour route 天河 Foshan                  fastest door-to-door route, leg by leg
+  onehour matrix --from guangzhounan --to foshanxi,zhaoqingdong
+  onehour compare today plan-2030
+  onehour rank --base today --projects plan-2030
+  onehour validate --network path/to/network
+  onehour isochrones --scenario today,plan-2030 --out iso/
+  onehour map --scenario today,plan-2030 --origin c_foshan --out map.svg
+  onehour export --format geojson --out network.geojson";
+
+#[derive(Parser, Debug)]
+#[command(name = "onehour", version, about = "Do the centres of a metropolitan region reach each other within one hour, door to door? What does each planned line change?", after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+}
+
+/// Options shared by the commands that route on a network.
+#[derive(Args, Debug, Clone)]
+pub struct NetOpts {
+    /// Network folder (with network.toml) or manifest file; default: the bundled Guangzhou network
+    #[arg(long, value_name = "DIR")]
+    pub network: Option<PathBuf>,
+    /// Scenario folder; default: the bundled scenarios
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// The network as of the end of this year (the plan's base year is 2022)
+    #[arg(long, value_name = "YYYY", conflicts_with = "date",
+          value_parser = clap::value_parser!(i32).range(1800..=2200))]
+    pub year: Option<i32>,
+    /// The network as it runs on this day; default: the day its data describe (network.toml's
+    /// valid_on). Patterns closed before it and lines opening after it are left out, then the
+    /// scenario's edits apply.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Travel profile
+    #[arg(long, value_enum, default_value_t = ProfileArg::Transit)]
+    pub profile: ProfileArg,
+    /// The target, minutes (0 < MIN <= 1440)
+    #[arg(long, default_value_t = 60.0, value_name = "MIN", value_parser = parse_limit)]
+    pub limit: f64,
+    /// Worker threads (default: all cores; at most 256)
+    #[arg(long, value_parser = parse_threads)]
+    pub threads: Option<usize>,
+    /// Override the network's wait policy: half headway, full headway (worst case), or half
+    /// headway capped at the network's cap_min (timetabled services)
+    #[arg(long, value_enum)]
+    pub wait: Option<WaitArg>,
+}
+
+impl NetOpts {
+    /// The travel profile asked for.
+    pub fn profile(&self) -> Profile {
+        match self.profile {
+            ProfileArg::Transit => Profile::Transit,
+            ProfileArg::Car => Profile::Car,
+        }
+    }
+}
+
+/// The `--profile` values (the core's [`Profile`] has more, used internally).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileArg {
+    /// Walking plus all public transport.
+    Transit,
+    /// Driving on the road network.
+    Car,
+}
+
+/// The `--wait` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WaitArg {
+    /// Half the headway.
+    Half,
+    /// The full headway (worst case).
+    Full,
+    /// Half the headway, capped at the network's cap_min.
+    Capped,
+}
+
+impl From<WaitArg> for WaitPolicy {
+    fn from(w: WaitArg) -> WaitPolicy {
+        match w {
+            WaitArg::Half => WaitPolicy::Half,
+            WaitArg::Full => WaitPolicy::Full,
+            WaitArg::Capped => WaitPolicy::Capped,
+        }
+    }
+}
+
+/// The most worker threads a command starts (each holds one search workspace).
+pub const MAX_THREADS: usize = 256;
+
+fn parse_limit(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 1440.0 => Ok(x),
+        _ => Err(format!("'{s}' is not a number of minutes in (0, 1440]")),
+    }
+}
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!("'{s}' is not a thread count in 1..={MAX_THREADS}")),
+    }
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse_full(s).ok_or_else(|| format!("'{s}' is not a calendar date: write YYYY-MM-DD"))
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct OutOpts {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of standard output
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+/// The `--indicator` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum IndicatorArg {
+    Door,
+    Station,
+}
+
+impl From<IndicatorArg> for Indicator {
+    fn from(a: IndicatorArg) -> Indicator {
+        match a {
+            IndicatorArg::Door => Indicator::Door,
+            IndicatorArg::Station => Indicator::Station,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Centre-by-centre matrix with one-hour verdicts
+    Check {
+        #[command(flatten)]
+        net: NetOpts,
+        /// Scenario to apply
+        #[arg(long)]
+        scenario: Option<String>,
+        /// door: door to door between the centres' points; station: rail time between the
+        /// centres' main stations (the plan's measure: waits and transfers, no access legs)
+        #[arg(long, value_enum, default_value_t = IndicatorArg::Door)]
+        indicator: IndicatorArg,
+        /// Also show how the verdicts move when every estimated minute (hub interchange,
+        /// estimated links, zone access) is halved or raised by half
+        #[arg(long)]
+        sensitivity: bool,
+        #[command(flatten)]
+        out: OutOpts,
+    },
+    /// Travel times between any places
+    Matrix {
+        #[command(flatten)]
+        net: NetOpts,
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Origins: ids, English or Chinese names, comma-separated
+        #[arg(long, value_delimiter = ',', required = true)]
+        from: Vec<String>,
+        /// Destinations
+        #[arg(long, value_delimiter = ',', required = true)]
+        to: Vec<String>,
+        #[command(flatten)]
+        out: OutOpts,
+    },
+    /// The fastest door-to-door route between two places, leg by leg
+    Route {
+        from: String,
+        to: String,
+        #[command(flatten)]
+        net: NetOpts,
+        #[arg(long)]
+        scenario: Option<String>,
+        #[command(flatten)]
+        out: OutOpts,
+    },
+    /// Check a network (and optionally a scenario) and report every problem
+    Validate {
+        #[command(flatten)]
+        net: NetOpts,
+        #[arg(long)]
+        scenario: Option<String>,
+    },
+    /// Compare two scenarios: delta matrix, pairs that newly meet or miss the target, gains,
+    /// population within the limit of each centre
+    Compare {
+        base: String,
+        other: String,
+        #[command(flatten)]
+        net: NetOpts,
+        #[command(flatten)]
+        out: OutOpts,
+    },
+    /// Rank the projects of a horizon: each added alone to the base, and left out of the horizon
+    Rank {
+        #[arg(long, default_value = "today")]
+        base: String,
+        #[arg(long, default_value = "plan-2030")]
+        projects: String,
+        #[command(flatten)]
+        net: NetOpts,
+        #[command(flatten)]
+        out: OutOpts,
+    },
+    /// List the scenarios
+    Scenarios {
+        #[command(flatten)]
+        net: NetOpts,
+    },
+    /// Isochrones of every origin in every scenario, as GeoJSON bands, with a summary table
+    Isochrones(crate::cli::isochrones::IsochronesArgs),
+    /// Draw the network and the isochrone bands of one origin, one panel per scenario (SVG)
+    Map(crate::cli::map::MapArgs),
+    /// Export the network (GeoJSON: places as points, services and roads as lines)
+    Export(crate::cli::export::ExportArgs),
+    /// Time one-to-all sweeps from every origin of a DIMACS graph, per engine variant
+    BenchGraph {
+        /// Graph in the DIMACS .gr format (1-based ids, integer weights)
+        #[arg(long, value_name = "FILE.gr")]
+        graph: PathBuf,
+        /// Origins in the DIMACS .ss format (`s ID` lines)
+        #[arg(long, value_name = "FILE.ss")]
+        origins: PathBuf,
+        /// Worker threads (default: all cores; at most 256)
+        #[arg(long, value_parser = parse_threads)]
+        threads: Option<usize>,
+        /// Settle nodes up to this distance only, in the file's units (default: no bound)
+        #[arg(long, value_name = "SECONDS")]
+        bound: Option<Seconds>,
+        /// Engine variants to time, comma-separated
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Method::Heap, Method::Bucket])]
+        methods: Vec<Method>,
+        /// One JSON object per method and line (the peer-bench `--external` protocol)
+        #[arg(long)]
+        json: bool,
+        /// Sweep R times, methods interleaved, and report each method's fastest sweep (for
+        /// noisy machines)
+        #[arg(long, default_value_t = 1, value_name = "R")]
+        repeat: usize,
+    },
+}

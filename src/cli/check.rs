@@ -1,0 +1,440 @@
+//! `onehour check` and `onehour matrix` (centre matrices with verdicts, by either indicator,
+//! with the sensitivity report), and the main job.
+
+use anyhow::Result;
+use std::process::ExitCode;
+
+use crate::analysis;
+use crate::analysis::Indicator;
+use crate::cli::args::ProfileArg;
+use crate::cli::args::{NetOpts, OutOpts};
+use crate::cli::compare::compare_table;
+use crate::cli::output::{self, Format};
+use crate::cli::session::Session;
+use crate::cli::{emit, places, UserError};
+use crate::graph::{Prepared, Profile};
+use crate::network::model::Network;
+
+/// `matrix`: door-to-door times between named places.
+pub fn matrix_cmd(
+    net: &NetOpts,
+    scenario: Option<String>,
+    places_from_to: Option<(&[String], &[String])>,
+    out: &OutOpts,
+) -> Result<ExitCode> {
+    let s = Session::open(net)?;
+    let p = s.prepared(scenario.as_deref())?;
+    let (rows, cols) = match places_from_to {
+        None => (p.net.centres(), p.net.centres()),
+        Some((from, to)) => (places(&p.net, from)?, places(&p.net, to)?),
+    };
+    let m = analysis::time_matrix(&p, &rows, &cols, s.bound_s(&p));
+    let scenario = scenario.as_deref().unwrap_or("today");
+    let text = render_matrix(&s, &p.net, &m, scenario, Indicator::Door, None, out.format);
+    emit(&out.out, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `check`: the centre matrix with verdicts, by either indicator, optionally with the
+/// sensitivity of the verdicts to the estimated minutes.
+pub fn check_cmd(
+    net: &NetOpts,
+    scenario: Option<String>,
+    indicator: Indicator,
+    sensitivity: bool,
+    out: &OutOpts,
+) -> Result<ExitCode> {
+    let s = Session::open(net)?;
+    let n = s.network(scenario.as_deref())?;
+    let name = scenario.as_deref().unwrap_or("today");
+    let (m, via, net_used) = centre_matrix(&s, n, indicator)?;
+    let mut text = render_matrix(
+        &s,
+        &net_used,
+        &m,
+        name,
+        indicator,
+        via.as_deref(),
+        out.format,
+    );
+    if out.format == Format::Table {
+        text.push('\n');
+        text.push_str(&verdict(&net_used, &m, s.opts.limit, indicator));
+    }
+    if sensitivity {
+        let n = s.network(scenario.as_deref())?;
+        let sens = sensitivity_runs(&s, &n, indicator)?;
+        match out.format {
+            Format::Json => {
+                // One JSON document: the matrix with a "sensitivity" member.
+                let mut v: serde_json::Value = serde_json::from_str(&text)?;
+                v["sensitivity"] = sensitivity_json(&sens, s.opts.limit);
+                text = serde_json::to_string_pretty(&v)? + "\n";
+            }
+            Format::Csv => text = sensitivity_csv(&sens, s.opts.limit),
+            Format::Table => {
+                text.push('\n');
+                text.push_str(&sensitivity_table(&sens, s.opts.limit));
+            }
+        }
+    }
+    emit(&out.out, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The centre matrix of `net` by `indicator`, with the station pairs of the station indicator
+/// and the network it was computed on (compiled for the indicator's profile).
+#[allow(clippy::type_complexity)]
+fn centre_matrix(
+    s: &Session,
+    n: Network,
+    indicator: Indicator,
+) -> Result<(
+    analysis::TimeMatrix,
+    Option<crate::analysis::StationPairs>,
+    Network,
+)> {
+    match indicator {
+        Indicator::Door => {
+            let p = Prepared::new(n, s.opts.profile());
+            let c = p.net.centres();
+            let m = analysis::time_matrix(&p, &c, &c, s.bound_s(&p));
+            Ok((m, None, p.net))
+        }
+        Indicator::Station => {
+            if s.opts.profile() != Profile::Transit {
+                return Err(UserError(
+                    "--indicator station is a rail measure: drop --profile car".into(),
+                )
+                .into());
+            }
+            if n.main_stations.is_empty() {
+                return Err(UserError(
+                    "this network lists no main stations of its centres (centre_stations in network.toml; see docs/network-format.md)".into(),
+                )
+                .into());
+            }
+            let p = Prepared::new(n, Profile::Station);
+            let c = p.net.centres();
+            let sm = analysis::station_matrix(&p, &c, s.bound_s(&p));
+            Ok((sm.matrix, Some(sm.via), p.net))
+        }
+    }
+}
+
+fn render_matrix(
+    s: &Session,
+    net: &Network,
+    m: &analysis::TimeMatrix,
+    scenario: &str,
+    indicator: Indicator,
+    via: Option<&[crate::analysis::StationPairsRow]>,
+    f: Format,
+) -> String {
+    let limit = s.opts.limit;
+    let profile = if indicator == Indicator::Station {
+        "transit"
+    } else {
+        s.opts.profile().as_str()
+    };
+    match f {
+        Format::Json => output::matrix_json(
+            net,
+            m,
+            &output::MatrixMeta {
+                scenario,
+                profile,
+                indicator: indicator.as_str(),
+                date: s.day_label(),
+                year: s.opts.year,
+                limit_min: limit,
+                via,
+            },
+        ),
+        Format::Csv => output::matrix_csv(net, m, limit),
+        Format::Table => {
+            let what = match indicator {
+                Indicator::Door => format!("door-to-door minutes, {profile} profile"),
+                Indicator::Station => {
+                    "station-to-station rail minutes between the centres' main stations (first wait, rides, transfers; no access)".to_string()
+                }
+            };
+            let mut t = format!(
+                "{} — {what}, scenario {scenario}{}; ✓ within {limit} min\n",
+                net.title,
+                s.day_label()
+                    .map(|d| format!(", network as of {d}"))
+                    .unwrap_or_default(),
+            );
+            t.push_str(&output::matrix_table(net, m, limit));
+            t
+        }
+    }
+}
+
+/// Summary of the one-hour target among the area's centres, and the pairs that fail it.
+fn verdict(
+    net: &Network,
+    m: &analysis::TimeMatrix,
+    limit_min: f64,
+    indicator: Indicator,
+) -> String {
+    let mut fail = Vec::new();
+    let mut total = 0;
+    for (i, &a) in m.rows.iter().enumerate() {
+        for (j, &b) in m.cols.iter().enumerate() {
+            if a == b || !net.place(a).in_area || !net.place(b).in_area {
+                continue;
+            }
+            total += 1;
+            match m.minutes(i, j) {
+                Some(x) if x <= limit_min => {}
+                x => fail.push(format!(
+                    "  ✗ {} → {}: {} min",
+                    output::short(&net.place(a).name),
+                    output::short(&net.place(b).name),
+                    output::fmt_min(x)
+                )),
+            }
+        }
+    }
+    let how = match indicator {
+        Indicator::Door => "door to door",
+        Indicator::Station => "station to station",
+    };
+    let mut out = format!(
+        "Plan target 各中心城区之间1小时通达 ({how}): {} of {} ordered pairs of the area's centres within {} min\n",
+        total - fail.len(),
+        total,
+        limit_min
+    );
+    for f in fail {
+        out.push_str(&f);
+        out.push('\n');
+    }
+    out
+}
+
+/// The centre matrices with every estimated minute scaled by 0.5, 1 and 1.5.
+struct Sensitivity {
+    centres: Vec<(String, bool)>,
+    factors: [f64; 3],
+    minutes: [analysis::TimeMatrix; 3],
+    estimated: analysis::Estimated,
+}
+
+const SENSITIVITY_FACTORS: [f64; 3] = [0.5, 1.0, 1.5];
+
+fn sensitivity_runs(s: &Session, n: &Network, indicator: Indicator) -> Result<Sensitivity> {
+    let mut ms = Vec::new();
+    let mut estimated = analysis::Estimated::default();
+    for f in SENSITIVITY_FACTORS {
+        let (scaled, e) = analysis::scale_estimates(n, f);
+        estimated = e;
+        ms.push(centre_matrix(s, scaled, indicator)?.0);
+    }
+    let centres = n
+        .centres()
+        .into_iter()
+        .map(|c| (n.place(c).id.clone(), n.place(c).in_area))
+        .collect();
+    let minutes: [analysis::TimeMatrix; 3] = ms
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("three sensitivity runs expected"))?;
+    Ok(Sensitivity {
+        centres,
+        factors: SENSITIVITY_FACTORS,
+        minutes,
+        estimated,
+    })
+}
+
+/// Ordered pairs of the area's centres whose verdict differs between the runs:
+/// (from, to, minutes per run).
+fn sensitivity_flips(x: &Sensitivity, limit: f64) -> Vec<(usize, usize, [Option<f64>; 3])> {
+    let n = x.centres.len();
+    let mut out = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            if i == j || !x.centres[i].1 || !x.centres[j].1 {
+                continue;
+            }
+            let m = [0, 1, 2].map(|k| x.minutes[k].minutes(i, j));
+            let ok = m.map(|v| v.is_some_and(|v| v <= limit));
+            if ok[0] != ok[1] || ok[1] != ok[2] {
+                out.push((i, j, m));
+            }
+        }
+    }
+    out
+}
+
+fn within_count(x: &Sensitivity, k: usize, limit: f64) -> (usize, usize) {
+    let n = x.centres.len();
+    let (mut yes, mut total) = (0, 0);
+    for i in 0..n {
+        for j in 0..n {
+            if i != j && x.centres[i].1 && x.centres[j].1 {
+                total += 1;
+                if x.minutes[k].minutes(i, j).is_some_and(|v| v <= limit) {
+                    yes += 1;
+                }
+            }
+        }
+    }
+    (yes, total)
+}
+
+fn sensitivity_table(x: &Sensitivity, limit: f64) -> String {
+    let mut t = format!(
+        "Sensitivity to the estimated minutes ({} station interchange times, {} links marked as estimates, zone access legs) scaled ×{} / ×{} / ×{}:\n",
+        x.estimated.interchange, x.estimated.links, x.factors[0], x.factors[1], x.factors[2]
+    );
+    for k in 0..3 {
+        let (yes, total) = within_count(x, k, limit);
+        t.push_str(&format!(
+            "  ×{}: {yes} of {total} ordered pairs of the area's centres within {limit} min\n",
+            x.factors[k]
+        ));
+    }
+    let flips = sensitivity_flips(x, limit);
+    if flips.is_empty() {
+        t.push_str("  no verdict changes within this range\n");
+    } else {
+        t.push_str("  verdicts that change (minutes at ×0.5 / ×1 / ×1.5):\n");
+        for (i, j, m) in flips {
+            let v = |o: Option<f64>| {
+                let mark = if o.is_some_and(|v| v <= limit) {
+                    "✓"
+                } else {
+                    "✗"
+                };
+                format!("{} {mark}", output::fmt_min(o))
+            };
+            t.push_str(&format!(
+                "  {} → {}: {} / {} / {}\n",
+                x.centres[i].0,
+                x.centres[j].0,
+                v(m[0]),
+                v(m[1]),
+                v(m[2])
+            ));
+        }
+    }
+    t
+}
+
+fn sensitivity_json(x: &Sensitivity, limit: f64) -> serde_json::Value {
+    let mins = |k: usize| -> Vec<Vec<Option<f64>>> {
+        let n = x.centres.len();
+        (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| x.minutes[k].minutes(i, j).map(output::round1))
+                    .collect()
+            })
+            .collect()
+    };
+    let within = [0, 1, 2].map(|k| within_count(x, k, limit).0);
+    let changes: Vec<serde_json::Value> = sensitivity_flips(x, limit)
+        .into_iter()
+        .map(|(i, j, m)| {
+            serde_json::json!({
+                "from": x.centres[i].0,
+                "to": x.centres[j].0,
+                "minutes": m.map(|v| v.map(output::round1)),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "factors": x.factors,
+        "estimated": x.estimated,
+        "minutes": [mins(0), mins(1), mins(2)],
+        "pairs_within_limit": within,
+        "verdict_changes": changes,
+    })
+}
+
+fn sensitivity_csv(x: &Sensitivity, limit: f64) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "from",
+        "to",
+        "minutes_x0.5",
+        "minutes_x1",
+        "minutes_x1.5",
+        "verdict_changes",
+    ]);
+    let flips: std::collections::HashSet<(usize, usize)> = sensitivity_flips(x, limit)
+        .into_iter()
+        .map(|(i, j, _)| (i, j))
+        .collect();
+    let f = |v: Option<f64>| v.map(|v| format!("{v:.1}")).unwrap_or_default();
+    let n = x.centres.len();
+    for i in 0..n {
+        for j in 0..n {
+            if i == j {
+                continue;
+            }
+            let _ = w.write_record([
+                x.centres[i].0.clone(),
+                x.centres[j].0.clone(),
+                f(x.minutes[0].minutes(i, j)),
+                f(x.minutes[1].minutes(i, j)),
+                f(x.minutes[2].minutes(i, j)),
+                flips.contains(&(i, j)).to_string(),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+pub fn main_job() -> Result<ExitCode> {
+    let opts = NetOpts {
+        network: None,
+        scenarios: None,
+        year: None,
+        date: None,
+        profile: ProfileArg::Transit,
+        limit: 60.0,
+        threads: None,
+        wait: None,
+    };
+    let s = Session::open(&opts)?;
+    let today = s.network(None)?;
+    let (m, _, net) = centre_matrix(&s, today.clone(), Indicator::Door)?;
+    let mut text = render_matrix(&s, &net, &m, "today", Indicator::Door, None, Format::Table);
+    text.push('\n');
+    text.push_str(&verdict(&net, &m, 60.0, Indicator::Door));
+    if !today.main_stations.is_empty() {
+        let (m, _, net) = centre_matrix(&s, today.clone(), Indicator::Station)?;
+        text.push('\n');
+        text.push_str(&render_matrix(
+            &s,
+            &net,
+            &m,
+            "today",
+            Indicator::Station,
+            None,
+            Format::Table,
+        ));
+        text.push('\n');
+        text.push_str(&verdict(&net, &m, 60.0, Indicator::Station));
+    }
+    if s.lib.as_ref().is_some_and(|l| l.get("plan-2030").is_some()) {
+        let today = Prepared::new(today, Profile::Transit);
+        let plan = s.prepared(Some("plan-2030"))?;
+        let c = analysis::compare(&today, &plan, s.limit_s(), s.bound_s(&today));
+        text.push('\n');
+        text.push_str(&compare_table(&today.net, &c, "today", "plan-2030", 60.0));
+        if !plan.net.main_stations.is_empty() {
+            let (m, _, net) = centre_matrix(&s, plan.net.clone(), Indicator::Station)?;
+            text.push('\n');
+            text.push_str(
+                &verdict(&net, &m, 60.0, Indicator::Station).replace("Plan target", "plan-2030:"),
+            );
+        }
+    }
+    emit(&None, &text)?;
+    Ok(ExitCode::SUCCESS)
+}

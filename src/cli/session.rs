@@ -1,0 +1,134 @@
+//! The session of one command: the network as of its day, the scenario library and the
+//! options, and the networks with scenarios applied.
+
+use anyhow::Result;
+use std::path::Path;
+
+use crate::cli::args::NetOpts;
+use crate::cli::UserError;
+use crate::graph::Prepared;
+use crate::network::bundled;
+use crate::network::ids::Seconds;
+use crate::network::load::{load_network, Source};
+use crate::network::model::{Date, Network};
+use crate::scenario::{apply, Library};
+
+/// The network, scenario library and settings a command works on.
+pub struct Session {
+    /// The network as its files describe it, every dated pattern included.
+    pub full: Network,
+    /// The network as of `day`: what scenarios edit.
+    pub base: Network,
+    /// The day the network is taken as of: `--date`, the end of `--year`, or the network's
+    /// `valid_on` (`None` only for a network that declares no date).
+    pub day: Option<Date>,
+    pub lib: Option<Library>,
+    pub opts: NetOpts,
+}
+
+impl Session {
+    pub fn open(opts: &NetOpts) -> Result<Session> {
+        let (src, manifest) = match &opts.network {
+            None => (
+                bundled::networks(),
+                format!("{}/network.toml", bundled::DEFAULT_NETWORK),
+            ),
+            Some(p) if p.is_file() => (
+                Source::Disk(p.parent().map(Path::to_path_buf).unwrap_or_default()),
+                p.file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            ),
+            Some(p) => {
+                if !p.join("network.toml").is_file() {
+                    return Err(UserError(format!(
+                        "{} has no network.toml (give the network folder or its manifest)",
+                        p.display()
+                    ))
+                    .into());
+                }
+                (Source::Disk(p.clone()), "network.toml".to_string())
+            }
+        };
+        let (mut full, warnings) = load_network(&src, &manifest)?;
+        if let Some(w) = opts.wait {
+            full.settings.routing.wait = w.into();
+        }
+        let day = opts
+            .date
+            .or(opts.year.map(Date::end_of_year))
+            .or(full.valid_on);
+        let base = match day {
+            Some(d) => full.as_on(d),
+            None => full.clone(),
+        };
+        for w in &warnings {
+            eprintln!("{w}");
+        }
+        let lib = match &opts.scenarios {
+            Some(d) if !d.is_dir() => {
+                return Err(UserError(format!(
+                "--scenarios {}: no such folder (give the folder that holds the scenario files)",
+                d.display()
+            ))
+                .into())
+            }
+            Some(d) => Some(Library::load(Source::Disk(d.clone()))?),
+            None if opts.network.is_none() => Some(Library::load(bundled::scenarios())?),
+            None => None,
+        };
+        Ok(Session {
+            full,
+            base,
+            day,
+            lib,
+            opts: opts.clone(),
+        })
+    }
+
+    pub fn library(&self) -> Result<&Library> {
+        self.lib.as_ref().ok_or_else(|| {
+            UserError("this network has no scenario folder: pass --scenarios DIR".into()).into()
+        })
+    }
+
+    /// The network as of the session's day, then `scenario`'s edits: one rule for every
+    /// command (docs/scenario-format.md).
+    pub fn network(&self, scenario: Option<&str>) -> Result<Network> {
+        match scenario {
+            None => Ok(self.base.clone()),
+            Some(name) => {
+                let lib = self.library()?;
+                let chain = lib.chain(name)?;
+                apply(&self.base, &chain).map_err(|mut e| {
+                    if let (Some(d), Ok(_)) = (self.day, apply(&self.full, &chain)) {
+                        e.0.push(crate::network::problem::Problem::error(
+                            &crate::network::model::Origin::default(),
+                            format!("scenario {name}"),
+                            format!("it edits lines or stations that do not run on {d}, the day the network is taken as of"),
+                            "choose a later --date or --year, or a scenario written for that day",
+                        ));
+                    }
+                    anyhow::Error::from(e)
+                })
+            }
+        }
+    }
+
+    /// The day the network is taken as of, for titles (`None`: undated network).
+    pub fn day_label(&self) -> Option<String> {
+        self.day.map(|d| d.to_string())
+    }
+
+    pub fn prepared(&self, scenario: Option<&str>) -> Result<Prepared> {
+        Ok(Prepared::new(self.network(scenario)?, self.opts.profile()))
+    }
+
+    pub fn limit_s(&self) -> Seconds {
+        (self.opts.limit * 60.0).round() as Seconds
+    }
+
+    pub fn bound_s(&self, p: &Prepared) -> Seconds {
+        p.default_bound().max(self.limit_s())
+    }
+}

@@ -1,0 +1,84 @@
+//! `onehour validate`: every problem of a network, its size and its connectivity.
+
+use anyhow::Result;
+use std::process::ExitCode;
+
+use crate::analysis;
+use crate::cli::args::NetOpts;
+use crate::cli::emit;
+use crate::cli::session::Session;
+use crate::graph::{Prepared, Profile};
+
+/// Runs `onehour validate`.
+pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
+    let s = Session::open(&net)?;
+    let n = s.network(scenario.as_deref())?;
+    let (t, c) = (
+        Prepared::new(n.clone(), Profile::Transit),
+        Prepared::new(n.clone(), Profile::Car),
+    );
+    let mut text = String::new();
+    outln!(
+        text,
+        "{}: {} places ({} stations, {} centres, {} zones, {} road nodes), {} services, {} roads, {} links; transit graph {} nodes {} arcs, car graph {} nodes {} arcs — valid",
+        n.title,
+        n.places.len(),
+        n.places_of(crate::network::model::PlaceKind::Station).len(),
+        n.centres().len(),
+        n.zones().len(),
+        n.places_of(crate::network::model::PlaceKind::RoadNode).len(),
+        n.services.len(),
+        n.roads.len(),
+        n.links.len(),
+        t.graph.csr.num_nodes(),
+        t.graph.csr.num_arcs(),
+        c.graph.csr.num_nodes(),
+        c.graph.csr.num_arcs()
+    );
+    let served: std::collections::HashSet<&str> = n
+        .services
+        .iter()
+        .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
+        .collect();
+    let unserved: Vec<&str> = n
+        .places
+        .iter()
+        .filter(|p| {
+            p.kind == crate::network::model::PlaceKind::Station && !served.contains(p.id.as_str())
+        })
+        .map(|p| p.id.as_str())
+        .collect();
+    if !unserved.is_empty() {
+        outln!(
+            text,
+            "{} station(s) without service{}: {}",
+            unserved.len(),
+            s.day_label()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default(),
+            unserved.join(", ")
+        );
+    }
+    for (p, name) in [(&t, "transit"), (&c, "car")] {
+        let k = analysis::connectivity(p);
+        outln!(
+            text,
+            "{name} graph: centres and zones in {} connected component(s)",
+            k.components
+        );
+        if name == "transit" {
+            for (centre, missing) in &k.unreached {
+                let mut shown = missing.clone();
+                shown.truncate(10);
+                eprintln!(
+                    "warning: centre {centre} cannot reach {} station(s) by transit: {}{} (fix: add services or links that connect them)",
+                    missing.len(),
+                    shown.join(", "),
+                    if missing.len() > 10 { ", ..." } else { "" }
+                );
+            }
+        }
+    }
+    emit(&None, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
