@@ -1,0 +1,88 @@
+//! Two networks compared centre by centre.
+
+use serde::Serialize;
+
+use crate::analysis::matrix::population_within;
+use crate::analysis::rank::{benefit, reach, Benefit, Reach};
+use crate::graph::Prepared;
+use crate::network::ids::Seconds;
+
+/// A comparison of two networks (same centres and zones).
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    pub centres: Vec<String>,
+    /// Base minutes, other minutes and the difference (other - base), centre by centre.
+    pub base_minutes: Vec<Vec<Option<f64>>>,
+    pub other_minutes: Vec<Vec<Option<f64>>>,
+    pub delta_minutes: Vec<Vec<Option<f64>>>,
+    /// Ordered pairs (from, to) that newly meet the limit, and that newly miss it.
+    pub newly_within: Vec<(String, String)>,
+    pub newly_over: Vec<(String, String)>,
+    /// The largest savings: (from, to, base, other) sorted by saving.
+    pub largest_gains: Vec<(String, String, Option<f64>, Option<f64>)>,
+    /// Zone population within the limit of each centre, before and after.
+    pub population_base: Vec<u64>,
+    pub population_other: Vec<u64>,
+    pub benefit: Benefit,
+}
+
+pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds) -> Comparison {
+    let rb = reach(base, bound);
+    let ro = reach(other, bound);
+    let ids: Vec<String> = rb
+        .centres
+        .iter()
+        .map(|&c| base.net.place(c).id.clone())
+        .collect();
+    let n = ids.len();
+    let mins = |r: &Reach| -> Vec<Vec<Option<f64>>> {
+        (0..n)
+            .map(|i| (0..n).map(|j| r.cc.minutes(i, j)).collect())
+            .collect()
+    };
+    let (bm, om) = (mins(&rb), mins(&ro));
+    let mut delta = vec![vec![None; n]; n];
+    let mut newly_within = Vec::new();
+    let mut newly_over = Vec::new();
+    let mut gains = Vec::new();
+    let capped = |x: Option<f64>| x.unwrap_or(bound as f64 / 60.0);
+    for i in 0..n {
+        for j in 0..n {
+            delta[i][j] = match (bm[i][j], om[i][j]) {
+                (Some(a), Some(b)) => Some(b - a),
+                _ => None,
+            };
+            if i == j {
+                continue;
+            }
+            let (b, o) = (rb.cc.secs[i][j], ro.cc.secs[i][j]);
+            if o <= limit && b > limit {
+                newly_within.push((ids[i].clone(), ids[j].clone()));
+            }
+            if b <= limit && o > limit {
+                newly_over.push((ids[i].clone(), ids[j].clone()));
+            }
+            let saving = capped(bm[i][j]) - capped(om[i][j]);
+            if saving > 0.05 {
+                gains.push((saving, ids[i].clone(), ids[j].clone(), bm[i][j], om[i][j]));
+            }
+        }
+    }
+    gains.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    Comparison {
+        centres: ids,
+        base_minutes: bm,
+        other_minutes: om,
+        delta_minutes: delta,
+        newly_within,
+        newly_over,
+        largest_gains: gains
+            .into_iter()
+            .take(10)
+            .map(|g| (g.1, g.2, g.3, g.4))
+            .collect(),
+        population_base: population_within(base, &rb.cz, limit),
+        population_other: population_within(other, &ro.cz, limit),
+        benefit: benefit(&base.net, &rb, &ro, limit, bound),
+    }
+}

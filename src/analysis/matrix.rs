@@ -1,0 +1,101 @@
+//! Door-to-door time matrices, the population within reach, and places found by name.
+
+use crate::engine::{sweep, Queue};
+use crate::graph::Prepared;
+use crate::network::ids::{seconds_to_minutes, NodeId, PlaceIdx, Seconds, UNREACHED};
+use crate::network::model::{Network, PlaceKind};
+
+/// Travel times from `rows` to `cols`, seconds (`UNREACHED` beyond the bound).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeMatrix {
+    pub rows: Vec<PlaceIdx>,
+    pub cols: Vec<PlaceIdx>,
+    pub secs: Vec<Vec<Seconds>>,
+}
+
+impl TimeMatrix {
+    pub fn minutes(&self, i: usize, j: usize) -> Option<f64> {
+        let s = self.secs[i][j];
+        (s != UNREACHED).then(|| seconds_to_minutes(s))
+    }
+}
+
+/// Door-to-door times between places, all origins in parallel.
+pub fn time_matrix(
+    p: &Prepared,
+    rows: &[PlaceIdx],
+    cols: &[PlaceIdx],
+    bound: Seconds,
+) -> TimeMatrix {
+    let origins: Vec<NodeId> = rows.iter().map(|&r| p.graph.place_node(r)).collect();
+    let targets: Vec<NodeId> = cols.iter().map(|&c| p.graph.place_node(c)).collect();
+    let secs = sweep(&p.graph.csr, &origins, &targets, bound, Queue::Bucket);
+    TimeMatrix {
+        rows: rows.to_vec(),
+        cols: cols.to_vec(),
+        secs,
+    }
+}
+
+/// Resident population of the zones reached within `limit` seconds of each row origin.
+pub fn population_within(p: &Prepared, m: &TimeMatrix, limit: Seconds) -> Vec<u64> {
+    m.secs
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(&m.cols)
+                .filter(|(&s, _)| s <= limit)
+                .map(|(_, &z)| p.net.place(z).population)
+                .sum()
+        })
+        .collect()
+}
+
+/// The place named `q`: an exact id wins; then an exact English (case-insensitive) or Chinese
+/// name; several places of that name are ambiguous. Close candidates appear only in the error.
+pub fn find_place(net: &Network, q: &str) -> Result<PlaceIdx, String> {
+    let qt = q.trim();
+    let ql = qt.to_lowercase();
+    if let Some(i) = net.places.iter().position(|p| p.id == qt || p.id == ql) {
+        return Ok(PlaceIdx::from_idx(i));
+    }
+    let exact: Vec<usize> = net
+        .places
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.name.to_lowercase() == ql || p.name_zh == qt)
+        .map(|(i, _)| i)
+        .collect();
+    let show = |i: &usize| {
+        let p = &net.places[*i];
+        format!("{} ({} {}, {})", p.id, p.name, p.name_zh, p.kind.as_str())
+    };
+    match exact.len() {
+        1 => Ok(PlaceIdx::from_idx(exact[0])),
+        0 => {
+            let mut cand: Vec<(usize, usize)> = net
+                .places
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind != PlaceKind::RoadNode)
+                .map(|(i, p)| {
+                    let d = strsim::levenshtein(&p.id, &ql)
+                        .min(strsim::levenshtein(&p.name.to_lowercase(), &ql))
+                        .min(if !qt.is_empty() && p.name_zh.contains(qt) {
+                            0
+                        } else {
+                            strsim::levenshtein(&p.name_zh, qt)
+                        });
+                    (d, i)
+                })
+                .collect();
+            cand.sort();
+            let list: Vec<String> = cand.iter().take(5).map(|(_, i)| show(i)).collect();
+            Err(format!("unknown place '{q}'; closest: {}", list.join("; ")))
+        }
+        _ => Err(format!(
+            "'{q}' is ambiguous: {}; name it by id",
+            exact.iter().map(show).collect::<Vec<_>>().join("; ")
+        )),
+    }
+}

@@ -1,0 +1,207 @@
+//! What each project of a horizon brings: reach of centres and zones, benefits, rankings.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::matrix::{time_matrix, TimeMatrix};
+use crate::graph::{Prepared, Profile};
+use crate::network::ids::{PlaceIdx, Seconds};
+use crate::network::model::Network;
+use crate::network::problem::Problems;
+use crate::scenario::{apply, apply_checked, Check, Library, Scenario};
+
+/// Centre-to-centre and centre-to-zone times of one network: the inputs of comparisons and
+/// rankings.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    pub centres: Vec<PlaceIdx>,
+    pub zones: Vec<PlaceIdx>,
+    /// centres x centres.
+    pub cc: TimeMatrix,
+    /// centres x zones.
+    pub cz: TimeMatrix,
+}
+
+/// Computes `Reach` by one sweep per centre.
+pub fn reach(p: &Prepared, bound: Seconds) -> Reach {
+    let centres = p.net.centres();
+    let zones = p.net.zones();
+    let mut cols = centres.clone();
+    cols.extend(&zones);
+    let all = time_matrix(p, &centres, &cols, bound);
+    let nc = centres.len();
+    let (mut cc, mut cz) = (Vec::new(), Vec::new());
+    for row in all.secs {
+        cc.push(row[..nc].to_vec());
+        cz.push(row[nc..].to_vec());
+    }
+    Reach {
+        cc: TimeMatrix {
+            rows: centres.clone(),
+            cols: centres.clone(),
+            secs: cc,
+        },
+        cz: TimeMatrix {
+            rows: centres.clone(),
+            cols: zones.clone(),
+            secs: cz,
+        },
+        centres,
+        zones,
+    }
+}
+
+/// Benefit of one network over a reference, the measures used to rank projects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Benefit {
+    /// Ordered centre pairs within the limit in the variant but not in the reference.
+    pub pairs_gained: i64,
+    /// Ordered centre pairs within the limit in the reference but not in the variant.
+    pub pairs_lost: i64,
+    /// Sum over centres of the population-weighted mean minutes saved to the zones (times
+    /// beyond the search bound count as the bound).
+    pub pop_weighted_minutes_saved: f64,
+    /// Sum over centres of zone population newly within the limit.
+    pub population_gained: u64,
+    /// Largest saving between two centres, minutes.
+    pub max_centre_saving_min: f64,
+}
+
+/// Compares two `Reach` of networks with the same centres and zones (in the same order).
+pub fn benefit(
+    p_zones: &Network,
+    reference: &Reach,
+    variant: &Reach,
+    limit: Seconds,
+    bound: Seconds,
+) -> Benefit {
+    let mut b = Benefit::default();
+    let cap = |s: Seconds| s.min(bound) as f64 / 60.0;
+    for (i, row) in variant.cc.secs.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let r = reference.cc.secs[i][j];
+            if v <= limit && r > limit {
+                b.pairs_gained += 1;
+            }
+            if r <= limit && v > limit {
+                b.pairs_lost += 1;
+            }
+            b.max_centre_saving_min = b.max_centre_saving_min.max(cap(r) - cap(v));
+        }
+    }
+    let total_pop: f64 = variant
+        .zones
+        .iter()
+        .map(|&z| p_zones.place(z).population as f64)
+        .sum();
+    for (i, row) in variant.cz.secs.iter().enumerate() {
+        let mut saved = 0.0;
+        for (j, &v) in row.iter().enumerate() {
+            let r = reference.cz.secs[i][j];
+            let pop = p_zones.place(variant.zones[j]).population;
+            saved += pop as f64 * (cap(r) - cap(v));
+            if v <= limit && r > limit {
+                b.population_gained += pop;
+            }
+        }
+        if total_pop > 0.0 {
+            b.pop_weighted_minutes_saved += saved / total_pop;
+        }
+    }
+    b
+}
+
+/// One project's benefit, added alone to the base and removed alone from the horizon.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ranked {
+    pub project: String,
+    pub project_zh: String,
+    pub status: String,
+    pub opening: Option<i32>,
+    pub added_alone: Benefit,
+    pub leave_one_out: Benefit,
+}
+
+/// The projects of a horizon: every scenario in its chain that has edits.
+pub fn projects_of<'a>(lib: &'a Library, horizon: &str) -> Result<Vec<&'a Scenario>, Problems> {
+    Ok(lib
+        .chain(horizon)?
+        .into_iter()
+        .filter(|s| !s.edits.is_empty())
+        .collect())
+}
+
+/// Ranks the projects of `horizon` against `base` (scenario names), in parallel. `progress` is
+/// called once per finished variant.
+#[allow(clippy::too_many_arguments)]
+pub fn rank(
+    net: &Network,
+    lib: &Library,
+    base: &str,
+    horizon: &str,
+    profile: Profile,
+    limit: Seconds,
+    bound: Seconds,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Ranked>, Problems> {
+    let base_chain = lib.chain(base)?;
+    let full_chain = lib.chain(horizon)?;
+    let projects = projects_of(lib, horizon)?;
+    let base_net = apply(net, &base_chain)?;
+    let full_net = apply(net, &full_chain)?;
+    let base_reach = reach(&Prepared::new(base_net.clone(), profile), bound);
+    let full_reach = reach(&Prepared::new(full_net, profile), bound);
+    progress();
+    let results: Vec<Result<Ranked, Problems>> = projects
+        .par_iter()
+        .map(|proj| {
+            // Added alone: the base, then the project with whatever it extends.
+            let mut chain = base_chain.clone();
+            for s in lib.chain(&proj.name)? {
+                if !chain.iter().any(|c| c.name == s.name) {
+                    chain.push(s);
+                }
+            }
+            let alone = apply_checked(net, &chain, Check::End)?;
+            let r_alone = reach(&Prepared::new(alone, profile), bound);
+            progress();
+            // Left out: the horizon without the project and without what depends on it.
+            let mut loo: Vec<&Scenario> = Vec::new();
+            for s in &full_chain {
+                let deps = lib.chain(&s.name)?;
+                if !deps.iter().any(|d| d.name == proj.name) {
+                    loo.push(s);
+                }
+            }
+            let without = apply_checked(net, &loo, Check::End)?;
+            let r_without = reach(&Prepared::new(without, profile), bound);
+            progress();
+            Ok(Ranked {
+                project: proj.name.clone(),
+                project_zh: proj.project_zh.clone(),
+                status: proj.status.clone(),
+                opening: proj.opening,
+                added_alone: benefit(&base_net, &base_reach, &r_alone, limit, bound),
+                leave_one_out: benefit(&base_net, &r_without, &full_reach, limit, bound),
+            })
+        })
+        .collect();
+    let mut out = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+    out.sort_by(|a, b| {
+        (b.added_alone.pairs_gained + b.leave_one_out.pairs_gained)
+            .cmp(&(a.added_alone.pairs_gained + a.leave_one_out.pairs_gained))
+            .then(
+                (b.added_alone.pop_weighted_minutes_saved
+                    + b.leave_one_out.pop_weighted_minutes_saved)
+                    .total_cmp(
+                        &(a.added_alone.pop_weighted_minutes_saved
+                            + a.leave_one_out.pop_weighted_minutes_saved),
+                    ),
+            )
+            .then(a.project.cmp(&b.project))
+    });
+    Ok(out)
+}
