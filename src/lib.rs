@@ -1,4 +1,3 @@
-#![warn(missing_docs)]
 //! onehour: do the centres of a metropolitan region reach each other within one hour, door to
 //! door, and what does each planned line change?
 //!
