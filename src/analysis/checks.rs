@@ -50,6 +50,7 @@ pub struct Connectivity {
     pub unreached: Vec<(String, Vec<String>)>,
 }
 
+/// Counts the components holding centres or zones and, per centre, the stations it cannot reach.
 pub fn connectivity(p: &Prepared) -> Connectivity {
     use petgraph::visit::Dfs;
     let csr = &p.graph.csr;

@@ -10,22 +10,29 @@ use crate::network::ids::Seconds;
 /// A comparison of two networks (same centres and zones).
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
+    /// Centre place ids, the order of the rows and columns.
     pub centres: Vec<String>,
     /// Base minutes, other minutes and the difference (other - base), centre by centre.
     pub base_minutes: Vec<Vec<Option<f64>>>,
+    /// Minutes in the other network, centre by centre (`None` if unreached).
     pub other_minutes: Vec<Vec<Option<f64>>>,
+    /// Other minus base, minutes (negative = faster; `None` if either is unreached).
     pub delta_minutes: Vec<Vec<Option<f64>>>,
     /// Ordered pairs (from, to) that newly meet the limit, and that newly miss it.
     pub newly_within: Vec<(String, String)>,
+    /// Ordered pairs of centre ids that newly miss the limit.
     pub newly_over: Vec<(String, String)>,
     /// The largest savings: (from, to, base, other) sorted by saving.
     pub largest_gains: Vec<(String, String, Option<f64>, Option<f64>)>,
     /// Zone population within the limit of each centre, before and after.
     pub population_base: Vec<u64>,
+    /// Zone population within the limit of each centre in the other network.
     pub population_other: Vec<u64>,
+    /// Benefit of the other network over the base.
     pub benefit: Benefit,
 }
 
+/// Compares `other` with `base`: centre times, pairs that cross `limit` (seconds) and population within it, searching up to `bound` (seconds).
 pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds) -> Comparison {
     let rb = reach(base, bound);
     let ro = reach(other, bound);

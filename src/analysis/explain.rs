@@ -10,24 +10,34 @@ use crate::network::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds,
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LegKind {
+    /// Walking (an explicit walk link or an automatic one).
     Walk,
     /// Local access by bus, taxi or bike (explicit access links, zone feeders).
     Access,
+    /// Waiting for a service at the platform (the expected wait plus any boarding penalty).
     Wait,
+    /// Riding a service between two stops.
     Ride,
+    /// Changing between platforms or stations, including the entrance-to-platform time of a station.
     Transfer,
+    /// Driving on roads or on local streets (with parking).
     Drive,
 }
 
 /// One leg of a route.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Leg {
+    /// What the leg is.
     pub kind: LegKind,
+    /// Duration, minutes.
     pub minutes: f64,
     /// Service id and line of wait and ride legs; road names of drive legs.
     pub service: Option<String>,
+    /// Name of the place the leg starts at.
     pub from: String,
+    /// Name of the place the leg ends at.
     pub to: String,
+    /// Duration, seconds (not serialised).
     #[serde(skip)]
     pub secs: Seconds,
 }
@@ -35,7 +45,9 @@ pub struct Leg {
 /// A route with its legs; the legs' minutes add up to the total.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Route {
+    /// Door-to-door time, minutes.
     pub total_minutes: f64,
+    /// The legs in travel order.
     pub legs: Vec<Leg>,
 }
 

@@ -8,12 +8,16 @@ use crate::network::model::{Network, PlaceKind};
 /// Travel times from `rows` to `cols`, seconds (`UNREACHED` beyond the bound).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeMatrix {
+    /// Origins, one per row.
     pub rows: Vec<PlaceIdx>,
+    /// Destinations, one per column.
     pub cols: Vec<PlaceIdx>,
+    /// Seconds from each row to each column.
     pub secs: Vec<Vec<Seconds>>,
 }
 
 impl TimeMatrix {
+    /// Minutes from row `i` to column `j`, `None` if unreached.
     pub fn minutes(&self, i: usize, j: usize) -> Option<f64> {
         let s = self.secs[i][j];
         (s != UNREACHED).then(|| seconds_to_minutes(s))

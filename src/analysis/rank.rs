@@ -14,7 +14,9 @@ use crate::scenario::{apply, apply_checked, Check, Library, Scenario};
 /// rankings.
 #[derive(Clone, Debug)]
 pub struct Reach {
+    /// The centres, in file order.
     pub centres: Vec<PlaceIdx>,
+    /// The zones, in file order.
     pub zones: Vec<PlaceIdx>,
     /// centres x centres.
     pub cc: TimeMatrix,
@@ -117,11 +119,17 @@ pub fn benefit(
 /// One project's benefit, added alone to the base and removed alone from the horizon.
 #[derive(Clone, Debug, Serialize)]
 pub struct Ranked {
+    /// Name of the project's scenario.
     pub project: String,
+    /// Name of the project in Chinese.
     pub project_zh: String,
+    /// Status from the scenario file: `planned`, `under construction` or `opened`.
     pub status: String,
+    /// Expected opening year, if the scenario gives one.
     pub opening: Option<i32>,
+    /// Benefit of the project added alone to the base.
     pub added_alone: Benefit,
+    /// Benefit lost when the project alone is left out of the horizon.
     pub leave_one_out: Benefit,
 }
 

@@ -22,6 +22,7 @@ pub enum Indicator {
 }
 
 impl Indicator {
+    /// The name used in output (`door` or `station`).
     pub fn as_str(self) -> &'static str {
         match self {
             Indicator::Door => "door",
@@ -41,6 +42,7 @@ pub type StationPairsRow = Vec<Option<(String, String)>>;
 /// main station of the first centre to any main station of the second.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StationMatrix {
+    /// Seconds between the centres (rows and columns are the centres).
     pub matrix: TimeMatrix,
     /// The station ids of the fastest trip of each cell (`None` where unreached or on the
     /// diagonal).

@@ -11,6 +11,7 @@ use crate::graph::Profile;
 use crate::network::ids::Seconds;
 use crate::network::model::{Date, WaitPolicy};
 
+/// Examples shown at the end of `onehour --help`.
 pub const EXAMPLES: &str = "\
 Examples:
   onehour                                   today's centre matrix, and what plan-2030 changes
@@ -25,9 +26,11 @@ Examples:
   onehour map --scenario today,plan-2030 --origin c_foshan --out map.svg
   onehour export --format geojson --out network.geojson";
 
+/// The command line.
 #[derive(Parser, Debug)]
 #[command(name = "onehour", version, about = "Do the centres of a metropolitan region reach each other within one hour, door to door? What does each planned line change?", after_help = EXAMPLES)]
 pub struct Cli {
+    /// The command to run; none: today's centre matrix and what plan-2030 changes.
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
 }
@@ -126,6 +129,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse_full(s).ok_or_else(|| format!("'{s}' is not a calendar date: write YYYY-MM-DD"))
 }
 
+/// Options shared by the commands that write a result.
 #[derive(Args, Debug, Clone)]
 pub struct OutOpts {
     /// Output format
@@ -139,7 +143,9 @@ pub struct OutOpts {
 /// The `--indicator` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum IndicatorArg {
+    /// Door to door between the centres' points
     Door,
+    /// Rail time between the centres' main stations
     Station,
 }
 
@@ -152,10 +158,12 @@ impl From<IndicatorArg> for Indicator {
     }
 }
 
+/// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// Centre-by-centre matrix with one-hour verdicts
     Check {
+        /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
         /// Scenario to apply
@@ -169,13 +177,16 @@ pub enum Cmd {
         /// estimated links, zone access) is halved or raised by half
         #[arg(long)]
         sensitivity: bool,
+        /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
     },
     /// Travel times between any places
     Matrix {
+        /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Scenario to apply
         #[arg(long)]
         scenario: Option<String>,
         /// Origins: ids, English or Chinese names, comma-separated
@@ -184,50 +195,67 @@ pub enum Cmd {
         /// Destinations
         #[arg(long, value_delimiter = ',', required = true)]
         to: Vec<String>,
+        /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
     },
     /// The fastest door-to-door route between two places, leg by leg
     Route {
+        /// Origin: id, English or Chinese name
         from: String,
+        /// Destination: id, English or Chinese name
         to: String,
+        /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Scenario to apply
         #[arg(long)]
         scenario: Option<String>,
+        /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
     },
     /// Check a network (and optionally a scenario) and report every problem
     Validate {
+        /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Scenario to check as well
         #[arg(long)]
         scenario: Option<String>,
     },
     /// Compare two scenarios: delta matrix, pairs that newly meet or miss the target, gains,
     /// population within the limit of each centre
     Compare {
+        /// Base scenario (e.g. today)
         base: String,
+        /// Scenario compared with the base (e.g. plan-2030)
         other: String,
+        /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
     },
     /// Rank the projects of a horizon: each added alone to the base, and left out of the horizon
     Rank {
+        /// Scenario the projects are added to one at a time
         #[arg(long, default_value = "today")]
         base: String,
+        /// Horizon scenario whose projects are ranked
         #[arg(long, default_value = "plan-2030")]
         projects: String,
+        /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
     },
     /// List the scenarios
     Scenarios {
+        /// Network options.
         #[command(flatten)]
         net: NetOpts,
     },

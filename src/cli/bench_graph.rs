@@ -32,6 +32,7 @@ pub enum Method {
 }
 
 impl Method {
+    /// Name reported for this variant (`onehour-bucket`, `onehour-heap`, `onehour-petgraph`).
     pub fn name(self) -> &'static str {
         match self {
             Method::Bucket => "onehour-bucket",
@@ -44,16 +45,27 @@ impl Method {
 /// The figures of one method over all origins.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Figures {
+    /// Name of the method (see [`Method::name`]).
     pub name: String,
+    /// Kind of figures: `per_origin` (one-to-all sweeps from each origin).
     pub kind: &'static str,
+    /// Worker threads used for the sweeps.
     pub threads: usize,
+    /// Number of origins swept.
     pub n_origins: usize,
+    /// Seconds to load: `parse_s + build_s`.
     pub load_s: f64,
+    /// Seconds to read and parse the `.gr` and `.ss` files.
     pub parse_s: f64,
+    /// Seconds to build the CSR graph and the engine's checked form.
     pub build_s: f64,
+    /// Seconds for all sweeps (the fastest run when repeated).
     pub sweep_s: f64,
+    /// Sum of all finite distances over all origins, in the file's units, modulo [`CHECKSUM_MOD`].
     pub checksum: u64,
+    /// Number of finite (origin, node) distances.
     pub reached: u64,
+    /// Sum of the finite distances from each origin, in the file's units, in origin order.
     pub per_origin_sums: Vec<u64>,
 }
 

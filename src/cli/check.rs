@@ -389,6 +389,7 @@ fn sensitivity_csv(x: &Sensitivity, limit: f64) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// `onehour` without a command: today's centre matrix with verdicts (door to door, and station to station if the network has main stations), then what plan-2030 changes if the library has it.
 pub fn main_job() -> Result<ExitCode> {
     let opts = NetOpts {
         network: None,

@@ -25,6 +25,7 @@ pub fn run(base: String, other: String, net: NetOpts, out: OutOpts) -> Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// A comparison as text: the change in door-to-door minutes centre by centre, the pairs that newly meet or miss `limit` (minutes), the largest gains and the population within reach.
 pub fn compare_table(
     net: &Network,
     c: &analysis::Comparison,

@@ -24,11 +24,13 @@ pub enum ExportFormat {
 /// Flags of `onehour export`.
 #[derive(Args, Debug, Clone)]
 pub struct ExportArgs {
+    /// Network, date, profile and routing options.
     #[command(flatten)]
     pub net: NetOpts,
     /// Scenario to apply first
     #[arg(long)]
     pub scenario: Option<String>,
+    /// Output format
     #[arg(long, value_enum, default_value_t = ExportFormat::Geojson)]
     pub format: ExportFormat,
     /// Write to this file (atomically) instead of standard output

@@ -18,6 +18,7 @@ use crate::network::ids::PlaceIdx;
 /// Flags of `onehour isochrones`.
 #[derive(Args, Debug, Clone)]
 pub struct IsochronesArgs {
+    /// Network, date, profile and routing options.
     #[command(flatten)]
     pub net: NetOpts,
     /// Origins: `centres` (every centre), or ids / names, comma-separated
@@ -26,6 +27,7 @@ pub struct IsochronesArgs {
     /// Scenarios, repeated or comma-separated (default: today's network)
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,
+    /// Thresholds, grid and access options.
     #[command(flatten)]
     pub iso: IsoOpts,
     /// Output folder: one GeoJSON file per origin and scenario, all.geojson with every band,
@@ -58,6 +60,7 @@ pub struct IsoOpts {
 }
 
 impl IsoOpts {
+    /// The isochrone parameters these flags give, or an error if a value is out of range.
     pub fn params(&self) -> Result<IsoParams> {
         let p = IsoParams {
             thresholds_min: self.thresholds.clone(),

@@ -13,6 +13,7 @@ use crate::geo::map;
 /// Flags of `onehour map`.
 #[derive(Args, Debug, Clone)]
 pub struct MapArgs {
+    /// Network, date, profile and routing options.
     #[command(flatten)]
     pub net: NetOpts,
     /// Scenarios, one panel each, repeated or comma-separated (default: today's network)
@@ -21,6 +22,7 @@ pub struct MapArgs {
     /// Origin of the isochrone bands (id or name; default: the first centre)
     #[arg(long)]
     pub origin: Option<String>,
+    /// Thresholds, grid and access options.
     #[command(flatten)]
     pub iso: IsoOpts,
     /// Width of one panel, pixels (100 to 4000)

@@ -46,6 +46,7 @@ use crate::network::problem::Problems;
 #[error("{0}")]
 pub struct UserError(pub String);
 
+/// Entry point of the `onehour` binary: parses the command line, runs the command and maps errors to exit codes (2 for input errors).
 pub fn main() -> ExitCode {
     // On SIGINT or SIGTERM, remove the temporary files of outputs being written, then end with
     // the conventional status 128 + signal (130 for SIGINT, 143 for SIGTERM reported as 130 by
@@ -132,6 +133,7 @@ fn places(net: &Network, names: &[String]) -> Result<Vec<PlaceIdx>> {
         .collect()
 }
 
+/// Runs a parsed command line, on a rayon pool of `--threads` workers when given (else the global pool).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let threads = match &cli.cmd {
         Some(Cmd::Check { net, .. })

@@ -8,8 +8,11 @@ use crate::network::model::Network;
 /// Output formats of tabular results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// An aligned table for the terminal
     Table,
+    /// Comma-separated values
     Csv,
+    /// JSON, for programs
     Json,
 }
 
@@ -34,6 +37,7 @@ pub fn width(s: &str) -> usize {
         .sum()
 }
 
+/// `s` padded with spaces on the right to `w` terminal columns.
 pub fn pad(s: &str, w: usize) -> String {
     let n = width(s);
     if n >= w {
@@ -43,6 +47,7 @@ pub fn pad(s: &str, w: usize) -> String {
     }
 }
 
+/// `s` padded with spaces on the left to `w` terminal columns.
 pub fn lpad(s: &str, w: usize) -> String {
     let n = width(s);
     if n >= w {
@@ -108,6 +113,7 @@ pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     out
 }
 
+/// A matrix as CSV: one `from,to,minutes,within_limit` row per pair, place ids, minutes to 0.1 (empty if unreachable).
 pub fn matrix_csv(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["from", "to", "minutes", "within_limit"]);
@@ -125,31 +131,46 @@ pub fn matrix_csv(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// A place in JSON output.
 #[derive(Serialize)]
 pub struct JsonPlace {
+    /// Place id.
     pub id: String,
+    /// Name in English.
     pub name: String,
+    /// Name in Chinese.
     pub name_zh: String,
+    /// WGS84 longitude, degrees, rounded to 6 decimals.
     pub lon: f64,
+    /// WGS84 latitude, degrees, rounded to 6 decimals.
     pub lat: f64,
 }
 
+/// A travel-time matrix in JSON output.
 #[derive(Serialize)]
 pub struct JsonMatrix {
+    /// Name of the network.
     pub network: String,
+    /// Name of the scenario applied (`today` for none).
     pub scenario: String,
+    /// Travel profile (`transit` or `car`).
     pub profile: String,
     /// `door` (door to door) or `station` (rail between the centres' main stations).
     pub indicator: String,
     /// The day the network is taken as of.
     pub date: Option<String>,
+    /// The `--year` given, if any.
     pub year: Option<i32>,
+    /// The target, minutes.
     pub limit_minutes: f64,
+    /// Origins (the rows), and the columns too when the matrix is square.
     pub places: Vec<JsonPlace>,
     /// Rows are origins, columns destinations; only a square matrix when rows == cols.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_places: Option<Vec<JsonPlace>>,
+    /// Minutes from each row place to each column place, to 0.1; `null` if unreachable.
     pub minutes: Vec<Vec<Option<f64>>>,
+    /// Whether each cell is within `limit_minutes`.
     pub within_limit: Vec<Vec<bool>>,
     /// Station indicator: the main stations of the fastest trip of each cell.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,15 +179,23 @@ pub struct JsonMatrix {
 
 /// What a matrix is, for its JSON header.
 pub struct MatrixMeta<'a> {
+    /// Name of the scenario applied.
     pub scenario: &'a str,
+    /// Travel profile (`transit` or `car`).
     pub profile: &'a str,
+    /// Indicator (`door` or `station`).
     pub indicator: &'a str,
+    /// The day the network is taken as of, `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// The `--year` given, if any.
     pub year: Option<i32>,
+    /// The target, minutes.
     pub limit_min: f64,
+    /// Station indicator: the main stations of the fastest trip of each cell.
     pub via: Option<&'a [crate::analysis::StationPairsRow]>,
 }
 
+/// Place `p` for JSON output, coordinates rounded to 6 decimals (about 0.1 m).
 pub fn json_place(net: &Network, p: crate::network::ids::PlaceIdx) -> JsonPlace {
     let pl = net.place(p);
     JsonPlace {
@@ -178,14 +207,17 @@ pub fn json_place(net: &Network, p: crate::network::ids::PlaceIdx) -> JsonPlace 
     }
 }
 
+/// `x` rounded to 6 decimals.
 pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+/// `x` rounded to 1 decimal.
 pub fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
+/// A matrix as pretty-printed JSON ([`JsonMatrix`]), with a trailing newline.
 pub fn matrix_json(net: &Network, m: &TimeMatrix, meta: &MatrixMeta<'_>) -> String {
     let limit_min = meta.limit_min;
     let j = JsonMatrix {
@@ -217,6 +249,7 @@ pub fn matrix_json(net: &Network, m: &TimeMatrix, meta: &MatrixMeta<'_>) -> Stri
     serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
 }
 
+/// A route as text: one line per leg (minutes, kind, from → to, service), then the total minutes.
 pub fn route_table(r: &Route) -> String {
     let mut out = String::new();
     for l in &r.legs {

@@ -22,11 +22,14 @@ pub struct Session {
     /// The day the network is taken as of: `--date`, the end of `--year`, or the network's
     /// `valid_on` (`None` only for a network that declares no date).
     pub day: Option<Date>,
+    /// The scenario library: `--scenarios`, the bundled one for the bundled network, else `None`.
     pub lib: Option<Library>,
+    /// The network options the session was opened with.
     pub opts: NetOpts,
 }
 
 impl Session {
+    /// Loads the network (printing its warnings to stderr), takes it as of the chosen day, and loads the scenario library.
     pub fn open(opts: &NetOpts) -> Result<Session> {
         let (src, manifest) = match &opts.network {
             None => (
@@ -86,6 +89,7 @@ impl Session {
         })
     }
 
+    /// The scenario library, or an error if this network has none.
     pub fn library(&self) -> Result<&Library> {
         self.lib.as_ref().ok_or_else(|| {
             UserError("this network has no scenario folder: pass --scenarios DIR".into()).into()
@@ -120,14 +124,17 @@ impl Session {
         self.day.map(|d| d.to_string())
     }
 
+    /// The network of `scenario` (see [`Session::network`]) compiled for the chosen profile.
     pub fn prepared(&self, scenario: Option<&str>) -> Result<Prepared> {
         Ok(Prepared::new(self.network(scenario)?, self.opts.profile()))
     }
 
+    /// The `--limit`, seconds.
     pub fn limit_s(&self) -> Seconds {
         (self.opts.limit * 60.0).round() as Seconds
     }
 
+    /// Search bound for `p`, seconds: the network's `bound_min`, and at least the limit.
     pub fn bound_s(&self, p: &Prepared) -> Seconds {
         p.default_bound().max(self.limit_s())
     }

@@ -47,11 +47,14 @@ use crate::network::ids::{EdgeId, NodeId, Seconds, UNREACHED};
 /// Which priority queue a search uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Queue {
+    /// Dial's bucket queue (the default): O(1) pushes and pops for small integer weights.
     Bucket,
+    /// Binary heap with lazy deletion: the textbook Dijkstra, for any weights.
     Heap,
 }
 
 impl Queue {
+    /// The name used in output (`bucket` or `heap`).
     pub fn as_str(self) -> &'static str {
         match self {
             Queue::Bucket => "bucket",
@@ -108,7 +111,9 @@ const SLAB_DENSITY: usize = 16;
 /// No parent (the source, or an unreached node).
 pub const NO_PARENT: u32 = u32::MAX;
 
-/// Per-thread search state, reused across queries. Not `Sync`: one per thread.
+/// Search state, reused across queries. Searches take `&mut self`, so each worker needs its
+/// own: the sweeps give each rayon job one through `map_init` (about one per thread); it is
+/// `Send` (and `Sync`, holding only plain vectors).
 #[derive(Debug)]
 pub struct Workspace {
     dist: Vec<Seconds>,

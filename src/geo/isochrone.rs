@@ -216,8 +216,11 @@ impl AccessModel {
 /// it can start.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Source {
+    /// Projected x (easting), metres.
     pub x: f64,
+    /// Projected y (northing), metres.
     pub y: f64,
+    /// Seconds from the origin at which the access leg from this place can start.
     pub start_s: f64,
 }
 
@@ -286,17 +289,22 @@ pub fn sources(
 /// different origins and scenarios share their grid points.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Surface {
+    /// Grid spacing, metres.
     pub cell_m: f64,
-    /// Global index of the first column and row.
+    /// Global index of the first column.
     pub i0: i64,
+    /// Global index of the first row.
     pub j0: i64,
+    /// Number of columns.
     pub nx: usize,
+    /// Number of rows.
     pub ny: usize,
     /// Row-major (`j * nx + i`), seconds; `UNREACHED_S` where nothing reaches.
     pub secs: Vec<f64>,
 }
 
 impl Surface {
+    /// Seconds at local grid point `(i, j)`.
     pub fn get(&self, i: usize, j: usize) -> f64 {
         self.secs[j * self.nx + i]
     }
@@ -694,9 +702,11 @@ pub fn to_wgs84(mp: &MultiPolygon<f64>, proj: &Projection) -> MultiPolygon<f64> 
 /// One threshold of an isochrone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Band {
+    /// The threshold, minutes.
     pub minutes: f64,
     /// WGS84 lon/lat, RFC 7946 winding, 6 decimals.
     pub geometry: MultiPolygon<f64>,
+    /// Area of the band, km².
     pub area_km2: f64,
     /// Resident population of the zones whose point lies inside.
     pub population: u64,
@@ -705,9 +715,13 @@ pub struct Band {
 /// The isochrone of one origin in one scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Isochrone {
+    /// Place id of the origin.
     pub origin: String,
+    /// Name of the origin in English.
     pub origin_name: String,
+    /// Name of the scenario.
     pub scenario: String,
+    /// Travel profile the network was compiled for.
     pub profile: Profile,
     /// One band per threshold, in increasing order.
     pub bands: Vec<Band>,
@@ -716,7 +730,9 @@ pub struct Isochrone {
 /// Everything a batch shares: projection, access leg, parameters.
 #[derive(Clone, Debug)]
 pub struct Frame {
+    /// Projection from WGS84 degrees to the grid's metres.
     pub proj: Projection,
+    /// Thresholds, grid spacing and access leg.
     pub params: IsoParams,
 }
 

@@ -19,8 +19,11 @@ use crate::network::ids::{NodeId, Seconds, UNREACHED};
 #[derive(Debug, thiserror::Error)]
 #[error("{file}{}: {msg}", if *.line > 0 { format!(":{}", .line) } else { String::new() })]
 pub struct DimacsError {
+    /// Name of the file, as given.
     pub file: String,
+    /// 1-based line of the problem, or 0 for the whole file.
     pub line: usize,
+    /// What is wrong.
     pub msg: String,
 }
 
@@ -28,7 +31,9 @@ pub struct DimacsError {
 /// file order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GrGraph {
+    /// Number of nodes declared in the `p sp` header.
     pub n: usize,
+    /// Arcs as 0-based `(tail, head, weight)`, weights in the file's units (seconds for graphs this crate exports).
     pub arcs: Vec<(u32, u32, Seconds)>,
 }
 
@@ -69,11 +74,11 @@ fn lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         .map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
 }
 
-/// Parses the text of a `.gr` file; `file` names it in errors.
 /// The most nodes a `.gr` header may declare (the node arrays are allocated up front: 4 bytes
 /// per node for the CSR offsets, more for the search labels).
 pub const MAX_NODES: usize = 1 << 27;
 
+/// Parses the text of a `.gr` file; `file` names it in errors.
 pub fn parse_gr(data: &[u8], file: &str) -> Result<GrGraph, DimacsError> {
     let err = |line: usize, msg: String| DimacsError {
         file: file.to_string(),

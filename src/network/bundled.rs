@@ -11,10 +11,12 @@ static SCENARIOS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");
 /// Name of the bundled network folder.
 pub const DEFAULT_NETWORK: &str = "guangzhou";
 
+/// The network folders bundled into the binary.
 pub fn networks() -> Source {
     Source::Embedded(&NETWORKS)
 }
 
+/// The scenario files bundled into the binary.
 pub fn scenarios() -> Source {
     Source::Embedded(&SCENARIOS)
 }

@@ -43,8 +43,11 @@ pub enum ReadError {
     TooLarge(u64),
     /// Not UTF-8: the byte offset and line of the first invalid byte, and the byte.
     NotUtf8 {
+        /// Byte offset of the first invalid byte.
         offset: usize,
+        /// 1-based line of the first invalid byte.
         line: usize,
+        /// The invalid byte.
         byte: u8,
     },
     /// Any other I/O error, as the system words it.
@@ -400,6 +403,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> LineIndex {
         count_work(text.len() as u64);
         let mut starts = vec![0];
@@ -1231,29 +1235,45 @@ impl Loader<'_> {
 #[derive(Deserialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
+    /// Unique service id.
     pub id: String,
+    /// Name of the line in English.
     pub line: String,
+    /// Name of the line in Chinese.
     #[serde(default)]
     pub line_zh: String,
+    /// Public-transport mode.
     pub mode: Mode,
+    /// Typical peak headway, minutes.
     pub headway_min: f64,
+    /// Default dwell at intermediate stops, minutes.
     #[serde(default)]
     pub dwell_min: f64,
+    /// Opening date: a `"YYYY[-MM[-DD]]"` string, an integer year or a TOML date.
     pub opened: toml::Value,
+    /// Last date the pattern ran, in the same forms as `opened`; absent if it still runs.
     #[serde(default)]
     pub closed: Option<toml::Value>,
+    /// Both directions (the default) or forward only.
     #[serde(default)]
     pub directions: Directions,
+    /// Where the run times come from.
     pub source: String,
+    /// Where the headway comes from, if not from `source`.
     #[serde(default)]
     pub headway_source: String,
+    /// Where the opening date comes from, if not from `source`.
     #[serde(default)]
     pub opened_source: String,
+    /// Which figures are estimated and how.
     #[serde(default)]
     pub estimate: String,
+    /// Average running speed for stops given by length only, km/h.
     #[serde(default)]
     pub speed_kmh: Option<f64>,
+    /// Stops in order.
     pub stops: Vec<Stop>,
+    /// Free-text note, not used by the model.
     #[serde(default)]
     pub note: String,
 }
@@ -1269,6 +1289,7 @@ pub fn date_from_toml(v: &toml::Value) -> Option<Date> {
 }
 
 impl RawService {
+    /// The service, with its dates parsed; an error if `opened` or `closed` is not a date.
     pub fn into_service(self, origin: Origin) -> Result<Service, Problem> {
         let opened = date_from_toml(&self.opened).ok_or_else(|| {
             Problem::error(

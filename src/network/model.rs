@@ -20,7 +20,9 @@ use crate::network::ids::{PlaceIdx, ServiceIdx};
 /// Where a record came from, for messages: the file, and the line (CSV) or record (TOML).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Origin {
+    /// Path of the file, as given or as bundled.
     pub file: String,
+    /// 1-based line (CSV) or record number (TOML) in the file; `None` for the file as a whole.
     pub line: Option<usize>,
 }
 
@@ -36,8 +38,11 @@ impl fmt::Display for Origin {
 /// A calendar date, with month and day optional (a year alone means "during that year").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// Year, e.g. 2025.
     pub year: i32,
+    /// Month 1-12, or 0 when not given.
     pub month: u8,
+    /// Day of the month 1-31, or 0 when not given.
     pub day: u8,
 }
 
@@ -143,15 +148,22 @@ impl fmt::Display for Date {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
+    /// High-speed rail.
     Hsr,
+    /// Conventional (non-high-speed) national rail.
     Conventional,
+    /// Intercity (regional) rail.
     Intercity,
+    /// Metro (subway) line.
     Metro,
+    /// Tram or light rail.
     Tram,
+    /// Bus route.
     Bus,
 }
 
 impl Mode {
+    /// Every mode, in the order listed in the enum.
     pub const ALL: [Mode; 6] = [
         Mode::Hsr,
         Mode::Conventional,
@@ -161,6 +173,7 @@ impl Mode {
         Mode::Bus,
     ];
 
+    /// The lowercase name used in the network files (`hsr`, `metro`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Hsr => "hsr",
@@ -194,6 +207,7 @@ impl Mode {
         }
     }
 
+    /// Whether this is a rail mode (everything but bus).
     pub fn is_rail(self) -> bool {
         !matches!(self, Mode::Bus)
     }
@@ -208,13 +222,18 @@ impl fmt::Display for Mode {
 /// What a place is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PlaceKind {
+    /// A rail, metro, tram or bus station.
     Station,
+    /// A city centre: the origins and destinations of the one-hour matrix.
     Centre,
+    /// A zone (district) with its resident population.
     Zone,
+    /// A node of the road network.
     RoadNode,
 }
 
 impl PlaceKind {
+    /// The name used in messages (`station`, `centre`, `zone`, `road node`).
     pub fn as_str(self) -> &'static str {
         match self {
             PlaceKind::Station => "station",
@@ -228,11 +247,17 @@ impl PlaceKind {
 /// A station, centre, zone or road node.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Place {
+    /// Unique place id (the string used by services, links and roads).
     pub id: String,
+    /// What the place is.
     pub kind: PlaceKind,
+    /// Name in English.
     pub name: String,
+    /// Name in Chinese.
     pub name_zh: String,
+    /// City the place is in.
     pub city: String,
+    /// District the place is in.
     pub district: String,
     /// WGS84 longitude, degrees.
     pub lon: f64,
@@ -245,8 +270,11 @@ pub struct Place {
     pub in_area: bool,
     /// Zones: resident population.
     pub population: u64,
+    /// Zones: year of the population figure, if given.
     pub population_year: Option<i32>,
+    /// Where the coordinates (and figures) come from.
     pub source: String,
+    /// File and line this place was read from.
     pub origin: Origin,
 }
 
@@ -272,34 +300,48 @@ pub struct Stop {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Directions {
+    /// Runs in the listed stop order and in reverse.
     #[default]
     Both,
+    /// Runs only in the listed stop order.
     Forward,
 }
 
 /// One stopping pattern of a line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Service {
+    /// Unique service id.
     pub id: String,
+    /// Name of the line this pattern belongs to, in English.
     pub line: String,
+    /// Name of the line in Chinese.
     pub line_zh: String,
+    /// Public-transport mode.
     pub mode: Mode,
     /// Typical peak headway, minutes.
     pub headway_min: f64,
     /// Default dwell at intermediate stops, minutes.
     pub dwell_min: f64,
+    /// Date the pattern opened (or opens); see [`runs_on`] for partial dates.
     pub opened: Date,
     /// Last date this pattern ran (e.g. an older, shorter pattern replaced by an extension);
     /// `None` if it still runs.
     pub closed: Option<Date>,
+    /// Whether it runs in both directions or only forward.
     pub directions: Directions,
     /// Average running speed for stops given by length only, km/h.
     pub speed_kmh: Option<f64>,
+    /// Stops in order, the first with no run time.
     pub stops: Vec<Stop>,
+    /// Where the run times come from.
     pub source: String,
+    /// Where the headway comes from, if not from `source`.
     pub headway_source: String,
+    /// Where the opening date comes from, if not from `source`.
     pub opened_source: String,
+    /// Which figures are estimated and how (required when run times come from km and speed).
     pub estimate: String,
+    /// File and record this service was read from.
     pub origin: Origin,
 }
 
@@ -325,12 +367,16 @@ impl Service {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkKind {
+    /// A walk between two places.
     Walk,
+    /// A transfer between platforms or stations.
     Transfer,
+    /// An access leg between a place and a station by local bus, taxi or similar (not used by the station-to-station indicator).
     Access,
 }
 
 impl LinkKind {
+    /// The lowercase name used in the network files (`walk`, `transfer`, `access`).
     pub fn as_str(self) -> &'static str {
         match self {
             LinkKind::Walk => "walk",
@@ -343,30 +389,44 @@ impl LinkKind {
 /// An explicit, bidirectional link between two places.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Link {
+    /// Place id of one end.
     pub from: String,
+    /// Place id of the other end.
     pub to: String,
     /// Minutes; `None` for a walk computed from the distance.
     pub minutes: Option<f64>,
+    /// What kind of link it is.
     pub kind: LinkKind,
+    /// Where the minutes come from.
     pub source: String,
+    /// File and line this link was read from.
     pub origin: Origin,
 }
 
 /// A bidirectional road link.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Road {
+    /// Unique road id.
     pub id: String,
+    /// Place id of one end (usually a road node).
     pub from: String,
+    /// Place id of the other end (usually a road node).
     pub to: String,
+    /// Name in English.
     pub name: String,
+    /// Name in Chinese.
     pub name_zh: String,
+    /// Length, km.
     pub km: f64,
     /// Free-flow speed, km/h.
     pub speed_kmh: f64,
     /// Peak travel-time multiplier (>= 1).
     pub congestion: f64,
+    /// Date the road opened; `None` if it predates the data.
     pub opened: Option<Date>,
+    /// Where the figures come from.
     pub source: String,
+    /// File and line this road was read from.
     pub origin: Origin,
 }
 
@@ -381,8 +441,11 @@ impl Road {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WalkSettings {
+    /// Walking speed, km/h.
     pub speed_kmh: f64,
+    /// Ratio of street to straight-line distance (e.g. 1.3).
     pub detour: f64,
+    /// Places within this straight-line distance, metres, are joined by a walk.
     pub radius_m: f64,
 }
 
@@ -401,8 +464,11 @@ impl Default for WalkSettings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccessSettings {
+    /// Access speed (feeder bus, taxi, bike), km/h.
     pub speed_kmh: f64,
+    /// Ratio of road to straight-line distance (e.g. 1.3).
     pub detour: f64,
+    /// Stations within this straight-line distance of a zone, km, get an access link.
     pub radius_km: f64,
 }
 
@@ -420,9 +486,13 @@ impl Default for AccessSettings {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CarSettings {
+    /// Local driving speed on connectors, km/h.
     pub speed_kmh: f64,
+    /// Ratio of street to straight-line distance on connectors (e.g. 1.4).
     pub detour: f64,
+    /// Road nodes within this straight-line distance of a place, km, get a connector.
     pub radius_km: f64,
+    /// Minutes added for parking at the end of a car trip.
     pub park_min: f64,
     /// Road nodes are joined to every other road node within this radius by local
     /// roads (at `speed_kmh` and `detour`, no parking): a new expressway whose end nodes lie
@@ -456,12 +526,17 @@ pub enum WaitPolicy {
     Capped,
 }
 
+/// How waits and boardings are charged and how far searches go.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RoutingSettings {
+    /// How the expected wait at a boarding is charged.
     pub wait: WaitPolicy,
+    /// Cap on the expected wait under [`WaitPolicy::Capped`], minutes.
     pub cap_min: f64,
+    /// Perceived minutes added to every boarding.
     pub board_penalty_min: f64,
+    /// Searches stop beyond this many minutes.
     pub bound_min: f64,
 }
 
@@ -490,27 +565,39 @@ impl RoutingSettings {
 /// All settings of a network.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Settings {
+    /// Automatic walking links.
     pub walking: WalkSettings,
+    /// Automatic access links from zones to stations.
     pub access: AccessSettings,
+    /// The car profile's connectors onto the road network.
     pub car: CarSettings,
+    /// Waits, boarding penalty and search bound.
     pub routing: RoutingSettings,
 }
 
 /// A whole network: what the files say, with string ids.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Network {
+    /// Short name of the network (its folder name).
     pub name: String,
+    /// Human-readable title (the name if the manifest gives none).
     pub title: String,
     /// lon_min, lat_min, lon_max, lat_max.
     pub bbox: [f64; 4],
+    /// The plan's base year, if the manifest gives one.
     pub base_year: Option<i32>,
     /// The day the data describe (`valid_on` in the manifest): commands without a date use the
     /// network as it runs on this day.
     pub valid_on: Option<Date>,
+    /// Walking, access, car and routing settings.
     pub settings: Settings,
+    /// Stations, centres, zones and road nodes.
     pub places: Vec<Place>,
+    /// Stopping patterns of every line.
     pub services: Vec<Service>,
+    /// Road links.
     pub roads: Vec<Road>,
+    /// Explicit walk, transfer and access links.
     pub links: Vec<Link>,
     /// The main stations of each centre (the plan's station-to-station indicator).
     pub main_stations: Vec<MainStation>,
@@ -520,9 +607,13 @@ pub struct Network {
 /// the main stations of the two centres.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MainStation {
+    /// Place id of the centre.
     pub centre: String,
+    /// Place id of the station.
     pub station: String,
+    /// Why this is a main station of the centre.
     pub source: String,
+    /// File and line this record was read from.
     pub origin: Origin,
 }
 
@@ -536,6 +627,7 @@ impl Network {
         m
     }
 
+    /// Map from service id to index. Later duplicates are ignored (validation reports them).
     pub fn service_index(&self) -> HashMap<&str, ServiceIdx> {
         let mut m = HashMap::with_capacity(self.services.len());
         for (i, s) in self.services.iter().enumerate() {
@@ -544,6 +636,7 @@ impl Network {
         m
     }
 
+    /// The place at index `p`.
     pub fn place(&self, p: PlaceIdx) -> &Place {
         &self.places[p.idx()]
     }
@@ -553,10 +646,12 @@ impl Network {
         self.places_of(PlaceKind::Centre)
     }
 
+    /// The zones, in file order.
     pub fn zones(&self) -> Vec<PlaceIdx> {
         self.places_of(PlaceKind::Zone)
     }
 
+    /// The places of one kind, in file order.
     pub fn places_of(&self, kind: PlaceKind) -> Vec<PlaceIdx> {
         self.places
             .iter()

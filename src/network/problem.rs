@@ -5,16 +5,21 @@ use std::fmt;
 
 use crate::network::model::Origin;
 
+/// How serious a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The input cannot be used.
     Error,
+    /// The input can be used, but something looks wrong.
     Warning,
 }
 
 /// One problem in the input.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
+    /// Error or warning.
     pub severity: Severity,
+    /// File and line or record concerned.
     pub origin: Origin,
     /// The record concerned, e.g. `station guangzhounan` or `service gz-metro-3, stop 4`.
     pub record: String,
@@ -25,6 +30,7 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// An error at `origin`.
     pub fn error(
         origin: &Origin,
         record: impl Into<String>,
@@ -40,6 +46,7 @@ impl Problem {
         }
     }
 
+    /// A warning at `origin`.
     pub fn warning(
         origin: &Origin,
         record: impl Into<String>,
@@ -52,6 +59,7 @@ impl Problem {
         }
     }
 
+    /// Whether this is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -80,6 +88,7 @@ impl fmt::Display for Problem {
 pub struct Problems(pub Vec<Problem>);
 
 impl Problems {
+    /// The errors, without the warnings.
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
         self.0.iter().filter(|p| p.is_error())
     }
