@@ -12,8 +12,11 @@ use crate::network::model::{Mode, Network, PlaceKind};
 
 /// One panel: a scenario's network and, optionally, its isochrone.
 pub struct Panel<'a> {
+    /// Title above the panel (the scenario).
     pub title: String,
+    /// The network drawn.
     pub net: &'a Network,
+    /// The isochrone bands drawn under it, if any.
     pub iso: Option<&'a Isochrone>,
 }
 

@@ -6,7 +6,9 @@ use crate::network::ids::{EdgeId, NodeId, Seconds};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct CsrArc {
+    /// The node the arc leads to.
     pub head: u32,
+    /// Its weight, whole seconds.
     pub weight: Seconds,
 }
 
@@ -90,6 +92,7 @@ impl Csr {
         self.first_out.len().saturating_sub(1)
     }
 
+    /// Number of arcs.
     #[inline(always)]
     pub fn num_arcs(&self) -> usize {
         self.arcs.len()

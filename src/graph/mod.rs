@@ -35,6 +35,7 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// The profile's name in outputs (`transit`, `car`, `station`).
     pub fn as_str(self) -> &'static str {
         match self {
             Profile::Transit => "transit",
@@ -68,6 +69,7 @@ pub enum ArcKind {
 /// What an arc is, for explaining routes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArcMeta {
+    /// What the arc is.
     pub kind: ArcKind,
     /// Service of a board or ride arc, road index of a drive arc; `u32::MAX` otherwise.
     pub what: u32,
@@ -76,8 +78,11 @@ pub struct ArcMeta {
 /// A network compiled for one profile.
 #[derive(Clone, Debug)]
 pub struct NetGraph {
+    /// The profile it was compiled for.
     pub profile: Profile,
+    /// The graph.
     pub csr: Csr,
+    /// What each arc is, by arc index (kept apart from the hot arrays).
     pub meta: Vec<ArcMeta>,
     /// Number of place nodes; nodes `0..n_places` are the places.
     pub n_places: u32,
@@ -88,6 +93,7 @@ pub struct NetGraph {
 }
 
 impl NetGraph {
+    /// The node of place `p` (places are the first nodes, in network order).
     pub fn place_node(&self, p: PlaceIdx) -> NodeId {
         NodeId(p.0)
     }

@@ -17,8 +17,9 @@ pub const MAX_RUN_MIN: f64 = 1440.0;
 /// Longest headway, minutes.
 pub const MAX_HEADWAY_MIN: f64 = 1440.0;
 
-/// Longest dwell and longest interchange time, minutes.
+/// Longest dwell, minutes.
 pub const MAX_DWELL_MIN: f64 = 60.0;
+/// Longest interchange time (entrance to platform), minutes.
 pub const MAX_INTERCHANGE_MIN: f64 = 60.0;
 
 /// Largest resident population of one zone (the largest Chinese prefecture-level cities have
@@ -26,8 +27,9 @@ pub const MAX_INTERCHANGE_MIN: f64 = 60.0;
 /// `u64::MAX`.
 pub const MAX_ZONE_POPULATION: u64 = 50_000_000;
 
-/// Free-flow speeds a road may have, km/h, and its peak travel-time multiplier.
+/// Free-flow speeds a road may have, km/h.
 pub const ROAD_SPEED_KMH: (f64, f64) = (5.0, 150.0);
+/// The range of a road's peak travel-time multiplier.
 pub const ROAD_CONGESTION: (f64, f64) = (1.0, 5.0);
 
 /// A hop shorter than this (straight line) is held to the lowest plausible speed of its mode
