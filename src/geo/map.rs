@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::geo::isochrone::{Isochrone, Projection};
+use crate::geo::isochrone::{Band, Isochrone, Projection};
 use crate::geo::style::{band_colour, mode_colour, ROAD_COLOUR};
 use crate::graph::Profile;
 use crate::network::model::{Mode, Network, PlaceKind};
@@ -113,6 +113,23 @@ fn path_data(mp: &geo::MultiPolygon<f64>, pt: &dyn Fn(f64, f64) -> (f64, f64)) -
     d.trim_end().to_string()
 }
 
+/// The drawing area: the projected extent, the scale and the height of one panel.
+struct Canvas<'a> {
+    proj: &'a Projection,
+    ext: [f64; 4],
+    /// Pixels per projected metre.
+    k: f64,
+    panel_h: f64,
+}
+
+impl Canvas<'_> {
+    /// Pixel coordinates of a WGS84 point inside a panel.
+    fn pt(&self, lon: f64, lat: f64) -> (f64, f64) {
+        let (x, y) = self.proj.forward(lon, lat);
+        ((x - self.ext[0]) * self.k, (self.ext[3] - y) * self.k)
+    }
+}
+
 /// Renders the panels as one SVG document. `panel_w` is the width of one panel in pixels.
 pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profile) -> String {
     let ext = extent(panels, proj);
@@ -120,15 +137,15 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
     let panel_w = panel_w.clamp(200.0, 4000.0);
     let k = panel_w / wm;
     let panel_h = (hm * k).min(panel_w * 2.0);
+    let c = Canvas {
+        proj,
+        ext,
+        k,
+        panel_h,
+    };
     let n = panels.len().max(1) as f64;
     let width = PAD + n * (panel_w + PAD) + LEGEND_W;
     let height = TITLE_H + panel_h + 2.0 * PAD;
-    let sx = |x: f64| (x - ext[0]) * k;
-    let sy = |y: f64| (ext[3] - y) * k;
-    let pt = |lon: f64, lat: f64| {
-        let (x, y) = proj.forward(lon, lat);
-        (sx(x), sy(y))
-    };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -139,17 +156,12 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
         s,
         r#"<defs><clipPath id="panel"><rect width="{panel_w:.1}" height="{panel_h:.1}"/></clipPath></defs>"#
     );
-    let thresholds: Vec<f64> = panels
-        .iter()
-        .find_map(|p| p.iso)
-        .map(|i| i.bands.iter().map(|b| b.minutes).collect())
-        .unwrap_or_default();
-    let origin_id = panels.iter().find_map(|p| p.iso).map(|i| i.origin.clone());
     let mut modes_used: Vec<Mode> = Vec::new();
     let first_band = panels
         .first()
         .and_then(|p| p.iso)
         .and_then(|i| i.bands.last());
+    let origin_id = panels.iter().find_map(|p| p.iso).map(|i| i.origin.clone());
     for (pi, panel) in panels.iter().enumerate() {
         let ox = PAD + pi as f64 * (panel_w + PAD);
         let subtitle = match panel.iso {
@@ -173,138 +185,166 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
             r##"<rect width="{panel_w:.1}" height="{panel_h:.1}" fill="#f7f7f4" stroke="#999"/>"##
         );
         let _ = writeln!(s, r#"<g clip-path="url(#panel)">"#);
-        let idx = panel.net.place_index();
-        let at = |id: &str| {
-            idx.get(id)
-                .map(|&p| pt(panel.net.place(p).lon, panel.net.place(p).lat))
-        };
-        for r in &panel.net.roads {
-            if let (Some(a), Some(b)) = (at(&r.from), at(&r.to)) {
+        draw_lines(&mut s, &c, panel.net, &mut modes_used);
+        draw_bands(&mut s, &c, panel, if pi > 0 { first_band } else { None });
+        draw_places(&mut s, &c, panel, origin_id.as_deref());
+        let _ = writeln!(s, "</g>");
+        scale_bar(&mut s, &c, wm);
+        let _ = writeln!(s, "</g>");
+    }
+    legend(
+        &mut s,
+        panels,
+        PAD + n * (panel_w + PAD),
+        &modes_used,
+        first_band,
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+/// Roads (dashed) and services (by mode), recording the modes drawn for the legend.
+fn draw_lines(s: &mut String, c: &Canvas<'_>, net: &Network, modes_used: &mut Vec<Mode>) {
+    let idx = net.place_index();
+    let at = |id: &str| {
+        idx.get(id)
+            .map(|&p| c.pt(net.place(p).lon, net.place(p).lat))
+    };
+    for r in &net.roads {
+        if let (Some(a), Some(b)) = (at(&r.from), at(&r.to)) {
+            let _ = writeln!(
+                s,
+                r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{ROAD_COLOUR}" stroke-width="0.8" stroke-dasharray="3 2"/>"#,
+                a.0, a.1, b.0, b.1
+            );
+        }
+    }
+    for svc in &net.services {
+        let pts: Option<Vec<(f64, f64)>> = svc.stops.iter().map(|st| at(&st.at)).collect();
+        let Some(pts) = pts else { continue };
+        if !modes_used.contains(&svc.mode) {
+            modes_used.push(svc.mode);
+        }
+        let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round"><title>{} ({})</title></polyline>"#,
+            p.join(" "),
+            mode_colour(svc.mode),
+            stroke_width(svc.mode),
+            esc(&svc.line),
+            esc(&svc.id)
+        );
+    }
+}
+
+/// The panel's bands over the lines (translucent) and under the stops, largest first so the
+/// shorter ones lie on top; then `outline`, the first panel's largest band, dashed: the
+/// difference at a glance.
+fn draw_bands(s: &mut String, c: &Canvas<'_>, panel: &Panel<'_>, outline: Option<&Band>) {
+    let pt = |lon: f64, lat: f64| c.pt(lon, lat);
+    if let Some(iso) = panel.iso {
+        let nb = iso.bands.len();
+        for (bk, b) in iso.bands.iter().enumerate().rev() {
+            let d = path_data(&b.geometry, &pt);
+            if !d.is_empty() {
                 let _ = writeln!(
                     s,
-                    r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{ROAD_COLOUR}" stroke-width="0.8" stroke-dasharray="3 2"/>"#,
-                    a.0, a.1, b.0, b.1
+                    r#"<path d="{}" fill="{}" fill-opacity="0.45" fill-rule="evenodd" stroke="{}" stroke-width="0.5"><title>{} min: {:.0} km², {:.2} M people</title></path>"#,
+                    d,
+                    band_colour(bk, nb),
+                    band_colour(bk, nb),
+                    b.minutes,
+                    b.area_km2,
+                    b.population as f64 / 1e6
                 );
             }
         }
-        for svc in &panel.net.services {
-            let pts: Option<Vec<(f64, f64)>> = svc.stops.iter().map(|st| at(&st.at)).collect();
-            let Some(pts) = pts else { continue };
-            if !modes_used.contains(&svc.mode) {
-                modes_used.push(svc.mode);
-            }
-            let p: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+    }
+    if let Some(b) = outline {
+        let _ = writeln!(
+            s,
+            r##"<path d="{}" fill="none" stroke="#000" stroke-width="1.2" stroke-dasharray="5 3"/>"##,
+            path_data(&b.geometry, &pt)
+        );
+    }
+}
+
+/// Stations, centres with their names, and the origin (red) if it is not a centre.
+fn draw_places(s: &mut String, c: &Canvas<'_>, panel: &Panel<'_>, origin_id: Option<&str>) {
+    let net = panel.net;
+    for pl in net.places.iter().filter(|p| p.kind == PlaceKind::Station) {
+        let (x, y) = c.pt(pl.lon, pl.lat);
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="1.6" fill="#fff" stroke="#333" stroke-width="0.6"/>"##
+        );
+    }
+    for pl in net.places.iter().filter(|p| p.kind == PlaceKind::Centre) {
+        let (x, y) = c.pt(pl.lon, pl.lat);
+        let origin = origin_id == Some(pl.id.as_str());
+        let r = if origin { 5.0 } else { 3.0 };
+        let fill = if origin { "#e31a1c" } else { "#000" };
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{fill}" stroke="#fff" stroke-width="1"/>"##
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            x + 5.0,
+            y - 4.0,
+            esc(&pl.name)
+        );
+    }
+    let idx = net.place_index();
+    if let Some(o) = panel.iso.and_then(|i| idx.get(i.origin.as_str())) {
+        let pl = net.place(*o);
+        if pl.kind != PlaceKind::Centre {
+            let (x, y) = c.pt(pl.lon, pl.lat);
             let _ = writeln!(
                 s,
-                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linejoin="round"><title>{} ({})</title></polyline>"#,
-                p.join(" "),
-                mode_colour(svc.mode),
-                stroke_width(svc.mode),
-                esc(&svc.line),
-                esc(&svc.id)
-            );
-        }
-        // Bands over the lines (translucent) and under the stops; largest first so the shorter
-        // ones lie on top.
-        if let Some(iso) = panel.iso {
-            let nb = iso.bands.len();
-            for (bk, b) in iso.bands.iter().enumerate().rev() {
-                let d = path_data(&b.geometry, &pt);
-                if !d.is_empty() {
-                    let _ = writeln!(
-                        s,
-                        r#"<path d="{}" fill="{}" fill-opacity="0.45" fill-rule="evenodd" stroke="{}" stroke-width="0.5"><title>{} min: {:.0} km², {:.2} M people</title></path>"#,
-                        d,
-                        band_colour(bk, nb),
-                        band_colour(bk, nb),
-                        b.minutes,
-                        b.area_km2,
-                        b.population as f64 / 1e6
-                    );
-                }
-            }
-        }
-        // The first panel's largest band, outlined on the others: the difference at a glance.
-        if let (true, Some(b)) = (pi > 0, first_band) {
-            let _ = writeln!(
-                s,
-                r##"<path d="{}" fill="none" stroke="#000" stroke-width="1.2" stroke-dasharray="5 3"/>"##,
-                path_data(&b.geometry, &pt)
-            );
-        }
-        for pl in panel
-            .net
-            .places
-            .iter()
-            .filter(|p| p.kind == PlaceKind::Station)
-        {
-            let (x, y) = pt(pl.lon, pl.lat);
-            let _ = writeln!(
-                s,
-                r##"<circle cx="{x:.1}" cy="{y:.1}" r="1.6" fill="#fff" stroke="#333" stroke-width="0.6"/>"##
-            );
-        }
-        for pl in panel
-            .net
-            .places
-            .iter()
-            .filter(|p| p.kind == PlaceKind::Centre)
-        {
-            let (x, y) = pt(pl.lon, pl.lat);
-            let origin = origin_id.as_deref() == Some(pl.id.as_str());
-            let r = if origin { 5.0 } else { 3.0 };
-            let fill = if origin { "#e31a1c" } else { "#000" };
-            let _ = writeln!(
-                s,
-                r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{fill}" stroke="#fff" stroke-width="1"/>"##
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#e31a1c" stroke="#fff" stroke-width="1"/>"##
             );
             let _ = writeln!(
                 s,
                 r##"<text x="{:.1}" y="{:.1}" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
-                x + 5.0,
-                y - 4.0,
+                x + 6.0,
+                y - 5.0,
                 esc(&pl.name)
             );
         }
-        if let Some(o) = panel.iso.and_then(|i| idx.get(i.origin.as_str())) {
-            let pl = panel.net.place(*o);
-            if pl.kind != PlaceKind::Centre {
-                let (x, y) = pt(pl.lon, pl.lat);
-                let _ = writeln!(
-                    s,
-                    r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#e31a1c" stroke="#fff" stroke-width="1"/>"##
-                );
-                let _ = writeln!(
-                    s,
-                    r##"<text x="{:.1}" y="{:.1}" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
-                    x + 6.0,
-                    y - 5.0,
-                    esc(&pl.name)
-                );
-            }
-        }
-        let _ = writeln!(s, "</g>");
-        // Scale bar, bottom left.
-        let len = scale_len(wm);
-        let (bx, by) = (10.0, panel_h - 14.0);
-        let bl = len * k;
-        let label = if len >= 1000.0 {
-            format!("{} km", len / 1000.0)
-        } else {
-            format!("{len} m")
-        };
-        let _ = writeln!(
-            s,
-            r##"<g><rect x="{bx}" y="{by}" width="{bl:.1}" height="4" fill="#000"/><rect x="{bx}" y="{by}" width="{:.1}" height="4" fill="#fff" stroke="#000" stroke-width="0.5"/><text x="{bx}" y="{:.1}">0</text><text x="{:.1}" y="{:.1}" text-anchor="end">{label}</text></g>"##,
-            bl / 2.0,
-            by - 3.0,
-            bx + bl,
-            by - 3.0
-        );
-        let _ = writeln!(s, "</g>");
     }
-    // Legend, right of the panels.
-    let lx = PAD + n * (panel_w + PAD);
+}
+
+/// A scale bar at the bottom left of a panel `wm` projected metres wide.
+fn scale_bar(s: &mut String, c: &Canvas<'_>, wm: f64) {
+    let len = scale_len(wm);
+    let (bx, by) = (10.0, c.panel_h - 14.0);
+    let bl = len * c.k;
+    let label = if len >= 1000.0 {
+        format!("{} km", len / 1000.0)
+    } else {
+        format!("{len} m")
+    };
+    let _ = writeln!(
+        s,
+        r##"<g><rect x="{bx}" y="{by}" width="{bl:.1}" height="4" fill="#000"/><rect x="{bx}" y="{by}" width="{:.1}" height="4" fill="#fff" stroke="#000" stroke-width="0.5"/><text x="{bx}" y="{:.1}">0</text><text x="{:.1}" y="{:.1}" text-anchor="end">{label}</text></g>"##,
+        bl / 2.0,
+        by - 3.0,
+        bx + bl,
+        by - 3.0
+    );
+}
+
+/// The legend right of the panels (at x = `lx`): bands, the outlined first band, modes,
+/// roads, origin and centres.
+fn legend(s: &mut String, panels: &[Panel], lx: f64, modes_used: &[Mode], first: Option<&Band>) {
+    let thresholds: Vec<f64> = panels
+        .iter()
+        .find_map(|p| p.iso)
+        .map(|i| i.bands.iter().map(|b| b.minutes).collect())
+        .unwrap_or_default();
     let mut ly = TITLE_H + 4.0;
     let _ = writeln!(
         s,
@@ -321,7 +361,7 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
         );
         ly += 16.0;
     }
-    if let (true, Some(b), Some(p0)) = (panels.len() > 1, first_band, panels.first()) {
+    if let (true, Some(b), Some(p0)) = (panels.len() > 1, first, panels.first()) {
         let _ = writeln!(
             s,
             r##"<line x1="{lx:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#000" stroke-width="1.2" stroke-dasharray="5 3"/><text x="{:.1}" y="{:.1}">≤ {} in {}</text>"##,
@@ -384,6 +424,4 @@ pub fn render(panels: &[Panel], proj: &Projection, panel_w: f64, profile: Profil
         ly + 9.5
     );
     let _ = writeln!(s, "</g>");
-    s.push_str("</svg>\n");
-    s
 }
