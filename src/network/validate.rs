@@ -280,50 +280,7 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
         } else {
             seen.insert(&s.id, &s.origin);
         }
-        if !in_range(s.headway_min, 0.0, true, MAX_HEADWAY_MIN) {
-            p.push(Problem::error(
-                &s.origin,
-                &rec,
-                format!("headway_min {} is not in (0, 1440]", s.headway_min),
-                "give the typical peak headway in minutes",
-            ));
-        }
-        if !in_range(s.dwell_min, 0.0, false, MAX_DWELL_MIN) {
-            p.push(Problem::error(
-                &s.origin,
-                &rec,
-                format!("dwell_min {} is not in 0..60", s.dwell_min),
-                "give the dwell at intermediate stops in minutes",
-            ));
-        }
-        if let Some(v) = s.speed_kmh {
-            if !in_range(v, 5.0, false, 400.0) {
-                p.push(Problem::error(
-                    &s.origin,
-                    &rec,
-                    format!("speed_kmh {} is not in [5, 400]", show_num(v)),
-                    "give the average running speed in km/h",
-                ));
-            }
-        }
-        if s.source.trim().is_empty() {
-            p.push(Problem::error(
-                &s.origin,
-                &rec,
-                "no source",
-                "say which timetable or document the run times and headway come from",
-            ));
-        }
-        if let Some(c) = s.closed {
-            if c <= s.opened {
-                p.push(Problem::error(
-                    &s.origin,
-                    &rec,
-                    format!("closed {c} is not after opened {}", s.opened),
-                    "closed is the last date the pattern ran; it must be after opened",
-                ));
-            }
-        }
+        check_service_fields(s, &rec, p);
         if s.stops.len() < 2 {
             p.push(Problem::error(
                 &s.origin,
@@ -334,129 +291,8 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
             continue;
         }
         let mut estimated = false;
-        for (i, st) in s.stops.iter().enumerate() {
-            let srec = format!("service {}, stop {} ({})", s.id, i + 1, st.at);
-            let here = places.get(st.at.as_str()).map(|&x| net.place(x));
-            match here {
-                None => p.push(Problem::error(
-                    &s.origin,
-                    &srec,
-                    format!("unknown station '{}'", st.at),
-                    "add the station to a stations file, or correct the id",
-                )),
-                Some(pl) if pl.kind != PlaceKind::Station => p.push(Problem::error(
-                    &s.origin,
-                    &srec,
-                    format!("'{}' is a {}, not a station", st.at, pl.kind.as_str()),
-                    "services stop at stations only",
-                )),
-                _ => {}
-            }
-            if let Some(d) = st.dwell_min {
-                if !in_range(d, 0.0, false, MAX_DWELL_MIN) {
-                    p.push(Problem::error(
-                        &s.origin,
-                        &srec,
-                        format!("dwell_min {d} is not in 0..60"),
-                        "give the dwell in minutes",
-                    ));
-                }
-            }
-            if i == 0 {
-                continue;
-            }
-            if st.at == s.stops[i - 1].at {
-                p.push(Problem::error(
-                    &s.origin,
-                    &srec,
-                    "same station as the previous stop",
-                    "remove the repeated stop",
-                ));
-            }
-            if let Some(km) = st.km {
-                if km.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                    p.push(Problem::error(
-                        &s.origin,
-                        &srec,
-                        format!("km {km} is not positive"),
-                        "give the segment length in km",
-                    ));
-                } else if !in_range(km, 0.0, true, 2000.0) {
-                    p.push(Problem::error(
-                        &s.origin,
-                        &srec,
-                        format!("km {km} is more than 2000 km between two stops"),
-                        "give the segment length from the previous stop in km",
-                    ));
-                }
-            }
-            if st.run_min.is_none() {
-                estimated = true;
-            }
-            let Some(run) = s.run_min(i) else {
-                p.push(Problem::error(
-                    &s.origin,
-                    &srec,
-                    "neither run_min nor km (with the service's speed_kmh) is given",
-                    "give run_min from a timetable, or km and speed_kmh marked as an estimate",
-                ));
-                continue;
-            };
-            if run.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                p.push(Problem::error(
-                    &s.origin,
-                    &srec,
-                    format!("run time {run} min is not positive"),
-                    "give the scheduled minutes from the previous stop",
-                ));
-                continue;
-            }
-            if !in_range(run, 0.0, true, MAX_RUN_MIN) {
-                p.push(Problem::error(
-                    &s.origin,
-                    &srec,
-                    format!(
-                        "run time {} min from the previous stop is more than a day ({MAX_RUN_MIN} min)",
-                        show_num(run)
-                    ),
-                    "give the scheduled minutes from the previous stop (check km and speed_kmh if it is derived)",
-                ));
-                continue;
-            }
-            let prev = places
-                .get(s.stops[i - 1].at.as_str())
-                .map(|&x| net.place(x));
-            let sane =
-                |p: &Place| (-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat);
-            if let (Some(a), Some(b)) = (prev.filter(|p| sane(p)), here.filter(|p| sane(p))) {
-                let km = place_distance_m(a, b) / 1000.0;
-                let kmh = km / (run / 60.0);
-                let (lo, hi) = s.mode.plausible_kmh();
-                // Very short hops may be slow legitimately (curves, station throats): they are
-                // held to the lowest speed as if they were SHORT_HOP_KM long.
-                let longest = km.max(SHORT_HOP_KM) / lo * 60.0;
-                if km < SHORT_HOP_KM && run > longest {
-                    p.push(Problem::error(
-                        &s.origin,
-                        &srec,
-                        format!(
-                            "run time {run} min from {} ({km:.1} km straight line) is too long for {}: even a {SHORT_HOP_KM} km hop takes at most {longest:.0} min at {lo} km/h",
-                            a.id, s.mode
-                        ),
-                        "check the run time and both stations' coordinates",
-                    ));
-                } else if kmh > hi || (kmh < lo && km >= SHORT_HOP_KM) {
-                    p.push(Problem::error(
-                        &s.origin,
-                        &srec,
-                        format!(
-                            "implied speed {kmh:.0} km/h from {} ({km:.1} km straight line in {run} min) is outside {lo}..{hi} km/h for {}",
-                            a.id, s.mode
-                        ),
-                        "check the run time and both stations' coordinates",
-                    ));
-                }
-            }
+        for i in 0..s.stops.len() {
+            estimated |= check_stop(net, &places, s, i, p);
         }
         if estimated && s.estimate.trim().is_empty() {
             p.push(Problem::error(
@@ -467,6 +303,186 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
+}
+
+/// The service-wide numbers, source and dates of `s`.
+fn check_service_fields(s: &Service, rec: &str, p: &mut Vec<Problem>) {
+    if !in_range(s.headway_min, 0.0, true, MAX_HEADWAY_MIN) {
+        p.push(Problem::error(
+            &s.origin,
+            rec,
+            format!("headway_min {} is not in (0, 1440]", s.headway_min),
+            "give the typical peak headway in minutes",
+        ));
+    }
+    if !in_range(s.dwell_min, 0.0, false, MAX_DWELL_MIN) {
+        p.push(Problem::error(
+            &s.origin,
+            rec,
+            format!("dwell_min {} is not in 0..60", s.dwell_min),
+            "give the dwell at intermediate stops in minutes",
+        ));
+    }
+    if let Some(v) = s.speed_kmh {
+        if !in_range(v, 5.0, false, 400.0) {
+            p.push(Problem::error(
+                &s.origin,
+                rec,
+                format!("speed_kmh {} is not in [5, 400]", show_num(v)),
+                "give the average running speed in km/h",
+            ));
+        }
+    }
+    if s.source.trim().is_empty() {
+        p.push(Problem::error(
+            &s.origin,
+            rec,
+            "no source",
+            "say which timetable or document the run times and headway come from",
+        ));
+    }
+    if let Some(c) = s.closed {
+        if c <= s.opened {
+            p.push(Problem::error(
+                &s.origin,
+                rec,
+                format!("closed {c} is not after opened {}", s.opened),
+                "closed is the last date the pattern ran; it must be after opened",
+            ));
+        }
+    }
+}
+
+/// Stop `i` of `s`: the station, dwell, segment length and run time, and the implied speed
+/// from the previous stop. Returns whether its run time is derived (km and speed).
+fn check_stop(
+    net: &Network,
+    places: &HashMap<&str, crate::network::ids::PlaceIdx>,
+    s: &Service,
+    i: usize,
+    p: &mut Vec<Problem>,
+) -> bool {
+    let st = &s.stops[i];
+    let srec = format!("service {}, stop {} ({})", s.id, i + 1, st.at);
+    let here = places.get(st.at.as_str()).map(|&x| net.place(x));
+    match here {
+        None => p.push(Problem::error(
+            &s.origin,
+            &srec,
+            format!("unknown station '{}'", st.at),
+            "add the station to a stations file, or correct the id",
+        )),
+        Some(pl) if pl.kind != PlaceKind::Station => p.push(Problem::error(
+            &s.origin,
+            &srec,
+            format!("'{}' is a {}, not a station", st.at, pl.kind.as_str()),
+            "services stop at stations only",
+        )),
+        _ => {}
+    }
+    if let Some(d) = st.dwell_min {
+        if !in_range(d, 0.0, false, MAX_DWELL_MIN) {
+            p.push(Problem::error(
+                &s.origin,
+                &srec,
+                format!("dwell_min {d} is not in 0..60"),
+                "give the dwell in minutes",
+            ));
+        }
+    }
+    if i == 0 {
+        return false;
+    }
+    if st.at == s.stops[i - 1].at {
+        p.push(Problem::error(
+            &s.origin,
+            &srec,
+            "same station as the previous stop",
+            "remove the repeated stop",
+        ));
+    }
+    if let Some(km) = st.km {
+        if km.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            p.push(Problem::error(
+                &s.origin,
+                &srec,
+                format!("km {km} is not positive"),
+                "give the segment length in km",
+            ));
+        } else if !in_range(km, 0.0, true, 2000.0) {
+            p.push(Problem::error(
+                &s.origin,
+                &srec,
+                format!("km {km} is more than 2000 km between two stops"),
+                "give the segment length from the previous stop in km",
+            ));
+        }
+    }
+    let estimated = st.run_min.is_none();
+    let Some(run) = s.run_min(i) else {
+        p.push(Problem::error(
+            &s.origin,
+            &srec,
+            "neither run_min nor km (with the service's speed_kmh) is given",
+            "give run_min from a timetable, or km and speed_kmh marked as an estimate",
+        ));
+        return estimated;
+    };
+    if run.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        p.push(Problem::error(
+            &s.origin,
+            &srec,
+            format!("run time {run} min is not positive"),
+            "give the scheduled minutes from the previous stop",
+        ));
+        return estimated;
+    }
+    if !in_range(run, 0.0, true, MAX_RUN_MIN) {
+        p.push(Problem::error(
+            &s.origin,
+            &srec,
+            format!(
+                "run time {} min from the previous stop is more than a day ({MAX_RUN_MIN} min)",
+                show_num(run)
+            ),
+            "give the scheduled minutes from the previous stop (check km and speed_kmh if it is derived)",
+        ));
+        return estimated;
+    }
+    let prev = places
+        .get(s.stops[i - 1].at.as_str())
+        .map(|&x| net.place(x));
+    let sane = |p: &Place| (-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat);
+    if let (Some(a), Some(b)) = (prev.filter(|p| sane(p)), here.filter(|p| sane(p))) {
+        let km = place_distance_m(a, b) / 1000.0;
+        let kmh = km / (run / 60.0);
+        let (lo, hi) = s.mode.plausible_kmh();
+        // Very short hops may be slow legitimately (curves, station throats): they are
+        // held to the lowest speed as if they were SHORT_HOP_KM long.
+        let longest = km.max(SHORT_HOP_KM) / lo * 60.0;
+        if km < SHORT_HOP_KM && run > longest {
+            p.push(Problem::error(
+                &s.origin,
+                &srec,
+                format!(
+                    "run time {run} min from {} ({km:.1} km straight line) is too long for {}: even a {SHORT_HOP_KM} km hop takes at most {longest:.0} min at {lo} km/h",
+                    a.id, s.mode
+                ),
+                "check the run time and both stations' coordinates",
+            ));
+        } else if kmh > hi || (kmh < lo && km >= SHORT_HOP_KM) {
+            p.push(Problem::error(
+                &s.origin,
+                &srec,
+                format!(
+                    "implied speed {kmh:.0} km/h from {} ({km:.1} km straight line in {run} min) is outside {lo}..{hi} km/h for {}",
+                    a.id, s.mode
+                ),
+                "check the run time and both stations' coordinates",
+            ));
+        }
+    }
+    estimated
 }
 
 fn check_links(net: &Network, p: &mut Vec<Problem>) {
