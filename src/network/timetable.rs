@@ -777,7 +777,11 @@ impl TimetableBuilder {
                 t.departures[0]
             };
             let times = tt.arrivals.len() as u32;
-            tt.arrivals.extend(t.arrivals.iter().map(|&a| a - shift));
+            // A template's arrival at its first stop is of no use (nobody alights where the
+            // trip starts) and may precede the departure the offsets count from.
+            tt.arrivals.push(t.arrivals[0].max(shift) - shift);
+            tt.arrivals
+                .extend(t.arrivals[1..].iter().map(|&a| a - shift));
             tt.departures
                 .extend(t.departures.iter().map(|&d| d - shift));
             let bands = Span {

@@ -731,10 +731,13 @@ impl RaptorWorkspace {
                 Back::Ride(r, j, board, to) => {
                     let route = &day.routes()[r as usize];
                     let inst = day.instance(route, j);
-                    let pos = day.route_stops(route)[board as usize..]
-                        .iter()
-                        .position(|x| x.idx() == to)
-                        .map(|p| p + board as usize)?;
+                    // The first stop after boarding where the trip reaches `to` and lets
+                    // passengers off (a loop may pass `to` more than once): the scan set the
+                    // label there, as times do not decrease along a trip.
+                    let acc = day.route_access(route);
+                    let pos = (board as usize + 1..route.n_stops as usize).find(|&i| {
+                        day.route_stops(route)[i].idx() == to && acc[i] & access::ALIGHT != 0
+                    })?;
                     let d = day.departures_at(route, board as usize)[j as usize] - BASE;
                     let a = day.arrivals_at(route, pos)[j as usize] - BASE;
                     legs.push(Leg::Ride {
@@ -796,14 +799,13 @@ pub fn window_travel_times(
     destinations: &[Vec<(StopIdx, Seconds)>],
     ws: &mut RaptorWorkspace,
 ) -> Result<Vec<Vec<Seconds>>, RaptorError> {
-    let draws = if needs_draws(tt) {
-        spec.draws.max(1)
-    } else {
-        1
-    };
+    // Without non-exact frequencies every draw is the same: search once, repeat the samples,
+    // so that results have the same shape (draws × departures) for every scenario.
+    let draws = spec.draws.max(1);
+    let searched = if needs_draws(tt) { draws } else { 1 };
     let mut out = vec![Vec::new(); destinations.len()];
     let horizon_end = (spec.to + spec.params.limit).min(MAX_HORIZON);
-    for d in 0..draws {
+    for d in 0..searched {
         let draw = Draw {
             seed: spec.seed,
             index: d,
@@ -822,6 +824,12 @@ pub fn window_travel_times(
                 }
             },
         )?;
+    }
+    for o in &mut out {
+        let one = o.len();
+        for _ in searched..draws {
+            o.extend_from_within(..one);
+        }
     }
     Ok(out)
 }
