@@ -228,12 +228,28 @@ fn read_table<T: DeserializeOwned>(
         }
     };
     let mut rec = csv::StringRecord::new();
+    let mut good: Option<csv::StringRecord> = None;
+    // Lines are counted from byte offsets: csv's own line numbers are one short in files with
+    // CRLF line ends.
+    let (mut seen, mut newlines) = (0usize, 0u32);
+    let mut line_at = |byte: u64| {
+        // A record's position may be the line end that precedes it (CRLF files).
+        let mut b = (byte as usize).min(body.len());
+        while b < body.len() && (body[b] == b'\n' || body[b] == b'\r') {
+            b += 1;
+        }
+        if b > seen {
+            newlines += body[seen..b].iter().filter(|&&c| c == b'\n').count() as u32;
+            seen = b;
+        }
+        newlines + 1
+    };
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
+                let line = e.position().map(|p| line_at(p.byte()) as usize);
                 sink.row(
                     Origin {
                         file: file.clone(),
@@ -249,21 +265,32 @@ fn read_table<T: DeserializeOwned>(
                 continue;
             }
         }
-        let line = rec.position().map_or(0, |p| p.line()) as u32;
+        let line = rec.position().map_or(0, |p| line_at(p.byte()));
         match rec.deserialize::<T>(Some(&headers)) {
-            Ok(row) => table.rows.push((line, row)),
+            Ok(row) => {
+                if good.is_none() {
+                    good = Some(rec.clone());
+                }
+                table.rows.push((line, row))
+            }
             Err(e) => {
                 let (record, message) = match e.kind() {
-                    csv::ErrorKind::Deserialize { err, .. } => match err.field() {
-                        Some(f) => {
-                            let f = f as usize;
-                            (
+                    csv::ErrorKind::Deserialize { err, .. } => {
+                        match err.field().map(|f| f as usize).or_else(|| {
+                            guess_field::<T>(
+                                &rec,
+                                &headers,
+                                &deserialize_message(&e),
+                                good.as_ref(),
+                            )
+                        }) {
+                            Some(f) => (
                                 format!("field {}", headers.get(f).unwrap_or("?")),
                                 format!("'{}': {}", rec.get(f).unwrap_or(""), err.kind()),
-                            )
+                            ),
+                            None => (String::new(), err.kind().to_string()),
                         }
-                        None => (String::new(), err.kind().to_string()),
-                    },
+                    }
                     _ => (String::new(), e.to_string()),
                 };
                 sink.row(
@@ -276,6 +303,45 @@ fn read_table<T: DeserializeOwned>(
         }
     }
     table
+}
+
+/// The column a row fails on, when the deserializer does not say (gtfs-structures' own field
+/// parsers, e.g. for dates and coordinates, report no column): the first column whose value,
+/// replaced by that of a row that was read (`good`), or else emptied, makes the row readable;
+/// failing that, the first whose emptying changes the error.
+fn guess_field<T: DeserializeOwned>(
+    rec: &csv::StringRecord,
+    headers: &csv::StringRecord,
+    error: &str,
+    good: Option<&csv::StringRecord>,
+) -> Option<usize> {
+    let with = |i: usize, v: &str| {
+        let changed: csv::StringRecord = rec
+            .iter()
+            .enumerate()
+            .map(|(j, f)| if j == i { v } else { f })
+            .collect();
+        changed
+            .deserialize::<T>(Some(headers))
+            .map_err(|e| deserialize_message(&e))
+    };
+    let candidates = || (0..rec.len()).filter(|&i| !rec[i].is_empty());
+    candidates()
+        .find(|&i| {
+            good.and_then(|g| g.get(i))
+                .is_some_and(|v| with(i, v).is_ok())
+        })
+        .or_else(|| candidates().find(|&i| with(i, "").is_ok()))
+        .or_else(|| candidates().find(|&i| with(i, "").err().as_deref() != Some(error)))
+}
+
+/// What a row's deserialization error says, without the position (which differs between a
+/// row read from the file and a copy of it).
+fn deserialize_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// The rows of one feed.
@@ -410,14 +476,14 @@ fn count_ids<'a>(feeds: &'a [Feed]) -> IdCounts<'a> {
 /// make one problem.
 #[derive(Default)]
 struct Dangling {
-    /// (file, field, id) → (count, first line), in order of first sight.
-    seen: HashMap<(String, &'static str, String), (usize, u32)>,
-    order: Vec<(String, &'static str, String)>,
+    /// (file, field, id, file it should be in) → (count, first line), in order of first sight.
+    seen: HashMap<(String, &'static str, String, &'static str), (usize, u32)>,
+    order: Vec<(String, &'static str, String, &'static str)>,
 }
 
 impl Dangling {
-    fn add(&mut self, file: &str, field: &'static str, id: &str, line: u32) {
-        let key = (file.to_string(), field, id.to_string());
+    fn add(&mut self, file: &str, field: &'static str, id: &str, line: u32, target: &'static str) {
+        let key = (file.to_string(), field, id.to_string(), target);
         match self.seen.get_mut(&key) {
             Some(e) => e.0 += 1,
             None => {
@@ -426,10 +492,10 @@ impl Dangling {
             }
         }
     }
-    fn report(self, sink: &mut Sink, target: &str) {
+    fn report(self, sink: &mut Sink) {
         for key in self.order {
             let (count, line) = self.seen[&key];
-            let (file, field, id) = key;
+            let (file, field, id, target) = key;
             let rows = if count == 1 {
                 "1 row".to_string()
             } else {
@@ -732,16 +798,31 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
         let mut dangling = Dangling::default();
         let mut trips: HashMap<&str, usize> = HashMap::new();
         let mut trip_rows = Vec::new();
+        // Trips left out with a problem already reported: their stop times say nothing new.
+        let mut dropped: HashSet<&str> = HashSet::new();
         for (line, t) in &feed.trips.rows {
             let route = routes.get(t.route_id.as_str());
             let cal = cal_idx.get(t.service_id.as_str());
             if route.is_none() {
-                dangling.add(&feed.trips.file, "route_id", &t.route_id, *line);
+                dangling.add(
+                    &feed.trips.file,
+                    "route_id",
+                    &t.route_id,
+                    *line,
+                    "routes.txt",
+                );
             }
             if cal.is_none() {
-                dangling.add(&feed.trips.file, "service_id", &t.service_id, *line);
+                dangling.add(
+                    &feed.trips.file,
+                    "service_id",
+                    &t.service_id,
+                    *line,
+                    "calendar.txt nor calendar_dates.txt",
+                );
             }
             let (Some(&route), Some(&cal)) = (route, cal) else {
+                dropped.insert(t.id.as_str());
                 continue;
             };
             if trips.contains_key(t.id.as_str()) {
@@ -756,7 +837,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             trips.insert(t.id.as_str(), trip_rows.len());
             trip_rows.push((*line, t, route, cal));
         }
-        dangling.report(&mut sink, "routes.txt or calendar.txt/calendar_dates.txt");
+        dangling.report(&mut sink);
         // Stop times, by trip.
         let mut dangling = Dangling::default();
         let mut by_trip: Vec<Vec<usize>> = vec![Vec::new(); trip_rows.len()];
@@ -764,12 +845,15 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
         let mut bad_trip = vec![false; trip_rows.len()];
         for (ri, (line, r)) in st.rows.iter().enumerate() {
             let Some(&ti) = trips.get(r.trip_id.as_str()) else {
-                dangling.add(&st.file, "trip_id", &r.trip_id, *line);
+                if dropped.contains(r.trip_id.as_str()) {
+                    continue;
+                }
+                dangling.add(&st.file, "trip_id", &r.trip_id, *line, "trips.txt");
                 continue;
             };
             match stops.get(r.stop_id.as_str()) {
                 None => {
-                    dangling.add(&st.file, "stop_id", &r.stop_id, *line);
+                    dangling.add(&st.file, "stop_id", &r.stop_id, *line, "stops.txt");
                     bad_trip[ti] = true;
                 }
                 Some(&s) if b.stop(s).kind == StopKind::Station => {
@@ -787,13 +871,22 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 Some(_) => by_trip[ti].push(ri),
             }
         }
-        dangling.report(&mut sink, "trips.txt or stops.txt");
+        dangling.report(&mut sink);
         // Frequencies, by trip.
         let mut dangling = Dangling::default();
         let mut bands: Vec<Vec<FrequencyBand>> = vec![Vec::new(); trip_rows.len()];
         for (line, f) in &feed.frequencies.rows {
             let Some(&ti) = trips.get(f.trip_id.as_str()) else {
-                dangling.add(&feed.frequencies.file, "trip_id", &f.trip_id, *line);
+                if dropped.contains(f.trip_id.as_str()) {
+                    continue;
+                }
+                dangling.add(
+                    &feed.frequencies.file,
+                    "trip_id",
+                    &f.trip_id,
+                    *line,
+                    "trips.txt",
+                );
                 continue;
             };
             if f.headway_secs == 0 || f.start_time >= f.end_time {
@@ -820,7 +913,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 exact: matches!(f.exact_times, Some(gtfs::ExactTimes::ScheduleBased)),
             });
         }
-        dangling.report(&mut sink, "trips.txt");
+        dangling.report(&mut sink);
         for (ti, rows) in by_trip.iter_mut().enumerate() {
             let (tline, trip, route, cal) = trip_rows[ti];
             if bad_trip[ti] {
