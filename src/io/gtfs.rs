@@ -189,6 +189,52 @@ fn read_table<T: DeserializeOwned>(
     required: bool,
     sink: &mut Sink,
 ) -> Table<T> {
+    // Only the columns the import uses (and those gtfs-structures' types require) are read;
+    // the others are renamed out of serde's sight, so that a bad value where nothing reads
+    // it (e.g. route_text_color `0` in the Porto Alegre bus feed) loses no row.
+    let used: &[&str] = match name {
+        "agency.txt" => &["agency_id", "agency_name", "agency_url", "agency_timezone"],
+        "stops.txt" => &[
+            "stop_id",
+            "stop_name",
+            "stop_lat",
+            "stop_lon",
+            "location_type",
+            "parent_station",
+        ],
+        "routes.txt" => &[
+            "route_id",
+            "agency_id",
+            "route_short_name",
+            "route_long_name",
+            "route_type",
+        ],
+        "trips.txt" => &["route_id", "service_id", "trip_id"],
+        "stop_times.txt" => &[
+            "trip_id",
+            "arrival_time",
+            "departure_time",
+            "stop_id",
+            "stop_sequence",
+            "pickup_type",
+            "drop_off_type",
+            "shape_dist_traveled",
+        ],
+        "frequencies.txt" => &[
+            "trip_id",
+            "start_time",
+            "end_time",
+            "headway_secs",
+            "exact_times",
+        ],
+        "transfers.txt" => &[
+            "from_stop_id",
+            "to_stop_id",
+            "transfer_type",
+            "min_transfer_time",
+        ],
+        _ => &[],
+    };
     let file = format!("{feed}/{name}");
     let mut table = Table {
         file: file.clone(),
@@ -221,7 +267,17 @@ fn read_table<T: DeserializeOwned>(
         .trim(csv::Trim::All)
         .from_reader(body);
     let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
+        Ok(h) if used.is_empty() => h.clone(),
+        Ok(h) => h
+            .iter()
+            .map(|c| {
+                if used.contains(&c) {
+                    c.to_string()
+                } else {
+                    format!("(unused) {c}")
+                }
+            })
+            .collect(),
         Err(e) => {
             sink.fatal(whole, format!("cannot read the header: {e}"), "");
             return table;
