@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
-use onehour::engine::raptor::{DayTimetable, Draw, RaptorParams, RaptorWorkspace};
+use onehour::engine::raptor::{DayTimetable, Draw, RaptorParams, RaptorWorkspace, Window};
 use onehour::io::gtfs::{import_gtfs, GtfsOptions};
 use onehour::network::timetable::{Day, PatternIdx, StopIdx, StopKind, Timetable};
 
@@ -119,9 +119,15 @@ fn searches(c: &mut Criterion, name: &str, tt: &Timetable, date: Day, (from, to)
         b.iter(|| {
             i = (i + 1) % origins.len();
             let mut reached = 0usize;
-            ws.window(&day, &[(origins[i], 0)], from, to, 60, &PARAMS, |a| {
-                reached += usize::from(a.at(origins[0]).is_some());
-            })
+            ws.window(
+                &day,
+                &[(origins[i], 0)],
+                Window { from, to, step: 60 },
+                &PARAMS,
+                |a| {
+                    reached += usize::from(a.at(origins[0]).is_some());
+                },
+            )
             .unwrap();
             black_box(reached)
         })

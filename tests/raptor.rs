@@ -11,7 +11,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use onehour::engine::raptor::{
     frequency_offset, percentile, window_travel_times, DayTimetable, Draw, Leg, RaptorParams,
-    RaptorWorkspace, WindowSpec,
+    RaptorWorkspace, Window, WindowSpec,
 };
 use onehour::network::ids::{Seconds, UNREACHED};
 use onehour::network::model::Origin;
@@ -578,7 +578,7 @@ fn window_case(seed: u64) {
     let mut ws = RaptorWorkspace::new();
     let mut fresh = RaptorWorkspace::new();
     let mut minutes = Vec::new();
-    ws.window(&day, &acc, from, to, 60, &q.params, |a| {
+    ws.window(&day, &acc, Window { from, to, step: 60 }, &q.params, |a| {
         let dep = a.depart();
         minutes.push(dep);
         let single = fresh.one_departure(&day, &acc, dep, &q.params).unwrap();

@@ -51,6 +51,15 @@ impl Default for RaptorParams {
     }
 }
 
+/// Departures `from, from + step, …` up to `to` (inclusive), seconds since the date's
+/// midnight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: Seconds,
+    pub to: Seconds,
+    pub step: Seconds,
+}
+
 /// A query the compiled day cannot answer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RaptorError {
@@ -389,19 +398,18 @@ impl RaptorWorkspace {
         Ok(self.arrivals())
     }
 
-    /// Range RAPTOR: earliest arrivals for every departure `from, from + step, …` up to `to`
-    /// (inclusive), computed from the latest to the earliest, reusing labels. `on_departure`
-    /// gets each departure with its arrivals, latest first.
+    /// Range RAPTOR: earliest arrivals for every departure of the window, computed from the
+    /// latest to the earliest, reusing labels. `on_departure` gets each departure with its
+    /// arrivals, latest first.
     pub fn window(
         &mut self,
         day: &DayTimetable,
         access: &[(StopIdx, Seconds)],
-        from: Seconds,
-        to: Seconds,
-        step: Seconds,
+        window: Window,
         p: &RaptorParams,
         mut on_departure: impl FnMut(Arrivals<'_>),
     ) -> Result<(), RaptorError> {
+        let Window { from, to, step } = window;
         if from > to || step == 0 {
             return Err(RaptorError::BadWindow { from, to });
         }
@@ -811,19 +819,16 @@ pub fn window_travel_times(
             index: d,
         };
         let day = DayTimetable::new(tt, spec.date, spec.from, horizon_end, draw);
-        ws.window(
-            &day,
-            access,
-            spec.from,
-            spec.to,
-            spec.step,
-            &spec.params,
-            |a| {
-                for (o, eg) in out.iter_mut().zip(destinations) {
-                    o.push(a.via(eg).map_or(UNREACHED, |t| t - a.depart()));
-                }
-            },
-        )?;
+        let w = Window {
+            from: spec.from,
+            to: spec.to,
+            step: spec.step,
+        };
+        ws.window(&day, access, w, &spec.params, |a| {
+            for (o, eg) in out.iter_mut().zip(destinations) {
+                o.push(a.via(eg).map_or(UNREACHED, |t| t - a.depart()));
+            }
+        })?;
     }
     for o in &mut out {
         let one = o.len();
