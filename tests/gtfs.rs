@@ -444,6 +444,7 @@ fn raptor_on_trensurb_hand_checked() {
         "{}",
         j.describe(tt)
     );
+    eprintln!("{}", j.describe(tt));
     let Leg::Walk { depart, arrive, .. } = j.legs[2] else {
         unreachable!()
     };

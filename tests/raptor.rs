@@ -788,6 +788,28 @@ fn hand_checked_changes_footpaths_and_midnight() {
     assert_eq!(at(2), Some(20 * 60)); // B at 00:20 by the day before's 24:10
     assert_eq!(at(3), Some(36 * 60)); // C at 00:36: the 00:23 leaves before the 4 min change
     assert_eq!(at(4), Some(39 * 60)); // D at 00:39 on foot from C
+                                      // Egress legs: 5 min from C or 3 min from D makes 00:41 from C.
+    assert_eq!(
+        a.via(&[(StopIdx(3), 300), (StopIdx(4), 180)]),
+        Some(41 * 60)
+    );
+    assert_eq!(a.via(&[(StopIdx(3), 300), (StopIdx(4), 0)]), Some(39 * 60));
+    let j = ws
+        .journey(
+            &day,
+            StopIdx(0),
+            Some(&[(StopIdx(3), 300), (StopIdx(4), 180)]),
+        )
+        .unwrap();
+    assert_eq!(j.arrive, 41 * 60);
+    assert_eq!(
+        j.legs.last(),
+        Some(&Leg::Egress {
+            from: StopIdx(3),
+            depart: 36 * 60,
+            arrive: 41 * 60
+        })
+    );
     let j = ws.journey(&day, StopIdx(4), None).unwrap();
     let text = j.describe(&tt);
     assert_eq!(
@@ -798,4 +820,14 @@ fn hand_checked_changes_footpaths_and_midnight() {
          00:36:00–00:39:00 walk from s2 to s3\n"
     );
     assert_eq!(j.arrive, 39 * 60);
+}
+
+#[test]
+fn percentiles_by_nearest_rank() {
+    let mut x = vec![UNREACHED, 600, 300, 900, 1200];
+    assert_eq!(percentile(&mut x, 5.0), 300);
+    assert_eq!(percentile(&mut x, 50.0), 900);
+    assert_eq!(percentile(&mut x, 80.0), 1200);
+    assert_eq!(percentile(&mut x, 95.0), UNREACHED);
+    assert_eq!(onehour::engine::raptor::share_within(&x, 900), 0.6);
 }
