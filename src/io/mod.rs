@@ -2,4 +2,5 @@
 //! files and folders atomically.
 
 pub mod dimacs;
+pub mod gtfs;
 pub mod write;

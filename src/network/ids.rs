@@ -35,6 +35,7 @@ macro_rules! id_type {
         }
     };
 }
+pub(crate) use id_type;
 
 id_type!(
     /// Index of a place (station, centre, zone or road node) in `Network::places`.

@@ -6,4 +6,5 @@ pub mod ids;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod timetable;
 pub mod validate;

@@ -1,0 +1,339 @@
+//! One date of a timetable laid out for RAPTOR: the trip instances that run within a time
+//! horizon of that date, grouped into *RAPTOR routes* (trips of one pattern that never overtake
+//! each other), their times stored stop-major so that the trips passing one stop are one
+//! sorted slice.
+//!
+//! A trip instance is a trip on one service day: trips of the day before (times past 24:00) and
+//! of the day after are included when they run within the horizon. Frequency-based trips are
+//! expanded into instances here: `exact_times` bands at `start + n * headway`, the others at
+//! `start + offset + n * headway` with the offset drawn by `frequency_offset` for the draw this
+//! day is compiled for.
+//!
+//! Times inside are *internal*: seconds since the midnight of the day before the date (`BASE`
+//! added to clock times of the date), so that a trip of the day before, which may start before
+//! the date's midnight, keeps exact, non-negative times.
+
+use crate::network::ids::Seconds;
+use crate::network::timetable::{Day, Span};
+use crate::network::timetable::{PatternIdx, StopIdx, Timetable, TripIdx, DAY};
+
+/// Added to a clock time of the compiled date to get an internal time.
+pub const BASE: Seconds = DAY;
+
+/// The latest horizon end a day can be compiled for, in seconds since the date's midnight:
+/// internal times then stay below 3 days.
+pub const MAX_HORIZON: Seconds = 2 * DAY;
+
+/// Which random draw of the frequency-based departures a day is compiled for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Draw {
+    /// The seed of a comparison: every scenario uses the same seed, so each frequency-based trip
+    /// gets the same offsets in every scenario (paired draws).
+    pub seed: u64,
+    /// Which draw, 0.. .
+    pub index: u32,
+}
+
+fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The offset in `0..headway` of the first departure of band `band` of the frequency-based trip
+/// with key `trip_key` (`Trip::draw_key`) in draw `draw`: a counter-based generator, so a draw
+/// depends only on (seed, trip, band, draw) and never on which other trips exist or in which
+/// order they are drawn.
+pub fn frequency_offset(
+    seed: u64,
+    trip_key: u64,
+    band: u32,
+    draw: u32,
+    headway: Seconds,
+) -> Seconds {
+    let h =
+        splitmix64(splitmix64(splitmix64(seed) ^ trip_key) ^ ((band as u64) << 32 | draw as u64));
+    (h % headway.max(1) as u64) as Seconds
+}
+
+/// The departures (service-day seconds of the first stop) of every instance of trip `t` on one
+/// service day, for draw `draw`: one for a scheduled trip, one per headway for a
+/// frequency-based one.
+pub fn trip_departures(tt: &Timetable, t: TripIdx, draw: Draw, out: &mut Vec<Seconds>) {
+    out.clear();
+    let trip = tt.trip(t);
+    let bands = tt.bands(t);
+    if bands.is_empty() {
+        out.push(tt.departures(t)[0]);
+        return;
+    }
+    for (bi, b) in bands.iter().enumerate() {
+        let first = if b.exact {
+            b.start
+        } else {
+            b.start + frequency_offset(draw.seed, trip.draw_key, bi as u32, draw.index, b.headway)
+        };
+        let mut d = first;
+        while d < b.end {
+            out.push(d);
+            d += b.headway;
+        }
+    }
+}
+
+/// A trip instance in a compiled day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TripInstance {
+    pub trip: TripIdx,
+    /// The service day relative to the compiled date: -1, 0 or 1.
+    pub day_offset: i8,
+    /// Its first departure in seconds since its service day's midnight.
+    pub start: Seconds,
+}
+
+/// Trips of one pattern that never overtake each other, laid out stop-major.
+#[derive(Clone, Copy, Debug)]
+pub struct DayRoute {
+    pub pattern: PatternIdx,
+    /// Number of stops (the pattern's).
+    pub n_stops: u32,
+    /// Number of trip instances.
+    pub n_trips: u32,
+    /// Index of (stop 0, trip 0) in `arr`/`dep`: stop `i`, trip `j` is at
+    /// `times + i * n_trips + j`.
+    pub times: u32,
+    /// Its first instance in `instances` (trip `j` is `instances[first_instance + j]`).
+    pub first_instance: u32,
+}
+
+/// One date of a timetable laid out for RAPTOR (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct DayTimetable<'a> {
+    tt: &'a Timetable,
+    date: Day,
+    draw: Draw,
+    /// Clock times of the date between which the trips were kept.
+    horizon: (Seconds, Seconds),
+    routes: Vec<DayRoute>,
+    /// Internal times, stop-major per route.
+    arr: Vec<Seconds>,
+    dep: Vec<Seconds>,
+    instances: Vec<TripInstance>,
+    /// stop → (route, position of the stop in the route), CSR.
+    stop_routes_first: Vec<u32>,
+    stop_routes: Vec<(u32, u32)>,
+}
+
+impl<'a> DayTimetable<'a> {
+    /// Lays out the trip instances that run on `date` (trips of the day before and after
+    /// included) and touch the clock-time horizon `from..=to` of the date. A search may depart
+    /// at `from` or later and must end by `to` (`to` at most `MAX_HORIZON`).
+    pub fn new(tt: &'a Timetable, date: Day, from: Seconds, to: Seconds, draw: Draw) -> Self {
+        assert!(
+            from <= to && to <= MAX_HORIZON,
+            "horizon {from}..{to} out of range"
+        );
+        let days = [date.prev(), date, date.next()];
+        let on: Vec<Vec<bool>> = days.iter().map(|&d| tt.calendars_on(d)).collect();
+        let (lo, hi) = (from + BASE, to + BASE);
+        let mut me = DayTimetable {
+            tt,
+            date,
+            draw,
+            horizon: (from, to),
+            routes: Vec::new(),
+            arr: Vec::new(),
+            dep: Vec::new(),
+            instances: Vec::new(),
+            stop_routes_first: Vec::new(),
+            stop_routes: Vec::new(),
+        };
+        // (first departure, last arrival, instance, shift to internal times)
+        let mut cand: Vec<(Seconds, Seconds, TripInstance, Seconds)> = Vec::new();
+        let mut deps = Vec::new();
+        let mut open: Vec<Vec<usize>> = Vec::new();
+        for (pi, p) in tt.patterns().iter().enumerate() {
+            cand.clear();
+            let n = p.stops.len as usize;
+            for t in p.trips.range() {
+                let t = TripIdx::from_idx(t);
+                let cal = tt.trip(t).calendar.idx();
+                let (a0, an) = (tt.departures(t)[0], tt.arrivals(t)[n - 1]);
+                let base = tt.departures(t)[0];
+                let mut drawn = false;
+                for (o, on_day) in on.iter().enumerate() {
+                    if !on_day[cal] {
+                        continue;
+                    }
+                    if !drawn {
+                        trip_departures(tt, t, draw, &mut deps);
+                        drawn = true;
+                    }
+                    for &d in &deps {
+                        // Internal time of the instance's first departure.
+                        let first = d - base + a0 + o as Seconds * DAY;
+                        let last = d - base + an + o as Seconds * DAY;
+                        if last < lo || first > hi {
+                            continue;
+                        }
+                        let inst = TripInstance {
+                            trip: t,
+                            day_offset: o as i8 - 1,
+                            start: d,
+                        };
+                        cand.push((first, last, inst, d - base + o as Seconds * DAY));
+                    }
+                }
+            }
+            if cand.is_empty() {
+                continue;
+            }
+            cand.sort_unstable_by_key(|&(f, l, i, _)| (f, l, i.trip, i.day_offset, i.start));
+            // Greedy split into routes without overtaking: each instance joins the first route
+            // whose last instance it does not overtake at any stop.
+            open.clear();
+            let times = |c: &(Seconds, Seconds, TripInstance, Seconds), i: usize| {
+                (
+                    tt.arrivals(c.2.trip)[i] + c.3,
+                    tt.departures(c.2.trip)[i] + c.3,
+                )
+            };
+            for ci in 0..cand.len() {
+                let fits = |r: &Vec<usize>| {
+                    let last = &cand[*r.last().unwrap()];
+                    (0..n).all(|i| {
+                        let (a, d) = times(&cand[ci], i);
+                        let (la, ld) = times(last, i);
+                        a >= la && d >= ld
+                    })
+                };
+                match open.iter_mut().find(|r| fits(r)) {
+                    Some(r) => r.push(ci),
+                    None => open.push(vec![ci]),
+                }
+            }
+            for r in &open {
+                let route = DayRoute {
+                    pattern: PatternIdx::from_idx(pi),
+                    n_stops: n as u32,
+                    n_trips: r.len() as u32,
+                    times: me.arr.len() as u32,
+                    first_instance: me.instances.len() as u32,
+                };
+                for i in 0..n {
+                    for &ci in r {
+                        let (a, d) = times(&cand[ci], i);
+                        me.arr.push(a);
+                        me.dep.push(d);
+                    }
+                }
+                me.instances.extend(r.iter().map(|&ci| cand[ci].2));
+                me.routes.push(route);
+            }
+        }
+        // stop → routes.
+        let ns = tt.stops().len();
+        let mut first = vec![0u32; ns + 1];
+        for r in &me.routes {
+            for s in tt.pattern_stops(r.pattern) {
+                first[s.idx() + 1] += 1;
+            }
+        }
+        for i in 0..ns {
+            first[i + 1] += first[i];
+        }
+        let mut fill = first.clone();
+        me.stop_routes = vec![(0, 0); first[ns] as usize];
+        for (ri, r) in me.routes.iter().enumerate() {
+            for (pos, s) in tt.pattern_stops(r.pattern).iter().enumerate() {
+                me.stop_routes[fill[s.idx()] as usize] = (ri as u32, pos as u32);
+                fill[s.idx()] += 1;
+            }
+        }
+        me.stop_routes_first = first;
+        me
+    }
+
+    pub fn timetable(&self) -> &'a Timetable {
+        self.tt
+    }
+    pub fn date(&self) -> Day {
+        self.date
+    }
+    pub fn draw(&self) -> Draw {
+        self.draw
+    }
+    /// The clock times of the date between which trips were kept.
+    pub fn horizon(&self) -> (Seconds, Seconds) {
+        self.horizon
+    }
+    pub fn routes(&self) -> &[DayRoute] {
+        &self.routes
+    }
+    pub fn num_instances(&self) -> usize {
+        self.instances.len()
+    }
+    pub fn num_stops(&self) -> usize {
+        self.tt.stops().len()
+    }
+    #[inline(always)]
+    pub(crate) fn route_stops(&self, r: &DayRoute) -> &'a [StopIdx] {
+        self.tt.pattern_stops(r.pattern)
+    }
+    #[inline(always)]
+    pub(crate) fn route_access(&self, r: &DayRoute) -> &'a [u8] {
+        self.tt.pattern_access(r.pattern)
+    }
+    /// Internal arrival times of all trips at stop position `i` of `r`.
+    #[inline(always)]
+    pub(crate) fn arrivals_at(&self, r: &DayRoute, i: usize) -> &[Seconds] {
+        let a = r.times as usize + i * r.n_trips as usize;
+        &self.arr[a..a + r.n_trips as usize]
+    }
+    /// Internal departure times of all trips at stop position `i` of `r`, non-decreasing.
+    #[inline(always)]
+    pub(crate) fn departures_at(&self, r: &DayRoute, i: usize) -> &[Seconds] {
+        let a = r.times as usize + i * r.n_trips as usize;
+        &self.dep[a..a + r.n_trips as usize]
+    }
+    pub fn instance(&self, r: &DayRoute, j: u32) -> TripInstance {
+        self.instances[(r.first_instance + j) as usize]
+    }
+    /// The routes through stop `s`, with the stop's position in each.
+    #[inline(always)]
+    pub(crate) fn stop_routes(&self, s: usize) -> &[(u32, u32)] {
+        let span = Span {
+            start: self.stop_routes_first[s],
+            len: self.stop_routes_first[s + 1] - self.stop_routes_first[s],
+        };
+        &self.stop_routes[span.range()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_are_paired_and_spread() {
+        let a = frequency_offset(7, 42, 0, 3, 600);
+        assert_eq!(a, frequency_offset(7, 42, 0, 3, 600));
+        assert!(a < 600);
+        // Different draws, bands, trips or seeds give (nearly always) different offsets; over
+        // many draws the offsets cover the headway.
+        let mut seen = [false; 10];
+        for d in 0..200 {
+            seen[(frequency_offset(7, 42, 0, d, 600) / 60) as usize] = true;
+        }
+        assert!(seen.iter().all(|&x| x));
+        assert_ne!(
+            (0..8)
+                .map(|d| frequency_offset(7, 42, 0, d, 600))
+                .collect::<Vec<_>>(),
+            (0..8)
+                .map(|d| frequency_offset(8, 42, 0, d, 600))
+                .collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,861 @@
+//! RAPTOR (Delling, Pajor, Werneck 2012): earliest arrival over a timetable in rounds, round
+//! `k` finding the best arrivals with at most `k` vehicle trips; and range RAPTOR (rRAPTOR)
+//! over a departure window, run from the latest departure minute to the earliest, keeping the
+//! labels of later minutes (a journey that can leave later can leave now and wait).
+//!
+//! What a journey may be (the brute-force reference in `tests/raptor.rs` searches exactly
+//! this): an *access* leg to a stop (seconds given by the caller, e.g. a walk computed by the
+//! static engine), then trips, each followed either by a change at the same stop (its minimum
+//! change time) or by one footpath; after the access leg one footpath may follow too. The
+//! arrival at a stop is that of the trip or footpath that reaches it; an *egress* list turns
+//! stop arrivals into a destination's arrival. Footpaths are not chained (as in the paper,
+//! transitive closure is the data's business). Boarding needs a departure at or after the
+//! time one is ready at the stop; `pickup_type`/`drop_off_type` 1 forbid boarding/alighting.
+//!
+//! Labels, per round `k` and stop (all "with at most `k` trips", the form range RAPTOR needs
+//! so that labels kept from a later minute never prune a label with fewer trips):
+//! - `veh`: arrival by a vehicle (round 0: by the access leg); footpaths and changes start
+//!   from it;
+//! - `ready`: the earliest time one can board there (vehicle arrival plus minimum change
+//!   time, or a footpath's arrival, or the access arrival);
+//! - `arr`: the earliest arrival at all (vehicle or footpath), what is reported.
+//!
+//! One workspace per thread (`RaptorWorkspace`), sized once for a day and reused: a query
+//! allocates nothing; marks are bitsets; only the stops the last query touched are reset.
+//! Searches are bounded by a time limit (labels past `departure + limit` are not kept) and a
+//! number of rounds.
+
+pub mod bitset;
+pub mod day;
+
+use crate::network::ids::{Seconds, UNREACHED};
+use crate::network::timetable::{access, Day, RouteIdx, StopIdx, Timetable, TripIdx, DAY};
+use bitset::BitSet;
+pub use day::{frequency_offset, DayRoute, DayTimetable, Draw, TripInstance, BASE, MAX_HORIZON};
+
+/// Bounds of a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaptorParams {
+    /// The most vehicle trips in a journey (the number of rounds).
+    pub max_trips: u8,
+    /// Arrivals later than departure plus this are not searched for nor reported.
+    pub limit: Seconds,
+}
+
+impl Default for RaptorParams {
+    fn default() -> Self {
+        RaptorParams {
+            max_trips: 8,
+            limit: 3 * 3600,
+        }
+    }
+}
+
+/// Departures `from, from + step, …` up to `to` (inclusive), seconds since the date's
+/// midnight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: Seconds,
+    pub to: Seconds,
+    pub step: Seconds,
+}
+
+/// A query the compiled day cannot answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RaptorError {
+    #[error(
+        "departures {from}..{to} s with a limit of {limit} s reach past the horizon {h0}..{h1} s \
+         the day was compiled for; compile the day for a wider horizon"
+    )]
+    OutsideHorizon {
+        from: Seconds,
+        to: Seconds,
+        limit: Seconds,
+        h0: Seconds,
+        h1: Seconds,
+    },
+    #[error("access stop {0} is not a stop of the timetable")]
+    UnknownStop(StopIdx),
+    #[error("the window's first departure {from} s is after its last {to} s, or its step is 0")]
+    BadWindow { from: Seconds, to: Seconds },
+}
+
+const NONE: u32 = u32::MAX;
+
+/// How a vehicle label was reached: by riding `trip` of day route `route`, boarded at stop
+/// position `board`; in round 0, `route == NONE` and `trip` is the index of the access entry.
+#[derive(Clone, Copy, Debug, Default)]
+struct VehParent {
+    route: u32,
+    trip: u32,
+    board: u32,
+}
+
+/// The per-thread state of RAPTOR searches. Make one per thread and reuse it.
+#[derive(Debug, Default)]
+pub struct RaptorWorkspace {
+    /// Stops and rounds (plus one, round 0) the arrays are laid out for.
+    n: usize,
+    rounds: usize,
+    veh: Vec<Seconds>,
+    ready: Vec<Seconds>,
+    arr: Vec<Seconds>,
+    veh_parent: Vec<VehParent>,
+    /// The stop whose vehicle label a ready label comes from (itself: a change there).
+    ready_from: Vec<u32>,
+    /// The stop whose vehicle label an arrival label comes from (itself: the vehicle).
+    arr_from: Vec<u32>,
+    touched: BitSet,
+    touched_list: Vec<u32>,
+    /// Stops whose ready label improved in the round just done: the next round scans their
+    /// routes.
+    scan: BitSet,
+    /// Stops whose vehicle label improved in this round: footpaths and changes start there.
+    veh_marked: BitSet,
+    /// Stops with any label changed in the previous / this round, copied to the next round.
+    changed_prev: BitSet,
+    changed: BitSet,
+    route_first: Vec<u32>,
+    route_list: Vec<u32>,
+    /// The last search: departure (internal), bound (internal), rounds.
+    last: Option<(Seconds, Seconds, usize)>,
+    access_copy: Vec<(StopIdx, Seconds)>,
+}
+
+/// The arrivals of one departure, by stop.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrivals<'w> {
+    arr: &'w [Seconds],
+    depart: Seconds,
+    bound: Seconds,
+}
+
+impl Arrivals<'_> {
+    /// Departure, seconds since the date's midnight.
+    pub fn depart(&self) -> Seconds {
+        self.depart - BASE
+    }
+    /// Earliest arrival at stop `s` (seconds since the date's midnight), if within the limit.
+    #[inline]
+    pub fn at(&self, s: StopIdx) -> Option<Seconds> {
+        let a = self.arr[s.idx()];
+        (a <= self.bound).then(|| a - BASE)
+    }
+    /// Earliest arrival at a destination reached from stops by egress legs `(stop, seconds)`,
+    /// if within the limit.
+    pub fn via(&self, egress: &[(StopIdx, Seconds)]) -> Option<Seconds> {
+        egress
+            .iter()
+            .filter_map(|&(s, e)| {
+                let a = self.arr[s.idx()];
+                (a != UNREACHED).then(|| a + e)
+            })
+            .min()
+            .filter(|&a| a <= self.bound)
+            .map(|a| a - BASE)
+    }
+    /// Travel time to stop `s`, if within the limit.
+    pub fn travel_time(&self, s: StopIdx) -> Option<Seconds> {
+        self.at(s).map(|a| a + BASE - self.depart)
+    }
+}
+
+/// One leg of a journey. Times are seconds since the query date's midnight.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Leg {
+    Access {
+        to: StopIdx,
+        depart: Seconds,
+        arrive: Seconds,
+    },
+    Ride {
+        route: RouteIdx,
+        trip: TripIdx,
+        /// The service day the trip belongs to (the day before for a trip past 24:00).
+        service_day: Day,
+        from: StopIdx,
+        to: StopIdx,
+        depart: Seconds,
+        arrive: Seconds,
+    },
+    Walk {
+        from: StopIdx,
+        to: StopIdx,
+        depart: Seconds,
+        arrive: Seconds,
+    },
+    Egress {
+        from: StopIdx,
+        depart: Seconds,
+        arrive: Seconds,
+    },
+}
+
+impl Leg {
+    pub fn depart(&self) -> Seconds {
+        match *self {
+            Leg::Access { depart, .. }
+            | Leg::Ride { depart, .. }
+            | Leg::Walk { depart, .. }
+            | Leg::Egress { depart, .. } => depart,
+        }
+    }
+    pub fn arrive(&self) -> Seconds {
+        match *self {
+            Leg::Access { arrive, .. }
+            | Leg::Ride { arrive, .. }
+            | Leg::Walk { arrive, .. }
+            | Leg::Egress { arrive, .. } => arrive,
+        }
+    }
+}
+
+/// A journey of one departure, leg by leg.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Journey {
+    pub depart: Seconds,
+    pub arrive: Seconds,
+    pub legs: Vec<Leg>,
+}
+
+impl Journey {
+    /// One line per leg, with clock times, stop names and route names.
+    pub fn describe(&self, tt: &Timetable) -> String {
+        use crate::network::timetable::clock;
+        let name = |s: StopIdx| {
+            let st = tt.stop(s);
+            if st.name.is_empty() {
+                st.id.clone()
+            } else {
+                st.name.clone()
+            }
+        };
+        let mut out = String::new();
+        for leg in &self.legs {
+            let line = match *leg {
+                Leg::Access { to, depart, arrive } => {
+                    format!("{}–{} access to {}", clock(depart), clock(arrive), name(to))
+                }
+                Leg::Ride {
+                    route,
+                    trip,
+                    from,
+                    to,
+                    depart,
+                    arrive,
+                    ..
+                } => {
+                    let r = tt.route(route);
+                    let rn = if r.short_name.is_empty() {
+                        &r.long_name
+                    } else {
+                        &r.short_name
+                    };
+                    format!(
+                        "{}–{} {} (trip {}) from {} to {}",
+                        clock(depart),
+                        clock(arrive),
+                        rn,
+                        tt.trip(trip).id,
+                        name(from),
+                        name(to)
+                    )
+                }
+                Leg::Walk {
+                    from,
+                    to,
+                    depart,
+                    arrive,
+                } => format!(
+                    "{}–{} walk from {} to {}",
+                    clock(depart),
+                    clock(arrive),
+                    name(from),
+                    name(to)
+                ),
+                Leg::Egress {
+                    from,
+                    depart,
+                    arrive,
+                } => format!(
+                    "{}–{} egress from {}",
+                    clock(depart),
+                    clock(arrive),
+                    name(from)
+                ),
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl RaptorWorkspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lays the arrays out for `day` and `rounds`, and clears what the last search left.
+    fn prepare(&mut self, day: &DayTimetable, rounds: usize) {
+        let n = day.num_stops();
+        let size = n * (rounds + 1);
+        if n != self.n || rounds != self.rounds || self.veh.len() != size {
+            self.n = n;
+            self.rounds = rounds;
+            for v in [&mut self.veh, &mut self.ready, &mut self.arr] {
+                v.clear();
+                v.resize(size, UNREACHED);
+            }
+            self.veh_parent.clear();
+            self.veh_parent.resize(size, VehParent::default());
+            self.ready_from.clear();
+            self.ready_from.resize(size, NONE);
+            self.arr_from.clear();
+            self.arr_from.resize(size, NONE);
+            for b in [
+                &mut self.touched,
+                &mut self.scan,
+                &mut self.veh_marked,
+                &mut self.changed_prev,
+                &mut self.changed,
+            ] {
+                b.reset(n);
+            }
+            self.touched_list.clear();
+        } else if self.touched_list.len() * 4 > n {
+            for v in [&mut self.veh, &mut self.ready, &mut self.arr] {
+                v.fill(UNREACHED);
+            }
+            self.touched.clear();
+            self.touched_list.clear();
+        } else {
+            for &s in &self.touched_list {
+                for k in 0..=rounds {
+                    let i = k * n + s as usize;
+                    self.veh[i] = UNREACHED;
+                    self.ready[i] = UNREACHED;
+                    self.arr[i] = UNREACHED;
+                }
+                self.touched.clear_bit(s as usize);
+            }
+            self.touched_list.clear();
+        }
+        self.scan.clear();
+        self.veh_marked.clear();
+        self.changed.clear();
+        self.changed_prev.clear();
+        let nr = day.routes().len();
+        if self.route_first.len() != nr {
+            self.route_first.clear();
+            self.route_first.resize(nr, NONE);
+        }
+        self.route_list.clear();
+        self.last = None;
+    }
+
+    fn check(
+        &mut self,
+        day: &DayTimetable,
+        access: &[(StopIdx, Seconds)],
+        from: Seconds,
+        to: Seconds,
+        p: &RaptorParams,
+    ) -> Result<(), RaptorError> {
+        let (h0, h1) = day.horizon();
+        if from < h0 || to.saturating_add(p.limit) > h1 {
+            return Err(RaptorError::OutsideHorizon {
+                from,
+                to,
+                limit: p.limit,
+                h0,
+                h1,
+            });
+        }
+        if let Some(&(s, _)) = access.iter().find(|(s, _)| s.idx() >= day.num_stops()) {
+            return Err(RaptorError::UnknownStop(s));
+        }
+        self.access_copy.clear();
+        self.access_copy.extend_from_slice(access);
+        Ok(())
+    }
+
+    /// Earliest arrivals at every stop for one departure (seconds since the date's midnight)
+    /// from the access legs `(stop, seconds)`.
+    pub fn one_departure(
+        &mut self,
+        day: &DayTimetable,
+        access: &[(StopIdx, Seconds)],
+        depart: Seconds,
+        p: &RaptorParams,
+    ) -> Result<Arrivals<'_>, RaptorError> {
+        self.check(day, access, depart, depart, p)?;
+        let rounds = p.max_trips as usize;
+        self.prepare(day, rounds);
+        let (dep, bound) = (depart + BASE, depart + BASE + p.limit);
+        self.run(day, dep, bound);
+        self.last = Some((dep, bound, rounds));
+        Ok(self.arrivals())
+    }
+
+    /// Range RAPTOR: earliest arrivals for every departure of the window, computed from the
+    /// latest to the earliest, reusing labels. `on_departure` gets each departure with its
+    /// arrivals, latest first.
+    pub fn window(
+        &mut self,
+        day: &DayTimetable,
+        access: &[(StopIdx, Seconds)],
+        window: Window,
+        p: &RaptorParams,
+        mut on_departure: impl FnMut(Arrivals<'_>),
+    ) -> Result<(), RaptorError> {
+        let Window { from, to, step } = window;
+        if from > to || step == 0 {
+            return Err(RaptorError::BadWindow { from, to });
+        }
+        self.check(day, access, from, to, p)?;
+        let rounds = p.max_trips as usize;
+        self.prepare(day, rounds);
+        let mut m = from + (to - from) / step * step;
+        loop {
+            let (dep, bound) = (m + BASE, m + BASE + p.limit);
+            self.run(day, dep, bound);
+            self.last = Some((dep, bound, rounds));
+            on_departure(self.arrivals());
+            if m < from + step {
+                break;
+            }
+            m -= step;
+        }
+        Ok(())
+    }
+
+    /// The arrivals of the last departure searched.
+    pub fn arrivals(&self) -> Arrivals<'_> {
+        let (depart, bound, rounds) = self.last.expect("no search run yet");
+        Arrivals {
+            arr: &self.arr[rounds * self.n..(rounds + 1) * self.n],
+            depart,
+            bound,
+        }
+    }
+
+    #[inline(always)]
+    fn touch(&mut self, s: usize) {
+        if !self.touched.get(s) {
+            self.touched.set(s);
+            self.touched_list.push(s as u32);
+        }
+    }
+
+    /// One departure, on labels that are valid upper bounds (empty, or left by a later
+    /// departure of the same window).
+    fn run(&mut self, day: &DayTimetable, dep: Seconds, bound: Seconds) {
+        let rounds = self.rounds;
+        // Round 0: the access legs.
+        for i in 0..self.access_copy.len() {
+            let (s, a) = self.access_copy[i];
+            let (s, t) = (s.idx(), dep + a);
+            if t <= bound && t < self.veh[s] {
+                self.veh[s] = t;
+                self.veh_parent[s] = VehParent {
+                    route: NONE,
+                    trip: i as u32,
+                    board: 0,
+                };
+                self.veh_marked.set(s);
+                self.changed.set(s);
+                self.touch(s);
+                if t < self.arr[s] {
+                    self.arr[s] = t;
+                    self.arr_from[s] = s as u32;
+                }
+            }
+        }
+        self.relax_transfers(day, 0, bound);
+        let mut k = 0;
+        while k < rounds && !self.scan.is_empty() {
+            k += 1;
+            std::mem::swap(&mut self.changed, &mut self.changed_prev);
+            self.changed.clear();
+            self.carry(k);
+            // Routes through the stops marked in round k - 1, from their earliest such stop.
+            let (route_first, route_list) = (&mut self.route_first, &mut self.route_list);
+            self.scan.for_each(|s| {
+                for &(r, pos) in day.stop_routes(s) {
+                    let f = &mut route_first[r as usize];
+                    if *f == NONE {
+                        route_list.push(r);
+                        *f = pos;
+                    } else if pos < *f {
+                        *f = pos;
+                    }
+                }
+            });
+            self.scan.clear();
+            for li in 0..self.route_list.len() {
+                let r = self.route_list[li];
+                let first = std::mem::replace(&mut self.route_first[r as usize], NONE);
+                self.scan_route(day, k, r, first as usize, bound);
+            }
+            self.route_list.clear();
+            self.relax_transfers(day, k, bound);
+        }
+        // Carry what changed in the last round up to the top round, so that every round holds
+        // "at most k trips" for the next departure of a window and for the report.
+        while k < rounds {
+            k += 1;
+            std::mem::swap(&mut self.changed, &mut self.changed_prev);
+            self.changed.clear();
+            self.carry(k);
+            if self.changed.is_empty() {
+                // Nothing changed in round k, so rounds above it hold nothing to carry either
+                // (they are at least as good as round k already).
+                break;
+            }
+        }
+        self.changed.clear();
+        self.changed_prev.clear();
+    }
+
+    /// Copies the labels of the stops changed in round `k - 1` into round `k` where better.
+    fn carry(&mut self, k: usize) {
+        let n = self.n;
+        let (lo, hi) = ((k - 1) * n, k * n);
+        let Self {
+            veh,
+            ready,
+            arr,
+            veh_parent,
+            ready_from,
+            arr_from,
+            changed_prev,
+            changed,
+            ..
+        } = self;
+        changed_prev.for_each(|s| {
+            let mut any = false;
+            if veh[lo + s] < veh[hi + s] {
+                veh[hi + s] = veh[lo + s];
+                veh_parent[hi + s] = veh_parent[lo + s];
+                any = true;
+            }
+            if ready[lo + s] < ready[hi + s] {
+                ready[hi + s] = ready[lo + s];
+                ready_from[hi + s] = ready_from[lo + s];
+                any = true;
+            }
+            if arr[lo + s] < arr[hi + s] {
+                arr[hi + s] = arr[lo + s];
+                arr_from[hi + s] = arr_from[lo + s];
+                any = true;
+            }
+            if any {
+                changed.set(s);
+            }
+        });
+    }
+
+    /// Scans day route `r` in round `k` from stop position `first`.
+    #[inline]
+    fn scan_route(&mut self, day: &DayTimetable, k: usize, r: u32, first: usize, bound: Seconds) {
+        let n = self.n;
+        let (prev, cur) = ((k - 1) * n, k * n);
+        let route = &day.routes()[r as usize];
+        let stops = day.route_stops(route);
+        let acc = day.route_access(route);
+        let mut trip = NONE;
+        let mut board = 0u32;
+        for i in first..stops.len() {
+            let s = stops[i].idx();
+            if trip != NONE && acc[i] & access::ALIGHT != 0 {
+                let t = day.arrivals_at(route, i)[trip as usize];
+                if t <= bound && t < self.veh[cur + s] {
+                    self.veh[cur + s] = t;
+                    self.veh_parent[cur + s] = VehParent {
+                        route: r,
+                        trip,
+                        board,
+                    };
+                    self.veh_marked.set(s);
+                    self.changed.set(s);
+                    self.touch(s);
+                    if t < self.arr[cur + s] {
+                        self.arr[cur + s] = t;
+                        self.arr_from[cur + s] = s as u32;
+                    }
+                }
+            }
+            if acc[i] & access::BOARD != 0 {
+                let rd = self.ready[prev + s];
+                if rd <= bound {
+                    let hi = if trip == NONE { route.n_trips } else { trip } as usize;
+                    let deps = &day.departures_at(route, i)[..hi];
+                    if hi > 0 && deps[hi - 1] >= rd {
+                        trip = deps.partition_point(|&d| d < rd) as u32;
+                        board = i as u32;
+                    }
+                }
+            }
+        }
+    }
+
+    /// After the vehicles of round `k`: changes at the stops they reached and footpaths from
+    /// them.
+    fn relax_transfers(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
+        let tt = day.timetable();
+        let cur = k * self.n;
+        let mut marked = std::mem::take(&mut self.veh_marked);
+        marked.for_each(|s| {
+            let t = self.veh[cur + s];
+            let change = if k == 0 {
+                0
+            } else {
+                tt.min_change(StopIdx::from_idx(s))
+            };
+            let rt = t + change;
+            if rt <= bound && rt < self.ready[cur + s] {
+                self.ready[cur + s] = rt;
+                self.ready_from[cur + s] = s as u32;
+                self.scan.set(s);
+                self.changed.set(s);
+            }
+            for f in tt.footpaths(StopIdx::from_idx(s)) {
+                let w = t + f.duration;
+                if w > bound {
+                    continue;
+                }
+                let q = f.to.idx();
+                let mut hit = false;
+                if w < self.arr[cur + q] {
+                    self.arr[cur + q] = w;
+                    self.arr_from[cur + q] = s as u32;
+                    hit = true;
+                }
+                if w < self.ready[cur + q] {
+                    self.ready[cur + q] = w;
+                    self.ready_from[cur + q] = s as u32;
+                    self.scan.set(q);
+                    hit = true;
+                }
+                if hit {
+                    self.changed.set(q);
+                    self.touch(q);
+                }
+            }
+        });
+        marked.clear();
+        self.veh_marked = marked;
+    }
+
+    /// The journey of the last search to stop `target` (or, with `egress`, to a destination
+    /// reached from stops by egress legs). After a window, the journey is for its earliest
+    /// departure; its first leg may leave later than that (waiting at the origin).
+    pub fn journey(
+        &self,
+        day: &DayTimetable,
+        target: StopIdx,
+        egress: Option<&[(StopIdx, Seconds)]>,
+    ) -> Option<Journey> {
+        let (dep, bound, rounds) = self.last?;
+        let n = self.n;
+        let top = rounds * n;
+        let (stop, egress_secs) = match egress {
+            None => (target.idx(), None),
+            Some(eg) => {
+                let (s, e) = eg
+                    .iter()
+                    .filter(|(s, _)| self.arr[top + s.idx()] != UNREACHED)
+                    .min_by_key(|(s, e)| (self.arr[top + s.idx()] + e, s.0))?;
+                (s.idx(), Some(*e))
+            }
+        };
+        let best = self.arr[top + stop];
+        if best > bound || egress_secs.is_some_and(|e| best + e > bound) {
+            return None;
+        }
+        // The fewest rounds that reach the best arrival.
+        let mut k = (0..=rounds).find(|&k| self.arr[k * n + stop] == best)?;
+        // Legs backwards, as (kind, from, to, ride info).
+        enum Back {
+            Access(usize, u32),
+            Ride(u32, u32, u32, usize),
+            Walk(usize, usize),
+        }
+        let mut back = Vec::new();
+        let from = self.arr_from[k * n + stop] as usize;
+        if from != stop {
+            back.push(Back::Walk(from, stop));
+        }
+        let mut s = from;
+        loop {
+            let p = self.veh_parent[k * n + s];
+            if k == 0 || p.route == NONE {
+                back.push(Back::Access(s, p.trip));
+                break;
+            }
+            back.push(Back::Ride(p.route, p.trip, p.board, s));
+            let route = &day.routes()[p.route as usize];
+            let b = day.route_stops(route)[p.board as usize].idx();
+            k -= 1;
+            let rf = self.ready_from[k * n + b];
+            if rf == NONE {
+                return None;
+            }
+            if rf as usize != b {
+                back.push(Back::Walk(rf as usize, b));
+            }
+            s = rf as usize;
+        }
+        // Forward, with times.
+        let tt = day.timetable();
+        let mut legs = Vec::with_capacity(back.len() + 1);
+        let mut t = dep - BASE;
+        for b in back.iter().rev() {
+            match *b {
+                Back::Access(s, i) => {
+                    let a = self.access_copy[i as usize].1;
+                    legs.push(Leg::Access {
+                        to: StopIdx::from_idx(s),
+                        depart: t,
+                        arrive: t + a,
+                    });
+                    t += a;
+                }
+                Back::Walk(a, b) => {
+                    let d = tt
+                        .footpaths(StopIdx::from_idx(a))
+                        .iter()
+                        .find(|f| f.to.idx() == b)
+                        .map(|f| f.duration)?;
+                    legs.push(Leg::Walk {
+                        from: StopIdx::from_idx(a),
+                        to: StopIdx::from_idx(b),
+                        depart: t,
+                        arrive: t + d,
+                    });
+                    t += d;
+                }
+                Back::Ride(r, j, board, to) => {
+                    let route = &day.routes()[r as usize];
+                    let inst = day.instance(route, j);
+                    // The first stop after boarding where the trip reaches `to` and lets
+                    // passengers off (a loop may pass `to` more than once): the scan set the
+                    // label there, as times do not decrease along a trip.
+                    let acc = day.route_access(route);
+                    let pos = (board as usize + 1..route.n_stops as usize).find(|&i| {
+                        day.route_stops(route)[i].idx() == to && acc[i] & access::ALIGHT != 0
+                    })?;
+                    let d = day.departures_at(route, board as usize)[j as usize] - BASE;
+                    let a = day.arrivals_at(route, pos)[j as usize] - BASE;
+                    legs.push(Leg::Ride {
+                        route: tt.trip(inst.trip).route,
+                        trip: inst.trip,
+                        service_day: Day(day.date().0 + inst.day_offset as i32),
+                        from: day.route_stops(route)[board as usize],
+                        to: StopIdx::from_idx(to),
+                        depart: d,
+                        arrive: a,
+                    });
+                    t = a;
+                }
+            }
+        }
+        if let Some(e) = egress_secs {
+            legs.push(Leg::Egress {
+                from: StopIdx::from_idx(stop),
+                depart: t,
+                arrive: t + e,
+            });
+            t += e;
+        }
+        Some(Journey {
+            depart: dep - BASE,
+            arrive: t,
+            legs,
+        })
+    }
+}
+
+/// Travel times over a departure window, for many destinations and draws: for each destination
+/// (given by its egress legs), one sample per (draw, departure), `UNREACHED` where the limit is
+/// not met. Each draw compiles its own day (one draw suffices when no trip runs by
+/// non-exact frequencies).
+#[derive(Clone, Copy, Debug)]
+pub struct WindowSpec {
+    pub date: Day,
+    /// First and last departure (inclusive), seconds since the date's midnight.
+    pub from: Seconds,
+    pub to: Seconds,
+    pub step: Seconds,
+    pub draws: u32,
+    pub seed: u64,
+    pub params: RaptorParams,
+}
+
+/// Whether any trip runs by non-exact frequencies (so that draws differ).
+pub fn needs_draws(tt: &Timetable) -> bool {
+    (0..tt.trips().len()).any(|t| tt.bands(TripIdx::from_idx(t)).iter().any(|b| !b.exact))
+}
+
+/// The travel-time samples of `spec` from the access legs to each destination: `out[d]` gets
+/// one value per (draw, departure), departures latest first within a draw.
+pub fn window_travel_times(
+    tt: &Timetable,
+    spec: &WindowSpec,
+    access: &[(StopIdx, Seconds)],
+    destinations: &[Vec<(StopIdx, Seconds)>],
+    ws: &mut RaptorWorkspace,
+) -> Result<Vec<Vec<Seconds>>, RaptorError> {
+    // Without non-exact frequencies every draw is the same: search once, repeat the samples,
+    // so that results have the same shape (draws × departures) for every scenario.
+    let draws = spec.draws.max(1);
+    let searched = if needs_draws(tt) { draws } else { 1 };
+    let mut out = vec![Vec::new(); destinations.len()];
+    let horizon_end = (spec.to + spec.params.limit).min(MAX_HORIZON);
+    for d in 0..searched {
+        let draw = Draw {
+            seed: spec.seed,
+            index: d,
+        };
+        let day = DayTimetable::new(tt, spec.date, spec.from, horizon_end, draw);
+        let w = Window {
+            from: spec.from,
+            to: spec.to,
+            step: spec.step,
+        };
+        ws.window(&day, access, w, &spec.params, |a| {
+            for (o, eg) in out.iter_mut().zip(destinations) {
+                o.push(a.via(eg).map_or(UNREACHED, |t| t - a.depart()));
+            }
+        })?;
+    }
+    for o in &mut out {
+        let one = o.len();
+        for _ in searched..draws {
+            o.extend_from_within(..one);
+        }
+    }
+    Ok(out)
+}
+
+/// The `p`-th percentile (0..=100) of samples by the nearest-rank rule, `UNREACHED` counting as
+/// longer than any time. Sorts `samples`.
+pub fn percentile(samples: &mut [Seconds], p: f64) -> Seconds {
+    if samples.is_empty() {
+        return UNREACHED;
+    }
+    samples.sort_unstable();
+    let rank = ((p / 100.0) * samples.len() as f64).ceil() as usize;
+    samples[rank.clamp(1, samples.len()) - 1]
+}
+
+/// The share (0..=1) of samples at most `limit`.
+pub fn share_within(samples: &[Seconds], limit: Seconds) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    samples.iter().filter(|&&s| s <= limit).count() as f64 / samples.len() as f64
+}
+
+const _: () = assert!(MAX_HORIZON + BASE < 3 * DAY + 1);

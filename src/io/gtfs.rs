@@ -1,0 +1,1289 @@
+//! GTFS import: one or more feeds (zip files or folders) into one `Timetable`.
+//!
+//! The field parsers are gtfs-structures' (times past 24:00, dates, enumerations, colours):
+//! each row is deserialized into its `Stop`, `Route`, `RawTrip`, `RawStopTime`, `Calendar`,
+//! `CalendarDate`, `RawFrequency`, `RawTransfer` and `Agency` types. Its readers
+//! (`RawGtfs`, `Gtfs`) are not used: they stop at the first bad row of a file, report neither
+//! its line nor its field, and `Gtfs` stops at the first dangling reference. Here the csv reader
+//! is driven row by row, so that every problem names the file, the line and the field, and all
+//! of them are reported at once.
+//!
+//! Rules (docs/timetables.md gives the whole list):
+//! - places are stations (`location_type` 1) and stops without a parent station; platforms
+//!   hang under their station; entrances, generic nodes and boarding areas are not read.
+//! - empty intermediate `arrival_time`/`departure_time` are interpolated by distance along the
+//!   trip (`shape_dist_traveled` where every stop of the gap has it, else the straight-line
+//!   distance between consecutive stops), as the GTFS reference allows; the first and last stop
+//!   of a trip need times.
+//! - `frequencies.txt` bands are kept with `exact_times`; times past 24:00 are kept as they are.
+//! - `transfers.txt`: a transfer from a stop to itself is its minimum change time; between two
+//!   stops it is a footpath (`min_transfer_time`, else 0 for a timed transfer, else the
+//!   walking time); a station stands for each of its platforms; types 3 (not possible), 4 and
+//!   5 (in-seat) are not modelled and are reported as warnings.
+//! - several feeds: an id (stop, route, trip, service, agency) found in more than one feed is
+//!   written `<feed>:<id>` in each of them; ids found in one feed only are kept as they are.
+//! - a row with a problem is left out; strict imports (the default) then fail with every
+//!   problem, lenient ones go on with the problems as warnings.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use gtfs_structures as gtfs;
+use serde::de::DeserializeOwned;
+
+use crate::network::ids::Seconds;
+use crate::network::model::Origin;
+use crate::network::problem::{Problem, Problems, Severity};
+use crate::network::timetable::{
+    access, haversine_m, Calendar, Day, FrequencyBand, Route, Stop, StopIdx, StopKind, Timetable,
+    TimetableBuilder, TripInput,
+};
+
+/// How to import.
+#[derive(Clone, Debug)]
+pub struct GtfsOptions {
+    /// Leave out rows with problems and go on, reporting them as warnings (default: fail).
+    pub lenient: bool,
+    /// Footpaths are added between stops closer than this (straight line), where the feeds
+    /// give none; 0 for none. Platforms of one station are always linked.
+    pub walk_radius_m: f64,
+    /// Walking speed for footpaths made from distances.
+    pub walk_speed_m_s: f64,
+}
+
+impl Default for GtfsOptions {
+    fn default() -> Self {
+        GtfsOptions {
+            lenient: false,
+            walk_radius_m: 0.0,
+            walk_speed_m_s: 1.2,
+        }
+    }
+}
+
+/// Counts of what one feed brought in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedSummary {
+    /// The feed's name (its file or folder name without extension), the prefix of colliding
+    /// ids.
+    pub name: String,
+    pub agencies: usize,
+    pub stations: usize,
+    pub stops: usize,
+    pub routes: usize,
+    pub trips: usize,
+    pub frequency_trips: usize,
+    pub stop_times: usize,
+    /// Stop times whose arrival and departure were both empty, filled by interpolation.
+    pub interpolated: usize,
+    pub calendars: usize,
+    pub transfers: usize,
+}
+
+/// An imported timetable, with what each feed brought and the warnings.
+#[derive(Clone, Debug)]
+pub struct GtfsImport {
+    pub timetable: Timetable,
+    pub feeds: Vec<FeedSummary>,
+    pub warnings: Vec<Problem>,
+}
+
+/// Where problems go: row problems are errors, or warnings when lenient.
+struct Sink {
+    lenient: bool,
+    problems: Vec<Problem>,
+}
+
+impl Sink {
+    fn row(&mut self, origin: Origin, record: String, message: String, fix: &str) {
+        let mut p = Problem::error(&origin, record, message, fix);
+        if self.lenient {
+            p.severity = Severity::Warning;
+        }
+        self.problems.push(p);
+    }
+    fn warn(&mut self, origin: Origin, record: String, message: String, fix: &str) {
+        self.problems
+            .push(Problem::warning(&origin, record, message, fix));
+    }
+    fn fatal(&mut self, origin: Origin, message: String, fix: &str) {
+        self.problems
+            .push(Problem::error(&origin, String::new(), message, fix));
+    }
+}
+
+/// A feed's files, from a zip or a folder. In a zip, files may sit in a subfolder.
+enum Source {
+    Dir(PathBuf),
+    Zip(zip::ZipArchive<BufReader<File>>, HashMap<String, usize>),
+}
+
+impl Source {
+    fn open(path: &Path) -> Result<Source, String> {
+        if path.is_dir() {
+            return Ok(Source::Dir(path.to_path_buf()));
+        }
+        let f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+        let zip = zip::ZipArchive::new(BufReader::new(f))
+            .map_err(|e| format!("is neither a folder nor a readable zip file: {e}"))?;
+        let mut names = HashMap::new();
+        for i in 0..zip.len() {
+            if let Some(name) = zip.name_for_index(i) {
+                let base = name.rsplit('/').next().unwrap_or(name).to_string();
+                names.entry(base).or_insert(i);
+            }
+        }
+        Ok(Source::Zip(zip, names))
+    }
+
+    /// The bytes of `file`, `None` if the feed has no such file.
+    fn read(&mut self, file: &str) -> Result<Option<Vec<u8>>, String> {
+        let mut buf = Vec::new();
+        match self {
+            Source::Dir(dir) => {
+                let p = dir.join(file);
+                if !p.exists() {
+                    return Ok(None);
+                }
+                File::open(&p)
+                    .and_then(|mut f| f.read_to_end(&mut buf))
+                    .map_err(|e| format!("cannot read: {e}"))?;
+            }
+            Source::Zip(zip, names) => {
+                let Some(&i) = names.get(file) else {
+                    return Ok(None);
+                };
+                zip.by_index(i)
+                    .map_err(|e| format!("cannot unzip: {e}"))?
+                    .read_to_end(&mut buf)
+                    .map_err(|e| format!("cannot unzip: {e}"))?;
+            }
+        }
+        Ok(Some(buf))
+    }
+}
+
+/// The rows of one file that could be read, each with its line.
+struct Table<T> {
+    file: String,
+    rows: Vec<(u32, T)>,
+}
+
+impl<T> Table<T> {
+    fn origin(&self, line: u32) -> Origin {
+        Origin {
+            file: self.file.clone(),
+            line: Some(line as usize),
+        }
+    }
+}
+
+/// Reads `name` of a feed into gtfs-structures' type `T`, row by row; a row that cannot be
+/// read is reported with its line and field and left out.
+fn read_table<T: DeserializeOwned>(
+    src: &mut Source,
+    feed: &str,
+    name: &str,
+    required: bool,
+    sink: &mut Sink,
+) -> Table<T> {
+    // Only the columns the import uses (and those gtfs-structures' types require) are read;
+    // the others are renamed out of serde's sight, so that a bad value where nothing reads
+    // it (e.g. route_text_color `0` in the Porto Alegre bus feed) loses no row.
+    let used: &[&str] = match name {
+        "agency.txt" => &["agency_id", "agency_name", "agency_url", "agency_timezone"],
+        "stops.txt" => &[
+            "stop_id",
+            "stop_name",
+            "stop_lat",
+            "stop_lon",
+            "location_type",
+            "parent_station",
+        ],
+        "routes.txt" => &[
+            "route_id",
+            "agency_id",
+            "route_short_name",
+            "route_long_name",
+            "route_type",
+        ],
+        "trips.txt" => &["route_id", "service_id", "trip_id"],
+        "stop_times.txt" => &[
+            "trip_id",
+            "arrival_time",
+            "departure_time",
+            "stop_id",
+            "stop_sequence",
+            "pickup_type",
+            "drop_off_type",
+            "shape_dist_traveled",
+        ],
+        "frequencies.txt" => &[
+            "trip_id",
+            "start_time",
+            "end_time",
+            "headway_secs",
+            "exact_times",
+        ],
+        "transfers.txt" => &[
+            "from_stop_id",
+            "to_stop_id",
+            "transfer_type",
+            "min_transfer_time",
+        ],
+        _ => &[],
+    };
+    let file = format!("{feed}/{name}");
+    let mut table = Table {
+        file: file.clone(),
+        rows: Vec::new(),
+    };
+    let whole = Origin {
+        file: file.clone(),
+        line: None,
+    };
+    let bytes = match src.read(name) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            if required {
+                sink.fatal(
+                    whole,
+                    "the feed has no such file".into(),
+                    "a GTFS feed needs it",
+                );
+            }
+            return table;
+        }
+        Err(e) => {
+            sink.fatal(whole, e, "check the file");
+            return table;
+        }
+    };
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let headers = match rdr.headers() {
+        Ok(h) if used.is_empty() => h.clone(),
+        Ok(h) => h
+            .iter()
+            .map(|c| {
+                if used.contains(&c) {
+                    c.to_string()
+                } else {
+                    format!("(unused) {c}")
+                }
+            })
+            .collect(),
+        Err(e) => {
+            sink.fatal(whole, format!("cannot read the header: {e}"), "");
+            return table;
+        }
+    };
+    let mut rec = csv::StringRecord::new();
+    let mut good: Option<csv::StringRecord> = None;
+    // Lines are counted from byte offsets: csv's own line numbers are one short in files with
+    // CRLF line ends.
+    let (mut seen, mut newlines) = (0usize, 0u32);
+    let mut line_at = |byte: u64| {
+        // A record's position may be the line end that precedes it (CRLF files).
+        let mut b = (byte as usize).min(body.len());
+        while b < body.len() && (body[b] == b'\n' || body[b] == b'\r') {
+            b += 1;
+        }
+        if b > seen {
+            newlines += body[seen..b].iter().filter(|&&c| c == b'\n').count() as u32;
+            seen = b;
+        }
+        newlines + 1
+    };
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| line_at(p.byte()) as usize);
+                sink.row(
+                    Origin {
+                        file: file.clone(),
+                        line,
+                    },
+                    String::new(),
+                    format!("cannot read the row: {e}"),
+                    "write it as CSV in UTF-8",
+                );
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+                continue;
+            }
+        }
+        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        match rec.deserialize::<T>(Some(&headers)) {
+            Ok(row) => {
+                if good.is_none() {
+                    good = Some(rec.clone());
+                }
+                table.rows.push((line, row))
+            }
+            Err(e) => {
+                let (record, message) = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => {
+                        match err.field().map(|f| f as usize).or_else(|| {
+                            guess_field::<T>(
+                                &rec,
+                                &headers,
+                                &deserialize_message(&e),
+                                good.as_ref(),
+                            )
+                        }) {
+                            Some(f) => (
+                                format!("field {}", headers.get(f).unwrap_or("?")),
+                                format!("'{}': {}", rec.get(f).unwrap_or(""), err.kind()),
+                            ),
+                            None => (String::new(), err.kind().to_string()),
+                        }
+                    }
+                    _ => (String::new(), e.to_string()),
+                };
+                sink.row(
+                    table.origin(line),
+                    record,
+                    message,
+                    "see the GTFS reference for this field",
+                );
+            }
+        }
+    }
+    table
+}
+
+/// The column a row fails on, when the deserializer does not say (gtfs-structures' own field
+/// parsers, e.g. for dates and coordinates, report no column): the first column whose value,
+/// replaced by that of a row that was read (`good`), or else emptied, makes the row readable;
+/// failing that, the first whose emptying changes the error.
+fn guess_field<T: DeserializeOwned>(
+    rec: &csv::StringRecord,
+    headers: &csv::StringRecord,
+    error: &str,
+    good: Option<&csv::StringRecord>,
+) -> Option<usize> {
+    let with = |i: usize, v: &str| {
+        let changed: csv::StringRecord = rec
+            .iter()
+            .enumerate()
+            .map(|(j, f)| if j == i { v } else { f })
+            .collect();
+        changed
+            .deserialize::<T>(Some(headers))
+            .map_err(|e| deserialize_message(&e))
+    };
+    let candidates = || (0..rec.len()).filter(|&i| !rec[i].is_empty());
+    candidates()
+        .find(|&i| {
+            good.and_then(|g| g.get(i))
+                .is_some_and(|v| with(i, v).is_ok())
+        })
+        .or_else(|| candidates().find(|&i| with(i, "").is_ok()))
+        .or_else(|| candidates().find(|&i| with(i, "").err().as_deref() != Some(error)))
+}
+
+/// What a row's deserialization error says, without the position (which differs between a
+/// row read from the file and a copy of it).
+fn deserialize_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// The rows of one feed.
+struct Feed {
+    name: String,
+    agencies: Table<gtfs::Agency>,
+    stops: Table<gtfs::Stop>,
+    routes: Table<gtfs::Route>,
+    trips: Table<gtfs::RawTrip>,
+    stop_times: Table<gtfs::RawStopTime>,
+    calendar: Table<gtfs::Calendar>,
+    calendar_dates: Table<gtfs::CalendarDate>,
+    frequencies: Table<gtfs::RawFrequency>,
+    transfers: Table<gtfs::RawTransfer>,
+}
+
+fn read_feed(path: &Path, name: String, sink: &mut Sink) -> Option<Feed> {
+    let mut src = match Source::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            sink.fatal(
+                Origin {
+                    file: path.display().to_string(),
+                    line: None,
+                },
+                e,
+                "give a GTFS zip file or a folder of GTFS files",
+            );
+            return None;
+        }
+    };
+    let n = name.as_str();
+    let feed = Feed {
+        agencies: read_table(&mut src, n, "agency.txt", false, sink),
+        stops: read_table(&mut src, n, "stops.txt", true, sink),
+        routes: read_table(&mut src, n, "routes.txt", true, sink),
+        trips: read_table(&mut src, n, "trips.txt", true, sink),
+        stop_times: read_table(&mut src, n, "stop_times.txt", true, sink),
+        calendar: read_table(&mut src, n, "calendar.txt", false, sink),
+        calendar_dates: read_table(&mut src, n, "calendar_dates.txt", false, sink),
+        frequencies: read_table(&mut src, n, "frequencies.txt", false, sink),
+        transfers: read_table(&mut src, n, "transfers.txt", false, sink),
+        name,
+    };
+    if matches!(src.read("calendar.txt"), Ok(None))
+        && matches!(src.read("calendar_dates.txt"), Ok(None))
+    {
+        sink.fatal(
+            Origin {
+                file: format!("{}/calendar.txt", feed.name),
+                line: None,
+            },
+            "the feed has neither calendar.txt nor calendar_dates.txt".into(),
+            "a GTFS feed needs one of them",
+        );
+    }
+    Some(feed)
+}
+
+fn route_type_number(t: gtfs::RouteType) -> i16 {
+    use gtfs::RouteType::*;
+    match t {
+        Tramway => 0,
+        Subway => 1,
+        Rail => 2,
+        Bus => 3,
+        Ferry => 4,
+        CableCar => 5,
+        Gondola => 6,
+        Funicular => 7,
+        Extended(e) => e as i16,
+        Other(i) => i,
+    }
+}
+
+/// A day from gtfs-structures' date parts (their date type is jiff's, not a dependency here).
+fn day_of(year: i16, month: i8, day: i8) -> Option<Day> {
+    Day::from_ymd(year as i32, month as u32, day as u32)
+}
+
+/// Which kind of id, for prefixing ids that collide across feeds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Ns {
+    Stop,
+    Route,
+    Trip,
+    Service,
+    Agency,
+}
+
+/// How often an id occurs across feeds, per kind.
+type IdCounts<'a> = HashMap<(Ns, &'a str), u32>;
+
+fn count_ids<'a>(feeds: &'a [Feed]) -> IdCounts<'a> {
+    let mut counts: IdCounts = HashMap::new();
+    for f in feeds {
+        let mut mine: HashSet<(Ns, &str)> = HashSet::new();
+        mine.extend(f.stops.rows.iter().map(|(_, s)| (Ns::Stop, s.id.as_str())));
+        mine.extend(
+            f.routes
+                .rows
+                .iter()
+                .map(|(_, r)| (Ns::Route, r.id.as_str())),
+        );
+        mine.extend(f.trips.rows.iter().map(|(_, t)| (Ns::Trip, t.id.as_str())));
+        mine.extend(
+            f.calendar
+                .rows
+                .iter()
+                .map(|(_, c)| (Ns::Service, c.id.as_str())),
+        );
+        mine.extend(
+            f.calendar_dates
+                .rows
+                .iter()
+                .map(|(_, c)| (Ns::Service, c.service_id.as_str())),
+        );
+        mine.extend(
+            f.agencies
+                .rows
+                .iter()
+                .filter_map(|(_, a)| a.id.as_deref().map(|id| (Ns::Agency, id))),
+        );
+        for k in mine {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// References to ids that exist nowhere, gathered so that 10,000 trips of one missing route
+/// make one problem.
+#[derive(Default)]
+struct Dangling {
+    /// (file, field, id, file it should be in) → (count, first line), in order of first sight.
+    seen: HashMap<(String, &'static str, String, &'static str), (usize, u32)>,
+    order: Vec<(String, &'static str, String, &'static str)>,
+}
+
+impl Dangling {
+    fn add(&mut self, file: &str, field: &'static str, id: &str, line: u32, target: &'static str) {
+        let key = (file.to_string(), field, id.to_string(), target);
+        match self.seen.get_mut(&key) {
+            Some(e) => e.0 += 1,
+            None => {
+                self.seen.insert(key.clone(), (1, line));
+                self.order.push(key);
+            }
+        }
+    }
+    fn report(self, sink: &mut Sink) {
+        for key in self.order {
+            let (count, line) = self.seen[&key];
+            let (file, field, id, target) = key;
+            let rows = if count == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{count} rows, the first here")
+            };
+            sink.row(
+                Origin {
+                    file,
+                    line: Some(line as usize),
+                },
+                format!("field {field}"),
+                format!("'{id}' is not in {target} ({rows}); left out"),
+                "add it there or correct the reference",
+            );
+        }
+    }
+}
+
+/// Imports GTFS feeds (zip files or folders) into one timetable. Every problem names the file,
+/// the line and the field; any error fails the import unless `opts.lenient`.
+pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, Problems> {
+    let mut sink = Sink {
+        lenient: opts.lenient,
+        problems: Vec::new(),
+    };
+    let mut names: Vec<String> = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let stem = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| format!("feed{}", i + 1));
+        let name = if names.contains(&stem) {
+            format!("{stem}-{}", i + 1)
+        } else {
+            stem
+        };
+        names.push(name);
+    }
+    let feeds: Vec<Feed> = paths
+        .iter()
+        .zip(names)
+        .filter_map(|(p, n)| read_feed(p, n, &mut sink))
+        .collect();
+    let counts = count_ids(&feeds);
+    let mut b = TimetableBuilder::new();
+    let mut summaries = Vec::new();
+    let mut given_pairs: HashSet<(StopIdx, StopIdx)> = HashSet::new();
+    let mut children: HashMap<StopIdx, Vec<StopIdx>> = HashMap::new();
+    let mut timezones: Vec<(String, String)> = Vec::new();
+    for feed in &feeds {
+        let ext = |ns: Ns, id: &str| -> String {
+            if counts.get(&(ns, id)).copied().unwrap_or(0) > 1 {
+                format!("{}:{id}", feed.name)
+            } else {
+                id.to_string()
+            }
+        };
+        let mut sum = FeedSummary {
+            name: feed.name.clone(),
+            ..FeedSummary::default()
+        };
+        // Agencies.
+        let mut agencies: HashMap<&str, &str> = HashMap::new();
+        for (_, a) in &feed.agencies.rows {
+            agencies.insert(a.id.as_deref().unwrap_or(""), a.name.as_str());
+            if !timezones.iter().any(|(_, tz)| *tz == a.timezone) {
+                timezones.push((feed.name.clone(), a.timezone.clone()));
+            }
+        }
+        sum.agencies = feed.agencies.rows.len();
+        let only_agency =
+            (feed.agencies.rows.len() == 1).then(|| feed.agencies.rows[0].1.name.as_str());
+        // Stops: stations first, so that platforms can name them.
+        let mut stops: HashMap<&str, StopIdx> = HashMap::new();
+        let t = &feed.stops;
+        for station_pass in [true, false] {
+            for (line, s) in &t.rows {
+                let is_station = match s.location_type {
+                    gtfs::LocationType::StopArea => true,
+                    gtfs::LocationType::StopPoint => false,
+                    gtfs::LocationType::Unknown(n) => {
+                        if station_pass {
+                            sink.row(
+                                t.origin(*line),
+                                format!("field location_type of stop_id {}", s.id),
+                                format!("'{n}' is no location type"),
+                                "use 0 (stop or platform), 1 (station), 2, 3 or 4",
+                            );
+                        }
+                        continue;
+                    }
+                    // Entrances, generic nodes and boarding areas: pathways are not modelled.
+                    _ => continue,
+                };
+                if is_station != station_pass {
+                    continue;
+                }
+                if stops.contains_key(s.id.as_str()) {
+                    sink.row(
+                        t.origin(*line),
+                        format!("field stop_id {}", s.id),
+                        "the id is used by an earlier row; left out".into(),
+                        "give each stop its own id",
+                    );
+                    continue;
+                }
+                let (Some(lat), Some(lon)) = (s.latitude, s.longitude) else {
+                    sink.row(
+                        t.origin(*line),
+                        format!(
+                            "field {} of stop_id {}",
+                            if s.latitude.is_none() {
+                                "stop_lat"
+                            } else {
+                                "stop_lon"
+                            },
+                            s.id
+                        ),
+                        "is empty; stops and stations need coordinates; left out".into(),
+                        "give WGS84 degrees",
+                    );
+                    continue;
+                };
+                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                    sink.row(
+                        t.origin(*line),
+                        format!("fields stop_lat, stop_lon of stop_id {}", s.id),
+                        format!("{lat}, {lon} is not a WGS84 position; left out"),
+                        "give latitude and longitude in degrees",
+                    );
+                    continue;
+                }
+                let mut parent = None;
+                if let Some(p) = s.parent_station.as_deref().filter(|p| !p.is_empty()) {
+                    match stops.get(p) {
+                        Some(&pi) if !is_station => parent = Some(pi),
+                        _ => sink.row(
+                            t.origin(*line),
+                            format!("field parent_station of stop_id {}", s.id),
+                            if is_station {
+                                format!("'{p}': a station cannot have a parent station")
+                            } else {
+                                format!("'{p}' is not a station (location_type 1) of this feed")
+                            },
+                            "name a station, or leave the field empty",
+                        ),
+                    }
+                }
+                let name = s
+                    .name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| s.id.clone());
+                let idx = b.add_stop(Stop {
+                    id: ext(Ns::Stop, &s.id),
+                    name,
+                    lon,
+                    lat,
+                    kind: if is_station {
+                        StopKind::Station
+                    } else {
+                        StopKind::Stop
+                    },
+                    parent,
+                });
+                if let Some(p) = parent {
+                    children.entry(p).or_default().push(idx);
+                }
+                stops.insert(s.id.as_str(), idx);
+                if is_station {
+                    sum.stations += 1;
+                } else {
+                    sum.stops += 1;
+                }
+            }
+        }
+        // Routes.
+        let mut routes = HashMap::new();
+        for (line, r) in &feed.routes.rows {
+            if routes.contains_key(r.id.as_str()) {
+                sink.row(
+                    feed.routes.origin(*line),
+                    format!("field route_id {}", r.id),
+                    "the id is used by an earlier row; left out".into(),
+                    "give each route its own id",
+                );
+                continue;
+            }
+            let agency = match r.agency_id.as_deref().filter(|a| !a.is_empty()) {
+                Some(a) => match agencies.get(a) {
+                    Some(n) => n.to_string(),
+                    None => {
+                        sink.row(
+                            feed.routes.origin(*line),
+                            format!("field agency_id of route_id {}", r.id),
+                            format!("'{a}' is not in agency.txt"),
+                            "add the agency or correct the reference",
+                        );
+                        String::new()
+                    }
+                },
+                None => only_agency.unwrap_or("").to_string(),
+            };
+            let idx = b.add_route(Route {
+                id: ext(Ns::Route, &r.id),
+                short_name: r.short_name.clone().unwrap_or_default(),
+                long_name: r.long_name.clone().unwrap_or_default(),
+                agency,
+                route_type: route_type_number(r.route_type),
+            });
+            routes.insert(r.id.as_str(), idx);
+        }
+        sum.routes = routes.len();
+        // Calendars: calendar.txt, then services that only calendar_dates.txt names.
+        let mut cals: Vec<(&str, Calendar)> = Vec::new();
+        let mut cal_of: HashMap<&str, usize> = HashMap::new();
+        for (line, c) in &feed.calendar.rows {
+            let o = feed.calendar.origin(*line);
+            let (Some(a), Some(z)) = (
+                day_of(
+                    c.start_date.year(),
+                    c.start_date.month(),
+                    c.start_date.day(),
+                ),
+                day_of(c.end_date.year(), c.end_date.month(), c.end_date.day()),
+            ) else {
+                continue;
+            };
+            if a > z {
+                sink.row(
+                    o,
+                    format!("fields start_date, end_date of service_id {}", c.id),
+                    format!("start {a} is after end {z}; left out"),
+                    "swap them",
+                );
+                continue;
+            }
+            if cal_of.contains_key(c.id.as_str()) {
+                sink.row(
+                    o,
+                    format!("field service_id {}", c.id),
+                    "the id is used by an earlier row; left out".into(),
+                    "give each service one row",
+                );
+                continue;
+            }
+            let days = [
+                c.monday,
+                c.tuesday,
+                c.wednesday,
+                c.thursday,
+                c.friday,
+                c.saturday,
+                c.sunday,
+            ];
+            let weekdays = days
+                .iter()
+                .enumerate()
+                .fold(0u8, |m, (i, &on)| m | (u8::from(on) << i));
+            cal_of.insert(c.id.as_str(), cals.len());
+            cals.push((
+                c.id.as_str(),
+                Calendar {
+                    id: ext(Ns::Service, &c.id),
+                    weekdays,
+                    range: Some((a, z)),
+                    added: vec![],
+                    removed: vec![],
+                },
+            ));
+        }
+        for (_, c) in &feed.calendar_dates.rows {
+            let Some(d) = day_of(c.date.year(), c.date.month(), c.date.day()) else {
+                continue;
+            };
+            let i = *cal_of.entry(c.service_id.as_str()).or_insert_with(|| {
+                cals.push((
+                    c.service_id.as_str(),
+                    Calendar {
+                        id: ext(Ns::Service, &c.service_id),
+                        weekdays: 0,
+                        range: None,
+                        added: vec![],
+                        removed: vec![],
+                    },
+                ));
+                cals.len() - 1
+            });
+            match c.exception_type {
+                gtfs::Exception::Added => cals[i].1.added.push(d),
+                gtfs::Exception::Deleted => cals[i].1.removed.push(d),
+            }
+        }
+        sum.calendars = cals.len();
+        let cal_idx: HashMap<&str, _> = cals
+            .into_iter()
+            .map(|(id, c)| (id, b.add_calendar(c)))
+            .collect();
+        // Trips.
+        let mut dangling = Dangling::default();
+        let mut trips: HashMap<&str, usize> = HashMap::new();
+        let mut trip_rows = Vec::new();
+        // Trips left out with a problem already reported: their stop times say nothing new.
+        let mut dropped: HashSet<&str> = HashSet::new();
+        for (line, t) in &feed.trips.rows {
+            let route = routes.get(t.route_id.as_str());
+            let cal = cal_idx.get(t.service_id.as_str());
+            if route.is_none() {
+                dangling.add(
+                    &feed.trips.file,
+                    "route_id",
+                    &t.route_id,
+                    *line,
+                    "routes.txt",
+                );
+            }
+            if cal.is_none() {
+                dangling.add(
+                    &feed.trips.file,
+                    "service_id",
+                    &t.service_id,
+                    *line,
+                    "calendar.txt nor calendar_dates.txt",
+                );
+            }
+            let (Some(&route), Some(&cal)) = (route, cal) else {
+                dropped.insert(t.id.as_str());
+                continue;
+            };
+            if trips.contains_key(t.id.as_str()) {
+                sink.row(
+                    feed.trips.origin(*line),
+                    format!("field trip_id {}", t.id),
+                    "the id is used by an earlier row; left out".into(),
+                    "give each trip its own id",
+                );
+                continue;
+            }
+            trips.insert(t.id.as_str(), trip_rows.len());
+            trip_rows.push((*line, t, route, cal));
+        }
+        dangling.report(&mut sink);
+        // Stop times, by trip.
+        let mut dangling = Dangling::default();
+        let mut by_trip: Vec<Vec<usize>> = vec![Vec::new(); trip_rows.len()];
+        let st = &feed.stop_times;
+        let mut bad_trip = vec![false; trip_rows.len()];
+        for (ri, (line, r)) in st.rows.iter().enumerate() {
+            let Some(&ti) = trips.get(r.trip_id.as_str()) else {
+                if dropped.contains(r.trip_id.as_str()) {
+                    continue;
+                }
+                dangling.add(&st.file, "trip_id", &r.trip_id, *line, "trips.txt");
+                continue;
+            };
+            match stops.get(r.stop_id.as_str()) {
+                None => {
+                    dangling.add(&st.file, "stop_id", &r.stop_id, *line, "stops.txt");
+                    bad_trip[ti] = true;
+                }
+                Some(&s) if b.stop(s).kind == StopKind::Station => {
+                    sink.row(
+                        st.origin(*line),
+                        format!("field stop_id of trip_id {}", r.trip_id),
+                        format!(
+                            "'{}' is a station; trips stop at its platforms; trip left out",
+                            r.stop_id
+                        ),
+                        "name a platform (location_type 0)",
+                    );
+                    bad_trip[ti] = true;
+                }
+                Some(_) => by_trip[ti].push(ri),
+            }
+        }
+        dangling.report(&mut sink);
+        // Frequencies, by trip.
+        let mut dangling = Dangling::default();
+        let mut bands: Vec<Vec<FrequencyBand>> = vec![Vec::new(); trip_rows.len()];
+        for (line, f) in &feed.frequencies.rows {
+            let Some(&ti) = trips.get(f.trip_id.as_str()) else {
+                if dropped.contains(f.trip_id.as_str()) {
+                    continue;
+                }
+                dangling.add(
+                    &feed.frequencies.file,
+                    "trip_id",
+                    &f.trip_id,
+                    *line,
+                    "trips.txt",
+                );
+                continue;
+            };
+            if f.headway_secs == 0 || f.start_time >= f.end_time {
+                sink.row(
+                    feed.frequencies.origin(*line),
+                    format!(
+                        "fields start_time, end_time, headway_secs of trip_id {}",
+                        f.trip_id
+                    ),
+                    format!(
+                        "{}-{} every {} s is empty; left out",
+                        crate::network::timetable::clock(f.start_time),
+                        crate::network::timetable::clock(f.end_time),
+                        f.headway_secs
+                    ),
+                    "start before end, headway above 0",
+                );
+                continue;
+            }
+            bands[ti].push(FrequencyBand {
+                start: f.start_time,
+                end: f.end_time,
+                headway: f.headway_secs,
+                exact: matches!(f.exact_times, Some(gtfs::ExactTimes::ScheduleBased)),
+            });
+        }
+        dangling.report(&mut sink);
+        for (ti, rows) in by_trip.iter_mut().enumerate() {
+            let (tline, trip, route, cal) = trip_rows[ti];
+            if bad_trip[ti] {
+                continue;
+            }
+            rows.sort_by_key(|&ri| st.rows[ri].1.stop_sequence);
+            if let Some(w) = rows
+                .windows(2)
+                .find(|w| st.rows[w[0]].1.stop_sequence == st.rows[w[1]].1.stop_sequence)
+            {
+                let (line, r) = &st.rows[w[1]];
+                sink.row(
+                    st.origin(*line),
+                    format!("field stop_sequence of trip_id {}", r.trip_id),
+                    format!(
+                        "{} is used twice in this trip; trip left out",
+                        r.stop_sequence
+                    ),
+                    "number the stops of a trip in increasing order",
+                );
+                continue;
+            }
+            if rows.len() < 2 {
+                sink.warn(
+                    feed.trips.origin(tline),
+                    format!("trip_id {}", trip.id),
+                    format!("has {} stop time(s); left out", rows.len()),
+                    "a trip needs at least two stop times",
+                );
+                continue;
+            }
+            let stop_of = |ri: usize| stops[st.rows[ri].1.stop_id.as_str()];
+            let Some((arrivals, departures, filled)) =
+                trip_times(rows, st, &b, &stop_of, &mut sink)
+            else {
+                continue;
+            };
+            sum.interpolated += filled;
+            let acc = rows
+                .iter()
+                .map(|&ri| {
+                    let r = &st.rows[ri].1;
+                    let mut a = 0;
+                    if r.pickup_type != gtfs::PickupDropOffType::NotAvailable {
+                        a |= access::BOARD;
+                    }
+                    if r.drop_off_type != gtfs::PickupDropOffType::NotAvailable {
+                        a |= access::ALIGHT;
+                    }
+                    a
+                })
+                .collect();
+            sum.trips += 1;
+            sum.stop_times += rows.len();
+            if !bands[ti].is_empty() {
+                sum.frequency_trips += 1;
+            }
+            b.add_trip(TripInput {
+                id: ext(Ns::Trip, &trip.id),
+                route,
+                calendar: cal,
+                stops: rows.iter().map(|&ri| stop_of(ri)).collect(),
+                arrivals,
+                departures,
+                access: acc,
+                bands: std::mem::take(&mut bands[ti]),
+                origin: st.origin(st.rows[rows[0]].0),
+            });
+        }
+        // Transfers.
+        let (mut not_modelled, mut first_nm) = (0, 0);
+        let tr = &feed.transfers;
+        for (line, x) in &tr.rows {
+            let ends = [
+                (&x.from_stop_id, "from_stop_id"),
+                (&x.to_stop_id, "to_stop_id"),
+            ]
+            .map(|(id, field)| {
+                let s = stops.get(id.as_str()).copied();
+                if s.is_none() {
+                    sink.row(
+                        tr.origin(*line),
+                        format!("field {field}"),
+                        format!("'{id}' is not in stops.txt; left out"),
+                        "add the stop or correct the reference",
+                    );
+                }
+                s
+            });
+            let [Some(from), Some(to)] = ends else {
+                continue;
+            };
+            let duration = match x.transfer_type {
+                gtfs::TransferType::Recommended => x.min_transfer_time,
+                gtfs::TransferType::Timed => Some(0),
+                gtfs::TransferType::MinTime => match x.min_transfer_time {
+                    Some(t) => Some(t),
+                    None => {
+                        sink.row(
+                            tr.origin(*line),
+                            "field min_transfer_time".into(),
+                            "is empty, but transfer_type 2 needs it; left out".into(),
+                            "give the minimum time in seconds",
+                        );
+                        continue;
+                    }
+                },
+                _ => {
+                    not_modelled += 1;
+                    if first_nm == 0 {
+                        first_nm = *line;
+                    }
+                    continue;
+                }
+            };
+            // A station stands for each of its platforms.
+            let expand = |s: StopIdx, b: &TimetableBuilder| -> Vec<StopIdx> {
+                match children.get(&s) {
+                    Some(c) if b.stop(s).kind == StopKind::Station => c.clone(),
+                    _ => vec![s],
+                }
+            };
+            let (froms, tos) = (expand(from, &b), expand(to, &b));
+            for &a in &froms {
+                for &z in &tos {
+                    let d = duration
+                        .unwrap_or_else(|| walk_secs(b.stop(a), b.stop(z), opts.walk_speed_m_s));
+                    if a != z || duration.is_some() {
+                        b.add_transfer(a, z, d);
+                        given_pairs.insert((a, z));
+                    }
+                }
+            }
+            sum.transfers += 1;
+        }
+        if not_modelled > 0 {
+            sink.warn(
+                tr.origin(first_nm),
+                "field transfer_type".into(),
+                format!("{not_modelled} transfer(s) of type 3 (not possible), 4 or 5 (in-seat) are not modelled, the first here"),
+                "",
+            );
+        }
+        summaries.push(sum);
+    }
+    if timezones.len() > 1 {
+        sink.warn(
+            Origin {
+                file: format!("{}/agency.txt", timezones[1].0),
+                line: None,
+            },
+            "field agency_timezone".into(),
+            format!(
+                "feeds use different time zones ({}); times are read as they are, in one",
+                timezones
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "import feeds of one time zone together",
+        );
+    }
+    // Platforms of one station are linked on foot where the feeds give no transfer.
+    let mut station_paths = Vec::new();
+    for platforms in children.values() {
+        for &a in platforms {
+            for &z in platforms {
+                if a != z && !given_pairs.contains(&(a, z)) {
+                    station_paths.push((
+                        a,
+                        z,
+                        walk_secs(b.stop(a), b.stop(z), opts.walk_speed_m_s),
+                    ));
+                }
+            }
+        }
+    }
+    station_paths.sort_unstable();
+    for (a, z, d) in station_paths {
+        b.add_transfer(a, z, d);
+    }
+    b.add_walking_transfers(opts.walk_radius_m, opts.walk_speed_m_s);
+    let mut problems = sink.problems;
+    match b.build() {
+        Ok((timetable, warnings)) => {
+            problems.extend(warnings);
+            match crate::network::problem::into_result(problems) {
+                Ok(warnings) => Ok(GtfsImport {
+                    timetable,
+                    feeds: summaries,
+                    warnings,
+                }),
+                Err(e) => Err(e),
+            }
+        }
+        Err(Problems(more)) => {
+            problems.extend(more);
+            Err(Problems(problems))
+        }
+    }
+}
+
+fn walk_secs(a: &Stop, b: &Stop, speed: f64) -> Seconds {
+    (haversine_m(a, b) / speed.max(0.1)).ceil() as Seconds
+}
+
+/// Arrival and departure at each stop of one trip (rows sorted by stop_sequence), empty times
+/// interpolated by distance, checked not to decrease. `None` after reporting a problem.
+fn trip_times(
+    rows: &[usize],
+    st: &Table<gtfs::RawStopTime>,
+    b: &TimetableBuilder,
+    stop_of: &dyn Fn(usize) -> StopIdx,
+    sink: &mut Sink,
+) -> Option<(Vec<Seconds>, Vec<Seconds>, usize)> {
+    let n = rows.len();
+    let row = |i: usize| &st.rows[rows[i]].1;
+    let line = |i: usize| st.rows[rows[i]].0;
+    let mut arr: Vec<Option<Seconds>> = Vec::with_capacity(n);
+    let mut dep: Vec<Option<Seconds>> = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = row(i);
+        arr.push(r.arrival_time.or(r.departure_time));
+        dep.push(r.departure_time.or(r.arrival_time));
+    }
+    for (i, what) in [(0, "first"), (n - 1, "last")] {
+        if arr[i].is_none() {
+            sink.row(
+                st.origin(line(i)),
+                format!(
+                    "fields arrival_time, departure_time of trip_id {}",
+                    row(i).trip_id
+                ),
+                format!("are empty at the trip's {what} stop; trip left out"),
+                "give times at the first and last stop of every trip",
+            );
+            return None;
+        }
+    }
+    // Distance along the trip: shape_dist_traveled where the whole gap has it, else
+    // straight lines between consecutive stops.
+    let mut filled = 0;
+    let mut i = 0;
+    while i < n {
+        if arr[i].is_some() {
+            i += 1;
+            continue;
+        }
+        let a = i - 1;
+        let mut z = i;
+        while arr[z].is_none() {
+            z += 1;
+        }
+        let shape: Option<Vec<f64>> = (a..=z)
+            .map(|k| row(k).shape_dist_traveled.map(f64::from))
+            .collect();
+        let cum: Vec<f64> = match shape {
+            Some(d) if d[d.len() - 1] > d[0] => d.iter().map(|x| x - d[0]).collect(),
+            _ => {
+                let mut c = vec![0.0];
+                for k in a + 1..=z {
+                    let d = haversine_m(b.stop(stop_of(rows[k - 1])), b.stop(stop_of(rows[k])));
+                    c.push(c[c.len() - 1] + d);
+                }
+                c
+            }
+        };
+        let total = cum[cum.len() - 1];
+        let (t0, t1) = (dep[a].unwrap(), arr[z].unwrap());
+        for k in a + 1..z {
+            let frac = if total > 0.0 {
+                cum[k - a] / total
+            } else {
+                (k - a) as f64 / (z - a) as f64
+            };
+            let t = t0 as f64 + (t1 as f64 - t0 as f64).max(0.0) * frac;
+            let t = t.round() as Seconds;
+            arr[k] = Some(t);
+            dep[k] = Some(t);
+            filled += 1;
+        }
+        i = z + 1;
+    }
+    let arr: Vec<Seconds> = arr.into_iter().map(Option::unwrap).collect();
+    let dep: Vec<Seconds> = dep.into_iter().map(Option::unwrap).collect();
+    let clock = crate::network::timetable::clock;
+    for i in 0..n {
+        if dep[i] < arr[i] {
+            sink.row(
+                st.origin(line(i)),
+                format!("field departure_time of trip_id {}", row(i).trip_id),
+                format!(
+                    "{} is before the arrival_time {}; trip left out",
+                    clock(dep[i]),
+                    clock(arr[i])
+                ),
+                "depart at or after arriving",
+            );
+            return None;
+        }
+        if i > 0 && arr[i] < dep[i - 1] {
+            sink.row(
+                st.origin(line(i)),
+                format!("field arrival_time of trip_id {}", row(i).trip_id),
+                format!(
+                    "{} is before the departure_time {} of the stop before; trip left out",
+                    clock(arr[i]),
+                    clock(dep[i - 1])
+                ),
+                "times must not decrease along a trip",
+            );
+            return None;
+        }
+    }
+    Some((arr, dep, filled))
+}
