@@ -2,5 +2,7 @@
 //! files and folders atomically.
 
 pub mod dimacs;
+// The GTFS importer (issue 13) is new: its field-level docs are still to be written.
+#[allow(missing_docs)]
 pub mod gtfs;
 pub mod write;
