@@ -30,11 +30,7 @@ fn every_served_station_is_reachable_from_every_centre() {
         full.valid_on
             .expect("the bundled network declares valid_on"),
     );
-    let served: std::collections::HashSet<&str> = net
-        .services
-        .iter()
-        .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
-        .collect();
+    let served = net.served_stations();
     let p = Prepared::new(net.clone(), Profile::Transit);
     let mut ws = Workspace::new(p.graph.csr.num_nodes());
     for c in net.centres() {

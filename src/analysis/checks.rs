@@ -78,12 +78,7 @@ pub fn connectivity(p: &Prepared) -> Connectivity {
     let components = labels.len();
     // Only stations some service calls at count: a station without service on the network's
     // day (closed for rebuilding, or not yet served) is not a connectivity problem.
-    let served: std::collections::HashSet<&str> = p
-        .net
-        .services
-        .iter()
-        .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
-        .collect();
+    let served = p.net.served_stations();
     let mut unreached = Vec::new();
     for c in p.net.centres() {
         let mut seen = vec![false; csr.num_nodes()];

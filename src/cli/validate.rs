@@ -35,11 +35,7 @@ pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
         c.graph.csr.num_nodes(),
         c.graph.csr.num_arcs()
     );
-    let served: std::collections::HashSet<&str> = n
-        .services
-        .iter()
-        .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
-        .collect();
+    let served = n.served_stations();
     let unserved: Vec<&str> = n
         .places
         .iter()

@@ -386,10 +386,17 @@ impl Drop for GridPermit {
     }
 }
 
-/// The number of grid points `surface` will allocate for these sources.
-fn surface_points(sources: &[Source], access: &AccessModel, cell_m: f64, max_s: f64) -> usize {
+/// The grid `surface` lays over these sources: first column and row, columns and rows
+/// (`None` without sources). One unreached point of margin on every side, so every ring
+/// closes inside the grid.
+fn grid_extent(
+    sources: &[Source],
+    access: &AccessModel,
+    cell_m: f64,
+    max_s: f64,
+) -> Option<(i64, i64, usize, usize)> {
     if sources.is_empty() {
-        return 0;
+        return None;
     }
     let mut lo = (i64::MAX, i64::MAX);
     let mut hi = (i64::MIN, i64::MIN);
@@ -400,9 +407,15 @@ fn surface_points(sources: &[Source], access: &AccessModel, cell_m: f64, max_s: 
         hi.0 = hi.0.max(((s.x + r) / cell_m).ceil() as i64);
         hi.1 = hi.1.max(((s.y + r) / cell_m).ceil() as i64);
     }
-    let nx = (hi.0 - lo.0 + 4).max(0) as usize;
-    let ny = (hi.1 - lo.1 + 4).max(0) as usize;
-    nx.saturating_mul(ny).min(MAX_GRID_POINTS)
+    let (i0, j0) = (lo.0 - 1, lo.1 - 1);
+    Some((i0, j0, (hi.0 - i0 + 2) as usize, (hi.1 - j0 + 2) as usize))
+}
+
+/// The number of grid points `surface` will allocate for these sources.
+fn surface_points(sources: &[Source], access: &AccessModel, cell_m: f64, max_s: f64) -> usize {
+    grid_extent(sources, access, cell_m, max_s).map_or(0, |(_, _, nx, ny)| {
+        nx.saturating_mul(ny).min(MAX_GRID_POINTS)
+    })
 }
 
 /// The travel-time surface of `sources`, exact at every grid point whose time is at most
@@ -414,16 +427,7 @@ pub fn surface(
     cell_m: f64,
     max_s: f64,
 ) -> Result<Surface, String> {
-    let mut lo = (i64::MAX, i64::MAX);
-    let mut hi = (i64::MIN, i64::MIN);
-    for s in sources {
-        let r = reach_m(s, access, max_s, cell_m);
-        lo.0 = lo.0.min(((s.x - r) / cell_m).floor() as i64);
-        lo.1 = lo.1.min(((s.y - r) / cell_m).floor() as i64);
-        hi.0 = hi.0.max(((s.x + r) / cell_m).ceil() as i64);
-        hi.1 = hi.1.max(((s.y + r) / cell_m).ceil() as i64);
-    }
-    if sources.is_empty() {
+    let Some((i0, j0, nx, ny)) = grid_extent(sources, access, cell_m, max_s) else {
         return Ok(Surface {
             cell_m,
             i0: 0,
@@ -432,11 +436,7 @@ pub fn surface(
             ny: 0,
             secs: vec![],
         });
-    }
-    // One unreached point of margin on every side, so every ring closes inside the grid.
-    let (i0, j0) = (lo.0 - 1, lo.1 - 1);
-    let nx = (hi.0 - i0 + 2) as usize;
-    let ny = (hi.1 - j0 + 2) as usize;
+    };
     if nx.saturating_mul(ny) > MAX_GRID_POINTS {
         return Err(format!(
             "a {cell_m} m grid over the reached area needs {nx} x {ny} points (more than {MAX_GRID_POINTS}); use a larger --cell"

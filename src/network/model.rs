@@ -677,6 +677,14 @@ impl Network {
         n
     }
 
+    /// The ids of the stations some service calls at.
+    pub fn served_stations(&self) -> std::collections::HashSet<&str> {
+        self.services
+            .iter()
+            .flat_map(|s| s.stops.iter().map(|st| st.at.as_str()))
+            .collect()
+    }
+
     /// The station ids listed as main stations of centre `centre` (an id), in file order.
     pub fn main_stations_of(&self, centre: &str) -> Vec<&str> {
         self.main_stations
