@@ -523,6 +523,7 @@ struct Manifest {
     access: Option<AccessSettings>,
     car: Option<CarSettings>,
     routing: Option<RoutingSettings>,
+    timetable: Option<TimetableSettings>,
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
@@ -541,6 +542,12 @@ struct Manifest {
     links: Vec<String>,
     #[serde(default)]
     centre_stations: Vec<String>,
+    #[serde(default)]
+    calendars: Vec<String>,
+    #[serde(default)]
+    trips: Vec<String>,
+    #[serde(default)]
+    bands: Vec<String>,
 }
 
 impl Manifest {
@@ -557,6 +564,7 @@ impl Manifest {
             ("[access]", self.access.is_some()),
             ("[car]", self.car.is_some()),
             ("[routing]", self.routing.is_some()),
+            ("[timetable]", self.timetable.is_some()),
         ]
         .into_iter()
         .filter(|&(_, set)| set)
@@ -812,7 +820,7 @@ impl Loader<'_> {
                 ));
             }
         }
-        let files: [(&'static str, &Vec<String>); 8] = [
+        let files: [(&'static str, &Vec<String>); 11] = [
             ("stations", &m.stations),
             ("centres", &m.centres),
             ("zones", &m.zones),
@@ -821,6 +829,9 @@ impl Loader<'_> {
             ("roads", &m.roads),
             ("links", &m.links),
             ("centre_stations", &m.centre_stations),
+            ("calendars", &m.calendars),
+            ("trips", &m.trips),
+            ("bands", &m.bands),
         ];
         for (key, list) in files {
             for f in list {
@@ -835,6 +846,9 @@ impl Loader<'_> {
                     "services" => self.services_toml(&file, &named),
                     "roads" => self.roads_csv(&file, &named),
                     "links" => self.links_csv(&file, &named),
+                    "calendars" => self.calendars_csv(&file, &named),
+                    "trips" => self.trips_csv(&file, &named),
+                    "bands" => self.bands_csv(&file, &named),
                     _ => self.centre_stations_csv(&file, &named),
                 }
             }
@@ -905,6 +919,7 @@ impl Loader<'_> {
             access: m.access.clone().unwrap_or_default(),
             car: m.car.clone().unwrap_or_default(),
             routing: m.routing.clone().unwrap_or_default(),
+            timetable: m.timetable.clone().unwrap_or_default(),
         };
         let p = validate::check_settings(&self.net.settings, &at);
         self.problems.extend(p);
@@ -1175,6 +1190,234 @@ impl Loader<'_> {
         self.net.main_stations.extend(mains);
     }
 
+    fn calendars_csv(&mut self, rel: &str, named: &Named) {
+        let required = ["id", "days", "start", "end", "added", "removed", "source"];
+        let cals = self.csv_rows(rel, named, &required, |row, p| {
+            let weekdays = parse_weekdays(row.get("days")).unwrap_or_else(|| {
+                p.push(Problem::error(
+                    &row.origin,
+                    row.record(),
+                    format!("column days: '{}' is not a list of weekdays", row.get("days")),
+                    "write days or ranges of Mon Tue Wed Thu Fri Sat Sun separated by spaces, e.g. Mon-Fri or Sat Sun",
+                ));
+                [false; 7]
+            });
+            let full = |col: &str, p: &mut Vec<Problem>| {
+                let v = row.get(col);
+                match Date::parse(v).filter(Date::is_full) {
+                    Some(d) => d,
+                    None => {
+                        p.push(Problem::error(
+                            &row.origin,
+                            row.record(),
+                            format!("column {col}: '{v}' is not a full date"),
+                            format!("write a calendar date YYYY-MM-DD in column {col}"),
+                        ));
+                        Date { year: 1970, month: 1, day: 1 }
+                    }
+                }
+            };
+            let list = |col: &str, p: &mut Vec<Problem>| {
+                let mut v = Vec::new();
+                for w in row.get(col).split_whitespace() {
+                    match Date::parse(w).filter(Date::is_full) {
+                        Some(d) => v.push(d),
+                        None => p.push(Problem::error(
+                            &row.origin,
+                            row.record(),
+                            format!("column {col}: '{w}' is not a full date"),
+                            format!("write dates YYYY-MM-DD separated by spaces in column {col}"),
+                        )),
+                    }
+                }
+                v
+            };
+            ServiceCalendar {
+                id: row.get("id").to_string(),
+                weekdays,
+                start: full("start", p),
+                end: full("end", p),
+                added: list("added", p),
+                removed: list("removed", p),
+                source: row.get("source").to_string(),
+                origin: row.origin.clone(),
+            }
+        });
+        self.net.calendars.extend(cals);
+    }
+
+    fn trips_csv(&mut self, rel: &str, named: &Named) {
+        let required = [
+            "service", "trip", "calendar", "stop", "arrive", "depart", "source",
+        ];
+        struct R {
+            service: String,
+            trip: String,
+            calendar: String,
+            stop: TripStop,
+            source: String,
+        }
+        let rows = self.csv_rows(rel, named, &required, |row, p| {
+            let rec = format!("trip {}", row.get("trip"));
+            let time = |col: &str, p: &mut Vec<Problem>| -> Option<u32> {
+                let v = row.get(col);
+                if v.is_empty() {
+                    return None;
+                }
+                let t = parse_clock(v);
+                if t.is_none() {
+                    p.push(Problem::error(
+                        &row.origin,
+                        rec.clone(),
+                        format!("column {col}: '{v}' is not a clock time"),
+                        format!("write HH:MM or HH:MM:SS (hours up to 47) in column {col}"),
+                    ));
+                }
+                t
+            };
+            let arrive = time("arrive", p);
+            let depart = time("depart", p);
+            if row.get("arrive").is_empty() && row.get("depart").is_empty() {
+                p.push(Problem::error(
+                    &row.origin,
+                    rec.clone(),
+                    format!("stop {} has neither arrive nor depart", row.get("stop")),
+                    "write the time the trip calls here (interpolated times are not read)",
+                ));
+            }
+            let (a, d) = match (arrive, depart) {
+                (Some(a), Some(d)) => (a, d),
+                (Some(a), None) => (a, a),
+                (None, Some(d)) => (d, d),
+                (None, None) => (0, 0),
+            };
+            R {
+                service: row.get("service").to_string(),
+                trip: row.get("trip").to_string(),
+                calendar: row.get("calendar").to_string(),
+                stop: TripStop {
+                    at: row.get("stop").to_string(),
+                    arrive: a,
+                    depart: d,
+                    origin: row.origin.clone(),
+                },
+                source: row.get("source").to_string(),
+            }
+        });
+        let mut trips: Vec<Trip> = Vec::new();
+        let mut seen_here: HashSet<String> = HashSet::new();
+        for r in rows {
+            if let Some(t) = trips.last_mut().filter(|t| t.id == r.trip) {
+                if t.service != r.service || t.calendar != r.calendar {
+                    self.problems.push(Problem::error(
+                        &r.stop.origin,
+                        format!("trip {}", r.trip),
+                        format!(
+                            "service or calendar ({} / {}) differs from the trip's first row ({} / {})",
+                            r.service, r.calendar, t.service, t.calendar
+                        ),
+                        "repeat the trip's service and calendar on each of its rows",
+                    ));
+                }
+                t.stops.push(r.stop);
+                continue;
+            }
+            if !seen_here.insert(r.trip.clone()) {
+                self.problems.push(Problem::error(
+                    &r.stop.origin,
+                    format!("trip {}", r.trip),
+                    "the rows of this trip are not together: it appeared earlier in this file",
+                    "keep the rows of a trip together, in running order",
+                ));
+                continue;
+            }
+            if r.source.is_empty() {
+                self.problems.push(Problem::error(
+                    &r.stop.origin,
+                    format!("trip {}", r.trip),
+                    "the first row of a trip has no source",
+                    "name the timetable and its date in column source",
+                ));
+            }
+            trips.push(Trip {
+                id: r.trip,
+                service: r.service,
+                calendar: r.calendar,
+                origin: r.stop.origin.clone(),
+                stops: vec![r.stop],
+                source: r.source,
+            });
+        }
+        self.net.trips.extend(trips);
+    }
+
+    fn bands_csv(&mut self, rel: &str, named: &Named) {
+        let required = [
+            "service",
+            "calendar",
+            "direction",
+            "start",
+            "end",
+            "headway_min",
+            "exact",
+            "source",
+        ];
+        let bands = self.csv_rows(rel, named, &required, |row, p| {
+            let rec = format!("band of {}", row.get("service"));
+            let direction = match row.get("direction") {
+                "forward" => BandDirection::Forward,
+                "backward" => BandDirection::Backward,
+                other => {
+                    p.push(Problem::error(
+                        &row.origin,
+                        rec.clone(),
+                        format!("column direction: '{other}' is not a direction"),
+                        "write forward (the service's stop order) or backward",
+                    ));
+                    BandDirection::Forward
+                }
+            };
+            let mut time = |col: &str| {
+                let v = row.get(col);
+                parse_clock(v).unwrap_or_else(|| {
+                    p.push(Problem::error(
+                        &row.origin,
+                        rec.clone(),
+                        format!("column {col}: '{v}' is not a clock time"),
+                        format!("write HH:MM or HH:MM:SS (hours up to 47) in column {col}"),
+                    ));
+                    0
+                })
+            };
+            let start = time("start");
+            let end = time("end");
+            let headway = row.f64("headway_min", p).unwrap_or(0.0);
+            let headway_s = if headway > 0.0 && headway <= 1440.0 {
+                (headway * 60.0).round() as u32
+            } else {
+                p.push(Problem::error(
+                    &row.origin,
+                    rec.clone(),
+                    format!("column headway_min: {headway} is outside (0, 1440]"),
+                    "write the minutes between departures",
+                ));
+                60
+            };
+            Band {
+                service: row.get("service").to_string(),
+                calendar: row.get("calendar").to_string(),
+                direction,
+                start,
+                end,
+                headway_s,
+                exact: row.bool("exact", p),
+                source: row.get("source").to_string(),
+                origin: row.origin.clone(),
+            }
+        });
+        self.net.bands.extend(bands);
+    }
+
     fn services_toml(&mut self, rel: &str, named: &Named) {
         let Some(text) = self.read(rel, Some(named)) else {
             return;
@@ -1336,6 +1579,84 @@ impl RawService {
 struct ServicesFile {
     #[serde(default)]
     service: Vec<toml::Spanned<RawService>>,
+}
+
+/// A clock time `HH:MM` or `HH:MM:SS` (hours 0..=47) in seconds since midnight.
+pub fn parse_clock(v: &str) -> Option<u32> {
+    let parts: Vec<&str> = v.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let num = |s: &str, max: u32| -> Option<u32> {
+        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse::<u32>().ok().filter(|&x| x <= max)
+    };
+    let h = num(parts[0], 47)?;
+    let m = num(parts[1], 59)?;
+    let sec = match parts.get(2) {
+        Some(s) => num(s, 59)?,
+        None => 0,
+    };
+    Some(h * 3600 + m * 60 + sec)
+}
+
+/// `HH:MM` (or `HH:MM:SS` when the seconds are not zero) for seconds since midnight.
+pub fn format_clock(t: u32) -> String {
+    let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
+    if s == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// Weekdays (Monday first) from `Mon-Fri`, `Sat Sun`, `Mon Wed-Fri`, ...; `None` if a word is
+/// not a day or a range, or nothing is given.
+pub fn parse_weekdays(v: &str) -> Option<[bool; 7]> {
+    const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let day = |w: &str| NAMES.iter().position(|n| n.eq_ignore_ascii_case(w));
+    let mut out = [false; 7];
+    let mut any = false;
+    for w in v.split_whitespace() {
+        let (a, b) = match w.split_once('-') {
+            Some((a, b)) => (day(a)?, day(b)?),
+            None => (day(w)?, day(w)?),
+        };
+        if a > b {
+            return None;
+        }
+        for d in out.iter_mut().take(b + 1).skip(a) {
+            *d = true;
+        }
+        any = true;
+    }
+    any.then_some(out)
+}
+
+/// The `days` text for weekdays, as [`parse_weekdays`] reads it.
+pub fn format_weekdays(w: &[bool; 7]) -> String {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < 7 {
+        if !w[i] {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < 7 && w[j + 1] {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}-{}", NAMES[i], NAMES[j])
+        } else {
+            NAMES[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(" ")
 }
 
 /// One CSV record, for typed access with messages naming the column.

@@ -573,6 +573,8 @@ pub struct Settings {
     pub car: CarSettings,
     /// Waits, boarding penalty and search bound.
     pub routing: RoutingSettings,
+    /// Service hours of services without trips or bands, in the timetable modes.
+    pub timetable: TimetableSettings,
 }
 
 /// A whole network: what the files say, with string ids.
@@ -601,6 +603,122 @@ pub struct Network {
     pub links: Vec<Link>,
     /// The main stations of each centre (the plan's station-to-station indicator).
     pub main_stations: Vec<MainStation>,
+    /// Calendars of timetabled trips and bands.
+    pub calendars: Vec<ServiceCalendar>,
+    /// Timetabled trips (explicit times).
+    pub trips: Vec<Trip>,
+    /// Headway bands.
+    pub bands: Vec<Band>,
+}
+
+/// Days on which timetabled trips and bands run (a row of a `calendars` CSV; GTFS
+/// `calendar.txt` and `calendar_dates.txt` in one record).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceCalendar {
+    /// Calendar id, unique in the network.
+    pub id: String,
+    /// Running weekdays, Monday first.
+    pub weekdays: [bool; 7],
+    /// First day of the range (a full date).
+    pub start: Date,
+    /// Last day of the range, inclusive (a full date).
+    pub end: Date,
+    /// Extra running days (holiday timetables, special days).
+    pub added: Vec<Date>,
+    /// Days removed from the range.
+    pub removed: Vec<Date>,
+    /// Where the calendar comes from (the timetable's validity as published).
+    pub source: String,
+    /// File and line.
+    pub origin: Origin,
+}
+
+/// One stop of a timetabled trip. Times are seconds since the service day's midnight and may
+/// pass 24:00.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TripStop {
+    /// Station id; a station of the trip's service, in the service's order or its reverse.
+    pub at: String,
+    /// Arrival, seconds since midnight of the service day.
+    pub arrive: u32,
+    /// Departure, seconds since midnight of the service day (>= `arrive`).
+    pub depart: u32,
+    /// File and line of this row.
+    pub origin: Origin,
+}
+
+/// One scheduled run of a service (rows of a `trips` CSV). Its stops are a subsequence of
+/// its service's stops, forward or (for services running both ways) backward: a timetable
+/// may skip stations that the service pattern serves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trip {
+    /// Trip id (a train number), unique in the network.
+    pub id: String,
+    /// Service id this trip belongs to.
+    pub service: String,
+    /// Calendar id.
+    pub calendar: String,
+    /// Stops in running order, at least two.
+    pub stops: Vec<TripStop>,
+    /// Where its times come from (timetable, date).
+    pub source: String,
+    /// File and line of its first row.
+    pub origin: Origin,
+}
+
+/// Direction of a band along its service's stop list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BandDirection {
+    /// In the listed stop order.
+    Forward,
+    /// Against it (only for services running both ways).
+    Backward,
+}
+
+/// Departures every headway within a time band (a row of a `bands` CSV; GTFS
+/// `frequencies.txt`). Trips run the service's full stop pattern with its run and dwell times.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// Service id.
+    pub service: String,
+    /// Calendar id.
+    pub calendar: String,
+    /// Which way along the service's stops.
+    pub direction: BandDirection,
+    /// First departure from the first stop, seconds since midnight of the service day.
+    pub start: u32,
+    /// End of the band, exclusive: departures are before this.
+    pub end: u32,
+    /// Headway, seconds.
+    pub headway_s: u32,
+    /// `true`: departures exactly at `start + n * headway`; `false`: the headway is an average
+    /// and departures are drawn (see the timetable engine's draws).
+    pub exact: bool,
+    /// Where the band comes from.
+    pub source: String,
+    /// File and line.
+    pub origin: Origin,
+}
+
+/// Timetable settings (`[timetable]` in the root manifest).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimetableSettings {
+    /// Services with neither trips nor bands run, in the timetable modes, as a band of their
+    /// `headway_min` (inexact) from `default_start` ...
+    pub default_start: String,
+    /// ... to `default_end` (exclusive), every day. An estimate, said in outputs.
+    pub default_end: String,
+}
+
+impl Default for TimetableSettings {
+    fn default() -> Self {
+        TimetableSettings {
+            default_start: "06:00".into(),
+            default_end: "23:00".into(),
+        }
+    }
 }
 
 /// A main station of a centre: rail trips of the station-to-station indicator start and end at
@@ -674,7 +792,17 @@ impl Network {
         n.services
             .retain(|s| runs_on(Some(s.opened), s.closed, day));
         n.roads.retain(|r| runs_on(r.opened, None, day));
+        n.drop_orphan_timetables();
         n
+    }
+
+    /// Drops the trips and bands of services that are no longer in the network (after a
+    /// date filter or a removal).
+    pub fn drop_orphan_timetables(&mut self) {
+        let ids: std::collections::HashSet<&str> =
+            self.services.iter().map(|s| s.id.as_str()).collect();
+        self.trips.retain(|t| ids.contains(t.service.as_str()));
+        self.bands.retain(|b| ids.contains(b.service.as_str()));
     }
 
     /// The ids of the stations some service calls at.

@@ -126,6 +126,7 @@ pub fn validate(net: &Network) -> Vec<Problem> {
     check_main_stations(net, &mut p);
     check_roads(net, &mut p);
     check_centres_connected(net, &mut p);
+    check_timetables(net, &mut p);
     p
 }
 
@@ -711,4 +712,258 @@ fn check_centres_connected(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
+}
+
+/// The latest clock time a trip or band may reach: two days, as GTFS service days allow.
+pub const MAX_CLOCK_S: u32 = 48 * 3600 - 1;
+
+/// Calendars, trips and bands: ids unique, references known, trips along their service with
+/// times in order and plausible speeds, bands inside two days.
+fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
+    let mut cals: HashMap<&str, &Origin> = HashMap::new();
+    for c in &net.calendars {
+        let rec = format!("calendar {}", c.id);
+        check_id(&c.id, "calendar", &c.origin, p);
+        if let Some(first) = cals.insert(c.id.as_str(), &c.origin) {
+            p.push(Problem::error(
+                &c.origin,
+                &rec,
+                format!("duplicate calendar id (first at {first})"),
+                "give each calendar its own id",
+            ));
+        }
+        if c.end < c.start {
+            p.push(Problem::error(
+                &c.origin,
+                &rec,
+                format!("end {} is before start {}", c.end, c.start),
+                "write the first day in start and the last in end",
+            ));
+        }
+        if c.source.trim().is_empty() {
+            p.push(Problem::error(
+                &c.origin,
+                &rec,
+                "no source",
+                "name the timetable whose validity this calendar is",
+            ));
+        }
+        if c.added.iter().any(|d| c.removed.contains(d)) {
+            p.push(Problem::error(
+                &c.origin,
+                &rec,
+                "a date is both added and removed",
+                "keep the date in one of the two columns",
+            ));
+        }
+    }
+    let places = net.place_index();
+    let services = net.service_index();
+    let mut trips: HashMap<&str, &Origin> = HashMap::new();
+    for t in &net.trips {
+        let rec = format!("trip {}", t.id);
+        check_id(&t.id, "trip", &t.origin, p);
+        if let Some(first) = trips.insert(t.id.as_str(), &t.origin) {
+            p.push(Problem::error(
+                &t.origin,
+                &rec,
+                format!("duplicate trip id (first at {first})"),
+                "give each trip its own id (e.g. the train number and the calendar)",
+            ));
+        }
+        if !cals.contains_key(t.calendar.as_str()) {
+            p.push(Problem::error(
+                &t.origin,
+                &rec,
+                format!("unknown calendar '{}'", t.calendar),
+                "add the calendar to a calendars file, or correct the id",
+            ));
+        }
+        let Some(&si) = services.get(t.service.as_str()) else {
+            p.push(Problem::error(
+                &t.origin,
+                &rec,
+                format!("unknown service '{}'", t.service),
+                "add the service to a services file, or correct the id",
+            ));
+            continue;
+        };
+        let s = &net.services[si.idx()];
+        if t.stops.len() < 2 {
+            p.push(Problem::error(
+                &t.origin,
+                &rec,
+                "a trip needs at least two stops",
+                "give every stop the trip calls at, in running order",
+            ));
+            continue;
+        }
+        // Positions in the service's stop list: strictly increasing (forward) or strictly
+        // decreasing (backward, for services running both ways).
+        let mut pos = Vec::with_capacity(t.stops.len());
+        for ts in &t.stops {
+            match s.stops.iter().position(|x| x.at == ts.at) {
+                Some(i) => pos.push(i),
+                None => {
+                    p.push(Problem::error(
+                        &ts.origin,
+                        &rec,
+                        format!("stop '{}' is not a station of service {}", ts.at, s.id),
+                        "add the station to the service, or give the trip to the service that calls there",
+                    ));
+                }
+            }
+        }
+        if pos.len() == t.stops.len() {
+            let fwd = pos.windows(2).all(|w| w[0] < w[1]);
+            let back = pos.windows(2).all(|w| w[0] > w[1]);
+            if !(fwd || back && s.directions == Directions::Both) {
+                p.push(Problem::error(
+                    &t.origin,
+                    &rec,
+                    format!(
+                        "the stops do not follow service {}'s stop order{}",
+                        s.id,
+                        if s.directions == Directions::Both { " or its reverse" } else { "" }
+                    ),
+                    "list the trip's stops in running order; a trip may skip stations but not go back",
+                ));
+            }
+        }
+        let mut prev: Option<&TripStop> = None;
+        for ts in &t.stops {
+            if ts.depart < ts.arrive {
+                p.push(Problem::error(
+                    &ts.origin,
+                    &rec,
+                    format!(
+                        "departs {} before it arrives {}",
+                        clock(ts.depart),
+                        clock(ts.arrive)
+                    ),
+                    "check the two times of this stop",
+                ));
+            }
+            if ts.depart > MAX_CLOCK_S || ts.arrive > MAX_CLOCK_S {
+                p.push(Problem::error(
+                    &ts.origin,
+                    &rec,
+                    "a time is past 47:59:59",
+                    "service-day times may pass 24:00 but not 48:00",
+                ));
+            }
+            if ts.depart - ts.arrive.min(ts.depart) > (MAX_DWELL_MIN * 60.0) as u32 {
+                p.push(Problem::error(
+                    &ts.origin,
+                    &rec,
+                    format!(
+                        "dwell of {} min at {} is more than {MAX_DWELL_MIN} min",
+                        (ts.depart - ts.arrive) / 60,
+                        ts.at
+                    ),
+                    "check the times; a long layover is two trips",
+                ));
+            }
+            if let Some(a) = prev {
+                if ts.arrive < a.depart {
+                    p.push(Problem::error(
+                        &ts.origin,
+                        &rec,
+                        format!(
+                            "arrives at {} {} before leaving {} at {}",
+                            ts.at,
+                            clock(ts.arrive),
+                            a.at,
+                            clock(a.depart)
+                        ),
+                        "times must not decrease along a trip (write 24:10, not 00:10, after midnight)",
+                    ));
+                } else if let (Some(&x), Some(&y)) =
+                    (places.get(a.at.as_str()), places.get(ts.at.as_str()))
+                {
+                    let km = place_distance_m(net.place(x), net.place(y)) / 1000.0;
+                    let run = (ts.arrive - a.depart) as f64 / 60.0;
+                    let (lo, hi) = s.mode.plausible_kmh();
+                    let kmh = if run > 0.0 {
+                        km / (run / 60.0)
+                    } else {
+                        f64::INFINITY
+                    };
+                    let too_slow = if km < SHORT_HOP_KM {
+                        run > SHORT_HOP_KM / lo * 60.0
+                    } else {
+                        kmh < lo
+                    };
+                    if kmh > hi || too_slow {
+                        p.push(Problem::error(
+                            &ts.origin,
+                            &rec,
+                            format!(
+                                "implied speed {} km/h from {} ({km:.1} km straight line in {run} min) is outside {lo}..{hi} km/h for {}",
+                                if kmh.is_finite() { format!("{kmh:.0}") } else { "infinite".into() },
+                                a.at,
+                                s.mode
+                            ),
+                            "check the times and both stations' coordinates",
+                        ));
+                    }
+                }
+            }
+            prev = Some(ts);
+        }
+    }
+    for b in &net.bands {
+        let rec = format!("band of {} from {}", b.service, clock(b.start));
+        if !cals.contains_key(b.calendar.as_str()) {
+            p.push(Problem::error(
+                &b.origin,
+                &rec,
+                format!("unknown calendar '{}'", b.calendar),
+                "add the calendar to a calendars file, or correct the id",
+            ));
+        }
+        match services.get(b.service.as_str()) {
+            None => p.push(Problem::error(
+                &b.origin,
+                &rec,
+                format!("unknown service '{}'", b.service),
+                "add the service to a services file, or correct the id",
+            )),
+            Some(&si) => {
+                let s = &net.services[si.idx()];
+                if b.direction == BandDirection::Backward && s.directions != Directions::Both {
+                    p.push(Problem::error(
+                        &b.origin,
+                        &rec,
+                        format!("service {} runs forward only", s.id),
+                        "write direction forward, or let the service run both ways",
+                    ));
+                }
+            }
+        }
+        if b.end <= b.start || b.end > MAX_CLOCK_S + 1 {
+            p.push(Problem::error(
+                &b.origin,
+                &rec,
+                format!(
+                    "band {}-{} is empty or passes 48:00",
+                    clock(b.start),
+                    clock(b.end)
+                ),
+                "write start before end, both before 48:00",
+            ));
+        }
+        if b.source.trim().is_empty() {
+            p.push(Problem::error(
+                &b.origin,
+                &rec,
+                "no source",
+                "name the timetable, period and date the headway comes from",
+            ));
+        }
+    }
+}
+
+fn clock(t: u32) -> String {
+    crate::network::load::format_clock(t)
 }
