@@ -30,6 +30,7 @@ fn bench(c: &mut Criterion) {
                 Profile::Transit,
                 3600,
                 bound,
+                &onehour::analysis::Timing::Static,
                 &|| (),
             )
             .unwrap()

@@ -480,8 +480,11 @@ fn sensitivity_is_monotone_and_its_middle_run_is_the_matrix() {
 fn main_job_shows_both_indicators() {
     let s = String::from_utf8(run_ok(&mut onehour())).unwrap();
     assert!(s.contains("network as of 20"), "{s}");
+    assert!(s.contains("timetables on 2026-11-30 (Monday)"), "{s}");
     assert!(
-        s.contains("(door to door)") && s.contains("(station to station)"),
+        s.contains("(door to door, median over the departures)")
+            && s.contains("(station to station)")
+            && s.contains("Static model"),
         "{s}"
     );
 }

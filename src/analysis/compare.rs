@@ -6,6 +6,7 @@ use crate::analysis::matrix::population_within;
 use crate::analysis::rank::{benefit, reach, Benefit, Reach};
 use crate::graph::Prepared;
 use crate::network::ids::Seconds;
+use crate::network::model::Network;
 
 /// A comparison of two networks (same centres and zones).
 #[derive(Clone, Debug, Serialize)]
@@ -36,10 +37,22 @@ pub struct Comparison {
 pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds) -> Comparison {
     let rb = reach(base, bound);
     let ro = reach(other, bound);
+    compare_reach(&base.net, &other.net, &rb, &ro, limit, bound)
+}
+
+/// Compares two networks from their [`Reach`] (by either timing).
+pub fn compare_reach(
+    base: &Network,
+    other: &Network,
+    rb: &Reach,
+    ro: &Reach,
+    limit: Seconds,
+    bound: Seconds,
+) -> Comparison {
     let ids: Vec<String> = rb
         .centres
         .iter()
-        .map(|&c| base.net.place(c).id.clone())
+        .map(|&c| base.place(c).id.clone())
         .collect();
     let n = ids.len();
     let mins = |r: &Reach| -> Vec<Vec<Option<f64>>> {
@@ -47,7 +60,7 @@ pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds
             .map(|i| (0..n).map(|j| r.cc.minutes(i, j)).collect())
             .collect()
     };
-    let (bm, om) = (mins(&rb), mins(&ro));
+    let (bm, om) = (mins(rb), mins(ro));
     let mut delta = vec![vec![None; n]; n];
     let mut newly_within = Vec::new();
     let mut newly_over = Vec::new();
@@ -90,6 +103,6 @@ pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds
             .collect(),
         population_base: population_within(base, &rb.cz, limit),
         population_other: population_within(other, &ro.cz, limit),
-        benefit: benefit(&base.net, &rb, &ro, limit, bound),
+        benefit: benefit(base, rb, ro, limit, bound),
     }
 }

@@ -42,14 +42,14 @@ pub fn time_matrix(
 }
 
 /// Resident population of the zones reached within `limit` seconds of each row origin.
-pub fn population_within(p: &Prepared, m: &TimeMatrix, limit: Seconds) -> Vec<u64> {
+pub fn population_within(net: &Network, m: &TimeMatrix, limit: Seconds) -> Vec<u64> {
     m.secs
         .iter()
         .map(|row| {
             row.iter()
                 .zip(&m.cols)
                 .filter(|(&s, _)| s <= limit)
-                .map(|(_, &z)| p.net.place(z).population)
+                .map(|(_, &z)| net.place(z).population)
                 .sum()
         })
         .collect()

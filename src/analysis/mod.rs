@@ -9,11 +9,13 @@ pub mod matrix;
 pub mod rank;
 pub mod sensitivity;
 pub mod station;
+pub mod window;
 
 pub use checks::{connectivity, fastest_ride, Connectivity};
-pub use compare::{compare, Comparison};
+pub use compare::{compare, compare_reach, Comparison};
 pub use explain::{explain, route, Leg, LegKind, Route};
 pub use matrix::{find_place, population_within, time_matrix, TimeMatrix};
 pub use rank::{benefit, projects_of, rank, reach, Benefit, Ranked, Reach};
 pub use sensitivity::{is_estimate, scale_estimates, Estimated};
 pub use station::{station_matrix, Indicator, StationMatrix, StationPairs, StationPairsRow};
+pub use window::{Timing, WindowMatrix, WindowOptions};

@@ -153,15 +153,17 @@ pub fn rank(
     profile: Profile,
     limit: Seconds,
     bound: Seconds,
+    timing: &crate::analysis::window::Timing,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Ranked>, Problems> {
+    let reach = |n: Network| crate::analysis::window::reach_of(n, profile, bound, timing);
     let base_chain = lib.chain(base)?;
     let full_chain = lib.chain(horizon)?;
     let projects = projects_of(lib, horizon)?;
     let base_net = apply(net, &base_chain)?;
     let full_net = apply(net, &full_chain)?;
-    let base_reach = reach(&Prepared::new(base_net.clone(), profile), bound);
-    let full_reach = reach(&Prepared::new(full_net, profile), bound);
+    let base_reach = reach(base_net.clone())?;
+    let full_reach = reach(full_net)?;
     progress();
     let results: Vec<Result<Ranked, Problems>> = projects
         .par_iter()
@@ -174,7 +176,7 @@ pub fn rank(
                 }
             }
             let alone = apply_checked(net, &chain, Check::End)?;
-            let r_alone = reach(&Prepared::new(alone, profile), bound);
+            let r_alone = reach(alone)?;
             progress();
             // Left out: the horizon without the project and without what depends on it.
             let mut loo: Vec<&Scenario> = Vec::new();
@@ -185,7 +187,7 @@ pub fn rank(
                 }
             }
             let without = apply_checked(net, &loo, Check::End)?;
-            let r_without = reach(&Prepared::new(without, profile), bound);
+            let r_without = reach(without)?;
             progress();
             Ok(Ranked {
                 project: proj.name.clone(),

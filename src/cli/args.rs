@@ -129,6 +129,58 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse_full(s).ok_or_else(|| format!("'{s}' is not a calendar date: write YYYY-MM-DD"))
 }
 
+/// Timetable mode: departures at clock times on the session's date (range RAPTOR over the
+/// network's trips and bands) instead of expected waits from headways.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TimeOpts {
+    /// Timetable mode: one departure (HH:MM) or a window of departures every minute
+    /// (HH:MM-HH:MM) on --date (default: the network's valid_on); times are then the median
+    /// over the window, with percentiles and the share of departures within the limit
+    #[arg(long, value_name = "HH:MM[-HH:MM]", value_parser = parse_depart)]
+    pub depart: Option<(u32, u32)>,
+    /// Percentiles over the window (0..=100, comma-separated; default 5,25,50,75,95)
+    #[arg(long, value_delimiter = ',', value_parser = parse_percentile, requires = "depart")]
+    pub percentiles: Option<Vec<f64>>,
+    /// Draws of the departure times of trips that run by average headways (default 10; the
+    /// same draws for every scenario)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000), requires = "depart")]
+    pub draws: Option<u32>,
+    /// Seed of the draws (default 1)
+    #[arg(long, requires = "depart")]
+    pub seed: Option<u64>,
+}
+
+/// `HH:MM` or `HH:MM-HH:MM` (clock times of the service day, up to 47:59) as seconds.
+pub fn parse_depart(s: &str) -> Result<(u32, u32), String> {
+    let clock = |t: &str| {
+        crate::network::load::parse_clock(t)
+            .ok_or_else(|| format!("'{t}' is not a clock time: write HH:MM (hours 0..47)"))
+    };
+    let (a, b) = match s.split_once('-') {
+        Some((a, b)) => (clock(a)?, clock(b)?),
+        None => {
+            let a = clock(s)?;
+            (a, a)
+        }
+    };
+    if b < a {
+        return Err(format!(
+            "'{s}': the window ends before it starts (write the earlier time first, e.g. 07:00-09:00)"
+        ));
+    }
+    if b - a > 24 * 3600 {
+        return Err(format!("'{s}': a window is at most 24 hours"));
+    }
+    Ok((a, b))
+}
+
+fn parse_percentile(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=100.0).contains(&x) => Ok(x),
+        _ => Err(format!("'{s}' is not a percentile in 0..=100")),
+    }
+}
+
 /// Options shared by the commands that write a result.
 #[derive(Args, Debug, Clone)]
 pub struct OutOpts {
@@ -177,6 +229,9 @@ pub enum Cmd {
         /// estimated links, zone access) is halved or raised by half
         #[arg(long)]
         sensitivity: bool,
+        /// Timetable mode.
+        #[command(flatten)]
+        time: TimeOpts,
         /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
@@ -195,6 +250,9 @@ pub enum Cmd {
         /// Destinations
         #[arg(long, value_delimiter = ',', required = true)]
         to: Vec<String>,
+        /// Timetable mode.
+        #[command(flatten)]
+        time: TimeOpts,
         /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
@@ -211,6 +269,9 @@ pub enum Cmd {
         /// Scenario to apply
         #[arg(long)]
         scenario: Option<String>,
+        /// Timetable mode.
+        #[command(flatten)]
+        time: TimeOpts,
         /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
@@ -234,6 +295,9 @@ pub enum Cmd {
         /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Timetable mode.
+        #[command(flatten)]
+        time: TimeOpts,
         /// Output format and file.
         #[command(flatten)]
         out: OutOpts,
@@ -249,6 +313,9 @@ pub enum Cmd {
         /// Network, date, profile and routing options.
         #[command(flatten)]
         net: NetOpts,
+        /// Timetable mode.
+        #[command(flatten)]
+        time: TimeOpts,
         /// Output format and file.
         #[command(flatten)]
         out: OutOpts,

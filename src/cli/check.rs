@@ -6,11 +6,14 @@ use std::process::ExitCode;
 
 use crate::analysis;
 use crate::analysis::Indicator;
+use crate::analysis::{window, Timing};
 use crate::cli::args::ProfileArg;
-use crate::cli::args::{NetOpts, OutOpts};
+use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::compare::compare_table;
 use crate::cli::output::{self, Format};
 use crate::cli::session::Session;
+use crate::cli::session::DEFAULT_PERCENTILES;
+use crate::cli::timed::{timed_matrix, Timed};
 use crate::cli::{emit, places, UserError};
 use crate::graph::{Prepared, Profile};
 use crate::network::model::Network;
@@ -20,19 +23,57 @@ pub fn matrix_cmd(
     net: &NetOpts,
     scenario: Option<String>,
     places_from_to: Option<(&[String], &[String])>,
+    time: &TimeOpts,
     out: &OutOpts,
 ) -> Result<ExitCode> {
     let s = Session::open(net)?;
-    let p = s.prepared(scenario.as_deref())?;
+    let timing = s.timing(time)?;
+    let n = s.network(scenario.as_deref())?;
     let (rows, cols) = match places_from_to {
-        None => (p.net.centres(), p.net.centres()),
-        Some((from, to)) => (places(&p.net, from)?, places(&p.net, to)?),
+        None => (n.centres(), n.centres()),
+        Some((from, to)) => (places(&n, from)?, places(&n, to)?),
     };
-    let m = analysis::time_matrix(&p, &rows, &cols, s.bound_s(&p));
     let scenario = scenario.as_deref().unwrap_or("today");
-    let text = render_matrix(&s, &p.net, &m, scenario, Indicator::Door, None, out.format);
+    let text = match &timing {
+        Timing::Static => {
+            let p = Prepared::new(n, s.opts.profile());
+            let m = analysis::time_matrix(&p, &rows, &cols, s.bound_s(&p));
+            render_matrix(
+                &s,
+                &p.net,
+                &m,
+                scenario,
+                Indicator::Door,
+                None,
+                None,
+                out.format,
+            )
+        }
+        Timing::Timetable(o) => {
+            let t = window::compile(&n)?;
+            let timed = timed_matrix(&n, &t, &rows, &cols, o, &percentiles(time))?;
+            let m = timed.medians();
+            render_matrix(
+                &s,
+                &n,
+                &m,
+                scenario,
+                Indicator::Door,
+                None,
+                Some(&timed),
+                out.format,
+            )
+        }
+    };
     emit(&out.out, &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The percentiles asked for, or the default ones.
+pub fn percentiles(time: &TimeOpts) -> Vec<f64> {
+    time.percentiles
+        .clone()
+        .unwrap_or_else(|| DEFAULT_PERCENTILES.to_vec())
 }
 
 /// `check`: the centre matrix with verdicts, by either indicator, optionally with the
@@ -42,12 +83,21 @@ pub fn check_cmd(
     scenario: Option<String>,
     indicator: Indicator,
     sensitivity: bool,
+    time: &TimeOpts,
     out: &OutOpts,
 ) -> Result<ExitCode> {
     let s = Session::open(net)?;
+    let timing = s.timing(time)?;
+    if timing != Timing::Static && indicator == Indicator::Station {
+        return Err(UserError(
+            "--indicator station counts the static model's first wait between main stations; with --depart use the door-to-door indicator".into(),
+        )
+        .into());
+    }
     let n = s.network(scenario.as_deref())?;
     let name = scenario.as_deref().unwrap_or("today");
-    let (m, via, net_used) = centre_matrix(&s, n, indicator)?;
+    let pct = percentiles(time);
+    let (m, via, net_used, timed) = centre_matrix(&s, n, indicator, &timing, &pct)?;
     let mut text = render_matrix(
         &s,
         &net_used,
@@ -55,15 +105,22 @@ pub fn check_cmd(
         name,
         indicator,
         via.as_deref(),
+        timed.as_ref(),
         out.format,
     );
     if out.format == Format::Table {
         text.push('\n');
-        text.push_str(&verdict(&net_used, &m, s.opts.limit, indicator));
+        text.push_str(&verdict(
+            &net_used,
+            &m,
+            s.opts.limit,
+            indicator,
+            timed.as_ref(),
+        ));
     }
     if sensitivity {
         let n = s.network(scenario.as_deref())?;
-        let sens = sensitivity_runs(&s, &n, indicator)?;
+        let sens = sensitivity_runs(&s, &n, indicator, &timing)?;
         match out.format {
             Format::Json => {
                 // One JSON document: the matrix with a "sensitivity" member.
@@ -89,19 +146,28 @@ fn centre_matrix(
     s: &Session,
     n: Network,
     indicator: Indicator,
+    timing: &Timing,
+    pct: &[f64],
 ) -> Result<(
     analysis::TimeMatrix,
     Option<crate::analysis::StationPairs>,
     Network,
+    Option<Timed>,
 )> {
-    match indicator {
-        Indicator::Door => {
+    match (indicator, timing) {
+        (Indicator::Door, Timing::Timetable(o)) => {
+            let t = window::compile(&n)?;
+            let c = n.centres();
+            let timed = timed_matrix(&n, &t, &c, &c, o, pct)?;
+            Ok((timed.medians(), None, n, Some(timed)))
+        }
+        (Indicator::Door, Timing::Static) => {
             let p = Prepared::new(n, s.opts.profile());
             let c = p.net.centres();
             let m = analysis::time_matrix(&p, &c, &c, s.bound_s(&p));
-            Ok((m, None, p.net))
+            Ok((m, None, p.net, None))
         }
-        Indicator::Station => {
+        (Indicator::Station, _) => {
             if s.opts.profile() != Profile::Transit {
                 return Err(UserError(
                     "--indicator station is a rail measure: drop --profile car".into(),
@@ -117,11 +183,12 @@ fn centre_matrix(
             let p = Prepared::new(n, Profile::Station);
             let c = p.net.centres();
             let sm = analysis::station_matrix(&p, &c, s.bound_s(&p));
-            Ok((sm.matrix, Some(sm.via), p.net))
+            Ok((sm.matrix, Some(sm.via), p.net, None))
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_matrix(
     s: &Session,
     net: &Network,
@@ -129,9 +196,39 @@ fn render_matrix(
     scenario: &str,
     indicator: Indicator,
     via: Option<&[crate::analysis::StationPairsRow]>,
+    timed: Option<&Timed>,
     f: Format,
 ) -> String {
     let limit = s.opts.limit;
+    if let Some(t) = timed {
+        match f {
+            Format::Json => {
+                let text = render_matrix(s, net, m, scenario, indicator, via, None, f);
+                let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                if let (Some(o), serde_json::Value::Object(extra)) =
+                    (v.as_object_mut(), t.json_members(limit))
+                {
+                    o.extend(extra);
+                }
+                return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+            }
+            Format::Csv => return t.csv(net, limit),
+            Format::Table => {
+                let mut text = format!(
+                    "{} — door-to-door minutes, {}, scenario {scenario}; (share of departures within {limit} min), ✓ median within {limit} min\n",
+                    net.title,
+                    t.describe()
+                );
+                text.push_str(&output::matrix_table_share(
+                    net,
+                    m,
+                    limit,
+                    Some(&t.shares(limit)),
+                ));
+                return text;
+            }
+        }
+    }
     let profile = if indicator == Indicator::Station {
         "transit"
     } else {
@@ -178,7 +275,9 @@ fn verdict(
     m: &analysis::TimeMatrix,
     limit_min: f64,
     indicator: Indicator,
+    timed: Option<&Timed>,
 ) -> String {
+    let shares = timed.map(|t| t.shares(limit_min));
     let mut fail = Vec::new();
     let mut total = 0;
     for (i, &a) in m.rows.iter().enumerate() {
@@ -190,17 +289,25 @@ fn verdict(
             match m.minutes(i, j) {
                 Some(x) if x <= limit_min => {}
                 x => fail.push(format!(
-                    "  ✗ {} → {}: {} min",
+                    "  ✗ {} → {}: {} min{}",
                     output::short(&net.place(a).name),
                     output::short(&net.place(b).name),
-                    output::fmt_min(x)
+                    output::fmt_min(x),
+                    shares
+                        .as_ref()
+                        .map(|sh| format!(
+                            " (median; {:.0}% of departures within {limit_min})",
+                            sh[i][j] * 100.0
+                        ))
+                        .unwrap_or_default()
                 )),
             }
         }
     }
-    let how = match indicator {
-        Indicator::Door => "door to door",
-        Indicator::Station => "station to station",
+    let how = match (indicator, timed) {
+        (Indicator::Door, Some(_)) => "door to door, median over the departures",
+        (Indicator::Door, None) => "door to door",
+        (Indicator::Station, _) => "station to station",
     };
     let mut out = format!(
         "Plan target 各中心城区之间1小时通达 ({how}): {} of {} ordered pairs of the area's centres within {} min\n",
@@ -225,13 +332,18 @@ struct Sensitivity {
 
 const SENSITIVITY_FACTORS: [f64; 3] = [0.5, 1.0, 1.5];
 
-fn sensitivity_runs(s: &Session, n: &Network, indicator: Indicator) -> Result<Sensitivity> {
+fn sensitivity_runs(
+    s: &Session,
+    n: &Network,
+    indicator: Indicator,
+    timing: &Timing,
+) -> Result<Sensitivity> {
     let mut ms = Vec::new();
     let mut estimated = analysis::Estimated::default();
     for f in SENSITIVITY_FACTORS {
         let (scaled, e) = analysis::scale_estimates(n, f);
         estimated = e;
-        ms.push(centre_matrix(s, scaled, indicator)?.0);
+        ms.push(centre_matrix(s, scaled, indicator, timing, &[50.0])?.0);
     }
     let centres = n
         .centres()
@@ -389,7 +501,13 @@ fn sensitivity_csv(x: &Sensitivity, limit: f64) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// `onehour` without a command: today's centre matrix with verdicts (door to door, and station to station if the network has main stations), then what plan-2030 changes if the library has it.
+/// The main job's departure window: a weekday morning peak.
+pub const MAIN_WINDOW: (u32, u32) = (7 * 3600, 9 * 3600);
+
+/// `onehour` without a command: today's centre matrix with verdicts over the weekday morning
+/// window on the network's day (door to door, on timetables), the static model's count, the
+/// station-to-station indicator if the network has main stations, then what plan-2030
+/// changes if the library has it.
 pub fn main_job() -> Result<ExitCode> {
     let opts = NetOpts {
         network: None,
@@ -402,13 +520,39 @@ pub fn main_job() -> Result<ExitCode> {
         wait: None,
     };
     let s = Session::open(&opts)?;
+    let time = TimeOpts {
+        depart: Some(MAIN_WINDOW),
+        ..TimeOpts::default()
+    };
+    let timing = s.timing(&time)?;
+    let pct = percentiles(&time);
     let today = s.network(None)?;
-    let (m, _, net) = centre_matrix(&s, today.clone(), Indicator::Door)?;
-    let mut text = render_matrix(&s, &net, &m, "today", Indicator::Door, None, Format::Table);
+    let (m, _, net, timed) = centre_matrix(&s, today.clone(), Indicator::Door, &timing, &pct)?;
+    let mut text = render_matrix(
+        &s,
+        &net,
+        &m,
+        "today",
+        Indicator::Door,
+        None,
+        timed.as_ref(),
+        Format::Table,
+    );
     text.push('\n');
-    text.push_str(&verdict(&net, &m, 60.0, Indicator::Door));
+    text.push_str(&verdict(&net, &m, 60.0, Indicator::Door, timed.as_ref()));
+    let (ms, _, net_s, _) =
+        centre_matrix(&s, today.clone(), Indicator::Door, &Timing::Static, &pct)?;
+    let st = verdict(&net_s, &ms, 60.0, Indicator::Door, None);
+    text.push_str(&format!(
+        "Static model (expected waits of half the headway, capped; `onehour check` without --depart): {}\n",
+        st.lines()
+            .next()
+            .and_then(|l| l.split("): ").nth(1))
+            .unwrap_or("")
+    ));
     if !today.main_stations.is_empty() {
-        let (m, _, net) = centre_matrix(&s, today.clone(), Indicator::Station)?;
+        let (m, _, net, _) =
+            centre_matrix(&s, today.clone(), Indicator::Station, &Timing::Static, &pct)?;
         text.push('\n');
         text.push_str(&render_matrix(
             &s,
@@ -417,22 +561,27 @@ pub fn main_job() -> Result<ExitCode> {
             "today",
             Indicator::Station,
             None,
+            None,
             Format::Table,
         ));
         text.push('\n');
-        text.push_str(&verdict(&net, &m, 60.0, Indicator::Station));
+        text.push_str(&verdict(&net, &m, 60.0, Indicator::Station, None));
     }
     if s.lib.as_ref().is_some_and(|l| l.get("plan-2030").is_some()) {
-        let today = Prepared::new(today, Profile::Transit);
-        let plan = s.prepared(Some("plan-2030"))?;
-        let c = analysis::compare(&today, &plan, s.limit_s(), s.bound_s(&today));
+        let plan = s.network(Some("plan-2030"))?;
+        let bound = s.base_bound_s();
+        let rb = analysis::window::reach_of(today.clone(), Profile::Transit, bound, &timing)?;
+        let ro = analysis::window::reach_of(plan.clone(), Profile::Transit, bound, &timing)?;
+        let c = analysis::compare_reach(&today, &plan, &rb, &ro, s.limit_s(), bound);
         text.push('\n');
-        text.push_str(&compare_table(&today.net, &c, "today", "plan-2030", 60.0));
-        if !plan.net.main_stations.is_empty() {
-            let (m, _, net) = centre_matrix(&s, plan.net.clone(), Indicator::Station)?;
+        text.push_str(&compare_table(&today, &c, "today", "plan-2030", 60.0));
+        if !plan.main_stations.is_empty() {
+            let (m, _, net, _) =
+                centre_matrix(&s, plan.clone(), Indicator::Station, &Timing::Static, &pct)?;
             text.push('\n');
             text.push_str(
-                &verdict(&net, &m, 60.0, Indicator::Station).replace("Plan target", "plan-2030:"),
+                &verdict(&net, &m, 60.0, Indicator::Station, None)
+                    .replace("Plan target", "plan-2030:"),
             );
         }
     }

@@ -4,22 +4,47 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::analysis;
-use crate::cli::args::{NetOpts, OutOpts};
+use crate::analysis::{Timing, WindowOptions};
+use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::emit;
 use crate::cli::output::{self, Format};
 use crate::cli::session::Session;
+use crate::network::load::format_clock;
 use crate::network::model::Network;
 
 /// Runs `onehour compare BASE OTHER`.
-pub fn run(base: String, other: String, net: NetOpts, out: OutOpts) -> Result<ExitCode> {
+pub fn run(
+    base: String,
+    other: String,
+    net: NetOpts,
+    time: TimeOpts,
+    out: OutOpts,
+) -> Result<ExitCode> {
     let s = Session::open(&net)?;
-    let (pb, po) = (s.prepared(Some(&base))?, s.prepared(Some(&other))?);
-    let bound = s.bound_s(&pb);
-    let c = analysis::compare(&pb, &po, s.limit_s(), bound);
+    let timing = s.timing(&time)?;
+    let (nb, no) = (s.network(Some(&base))?, s.network(Some(&other))?);
+    let bound = s.base_bound_s();
+    let profile = s.opts.profile();
+    let rb = analysis::window::reach_of(nb.clone(), profile, bound, &timing)?;
+    let ro = analysis::window::reach_of(no.clone(), profile, bound, &timing)?;
+    let c = analysis::compare_reach(&nb, &no, &rb, &ro, s.limit_s(), bound);
     let text = match out.format {
-        Format::Json => serde_json::to_string_pretty(&c)? + "\n",
+        Format::Json => match &timing {
+            Timing::Static => serde_json::to_string_pretty(&c)? + "\n",
+            Timing::Timetable(o) => {
+                let mut v = serde_json::to_value(&c)?;
+                v["timing"] = window_json(o);
+                serde_json::to_string_pretty(&v)? + "\n"
+            }
+        },
         Format::Csv => compare_csv(&c),
-        Format::Table => compare_table(&pb.net, &c, &base, &other, s.opts.limit),
+        Format::Table => {
+            let mut t = String::new();
+            if let Timing::Timetable(o) = &timing {
+                t.push_str(&format!("Timetables: {}\n", window_text(o)));
+            }
+            t + &compare_table(&nb, &c, &base, &other, s.opts.limit)
+        }
     };
     emit(&out.out, &text)?;
     Ok(ExitCode::SUCCESS)
@@ -139,4 +164,30 @@ fn compare_csv(c: &analysis::Comparison) -> String {
         }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The window of a timetable comparison, in words.
+pub fn window_text(o: &WindowOptions) -> String {
+    format!(
+        "minutes are medians over departures every {} min {}–{} on {}, {} draws (seed {}), the same draws in both scenarios",
+        o.step / 60,
+        format_clock(o.from),
+        format_clock(o.to),
+        o.date,
+        o.draws,
+        o.seed
+    )
+}
+
+/// The window of a timetable comparison, for JSON.
+pub fn window_json(o: &WindowOptions) -> serde_json::Value {
+    serde_json::json!({
+        "date": o.date.to_string(),
+        "from": format_clock(o.from),
+        "to": format_clock(o.to),
+        "step_minutes": o.step / 60,
+        "draws": o.draws,
+        "seed": o.seed,
+        "minutes_are": "median over the samples (departures x draws)",
+    })
 }

@@ -23,6 +23,7 @@ pub mod rank;
 pub mod route;
 pub mod scenarios;
 pub mod session;
+pub mod timed;
 pub mod validate;
 
 pub use args::{Cli, Cmd, NetOpts, OutOpts};
@@ -160,35 +161,40 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             scenario,
             indicator,
             sensitivity,
+            time,
             out,
-        }) => check::check_cmd(&net, scenario, indicator.into(), sensitivity, &out),
+        }) => check::check_cmd(&net, scenario, indicator.into(), sensitivity, &time, &out),
         Some(Cmd::Matrix {
             net,
             scenario,
             from,
             to,
+            time,
             out,
-        }) => check::matrix_cmd(&net, scenario, Some((&from, &to)), &out),
+        }) => check::matrix_cmd(&net, scenario, Some((&from, &to)), &time, &out),
         Some(Cmd::Route {
             from,
             to,
             net,
             scenario,
+            time,
             out,
-        }) => route::run(from, to, net, scenario, out),
+        }) => route::run(from, to, net, scenario, time, out),
         Some(Cmd::Validate { net, scenario }) => validate::run(net, scenario),
         Some(Cmd::Compare {
             base,
             other,
             net,
+            time,
             out,
-        }) => compare::run(base, other, net, out),
+        }) => compare::run(base, other, net, time, out),
         Some(Cmd::Rank {
             base,
             projects,
             net,
+            time,
             out,
-        }) => rank::run(base, projects, net, out),
+        }) => rank::run(base, projects, net, time, out),
         Some(Cmd::Scenarios { net }) => scenarios::run(net),
         Some(Cmd::Isochrones(a)) => isochrones::isochrones(a),
         Some(Cmd::Map(a)) => map::run(a),

@@ -66,6 +66,18 @@ pub fn short(name: &str) -> &str {
 /// A matrix with verdicts as a table: rows numbered, columns by number, each cell the minutes
 /// and ✓ (within `limit_min`) or ✗.
 pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
+    matrix_table_share(net, m, limit_min, None)
+}
+
+/// [`matrix_table`] with, in the timetable modes, each cell's share of departures within the
+/// limit: `64 (80%)✓`.
+pub fn matrix_table_share(
+    net: &Network,
+    m: &TimeMatrix,
+    limit_min: f64,
+    share: Option<&[Vec<f64>]>,
+) -> String {
+    let cw = if share.is_some() { 11 } else { 6 };
     let mut out = String::new();
     let label = |p: crate::network::ids::PlaceIdx| {
         let pl = net.place(p);
@@ -74,7 +86,7 @@ pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
     let lw = m.rows.iter().map(|&r| width(&label(r))).max().unwrap_or(4) + 5;
     out.push_str(&pad("", lw));
     for j in 0..m.cols.len() {
-        out.push_str(&lpad(&format!("[{}]", j + 1), 6));
+        out.push_str(&lpad(&format!("[{}]", j + 1), cw));
     }
     out.push('\n');
     for (i, &r) in m.rows.iter().enumerate() {
@@ -86,16 +98,19 @@ pub fn matrix_table(net: &Network, m: &TimeMatrix, limit_min: f64) -> String {
             .unwrap_or_default();
         out.push_str(&pad(&format!("{:>4} {}", idx, label(r)), lw));
         for j in 0..m.cols.len() {
+            let pct = share
+                .map(|sh| format!(" ({:.0}%)", sh[i][j] * 100.0))
+                .unwrap_or_default();
             let cell = if m.cols[j] == r {
                 "·".to_string()
             } else {
                 match m.minutes(i, j) {
-                    Some(x) if x <= limit_min => format!("{:.0}✓", x),
-                    Some(x) => format!("{:.0}✗", x),
-                    None => "—✗".to_string(),
+                    Some(x) if x <= limit_min => format!("{:.0}{pct}✓", x),
+                    Some(x) => format!("{:.0}{pct}✗", x),
+                    None => format!("—{pct}✗"),
                 }
             };
-            out.push_str(&lpad(&cell, 6));
+            out.push_str(&lpad(&cell, cw));
         }
         out.push('\n');
     }

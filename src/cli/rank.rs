@@ -4,15 +4,22 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::analysis;
-use crate::cli::args::{NetOpts, OutOpts};
+use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::Format;
 use crate::cli::session::Session;
 use crate::cli::{emit, progress};
 use crate::network::ids::Seconds;
 
 /// Runs `onehour rank`.
-pub fn run(base: String, projects: String, net: NetOpts, out: OutOpts) -> Result<ExitCode> {
+pub fn run(
+    base: String,
+    projects: String,
+    net: NetOpts,
+    time: TimeOpts,
+    out: OutOpts,
+) -> Result<ExitCode> {
     let s = Session::open(&net)?;
+    let timing = s.timing(&time)?;
     let lib = s.library()?;
     let n = analysis::projects_of(lib, &projects)?.len();
     let pb = progress(2 * n as u64 + 1, "ranking projects");
@@ -26,13 +33,23 @@ pub fn run(base: String, projects: String, net: NetOpts, out: OutOpts) -> Result
         s.opts.profile(),
         s.limit_s(),
         bound.max(s.limit_s()),
+        &timing,
         &|| pb.inc(1),
     )?;
     pb.finish_and_clear();
     let text = match out.format {
         Format::Json => serde_json::to_string_pretty(&ranked)? + "\n",
         Format::Csv => rank_csv(&ranked),
-        Format::Table => rank_table(&ranked, &base, &projects, s.opts.limit),
+        Format::Table => {
+            let mut t = String::new();
+            if let crate::analysis::Timing::Timetable(o) = &timing {
+                t.push_str(&format!(
+                    "Timetables: {}\n",
+                    crate::cli::compare::window_text(o)
+                ));
+            }
+            t + &rank_table(&ranked, &base, &projects, s.opts.limit)
+        }
     };
     emit(&out.out, &text)?;
     Ok(ExitCode::SUCCESS)

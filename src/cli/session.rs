@@ -4,6 +4,7 @@
 use anyhow::Result;
 use std::path::Path;
 
+use crate::analysis::{Timing, WindowOptions};
 use crate::cli::args::NetOpts;
 use crate::cli::UserError;
 use crate::graph::Prepared;
@@ -12,6 +13,11 @@ use crate::network::ids::Seconds;
 use crate::network::load::{load_network, Source};
 use crate::network::model::{Date, Network};
 use crate::scenario::{apply, Library};
+
+/// Draws of inexact-headway departures when `--draws` is not given.
+pub const DEFAULT_DRAWS: u32 = 10;
+/// Percentiles reported when `--percentiles` is not given.
+pub const DEFAULT_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
 /// The network, scenario library and settings a command works on.
 pub struct Session {
@@ -132,6 +138,54 @@ impl Session {
     /// The `--limit`, seconds.
     pub fn limit_s(&self) -> Seconds {
         (self.opts.limit * 60.0).round() as Seconds
+    }
+
+    /// The timing of `time`: static without `--depart`, else the window on the session's day.
+    pub fn timing(&self, time: &crate::cli::args::TimeOpts) -> Result<Timing> {
+        let Some((from, to)) = time.depart else {
+            return Ok(Timing::Static);
+        };
+        if self.opts.profile() != crate::graph::Profile::Transit {
+            return Err(UserError(
+                "--depart runs the timetables of public transport: drop --profile car".into(),
+            )
+            .into());
+        }
+        if self.opts.wait.is_some() {
+            return Err(UserError(
+                "--wait sets the static model's waits; with --depart the waits come from the timetables: drop one of the two".into(),
+            )
+            .into());
+        }
+        let Some(date) = self.day else {
+            return Err(UserError(
+                "--depart needs a service date: give --date YYYY-MM-DD (this network declares no valid_on)".into(),
+            )
+            .into());
+        };
+        let bound = self.base_bound_s();
+        if to + bound > crate::engine::raptor::MAX_HORIZON {
+            return Err(UserError(format!(
+                "--depart: the window with the search bound ({} min) passes the 48 h a service day covers; end the window earlier",
+                bound / 60
+            ))
+            .into());
+        }
+        Ok(Timing::Timetable(WindowOptions {
+            date,
+            from,
+            to,
+            step: 60,
+            draws: time.draws.unwrap_or(DEFAULT_DRAWS),
+            seed: time.seed.unwrap_or(1),
+            bound,
+            max_trips: 8,
+        }))
+    }
+
+    /// Search bound of the session's network, seconds: its `bound_min`, and at least the limit.
+    pub fn base_bound_s(&self) -> Seconds {
+        ((self.base.settings.routing.bound_min * 60.0) as Seconds).max(self.limit_s())
     }
 
     /// Search bound for `p`, seconds: the network's `bound_min`, and at least the limit.

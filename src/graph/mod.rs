@@ -13,6 +13,7 @@
 
 mod compile;
 mod csr;
+pub mod timetabled;
 
 pub use compile::compile;
 pub use csr::{Csr, CsrArc};

@@ -225,6 +225,7 @@ fn add_service(c: &mut Ctx<'_>, service: &RawService) -> Result<(), Problem> {
 fn remove_service(c: &mut Ctx<'_>, service: &str) -> Result<(), Problem> {
     let i = c.service(service)?;
     c.net.services.remove(i);
+    c.net.drop_orphan_timetables();
     c.mark(|d| &mut d.removed, service);
     Ok(())
 }
@@ -243,6 +244,7 @@ fn set_headway(c: &mut Ctx<'_>, service: &str, headway_min: f64) -> Result<(), P
         )));
     }
     c.net.services[i].headway_min = headway_min;
+    drop_timetable(c.net, service);
     Ok(())
 }
 
@@ -263,6 +265,9 @@ fn scale_speed(c: &mut Ctx<'_>, service: &str, factor: f64) -> Result<(), Proble
         if let Some(r) = sv.run_min(k) {
             sv.stops[k].run_min = Some(r / factor);
         }
+    }
+    for t in c.net.trips.iter_mut().filter(|t| t.service == service) {
+        scale_trip(t, factor);
     }
     Ok(())
 }
@@ -296,6 +301,7 @@ fn set_run_times(c: &mut Ctx<'_>, service: &str, run_min: &[f64]) -> Result<(), 
     for (k, r) in run_min.iter().enumerate() {
         sv.stops[k + 1].run_min = Some(*r);
     }
+    drop_timetable(c.net, service);
     Ok(())
 }
 
@@ -339,6 +345,11 @@ fn close_station(c: &mut Ctx<'_>, station: &str) -> Result<(), Problem> {
         skip_stop(sv, station);
     }
     c.net.services.retain(|sv| sv.stops.len() >= 2);
+    c.net.drop_orphan_timetables();
+    for t in c.net.trips.iter_mut() {
+        t.stops.retain(|st| st.at != station);
+    }
+    c.net.trips.retain(|t| t.stops.len() >= 2);
     c.net.links.retain(|l| l.from != station && l.to != station);
     if let Some(p) = c.net.places.iter_mut().find(|p| p.id == station) {
         // A closed station stays as a place (other records may name it) but nothing boards
@@ -347,6 +358,33 @@ fn close_station(c: &mut Ctx<'_>, station: &str) -> Result<(), Problem> {
     }
     c.mark(|d| &mut d.closed, station);
     Ok(())
+}
+
+/// Drops the trips and bands of a service whose headway or run times an edit changed: in the
+/// timetable modes it runs the default band with its new figures (docs/network-format.md).
+fn drop_timetable(net: &mut Network, service: &str) {
+    net.trips.retain(|t| t.service != service);
+    net.bands.retain(|b| b.service != service);
+}
+
+/// Divides the running time between consecutive stops of a trip by `factor`, keeping its first
+/// departure and its dwells.
+fn scale_trip(t: &mut Trip, factor: f64) {
+    let mut shift: i64 = 0;
+    let mut prev_dep_old = None;
+    let mut prev_dep_new: i64 = 0;
+    for st in t.stops.iter_mut() {
+        let dwell = st.depart as i64 - st.arrive as i64;
+        if let Some(pd) = prev_dep_old {
+            let run = st.arrive as i64 - pd;
+            let new_arr = prev_dep_new + (run as f64 / factor).round() as i64;
+            shift = new_arr - st.arrive as i64;
+        }
+        prev_dep_old = Some(st.depart as i64);
+        st.arrive = (st.arrive as i64 + shift).max(0) as u32;
+        st.depart = st.arrive + dwell as u32;
+        prev_dep_new = st.depart as i64;
+    }
 }
 
 /// Removes every call of `sv` at `station`, joining the run times of the two segments around

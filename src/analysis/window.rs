@@ -1,0 +1,335 @@
+//! Travel times on timetables: one departure or a window of departures (range RAPTOR), door
+//! to door, with access and egress over the street part of the transit graph; percentiles and
+//! the share of departures within a limit.
+//!
+//! A door-to-door time for one departure minute is the earliest arrival at the destination
+//! minus that minute: walking or local access to a station (plus its entrance-to-platform
+//! minutes), waiting for a trip that actually leaves, rides, changes, and the way from the
+//! last station to the door; or the way without any vehicle, if shorter. Samples are taken at
+//! every `step` of the window and, where trips run by inexact headways, for every draw of
+//! their departures ([`crate::engine::raptor::day::Draw`]): draws are keyed by the seed and
+//! each trip's id, so two scenarios compared with one seed share them (paired draws).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use rayon::prelude::*;
+
+use crate::engine::raptor::{
+    needs_draws, percentile, share_within, DayTimetable, Draw, Journey, RaptorError, RaptorParams,
+    RaptorWorkspace, Window, MAX_HORIZON,
+};
+use crate::graph::timetabled::{day_of, Timetabled};
+use crate::graph::Csr;
+use crate::network::ids::{PlaceIdx, Seconds, UNREACHED};
+use crate::network::model::Date;
+use crate::network::timetable::StopIdx;
+
+/// What a timetable query covers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowOptions {
+    /// The service date.
+    pub date: Date,
+    /// First departure, seconds since midnight.
+    pub from: Seconds,
+    /// Last departure (inclusive; equal to `from` for one departure).
+    pub to: Seconds,
+    /// Seconds between departures sampled (60: every minute).
+    pub step: Seconds,
+    /// Draws of the departures of trips that run by inexact headways.
+    pub draws: u32,
+    /// Seed of the draws.
+    pub seed: u64,
+    /// Search bound: arrivals later than departure plus this are unreached.
+    pub bound: Seconds,
+    /// The most vehicle trips in a journey.
+    pub max_trips: u8,
+}
+
+impl WindowOptions {
+    /// Number of departures sampled per draw.
+    pub fn departures(&self) -> usize {
+        ((self.to - self.from) / self.step.max(1)) as usize + 1
+    }
+}
+
+/// Samples of door-to-door seconds between places over a window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowMatrix {
+    /// Origins.
+    pub rows: Vec<PlaceIdx>,
+    /// Destinations.
+    pub cols: Vec<PlaceIdx>,
+    /// `samples[i][j]`: one travel time per (draw, departure), `UNREACHED` past the bound;
+    /// within a draw, departures latest first.
+    pub samples: Vec<Vec<Vec<Seconds>>>,
+    /// Departures per draw.
+    pub departures: usize,
+    /// Draws (1 when no trip runs by inexact headways in this network, repeated to `draws`
+    /// samples so that every scenario's samples have the same shape).
+    pub draws: u32,
+}
+
+impl WindowMatrix {
+    /// The `p`-th percentile (nearest rank, unreached counting as longest) of pair `(i, j)`.
+    pub fn percentile(&self, i: usize, j: usize, p: f64) -> Seconds {
+        let mut v = self.samples[i][j].clone();
+        percentile(&mut v, p)
+    }
+
+    /// The share of samples of pair `(i, j)` at most `limit` seconds.
+    pub fn share_within(&self, i: usize, j: usize, limit: Seconds) -> f64 {
+        share_within(&self.samples[i][j], limit)
+    }
+
+    /// The matrix of the `p`-th percentiles.
+    pub fn percentile_matrix(&self, p: f64) -> Vec<Vec<Seconds>> {
+        (0..self.rows.len())
+            .map(|i| {
+                (0..self.cols.len())
+                    .map(|j| self.percentile(i, j, p))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Plain Dijkstra over the (small) street graph of places, bounded.
+pub fn street_times(g: &Csr, source: PlaceIdx, bound: Seconds) -> Vec<Seconds> {
+    let mut dist = vec![UNREACHED; g.num_nodes()];
+    let mut heap = BinaryHeap::new();
+    dist[source.idx()] = 0;
+    heap.push(Reverse((0, source.0)));
+    while let Some(Reverse((d, v))) = heap.pop() {
+        if d > dist[v as usize] {
+            continue;
+        }
+        for a in g.out(v).1 {
+            let nd = d.saturating_add(a.weight);
+            if nd <= bound && nd < dist[a.head as usize] {
+                dist[a.head as usize] = nd;
+                heap.push(Reverse((nd, a.head)));
+            }
+        }
+    }
+    dist
+}
+
+/// Access legs from place `o`: every station reached on the streets within the bound, with its
+/// entrance-to-platform minutes; and the street times to every place.
+pub fn access_legs(
+    t: &Timetabled,
+    o: PlaceIdx,
+    bound: Seconds,
+) -> (Vec<(StopIdx, Seconds)>, Vec<Seconds>) {
+    let d = street_times(&t.street, o, bound);
+    let legs = d
+        .iter()
+        .enumerate()
+        .filter(|&(_, &s)| s != UNREACHED)
+        .filter_map(|(p, &s)| t.stop_of_place[p].map(|st| (st, s.saturating_add(t.interchange[p]))))
+        .filter(|&(_, s)| s <= bound)
+        .collect();
+    (legs, d)
+}
+
+/// Egress legs to place `dst`: every station from which it is reached on the streets within
+/// the bound.
+pub fn egress_legs(t: &Timetabled, dst: PlaceIdx, bound: Seconds) -> Vec<(StopIdx, Seconds)> {
+    let d = street_times(&t.street_rev, dst, bound);
+    d.iter()
+        .enumerate()
+        .filter(|&(_, &s)| s != UNREACHED)
+        .filter_map(|(p, &s)| t.stop_of_place[p].map(|st| (st, s)))
+        .collect()
+}
+
+fn params(o: &WindowOptions) -> RaptorParams {
+    RaptorParams {
+        max_trips: o.max_trips,
+        limit: o.bound,
+    }
+}
+
+fn check_window(o: &WindowOptions) -> Result<(), RaptorError> {
+    if o.from > o.to || o.step == 0 || o.to.saturating_add(o.bound) > MAX_HORIZON {
+        return Err(RaptorError::BadWindow {
+            from: o.from,
+            to: o.to,
+        });
+    }
+    Ok(())
+}
+
+/// The compiled days of a query, one per draw searched.
+pub fn compile_days<'a>(t: &'a Timetabled, o: &WindowOptions) -> Vec<DayTimetable<'a>> {
+    let searched = if needs_draws(&t.tt) {
+        o.draws.max(1)
+    } else {
+        1
+    };
+    let end = (o.to + o.bound).min(MAX_HORIZON);
+    (0..searched)
+        .map(|d| {
+            DayTimetable::new(
+                &t.tt,
+                day_of(o.date),
+                o.from,
+                end,
+                Draw {
+                    seed: o.seed,
+                    index: d,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Door-to-door samples between places over the window, origins in parallel (one RAPTOR
+/// workspace per thread).
+pub fn window_matrix(
+    t: &Timetabled,
+    rows: &[PlaceIdx],
+    cols: &[PlaceIdx],
+    o: &WindowOptions,
+) -> Result<WindowMatrix, RaptorError> {
+    check_window(o)?;
+    let days = compile_days(t, o);
+    let egress: Vec<Vec<(StopIdx, Seconds)>> =
+        cols.iter().map(|&c| egress_legs(t, c, o.bound)).collect();
+    let p = params(o);
+    let w = Window {
+        from: o.from,
+        to: o.to,
+        step: o.step,
+    };
+    let draws = o.draws.max(1);
+    let samples: Result<Vec<Vec<Vec<Seconds>>>, RaptorError> = rows
+        .par_iter()
+        .map_init(RaptorWorkspace::new, |ws, &r| {
+            let (access, street) = access_legs(t, r, o.bound);
+            let direct: Vec<Seconds> = cols.iter().map(|c| street[c.idx()]).collect();
+            let mut out: Vec<Vec<Seconds>> =
+                vec![Vec::with_capacity(draws as usize * o.departures()); cols.len()];
+            for day in &days {
+                ws.window(day, &access, w, &p, |a| {
+                    for (j, eg) in egress.iter().enumerate() {
+                        let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
+                        out[j].push(by_transit.min(direct[j]));
+                    }
+                })?;
+            }
+            for s in &mut out {
+                let one = s.len();
+                for _ in days.len() as u32..draws {
+                    s.extend_from_within(..one);
+                }
+            }
+            Ok(out)
+        })
+        .collect();
+    Ok(WindowMatrix {
+        rows: rows.to_vec(),
+        cols: cols.to_vec(),
+        samples: samples?,
+        departures: o.departures(),
+        draws,
+    })
+}
+
+/// The journey from `from` to `to` leaving at `o.from` (draw 0), leg by leg, or `None` if the
+/// destination is not reached within the bound by transit. Also returns the street-only time.
+pub fn journey(
+    t: &Timetabled,
+    from: PlaceIdx,
+    to: PlaceIdx,
+    o: &WindowOptions,
+) -> Result<(Option<Journey>, Seconds), RaptorError> {
+    check_window(o)?;
+    let one = WindowOptions {
+        to: o.from,
+        draws: 1,
+        ..o.clone()
+    };
+    let days = compile_days(t, &one);
+    let (access, street) = access_legs(t, from, o.bound);
+    let egress = egress_legs(t, to, o.bound);
+    let mut ws = RaptorWorkspace::new();
+    ws.one_departure(&days[0], &access, o.from, &params(o))?;
+    let stop = egress.first().map(|e| e.0).unwrap_or(StopIdx(0));
+    Ok((ws.journey(&days[0], stop, Some(&egress)), street[to.idx()]))
+}
+
+/// How travel times are counted: the static model (expected waits from headways) or
+/// timetables over a departure window (the median over the window's samples).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Timing {
+    /// Expected waits from headways ([`crate::network::model::WaitPolicy`]).
+    Static,
+    /// Range RAPTOR over the window; times are medians.
+    Timetable(WindowOptions),
+}
+
+/// A network compiled for the timetable modes: its transit graph and its timetable.
+pub fn compile(
+    net: &crate::network::model::Network,
+) -> Result<Timetabled, crate::network::problem::Problems> {
+    let g = crate::graph::compile(net, crate::graph::Profile::Transit);
+    crate::graph::timetabled::compile_timetabled(net, &g)
+}
+
+/// An error of a timetable query as problems (for commands).
+pub fn as_problems(e: RaptorError) -> crate::network::problem::Problems {
+    crate::network::problem::Problems(vec![crate::network::problem::Problem::error(
+        &crate::network::model::Origin::default(),
+        "departure window",
+        e.to_string(),
+        "choose a window that ends, with the search bound, before 48:00",
+    )])
+}
+
+/// [`crate::analysis::rank::Reach`] of `net` by either timing (window: the medians).
+pub fn reach_of(
+    net: crate::network::model::Network,
+    profile: crate::graph::Profile,
+    bound: Seconds,
+    timing: &Timing,
+) -> Result<crate::analysis::rank::Reach, crate::network::problem::Problems> {
+    use crate::analysis::matrix::TimeMatrix;
+    match timing {
+        Timing::Static => Ok(crate::analysis::rank::reach(
+            &crate::graph::Prepared::new(net, profile),
+            bound,
+        )),
+        Timing::Timetable(o) => {
+            let t = compile(&net)?;
+            let centres = net.centres();
+            let zones = net.zones();
+            let mut cols = centres.clone();
+            cols.extend(&zones);
+            let o = WindowOptions { bound, ..o.clone() };
+            let wm = window_matrix(&t, &centres, &cols, &o).map_err(as_problems)?;
+            let med = wm.percentile_matrix(50.0);
+            let nc = centres.len();
+            let (mut cc, mut cz) = (Vec::new(), Vec::new());
+            for row in med {
+                cc.push(row[..nc].to_vec());
+                cz.push(row[nc..].to_vec());
+            }
+            Ok(crate::analysis::rank::Reach {
+                cc: TimeMatrix {
+                    rows: centres.clone(),
+                    cols: centres.clone(),
+                    secs: cc,
+                },
+                cz: TimeMatrix {
+                    rows: centres.clone(),
+                    cols: zones.clone(),
+                    secs: cz,
+                },
+                centres,
+                zones,
+            })
+        }
+    }
+}
