@@ -414,3 +414,51 @@ fn scenario_edits_act_on_trips_and_bands() {
         "{first}"
     );
 }
+
+#[test]
+fn isochrones_over_a_window_shrink_with_the_percentile() {
+    let d = timetabled(CALENDARS, TRIPS, &BANDS.replace("true", "false"));
+    let p = d.path().to_str().unwrap();
+    let area = |pct: &str| -> Vec<f64> {
+        let out = tempfile::tempdir().unwrap();
+        let dir = out.path().join("iso");
+        run_ok(onehour().args([
+            "isochrones",
+            "--network",
+            p,
+            "--origins",
+            "cx",
+            "--depart",
+            "07:00-08:00",
+            "--percentiles",
+            pct,
+            "--thresholds",
+            "20,40,60",
+            "--cell",
+            "200",
+            "--out",
+            dir.to_str().unwrap(),
+        ]));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("all.geojson")).unwrap())
+                .unwrap();
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["area_km2"].as_f64().unwrap())
+            .collect()
+    };
+    let (lo, hi) = (area("5"), area("95"));
+    assert_eq!(lo.len(), 3);
+    for (a, b) in lo.iter().zip(&hi) {
+        assert!(
+            a >= b,
+            "5th percentile bands are at least as large: {lo:?} {hi:?}"
+        );
+    }
+    assert!(
+        lo[2] > hi[2] || lo[1] > hi[1],
+        "the draws must matter: {lo:?} {hi:?}"
+    );
+}

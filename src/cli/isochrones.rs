@@ -30,6 +30,10 @@ pub struct IsochronesArgs {
     /// Thresholds, grid and access options.
     #[command(flatten)]
     pub iso: IsoOpts,
+    /// Timetable mode: each place's time is a percentile over the window's departures (the
+    /// first of --percentiles; default the median)
+    #[command(flatten)]
+    pub time: crate::cli::args::TimeOpts,
     /// Output folder: one GeoJSON file per origin and scenario, all.geojson with every band,
     /// and summary.csv (area and population of every band)
     #[arg(long, value_name = "DIR", default_value = "isochrones")]
@@ -125,6 +129,8 @@ pub fn batch(
     scenarios: &[(String, Option<String>)],
     origin_names: &[String],
     params: &IsoParams,
+    timing: &crate::analysis::Timing,
+    percentile: Option<f64>,
 ) -> Result<(Vec<Isochrone>, f64)> {
     use rayon::prelude::*;
     let frame = Frame {
@@ -146,6 +152,33 @@ pub fn batch(
         .unwrap_or(0);
     let pb = progress(jobs.len() as u64, "isochrones");
     let t0 = Instant::now();
+    if let crate::analysis::Timing::Timetable(o) = timing {
+        // One window search per origin (origins in parallel inside), then its surface.
+        let pct = percentile.unwrap_or(50.0);
+        let mut out = Vec::with_capacity(jobs.len());
+        let compiled: Vec<_> = prepared
+            .iter()
+            .map(|p| crate::analysis::window::compile(&p.net))
+            .collect::<Result<_, _>>()?;
+        for &(k, origin) in &jobs {
+            let p = &prepared[k];
+            let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
+            let o = crate::analysis::WindowOptions {
+                bound: (params.max_threshold_s().ceil() as u32).max(60),
+                ..o.clone()
+            };
+            let wm = crate::analysis::window::window_matrix(&compiled[k], &[origin], &all, &o)
+                .map_err(crate::analysis::window::as_problems)?;
+            let times: Vec<_> = (0..all.len()).map(|j| wm.percentile(0, j, pct)).collect();
+            out.push(
+                isochrone::isochrone_from_times(p, &times, origin, &frame, &scenarios[k].0)
+                    .map_err(|e| anyhow::anyhow!("isochrone failed: {e}"))?,
+            );
+            pb.inc(1);
+        }
+        pb.finish_and_clear();
+        return Ok((out, t0.elapsed().as_secs_f64()));
+    }
     let isos: Result<Vec<Isochrone>, String> = jobs
         .par_iter()
         .map_init(
@@ -186,7 +219,9 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     let s = Session::open(&a.net)?;
     let scenarios = scenario_list(&s, &a.scenario);
     warn_coarse(&s, &params);
-    let (isos, secs) = batch(&s, &scenarios, &a.origins, &params)?;
+    let timing = s.timing(&a.time)?;
+    let pct = a.time.percentiles.as_ref().and_then(|p| p.first().copied());
+    let (isos, secs) = batch(&s, &scenarios, &a.origins, &params, &timing, pct)?;
     let profile = a.net.profile().as_str();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for iso in &isos {
@@ -210,6 +245,13 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
         "Isochrones, {profile} profile, {} m grid: area km² / zone population (millions) within each threshold\n",
         params.cell_m
     );
+    if let crate::analysis::Timing::Timetable(o) = &timing {
+        t.push_str(&format!(
+            "Timetables: each place's time is the {}th percentile over departures; {}\n",
+            crate::cli::timed::pct_key(pct.unwrap_or(50.0)),
+            crate::cli::compare::window_text(o)
+        ));
+    }
     t.push_str(&summary_table(&isos, &params.thresholds_min));
     t.push_str(&change_table(&isos));
     t.push_str(&format!(

@@ -48,7 +48,14 @@ pub fn run(a: MapArgs) -> Result<ExitCode> {
             .ok_or_else(|| UserError("the network has no centre: give --origin".into()))?,
     };
     warn_coarse(&s, &params);
-    let (isos, _) = batch(&s, &scenarios, std::slice::from_ref(&origin), &params)?;
+    let (isos, _) = batch(
+        &s,
+        &scenarios,
+        std::slice::from_ref(&origin),
+        &params,
+        &crate::analysis::Timing::Static,
+        None,
+    )?;
     let nets: Vec<_> = scenarios
         .iter()
         .map(|(_, sc)| s.network(sc.as_deref()))

@@ -109,7 +109,8 @@ impl IsoParams {
         Ok(())
     }
 
-    fn max_threshold_s(&self) -> f64 {
+    /// The largest threshold, seconds.
+    pub fn max_threshold_s(&self) -> f64 {
         self.thresholds_min.iter().copied().fold(0.0, f64::max) * 60.0
     }
 }
@@ -756,10 +757,58 @@ pub fn isochrone(
         false,
     );
     let src = sources(p, ws, origin, &frame.proj, &access, max_s);
+    from_sources(p, &src, &access, origin, frame, scenario)
+}
+
+/// The isochrone of `origin` from given times to every place (seconds, `UNREACHED` if not
+/// reached): the timetable modes, where a place's time is a percentile over the departures of
+/// a window. Each place reached is a source at its time, as in the transit profile.
+pub fn isochrone_from_times(
+    p: &Prepared,
+    times: &[Seconds],
+    origin: PlaceIdx,
+    frame: &Frame,
+    scenario: &str,
+) -> Result<Isochrone, String> {
+    let params = &frame.params;
+    let access = AccessModel::for_profile(&p.net, Profile::Transit, params.max_access_m);
+    let max_s = params.max_threshold_s();
+    let src: Vec<Source> = times
+        .iter()
+        .enumerate()
+        .filter(|&(i, &t)| {
+            t != UNREACHED
+                && p.net.places[i].kind != PlaceKind::RoadNode
+                && t as f64 + access.end_s <= max_s
+        })
+        .map(|(i, &t)| {
+            let pl = &p.net.places[i];
+            let (x, y) = frame.proj.forward(pl.lon, pl.lat);
+            Source {
+                x,
+                y,
+                start_s: t as f64,
+            }
+        })
+        .collect();
+    from_sources(p, &src, &access, origin, frame, scenario)
+}
+
+/// The surface, bands and their populations of an isochrone from its sources.
+fn from_sources(
+    p: &Prepared,
+    src: &[Source],
+    access: &AccessModel,
+    origin: PlaceIdx,
+    frame: &Frame,
+    scenario: &str,
+) -> Result<Isochrone, String> {
+    let params = &frame.params;
+    let max_s = params.max_threshold_s();
     // The grid and its contours are the memory of an isochrone: wait for room in the budget.
-    let points = surface_points(&src, &access, params.cell_m, max_s);
+    let points = surface_points(src, access, params.cell_m, max_s);
     let _permit = GRID_BUDGET.acquire(points.saturating_mul(std::mem::size_of::<f64>()));
-    let surf = surface(&src, &access, params.cell_m, max_s)?;
+    let surf = surface(src, access, params.cell_m, max_s)?;
     let zones: Vec<(Point<f64>, u64)> = p
         .net
         .zones()
