@@ -15,6 +15,12 @@
 //! - `compile`: compiling the Cairns day for the 07:00–09:00 window (done once per date and
 //!   draw, not per search).
 //!
+//! - `guangzhou`: the bundled network on its valid_on day, door to door from one centre (in
+//!   turn) to the 12 centres and 23 zones: the static engine's sweep (`static-sweep`, the
+//!   baseline), one departure, windows of 30 min to 4 h at one-minute steps, the 2-hour window
+//!   with 10 draws, and with twice the trips (every headway halved); compiling the day and
+//!   the network. Access and egress legs (street Dijkstra) are part of each search.
+//!
 //! Both searches use at most 8 trips and a 2-hour limit. Quick mode for CI:
 //! `ONEHOUR_BENCH_QUICK=1 cargo bench --bench raptor -- --noplot`.
 
@@ -181,5 +187,88 @@ fn porto_alegre(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, cairns, porto_alegre);
+/// The bundled Guangzhou network as the timetable modes see it, door to door from each centre
+/// to every centre and zone, beside the static engine's sweep of the same rows.
+fn guangzhou(c: &mut Criterion) {
+    use onehour::analysis::window::{compile, compile_days, window_matrix_on, WindowOptions};
+    use onehour::graph::{Prepared, Profile};
+    use onehour::network::model::Date;
+    let (net, _) = onehour::network::load::load_network(
+        &onehour::network::bundled::networks(),
+        "guangzhou/network.toml",
+    )
+    .unwrap();
+    let day = net.valid_on.unwrap();
+    let net = net.as_on(day);
+    // The same network with every band and default headway halved: about twice the trips.
+    let mut dense = net.clone();
+    for s in &mut dense.services {
+        s.headway_min /= 2.0;
+    }
+    for b in &mut dense.bands {
+        b.headway_s = (b.headway_s / 2).max(60);
+    }
+    let t = compile(&net).unwrap();
+    let t2 = compile(&dense).unwrap();
+    let centres = net.centres();
+    let mut cols = centres.clone();
+    cols.extend(net.zones());
+    let opts = |from: u32, to: u32, draws: u32| WindowOptions {
+        date: Date { ..day },
+        from,
+        to,
+        step: 60,
+        draws,
+        seed: 1,
+        bound: 150 * 60,
+        max_trips: 8,
+    };
+    eprintln!(
+        "guangzhou: {} stops, {} trips ({} with the halved headways), {} centres x {} destinations",
+        t.tt.stops().len(),
+        t.tt.trips().len(),
+        t2.tt.trips().len(),
+        centres.len(),
+        cols.len()
+    );
+    let mut g = c.benchmark_group("guangzhou");
+    configure(&mut g);
+    let p = Prepared::new(net.clone(), Profile::Transit);
+    let mut i = 0;
+    g.bench_function("static-sweep", |b| {
+        b.iter(|| {
+            i = (i + 1) % centres.len();
+            black_box(onehour::analysis::time_matrix(&p, &centres[i..i + 1], &cols, 150 * 60))
+        })
+    });
+    let mut run = |g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+                   name: &str,
+                   t: &onehour::graph::timetabled::Timetabled,
+                   o: WindowOptions| {
+        let days = compile_days(t, &o);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                i = (i + 1) % centres.len();
+                black_box(window_matrix_on(t, &days, &centres[i..i + 1], &cols, &o).unwrap())
+            })
+        });
+    };
+    let h = 3600;
+    run(&mut g, "one-departure", &t, opts(7 * h + 1800, 7 * h + 1800, 1));
+    run(&mut g, "window-30min", &t, opts(7 * h, 7 * h + 1800, 1));
+    run(&mut g, "window-1h", &t, opts(7 * h, 8 * h, 1));
+    run(&mut g, "window-2h", &t, opts(7 * h, 9 * h, 1));
+    run(&mut g, "window-4h", &t, opts(7 * h, 11 * h, 1));
+    run(&mut g, "window-2h-10draws", &t, opts(7 * h, 9 * h, 10));
+    run(&mut g, "window-2h-2x-trips", &t2, opts(7 * h, 9 * h, 1));
+    g.bench_function("compile-day-2h", |b| {
+        b.iter(|| black_box(compile_days(&t, &opts(7 * h, 9 * h, 1)).len()))
+    });
+    g.bench_function("compile-network", |b| {
+        b.iter(|| black_box(compile(&net).unwrap().tt.trips().len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, cairns, porto_alegre, guangzhou);
 criterion_main!(benches);

@@ -195,6 +195,18 @@ pub fn window_matrix(
 ) -> Result<WindowMatrix, RaptorError> {
     check_window(o)?;
     let days = compile_days(t, o);
+    window_matrix_on(t, &days, rows, cols, o)
+}
+
+/// [`window_matrix`] on days compiled beforehand by [`compile_days`] for the same options.
+pub fn window_matrix_on(
+    t: &Timetabled,
+    days: &[DayTimetable<'_>],
+    rows: &[PlaceIdx],
+    cols: &[PlaceIdx],
+    o: &WindowOptions,
+) -> Result<WindowMatrix, RaptorError> {
+    check_window(o)?;
     let egress: Vec<Vec<(StopIdx, Seconds)>> =
         cols.iter().map(|&c| egress_legs(t, c, o.bound)).collect();
     let p = params(o);
@@ -211,7 +223,7 @@ pub fn window_matrix(
             let direct: Vec<Seconds> = cols.iter().map(|c| street[c.idx()]).collect();
             let mut out: Vec<Vec<Seconds>> =
                 vec![Vec::with_capacity(draws as usize * o.departures()); cols.len()];
-            for day in &days {
+            for day in days {
                 ws.window(day, &access, w, &p, |a| {
                     for (j, eg) in egress.iter().enumerate() {
                         let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
