@@ -184,6 +184,63 @@ fn implausible_speed_for_the_mode() {
     );
 }
 
+/// Validates a copy of the fixture with one trip of metro line m1 from sa (departing `dep`) to
+/// sb (arriving `arr`); sa and sb are 10.2 km apart, so a metro run (10..120 km/h) takes 5.1 to
+/// 61.4 minutes. Returns stderr when validation fails, None when it passes.
+fn trip_sa_sb(dep: &str, arr: &str) -> Option<String> {
+    let dir = copy_fixture(&tiny());
+    edit(
+        &dir.path().join("network.toml"),
+        "centres = [\"centres.csv\"]",
+        "centres = [\"centres.csv\"]\ncalendars = [\"calendars.csv\"]\ntrips = [\"trips.csv\"]",
+    );
+    std::fs::write(
+        dir.path().join("calendars.csv"),
+        "id,days,start,end,added,removed,source\nc,Mon-Sun,2024-01-01,2024-12-31,,,test fixture\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("trips.csv"),
+        format!(
+            "service,trip,calendar,stop,arrive,depart,source\nm1,t1,c,sa,,{dep},test fixture\nm1,t1,c,sb,{arr},,\n"
+        ),
+    )
+    .unwrap();
+    let out = onehour()
+        .arg("validate")
+        .arg("--network")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    match out.status.code() {
+        Some(0) => None,
+        Some(2) => Some(err),
+        c => panic!("validate exited with {c:?}:\n{err}"),
+    }
+}
+
+#[test]
+fn trip_speeds_allow_a_minute_either_way_for_whole_minute_times() {
+    // 62 min is slower than 10 km/h, but a run of 61 min (08:00:59 to 09:02:00) is not.
+    assert_eq!(trip_sa_sb("08:00", "09:02"), None);
+    // 63 min: no run within a minute of it is plausible.
+    let err = trip_sa_sb("08:00", "09:03").expect("63 min for 10.2 km by metro is too slow");
+    assert!(
+        err.contains("trips.csv:3")
+            && err.contains("trip t1")
+            && err.contains("implied speed 10 km/h"),
+        "{err}"
+    );
+    // Times with seconds are exact: 62 min is too slow.
+    assert!(trip_sa_sb("08:00:30", "09:02:30").is_some());
+    // 5 min is faster than 120 km/h, but 6 min is not; 4 min is too fast whatever the rounding.
+    assert_eq!(trip_sa_sb("08:00", "08:05"), None);
+    let err = trip_sa_sb("08:00", "08:04").expect("4 min for 10.2 km by metro is too fast");
+    assert!(err.contains("implied speed 153 km/h"), "{err}");
+    assert!(trip_sa_sb("08:00:10", "08:05:10").is_some());
+}
+
 #[test]
 fn fewer_than_two_stops() {
     rejects(
