@@ -238,7 +238,12 @@ fn guangzhou(c: &mut Criterion) {
     g.bench_function("static-sweep", |b| {
         b.iter(|| {
             i = (i + 1) % centres.len();
-            black_box(onehour::analysis::time_matrix(&p, &centres[i..i + 1], &cols, 150 * 60))
+            black_box(onehour::analysis::time_matrix(
+                &p,
+                &centres[i..i + 1],
+                &cols,
+                150 * 60,
+            ))
         })
     });
     let mut run = |g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -254,7 +259,12 @@ fn guangzhou(c: &mut Criterion) {
         });
     };
     let h = 3600;
-    run(&mut g, "one-departure", &t, opts(7 * h + 1800, 7 * h + 1800, 1));
+    run(
+        &mut g,
+        "one-departure",
+        &t,
+        opts(7 * h + 1800, 7 * h + 1800, 1),
+    );
     run(&mut g, "window-30min", &t, opts(7 * h, 7 * h + 1800, 1));
     run(&mut g, "window-1h", &t, opts(7 * h, 8 * h, 1));
     run(&mut g, "window-2h", &t, opts(7 * h, 9 * h, 1));

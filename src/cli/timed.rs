@@ -21,6 +21,8 @@ pub struct Timed {
     pub percentiles: Vec<f64>,
     /// Services without trips or bands (run on the default band: estimated departures).
     pub default_band: Vec<String>,
+    /// Services with trips or bands of which none runs on the date.
+    pub idle: Vec<String>,
 }
 
 impl Timed {
@@ -68,7 +70,21 @@ impl Timed {
                 if self.default_band.len() == 1 { "" } else { "s" }
             )
         };
-        format!("timetables on {} ({}), {when}{est}", o.date, weekday(o))
+        let idle = if self.idle.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} timetabled service{} not running on this date (calendars do not cover it: {})",
+                self.idle.len(),
+                if self.idle.len() == 1 { "" } else { "s" },
+                self.idle.join(", ")
+            )
+        };
+        format!(
+            "timetables on {} ({}), {when}{est}{idle}",
+            o.date,
+            weekday(o)
+        )
     }
 
     /// The JSON members added to a matrix: `percentiles`, `share_within_limit`, `window`.
@@ -113,6 +129,7 @@ impl Timed {
                 "seed": o.seed,
                 "minutes_are": "median over the samples (departures x draws)",
                 "default_band_services": self.default_band,
+                "services_not_running": self.idle,
             }
         })
     }
@@ -192,12 +209,12 @@ pub fn timed_matrix(
     opts: &WindowOptions,
     percentiles: &[f64],
 ) -> Result<Timed> {
-    let _ = net;
     let wm = window::window_matrix(t, rows, cols, opts).map_err(window::as_problems)?;
     Ok(Timed {
         wm,
         opts: opts.clone(),
         percentiles: percentiles.to_vec(),
         default_band: t.default_band.clone(),
+        idle: crate::graph::timetabled::idle_on(net, opts.date),
     })
 }

@@ -332,3 +332,41 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
         default_band,
     })
 }
+
+/// Services of `net` that have trips or bands, none of which runs on `date` (their calendars
+/// do not cover it): in the timetable modes they do not run that day.
+pub fn idle_on(net: &Network, date: Date) -> Vec<String> {
+    let day = day_of(date);
+    let runs: HashMap<&str, bool> = net
+        .calendars
+        .iter()
+        .map(|c| {
+            let wd = day.weekday() as usize % 7;
+            let on = !c.removed.contains(&date)
+                && (c.added.contains(&date)
+                    || (c.start <= date && date <= c.end && c.weekdays[wd]));
+            (c.id.as_str(), on)
+        })
+        .collect();
+    let mut has: HashMap<&str, bool> = HashMap::new();
+    for (svc, cal) in net
+        .trips
+        .iter()
+        .map(|t| (t.service.as_str(), t.calendar.as_str()))
+        .chain(
+            net.bands
+                .iter()
+                .map(|b| (b.service.as_str(), b.calendar.as_str())),
+        )
+    {
+        let on = runs.get(cal).copied().unwrap_or(false);
+        *has.entry(svc).or_insert(false) |= on;
+    }
+    let mut idle: Vec<String> = has
+        .into_iter()
+        .filter(|&(_, on)| !on)
+        .map(|(s, _)| s.to_string())
+        .collect();
+    idle.sort();
+    idle
+}
