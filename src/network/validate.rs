@@ -919,7 +919,7 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
                 {
                     let km = place_distance_m(net.place(x), net.place(y)) / 1000.0;
                     let run_s = ts.arrive - a.depart;
-                    let run = run_s as f64 / 60.0;
+                    let run = (run_s as f64 / 60.0 * 100.0).round() / 100.0;
                     let (lo, hi) = s.mode.plausible_kmh();
                     // Times given to the whole minute say only that the vehicle leaves and
                     // arrives within those minutes: the hop may take up to a minute more or
