@@ -6,6 +6,7 @@ pub mod dimacs;
 #[allow(missing_docs)]
 pub mod gtfs;
 // The GTFS network import and export (issue 13): field docs as for `gtfs`.
+pub mod gtfs_export;
 #[allow(missing_docs)]
 pub mod gtfs_network;
 pub mod write;
