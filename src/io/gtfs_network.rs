@@ -597,7 +597,8 @@ fn median(v: &[f64]) -> f64 {
 fn median_gap(mut deps: Vec<Seconds>) -> Option<(f64, usize)> {
     deps.sort_unstable();
     deps.dedup();
-    let gaps: Vec<f64> = deps.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    let mut gaps: Vec<f64> = deps.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    gaps.sort_by(f64::total_cmp);
     (!gaps.is_empty()).then(|| (median(&gaps), deps.len()))
 }
 
