@@ -326,7 +326,7 @@ fn hand_feed_stations_frequencies_calendars_transfers() {
     let feed = dir.path().join("hand");
     std::fs::create_dir(&feed).unwrap();
     hand_feed(&feed);
-    let imp = import(&[feed.clone()], false);
+    let imp = import(std::slice::from_ref(&feed), false);
     let (_d, net) = write_and_load(&imp);
     let ids: Vec<&str> = net.places.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["st", "b", "c", "d"]); // platforms collapse onto st
@@ -425,7 +425,10 @@ fn hand_feed_stations_frequencies_calendars_transfers() {
 
 /// Trip times of a timetable by trip, at the places of `tt` (a platform stands for its
 /// station) and only where passengers may board or alight, as the network import keeps them.
-fn scheduled(tt: &Timetable) -> BTreeMap<String, (String, Vec<(String, u32, u32)>)> {
+/// A trip's route and its calls (place, arrival, departure), by trip id.
+type Scheduled = BTreeMap<String, (String, Vec<(String, u32, u32)>)>;
+
+fn scheduled(tt: &Timetable) -> Scheduled {
     let mut out = BTreeMap::new();
     for (i, trip) in tt.trips().iter().enumerate() {
         if trip.is_frequency() {
@@ -456,7 +459,10 @@ fn scheduled(tt: &Timetable) -> BTreeMap<String, (String, Vec<(String, u32, u32)
 }
 
 /// Frequency-based trips as (places, offsets, bands), sorted.
-fn frequency_trips(tt: &Timetable) -> Vec<(Vec<String>, Vec<u32>, Vec<(u32, u32, u32, bool)>)> {
+/// A frequency-based trip: its places, departure offsets and bands.
+type FrequencyTrip = (Vec<String>, Vec<u32>, Vec<(u32, u32, u32, bool)>);
+
+fn frequency_trips(tt: &Timetable) -> Vec<FrequencyTrip> {
     let mut out: Vec<_> = tt
         .trips()
         .iter()
@@ -670,7 +676,7 @@ fn tiny_fixture_exports_through_the_cli() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let imp = import_gtfs(&[zip.clone()], &GtfsOptions::default()).unwrap();
+    let imp = import_gtfs(std::slice::from_ref(&zip), &GtfsOptions::default()).unwrap();
     let tt = &imp.timetable;
     // m1 (sa-sb-sc) and b2 (sb-sd), both ways, every day from 06:00 to 23:00.
     assert_eq!(tt.trips().len(), 4);

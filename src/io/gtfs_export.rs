@@ -233,7 +233,9 @@ pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)>
         );
     }
     // Bands: one template per service, direction and calendar while the bands do not overlap.
-    let mut groups: Vec<((&str, BandDirection, &str), Vec<usize>)> = Vec::new();
+    // (service, direction, calendar) → the bands' indices.
+    type Group<'a> = ((&'a str, BandDirection, &'a str), Vec<usize>);
+    let mut groups: Vec<Group> = Vec::new();
     for (i, b) in net.bands.iter().enumerate() {
         if !service_of.contains_key(b.service.as_str()) {
             continue;

@@ -2,8 +2,8 @@
 
 Usage: python validate_gtfs.py FEED.zip [FEED.zip ...]
 
-gtfs-kit 6.1.1 is the last release with a validator (`Feed.validate`); later releases dropped
-it. Every problem of type "error" fails the run (exit 1); warnings are printed. The feed is
+gtfs-kit 6.1.1 is pinned: `Feed.validate` was dropped in 10.0, and 9.0's `get_trips` fails
+on a feed without calendar_dates.txt. Every problem of type "error" fails the run (exit 1); warnings are printed. The feed is
 also read the way an analysis would read it (trip stats on its first service date) so that a
 feed that validates but cannot be used fails too.
 """
