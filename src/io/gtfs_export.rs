@@ -7,7 +7,8 @@
 //! - `routes.txt`: one route per line (and mode), `route_long_name` the line's name,
 //!   `route_desc` its Chinese name; `route_type` 2 (rail) for hsr, conventional and intercity,
 //!   1 metro, 0 tram, 3 bus (the basic types every consumer reads);
-//! - `trips.txt`, `stop_times.txt`: every timetabled trip with its times; each band a template
+//! - `trips.txt`, `stop_times.txt`: every timetabled trip with its times (less calls at stations
+//!   its service no longer serves, after a scenario's `close_station`); each band a template
 //!   trip run by `frequencies.txt` with its `exact_times` (bands of one service, direction and
 //!   calendar share a template while they do not overlap); a service with neither trips nor
 //!   bands runs every `headway_min` (`exact_times` 0) from `[timetable] default_start` to
@@ -213,13 +214,19 @@ pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)>
         let Some(s) = service_of.get(t.service.as_str()) else {
             continue;
         };
-        let mut it = s.stops.iter();
-        let forward = t.stops.iter().all(|ts| it.any(|x| x.at == ts.at));
+        // Calls at stations the service no longer serves (a scenario's close_station) are
+        // left out; a trip left with fewer than two is dropped.
         let calls: Vec<(&str, Seconds, Seconds)> = t
             .stops
             .iter()
+            .filter(|ts| s.stops.iter().any(|x| x.at == ts.at))
             .map(|ts| (ts.at.as_str(), ts.arrive, ts.depart))
             .collect();
+        if calls.len() < 2 {
+            continue;
+        }
+        let mut it = s.stops.iter();
+        let forward = calls.iter().all(|c| it.any(|x| x.at == c.0));
         served.extend(calls.iter().map(|c| c.0));
         used_cals.insert(t.calendar.as_str());
         push_trip(
