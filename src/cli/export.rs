@@ -1,15 +1,17 @@
-//! `onehour export`: the network as GeoJSON, or its compiled graph as DIMACS.
+//! `onehour export`: the network as GeoJSON or as a GTFS feed, or its compiled graph as DIMACS.
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{emit, NetOpts, Session};
+use crate::cli::{emit, write_error, NetOpts, Session, UserError};
 use crate::geo::isochrone::{self};
 use crate::geo::network_geojson;
 use crate::graph::Prepared;
 use crate::io::dimacs;
+use crate::io::gtfs_export;
+use crate::network::model::Network;
 
 /// Export formats of the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -19,6 +21,9 @@ pub enum ExportFormat {
     /// The compiled graph of the chosen profile as a 9th DIMACS challenge `.gr` file (1-based
     /// node ids, weights in seconds), for other shortest-path tools
     Dimacs,
+    /// A GTFS feed (zip): stations, one route per line, timetabled trips, bands and services
+    /// without timetables as frequencies.txt, calendars (needs --out)
+    Gtfs,
 }
 
 /// Flags of `onehour export`.
@@ -36,22 +41,82 @@ pub struct ExportArgs {
     /// Write to this file (atomically) instead of standard output
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// GTFS: the IANA time zone of the timetables (default: network.toml's [timetable]
+    /// timezone)
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// GTFS: the web address of whoever publishes the feed, its agency_url and
+    /// feed_publisher_url (default: network.toml's [timetable] publisher_url)
+    #[arg(long, value_name = "URL")]
+    pub publisher_url: Option<String>,
 }
 
 /// `onehour export`.
 pub fn run(a: ExportArgs) -> Result<ExitCode> {
     let s = Session::open(&a.net)?;
     let net = s.network(a.scenario.as_deref())?;
+    if a.format == ExportFormat::Gtfs {
+        return export_gtfs(&a, &s, &net);
+    }
     let text = match a.format {
         ExportFormat::Geojson => {
             isochrone::to_geojson_text(&network_geojson::network_features(&net))
         }
+        ExportFormat::Gtfs => unreachable!("handled above"),
         ExportFormat::Dimacs => export_dimacs(
             &crate::graph::Prepared::new(net, s.opts.profile()),
             a.scenario.as_deref().unwrap_or("today"),
         )?,
     };
     emit(&a.out, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `onehour export --format gtfs`: the network of the session's day and scenario as a GTFS zip.
+fn export_gtfs(a: &ExportArgs, s: &Session, net: &Network) -> Result<ExitCode> {
+    let Some(out) = &a.out else {
+        return Err(
+            UserError("--format gtfs writes a zip file: give --out FEED.zip".into()).into(),
+        );
+    };
+    let tt = &net.settings.timetable;
+    let timezone = a.timezone.clone().or(tt.timezone.clone()).ok_or_else(|| {
+        UserError("GTFS needs the time zone of the timetables: give --timezone (e.g. Asia/Shanghai) or set timezone in network.toml's [timetable]".into())
+    })?;
+    let publisher_url = a.publisher_url.clone().or(tt.publisher_url.clone()).ok_or_else(|| {
+        UserError("GTFS needs the web address of whoever publishes the feed (agency_url, feed_publisher_url): give --publisher-url or set publisher_url in network.toml's [timetable]".into())
+    })?;
+    if !(publisher_url.starts_with("http://") || publisher_url.starts_with("https://")) {
+        return Err(UserError(format!(
+            "--publisher-url {publisher_url}: not an http:// or https:// address"
+        ))
+        .into());
+    }
+    if !timezone.contains('/') || timezone.contains(char::is_whitespace) {
+        return Err(UserError(format!(
+            "--timezone {timezone}: not an IANA time zone name such as Asia/Shanghai"
+        ))
+        .into());
+    }
+    let Some(day) = s.day else {
+        return Err(UserError("the network has no valid_on date: give --date YYYY-MM-DD (the first day of the exported calendar of services without timetables)".into()).into());
+    };
+    let files = gtfs_export::gtfs_files(
+        net,
+        &gtfs_export::GtfsExportOptions {
+            timezone,
+            publisher_url,
+            day,
+            version: format!(
+                "onehour export of {}, scenario {}, as of {day}",
+                net.name,
+                a.scenario.as_deref().unwrap_or("none")
+            ),
+        },
+    );
+    let bytes = gtfs_export::gtfs_zip(&files)?;
+    crate::io::write::write_atomic(out, &bytes).map_err(|e| write_error(out, e))?;
+    eprintln!("{}: {}", out.display(), gtfs_export::describe(&files));
     Ok(ExitCode::SUCCESS)
 }
 

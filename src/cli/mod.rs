@@ -16,6 +16,7 @@ pub mod bench_graph;
 pub mod check;
 pub mod compare;
 pub mod export;
+pub mod import;
 pub mod isochrones;
 pub mod map;
 pub mod output;
@@ -148,6 +149,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Map(a)) => a.net.threads,
         Some(Cmd::Export(a)) => a.net.threads,
         Some(Cmd::BenchGraph { threads, .. }) => *threads,
+        Some(Cmd::Import(_)) => None,
         None => None,
     };
     with_threads(threads, move || dispatch(cli))
@@ -199,6 +201,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Isochrones(a)) => isochrones::isochrones(a),
         Some(Cmd::Map(a)) => map::run(a),
         Some(Cmd::Export(a)) => export::run(a),
+        Some(Cmd::Import(c)) => import::run(c),
         Some(Cmd::BenchGraph {
             graph,
             origins,

@@ -80,6 +80,53 @@ pub struct FeedSummary {
     pub interpolated: usize,
     pub calendars: usize,
     pub transfers: usize,
+    /// The feed's file or folder name as given (no directory), for sources.
+    pub file: String,
+    /// `feed_info.txt`, when the feed has one.
+    pub info: Option<FeedInfo>,
+    /// The first agency's `agency_url` and `agency_timezone`.
+    pub agency_url: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// What a feed's `feed_info.txt` says of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedInfo {
+    pub publisher: String,
+    pub publisher_url: String,
+    pub version: Option<String>,
+    pub start: Option<Day>,
+    pub end: Option<Day>,
+}
+
+/// Where the records of an import came from (file and line in their feed), keyed by the ids
+/// of the timetable, for messages and sources that name the feed's rows.
+#[derive(Clone, Debug, Default)]
+pub struct GtfsOrigins {
+    /// Stop or station id → its `stops.txt` row.
+    pub stops: HashMap<String, Origin>,
+    /// Route id → its `routes.txt` row.
+    pub routes: HashMap<String, Origin>,
+    /// Calendar id → its `calendar.txt` row (or first `calendar_dates.txt` row).
+    pub calendars: HashMap<String, Origin>,
+    /// Trip id → the `stop_times.txt` row of each of its stops, in order.
+    pub trip_stops: HashMap<String, Vec<Origin>>,
+    /// Trip id → the `frequencies.txt` row of each of its bands, in order.
+    pub trip_bands: HashMap<String, Vec<Origin>>,
+    /// Trip id → its `trips.txt` row.
+    pub trips: HashMap<String, Origin>,
+    /// The rows of `transfers.txt` that were modelled, as given (a station not expanded).
+    pub transfers: Vec<GivenTransfer>,
+}
+
+/// One modelled row of `transfers.txt`.
+#[derive(Clone, Debug)]
+pub struct GivenTransfer {
+    pub from: StopIdx,
+    pub to: StopIdx,
+    /// `min_transfer_time`, 0 for a timed transfer, `None` for a recommended one without time.
+    pub seconds: Option<Seconds>,
+    pub origin: Origin,
 }
 
 /// An imported timetable, with what each feed brought and the warnings.
@@ -88,6 +135,8 @@ pub struct GtfsImport {
     pub timetable: Timetable,
     pub feeds: Vec<FeedSummary>,
     pub warnings: Vec<Problem>,
+    /// Where each record came from in its feed.
+    pub origins: GtfsOrigins,
 }
 
 /// Where problems go: row problems are errors, or warnings when lenient.
@@ -226,6 +275,14 @@ fn read_table<T: DeserializeOwned>(
             "end_time",
             "headway_secs",
             "exact_times",
+        ],
+        "feed_info.txt" => &[
+            "feed_publisher_name",
+            "feed_publisher_url",
+            "feed_lang",
+            "feed_start_date",
+            "feed_end_date",
+            "feed_version",
         ],
         "transfers.txt" => &[
             "from_stop_id",
@@ -403,6 +460,9 @@ fn deserialize_message(e: &csv::Error) -> String {
 /// The rows of one feed.
 struct Feed {
     name: String,
+    /// The file or folder name as given, without its directory.
+    file: String,
+    info: Table<gtfs::FeedInfo>,
     agencies: Table<gtfs::Agency>,
     stops: Table<gtfs::Stop>,
     routes: Table<gtfs::Route>,
@@ -440,6 +500,11 @@ fn read_feed(path: &Path, name: String, sink: &mut Sink) -> Option<Feed> {
         calendar_dates: read_table(&mut src, n, "calendar_dates.txt", false, sink),
         frequencies: read_table(&mut src, n, "frequencies.txt", false, sink),
         transfers: read_table(&mut src, n, "transfers.txt", false, sink),
+        info: read_table(&mut src, n, "feed_info.txt", false, sink),
+        file: path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| name.clone()),
         name,
     };
     if matches!(src.read("calendar.txt"), Ok(None))
@@ -601,6 +666,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
     let mut given_pairs: HashSet<(StopIdx, StopIdx)> = HashSet::new();
     let mut children: HashMap<StopIdx, Vec<StopIdx>> = HashMap::new();
     let mut timezones: Vec<(String, String)> = Vec::new();
+    let mut origins = GtfsOrigins::default();
     for feed in &feeds {
         let ext = |ns: Ns, id: &str| -> String {
             if counts.get(&(ns, id)).copied().unwrap_or(0) > 1 {
@@ -611,6 +677,20 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
         };
         let mut sum = FeedSummary {
             name: feed.name.clone(),
+            file: feed.file.clone(),
+            info: feed.info.rows.first().map(|(_, i)| FeedInfo {
+                publisher: i.name.clone(),
+                publisher_url: i.url.clone(),
+                version: i.version.clone().filter(|v| !v.is_empty()),
+                start: i
+                    .start_date
+                    .and_then(|d| day_of(d.year(), d.month(), d.day())),
+                end: i
+                    .end_date
+                    .and_then(|d| day_of(d.year(), d.month(), d.day())),
+            }),
+            agency_url: feed.agencies.rows.first().map(|(_, a)| a.url.clone()),
+            timezone: feed.agencies.rows.first().map(|(_, a)| a.timezone.clone()),
             ..FeedSummary::default()
         };
         // Agencies.
@@ -720,6 +800,9 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 if let Some(p) = parent {
                     children.entry(p).or_default().push(idx);
                 }
+                origins
+                    .stops
+                    .insert(b.stop(idx).id.clone(), t.origin(*line));
                 stops.insert(s.id.as_str(), idx);
                 if is_station {
                     sum.stations += 1;
@@ -763,6 +846,9 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 route_type: route_type_number(r.route_type),
             });
             routes.insert(r.id.as_str(), idx);
+            origins
+                .routes
+                .insert(ext(Ns::Route, &r.id), feed.routes.origin(*line));
         }
         sum.routes = routes.len();
         // Calendars: calendar.txt, then services that only calendar_dates.txt names.
@@ -812,6 +898,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 .enumerate()
                 .fold(0u8, |m, (i, &on)| m | (u8::from(on) << i));
             cal_of.insert(c.id.as_str(), cals.len());
+            origins.calendars.insert(ext(Ns::Service, &c.id), o.clone());
             cals.push((
                 c.id.as_str(),
                 Calendar {
@@ -823,10 +910,14 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 },
             ));
         }
-        for (_, c) in &feed.calendar_dates.rows {
+        for (line, c) in &feed.calendar_dates.rows {
             let Some(d) = day_of(c.date.year(), c.date.month(), c.date.day()) else {
                 continue;
             };
+            origins
+                .calendars
+                .entry(ext(Ns::Service, &c.service_id))
+                .or_insert_with(|| feed.calendar_dates.origin(*line));
             let i = *cal_of.entry(c.service_id.as_str()).or_insert_with(|| {
                 cals.push((
                     c.service_id.as_str(),
@@ -931,6 +1022,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
         // Frequencies, by trip.
         let mut dangling = Dangling::default();
         let mut bands: Vec<Vec<FrequencyBand>> = vec![Vec::new(); trip_rows.len()];
+        let mut band_lines: Vec<Vec<Origin>> = vec![Vec::new(); trip_rows.len()];
         for (line, f) in &feed.frequencies.rows {
             let Some(&ti) = trips.get(f.trip_id.as_str()) else {
                 if dropped.contains(f.trip_id.as_str()) {
@@ -962,6 +1054,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 );
                 continue;
             }
+            band_lines[ti].push(feed.frequencies.origin(*line));
             bands[ti].push(FrequencyBand {
                 start: f.start_time,
                 end: f.end_time,
@@ -1027,8 +1120,17 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             if !bands[ti].is_empty() {
                 sum.frequency_trips += 1;
             }
+            let id = ext(Ns::Trip, &trip.id);
+            origins.trip_stops.insert(
+                id.clone(),
+                rows.iter().map(|&ri| st.origin(st.rows[ri].0)).collect(),
+            );
+            origins
+                .trip_bands
+                .insert(id.clone(), std::mem::take(&mut band_lines[ti]));
+            origins.trips.insert(id.clone(), feed.trips.origin(tline));
             b.add_trip(TripInput {
-                id: ext(Ns::Trip, &trip.id),
+                id,
                 route,
                 calendar: cal,
                 stops: rows.iter().map(|&ri| stop_of(ri)).collect(),
@@ -1103,6 +1205,12 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     }
                 }
             }
+            origins.transfers.push(GivenTransfer {
+                from,
+                to,
+                seconds: duration,
+                origin: tr.origin(*line),
+            });
             sum.transfers += 1;
         }
         if not_modelled > 0 {
@@ -1160,6 +1268,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             match crate::network::problem::into_result(problems) {
                 Ok(warnings) => Ok(GtfsImport {
                     timetable,
+                    origins,
                     feeds: summaries,
                     warnings,
                 }),

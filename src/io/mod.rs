@@ -5,4 +5,8 @@ pub mod dimacs;
 // The GTFS importer (issue 13) is new: its field-level docs are still to be written.
 #[allow(missing_docs)]
 pub mod gtfs;
+// The GTFS network import and export (issue 13): field docs as for `gtfs`.
+pub mod gtfs_export;
+#[allow(missing_docs)]
+pub mod gtfs_network;
 pub mod write;

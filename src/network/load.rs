@@ -524,6 +524,7 @@ struct Manifest {
     car: Option<CarSettings>,
     routing: Option<RoutingSettings>,
     timetable: Option<TimetableSettings>,
+    validation: Option<ValidationSettings>,
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
@@ -565,6 +566,7 @@ impl Manifest {
             ("[car]", self.car.is_some()),
             ("[routing]", self.routing.is_some()),
             ("[timetable]", self.timetable.is_some()),
+            ("[validation]", self.validation.is_some()),
         ]
         .into_iter()
         .filter(|&(_, set)| set)
@@ -920,6 +922,7 @@ impl Loader<'_> {
             car: m.car.clone().unwrap_or_default(),
             routing: m.routing.clone().unwrap_or_default(),
             timetable: m.timetable.clone().unwrap_or_default(),
+            validation: m.validation.clone().unwrap_or_default(),
         };
         let p = validate::check_settings(&self.net.settings, &at);
         self.problems.extend(p);

@@ -575,6 +575,28 @@ pub struct Settings {
     pub routing: RoutingSettings,
     /// Service hours of services without trips or bands, in the timetable modes.
     pub timetable: TimetableSettings,
+    /// Thresholds of checks that depend on where the data come from.
+    pub validation: ValidationSettings,
+}
+
+/// Thresholds of validation checks that depend on where the data come from (`[validation]`
+/// in the root manifest).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValidationSettings {
+    /// Stations with different names closer than this, metres, are an error (a coordinate
+    /// copied from another station); 0 turns the check off (imported GTFS stops: an
+    /// operator's stops on either side of a street are distinct places, often a few metres
+    /// apart).
+    pub station_separation_m: f64,
+}
+
+impl Default for ValidationSettings {
+    fn default() -> Self {
+        ValidationSettings {
+            station_separation_m: 50.0,
+        }
+    }
 }
 
 /// A whole network: what the files say, with string ids.
@@ -710,6 +732,14 @@ pub struct TimetableSettings {
     pub default_start: String,
     /// ... to `default_end` (exclusive), every day. An estimate, said in outputs.
     pub default_end: String,
+    /// The IANA time zone of the clock times of trips and bands (e.g. `Asia/Shanghai`), for
+    /// the GTFS export; optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// The web page of whoever publishes the timetables (GTFS `agency_url` and
+    /// `feed_publisher_url` of an export); optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher_url: Option<String>,
 }
 
 impl Default for TimetableSettings {
@@ -717,6 +747,8 @@ impl Default for TimetableSettings {
         TimetableSettings {
             default_start: "06:00".into(),
             default_end: "23:00".into(),
+            timezone: None,
+            publisher_url: None,
         }
     }
 }

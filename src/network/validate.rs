@@ -84,7 +84,7 @@ pub fn check_bbox(b: [f64; 4], o: &Origin) -> Vec<Problem> {
 pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Problem> {
     let mut p = Vec::new();
     #[rustfmt::skip]
-    let checks: [(&str, &str, f64, f64, bool, f64, &str); 14] = [
+    let checks: [(&str, &str, f64, f64, bool, f64, &str); 15] = [
         ("walking", "speed_kmh", s.walking.speed_kmh, 2.0, false, 8.0, "the walking speed in km/h, e.g. 4.5"),
         ("walking", "detour", s.walking.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.3"),
         ("walking", "radius_m", s.walking.radius_m, 0.0, true, 5000.0, "the largest straight-line metres walked between places, e.g. 800"),
@@ -99,6 +99,7 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
         ("routing", "cap_min", s.routing.cap_min, 0.0, false, MAX_HEADWAY_MIN, "the cap on the expected wait in minutes, e.g. 10"),
         ("routing", "board_penalty_min", s.routing.board_penalty_min, 0.0, false, 60.0, "the perceived minutes added to every boarding, e.g. 0 or 1"),
         ("routing", "bound_min", s.routing.bound_min, 0.0, true, 1440.0, "the minutes beyond which searches stop, e.g. 180"),
+        ("validation", "station_separation_m", s.validation.station_separation_m, 0.0, false, 1000.0, "the metres below which differently named stations are an error, e.g. 50 (0: no check)"),
     ];
     for (section, key, v, lo, lo_open, hi, what) in checks {
         if !in_range(v, lo, lo_open, hi) {
@@ -111,6 +112,33 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
                     show_range(lo, lo_open, hi)
                 ),
                 format!("give {what}"),
+            ));
+        }
+    }
+    let tt = &s.timetable;
+    if let Some(tz) = &tt.timezone {
+        let ok = tz.contains('/')
+            && tz
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b));
+        if !ok {
+            p.push(Problem::error(
+                &at("timetable", "timezone"),
+                "[timetable] timezone",
+                format!("timezone = \"{tz}\" is not an IANA time zone name"),
+                "write the zone of the timetables' clock times, e.g. \"Asia/Shanghai\"",
+            ));
+        }
+    }
+    if let Some(u) = &tt.publisher_url {
+        if !(u.starts_with("http://") || u.starts_with("https://"))
+            || u.contains(char::is_whitespace)
+        {
+            p.push(Problem::error(
+                &at("timetable", "publisher_url"),
+                "[timetable] publisher_url",
+                format!("publisher_url = \"{u}\" is not a web address"),
+                "write the http:// or https:// address of whoever publishes the timetables",
             ));
         }
     }
@@ -246,12 +274,19 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
-    // Stations of different names closer than MIN_STATION_SEPARATION_M.
+    // Stations of different names closer than `[validation] station_separation_m`
+    // (MIN_STATION_SEPARATION_M by default; 0: no check).
+    let sep = net.settings.validation.station_separation_m;
     let stations = net.places_of(PlaceKind::Station);
     let idx: Vec<usize> = stations.iter().map(|s| s.idx()).collect();
-    for (i, j, d) in pairs_within(net, &idx, &idx, MIN_STATION_SEPARATION_M) {
+    let near = if sep > 0.0 {
+        pairs_within(net, &idx, &idx, sep)
+    } else {
+        vec![]
+    };
+    for (i, j, d) in near {
         let (a, b) = (&net.places[i], &net.places[j]);
-        if i < j && d < MIN_STATION_SEPARATION_M && norm_name(a) != norm_name(b) {
+        if i < j && d < sep && norm_name(a) != norm_name(b) {
             p.push(Problem::error(
                 &b.origin,
                 format!("station {}", b.id),
@@ -798,12 +833,13 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
             ));
             continue;
         }
-        // Positions in the service's stop list: strictly increasing (forward) or strictly
-        // decreasing (backward, for services running both ways).
-        let mut pos = Vec::with_capacity(t.stops.len());
+        // The trip's stops must be a subsequence of the service's stops (forward), or of
+        // their reverse (services running both ways). Matched greedily in order, so that a
+        // service calling twice at one station (a loop) is followed correctly.
+        let mut known = 0;
         for ts in &t.stops {
             match s.stops.iter().position(|x| x.at == ts.at) {
-                Some(i) => pos.push(i),
+                Some(_) => known += 1,
                 None => {
                     p.push(Problem::error(
                         &ts.origin,
@@ -814,9 +850,9 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
                 }
             }
         }
-        if pos.len() == t.stops.len() {
-            let fwd = pos.windows(2).all(|w| w[0] < w[1]);
-            let back = pos.windows(2).all(|w| w[0] > w[1]);
+        if known == t.stops.len() {
+            let fwd = is_subsequence(t, s.stops.iter());
+            let back = is_subsequence(t, s.stops.iter().rev());
             if !(fwd || back && s.directions == Directions::Both) {
                 p.push(Problem::error(
                     &t.origin,
@@ -882,36 +918,40 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
                     (places.get(a.at.as_str()), places.get(ts.at.as_str()))
                 {
                     let km = place_distance_m(net.place(x), net.place(y)) / 1000.0;
-                    let run = (ts.arrive - a.depart) as f64 / 60.0;
+                    let run_s = ts.arrive - a.depart;
+                    let run = (run_s as f64 / 60.0 * 100.0).round() / 100.0;
                     let (lo, hi) = s.mode.plausible_kmh();
-                    let kmh = if run > 0.0 {
-                        km / (run / 60.0)
-                    } else {
-                        f64::INFINITY
-                    };
-                    // Times in whole minutes, as timetables publish them, fix the run only to
-                    // within a minute either way (a departure at 10:42:59 is printed 10:42): the
-                    // run is implausible only if every run consistent with the times is.
+                    // Times given to the whole minute say only that the vehicle leaves and
+                    // arrives within those minutes: the hop may take up to a minute more or
+                    // less (GTFS feeds often give two close stops the same minute).
                     let slack = if a.depart % 60 == 0 && ts.arrive % 60 == 0 {
-                        1.0
+                        60
                     } else {
-                        0.0
+                        0
                     };
-                    let (shortest, longest) = ((run - slack).max(0.0), run + slack);
-                    let too_fast = km / (longest / 60.0) > hi;
+                    let kmh_at = |secs: u32| {
+                        if secs > 0 {
+                            km / (secs as f64 / 3600.0)
+                        } else {
+                            f64::INFINITY
+                        }
+                    };
+                    let (fastest, slowest) = (run_s + slack, run_s.saturating_sub(slack));
                     let too_slow = if km < SHORT_HOP_KM {
-                        shortest > SHORT_HOP_KM / lo * 60.0
+                        slowest as f64 / 60.0 > SHORT_HOP_KM / lo * 60.0
                     } else {
-                        km / (shortest / 60.0) < lo
+                        kmh_at(slowest) < lo
                     };
-                    if too_fast || too_slow {
+                    if kmh_at(fastest) > hi || too_slow {
+                        let kmh = kmh_at(run_s);
                         p.push(Problem::error(
                             &ts.origin,
                             &rec,
                             format!(
-                                "implied speed {} km/h from {} ({km:.1} km straight line in {run} min) is outside {lo}..{hi} km/h for {}",
+                                "implied speed {} km/h from {} ({km:.1} km straight line in {run} min{}) is outside {lo}..{hi} km/h for {}",
                                 if kmh.is_finite() { format!("{kmh:.0}") } else { "infinite".into() },
                                 a.at,
+                                if slack > 0 { ", give or take the minute its whole-minute times leave open" } else { "" },
                                 s.mode
                             ),
                             "check the times and both stations' coordinates",
@@ -972,6 +1012,14 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
+}
+
+/// Whether the stops of `t` appear, in order, among `stops` (matched greedily: each at the
+/// first place after the previous one's).
+fn is_subsequence<'a>(t: &Trip, mut stops: impl Iterator<Item = &'a Stop>) -> bool {
+    t.stops
+        .iter()
+        .all(|ts| stops.by_ref().any(|x| x.at == ts.at))
 }
 
 fn clock(t: u32) -> String {
