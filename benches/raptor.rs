@@ -223,11 +223,15 @@ fn guangzhou(c: &mut Criterion) {
         bound: 150 * 60,
         max_trips: 8,
     };
+    let inst = |t: &onehour::graph::timetabled::Timetabled| {
+        compile_days(t, &opts(7 * 3600, 9 * 3600, 1))[0].num_instances()
+    };
     eprintln!(
-        "guangzhou: {} stops, {} trips ({} with the halved headways), {} centres x {} destinations",
+        "guangzhou: {} stops, {} trips and bands ({} trip instances in the 07:00-09:00 horizon, {} with the halved headways), {} centres x {} destinations",
         t.tt.stops().len(),
         t.tt.trips().len(),
-        t2.tt.trips().len(),
+        inst(&t),
+        inst(&t2),
         centres.len(),
         cols.len()
     );
