@@ -49,8 +49,6 @@
 //! - each pop prefetches the label and the arcs of the node the next pop will (most likely)
 //!   take, which overlaps the chain of dependent loads of one settle with the previous one.
 
-// RAPTOR (issue 13) is new: its field-level docs are still to be written.
-#[allow(missing_docs)]
 pub mod raptor;
 
 mod labels;

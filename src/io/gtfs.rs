@@ -66,27 +66,42 @@ impl Default for GtfsOptions {
 /// Counts of what one feed brought in.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FeedSummary {
-    /// The feed's name (its file or folder name without extension), the prefix of colliding
-    /// ids.
+    /// The feed's name, the prefix of colliding ids: its file or folder name without
+    /// extension, with `-<n>` appended (`n` its position among the paths, from 1) when an
+    /// earlier feed has the same.
     pub name: String,
+    /// Rows of `agency.txt`.
     pub agencies: usize,
+    /// Stations kept (`location_type` 1).
     pub stations: usize,
+    /// Stops and platforms kept (`location_type` 0).
     pub stops: usize,
+    /// Routes kept.
     pub routes: usize,
+    /// Trips kept, scheduled and frequency-based.
     pub trips: usize,
+    /// Of those, the trips with `frequencies.txt` bands.
     pub frequency_trips: usize,
+    /// Stop times of the trips kept.
     pub stop_times: usize,
     /// Stop times whose arrival and departure were both empty, filled by interpolation.
     pub interpolated: usize,
+    /// Calendars (service ids) kept, from `calendar.txt` and `calendar_dates.txt` together.
     pub calendars: usize,
+    /// Rows of `transfers.txt` kept (a row naming a station stands for each of its
+    /// platforms).
     pub transfers: usize,
 }
 
 /// An imported timetable, with what each feed brought and the warnings.
 #[derive(Clone, Debug)]
 pub struct GtfsImport {
+    /// The timetable of all feeds together.
     pub timetable: Timetable,
+    /// What each feed brought, in the order of the paths given.
     pub feeds: Vec<FeedSummary>,
+    /// Problems that did not fail the import: warnings, and in a lenient import the rows left
+    /// out; each names file, line and field.
     pub warnings: Vec<Problem>,
 }
 

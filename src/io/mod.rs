@@ -1,8 +1,6 @@
-//! File formats in and out that are not the network's own: DIMACS graphs, and writing output
-//! files and folders atomically.
+//! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, and
+//! writing output files and folders atomically.
 
 pub mod dimacs;
-// The GTFS importer (issue 13) is new: its field-level docs are still to be written.
-#[allow(missing_docs)]
 pub mod gtfs;
 pub mod write;
