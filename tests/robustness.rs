@@ -1170,3 +1170,83 @@ fn bundled_network() -> Network {
     })
     .clone()
 }
+
+// ---- 7. Arithmetic never wraps ------------------------------------------------------------
+
+/// Values beyond what validation lets through, as a library caller may build them: sums of
+/// seconds in the compiled graph and sums of populations saturate instead of wrapping (a debug
+/// build would panic on a wrap, a release build would give a small number).
+#[test]
+fn sums_of_seconds_and_populations_do_not_wrap() {
+    use onehour::analysis::matrix::{population_within, time_matrix};
+    use onehour::engine::{Queue, Workspace};
+    use onehour::graph::{Prepared, Profile, MAX_ARC_SECONDS};
+    use onehour::network::ids::{minutes_to_seconds, NodeId, UNREACHED};
+
+    let mut net = load(&tiny()).unwrap();
+    // A dwell at sb and a run sb -> sc of 10^12 minutes each: both u32::MAX - 1 seconds once
+    // converted, so the ride arc leaving sb's platform (dwell + run) would overflow u32.
+    let m1 = net.services.iter_mut().find(|s| s.id == "m1").unwrap();
+    m1.stops[1].dwell_min = Some(1e12);
+    m1.stops[2].run_min = Some(1e12);
+    assert_eq!(minutes_to_seconds(1e12), MAX_ARC_SECONDS);
+    // Two zones of u64::MAX / 2 + 1 residents each: together one more than u64::MAX.
+    let z = net.zones()[0];
+    net.places[z.idx()].population = u64::MAX / 2 + 1;
+    let mut twin = net.places[z.idx()].clone();
+    twin.id = "z1-twin".into();
+    net.places.push(twin);
+    let p = Prepared::new(net, Profile::Transit);
+    p.graph.csr.check().unwrap();
+    let weights: Vec<u32> = p.graph.csr.arcs().iter().map(|a| a.weight).collect();
+    assert_eq!(
+        weights.iter().max(),
+        Some(&MAX_ARC_SECONDS),
+        "ride saturates"
+    );
+    assert!(weights.iter().filter(|&&w| w == MAX_ARC_SECONDS).count() >= 2);
+    // Searches on it stay exact: sa -> sb rides as before, nothing passes the saturated arcs.
+    let mut ws = Workspace::new(p.graph.csr.num_nodes());
+    let src = p.graph.place_node(p.net.place_index()["sa"]);
+    for q in [Queue::Bucket, Queue::Heap] {
+        ws.run(&p.graph.csr, src, UNREACHED, q, true);
+        let d = ws.dist(NodeId::from_idx(p.net.place_index()["sb"].idx()));
+        assert!(d < 3600, "sa -> sb by metro, {d} s");
+    }
+    // Both zones within reach of every centre: the sum saturates.
+    let zones = p.net.zones();
+    assert_eq!(zones.len(), 2);
+    let m = time_matrix(&p, &p.net.centres(), &zones, UNREACHED);
+    let reached = population_within(&p, &m, UNREACHED - 1);
+    for (row, pop) in m.secs.iter().zip(&reached) {
+        if row.iter().all(|&s| s != UNREACHED) {
+            assert_eq!(*pop, u64::MAX, "saturated, not wrapped");
+        }
+    }
+    assert!(
+        reached.contains(&u64::MAX),
+        "some centre reaches both zones"
+    );
+}
+
+/// Extreme values that validation accepts (every zone at the population cap) sum exactly.
+#[test]
+fn populations_at_the_cap_sum_exactly() {
+    use onehour::analysis::matrix::{population_within, time_matrix};
+    use onehour::graph::{Prepared, Profile};
+    use onehour::network::ids::UNREACHED;
+    use onehour::network::validate::MAX_ZONE_POPULATION;
+
+    let dir = broken(
+        "zones.csv",
+        "100000,2020",
+        &format!("{MAX_ZONE_POPULATION},2020"),
+    );
+    let p = Prepared::new(load(dir.path()).unwrap(), Profile::Transit);
+    let zones = p.net.zones();
+    let m = time_matrix(&p, &p.net.centres(), &zones, UNREACHED);
+    for (row, pop) in m.secs.iter().zip(population_within(&p, &m, UNREACHED - 1)) {
+        let n = row.iter().filter(|&&s| s != UNREACHED).count() as u64;
+        assert_eq!(pop, n * MAX_ZONE_POPULATION);
+    }
+}

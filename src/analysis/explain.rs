@@ -139,7 +139,7 @@ fn push_leg(
     if let Some(last) = legs.last_mut() {
         if last.kind == kind && last.service == service && kind != LegKind::Wait {
             last.to = to;
-            last.secs += secs;
+            last.secs = last.secs.saturating_add(secs);
             last.minutes = seconds_to_minutes(last.secs);
             return;
         }

@@ -777,8 +777,7 @@ pub fn isochrone(
         let population = zones
             .iter()
             .filter(|(pt, _)| geometry.contains(pt))
-            .map(|(_, n)| n)
-            .sum();
+            .fold(0u64, |sum, (_, n)| sum.saturating_add(*n));
         bands.push(Band {
             minutes: t,
             geometry,

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{ArcKind, ArcMeta, ArcOf, Csr, NetGraph, Profile};
+use super::{ArcKind, ArcMeta, ArcOf, Csr, NetGraph, Profile, MAX_ARC_SECONDS};
 use crate::network::ids::{minutes_to_seconds, PlaceIdx, RoadIdx, Seconds, ServiceIdx};
 use crate::network::model::*;
 
@@ -232,7 +232,9 @@ fn services(b: &mut Builder<'_>) {
                     b.arc(st.0, plat, minutes_to_seconds(board), ArcKind::Board, what);
                     let seg = if rev { k - 1 } else { k };
                     let dw = if pos > 0 { dwell[k] } else { 0 };
-                    b.arc(plat, plat + 1, run[seg] + dw, ArcKind::Ride, what);
+                    // Each part is at most `MAX_ARC_SECONDS`; their sum must not wrap.
+                    let ride = run[seg].saturating_add(dw).min(MAX_ARC_SECONDS);
+                    b.arc(plat, plat + 1, ride, ArcKind::Ride, what);
                 }
                 if pos > 0 {
                     b.arc(plat, st.0, 0, ArcKind::Alight, what);

@@ -17,8 +17,13 @@ mod csr;
 pub use compile::compile;
 pub use csr::{Csr, CsrArc};
 
-use crate::network::ids::{NodeId, PlaceIdx, RoadIdx, Seconds, ServiceIdx};
+use crate::network::ids::{NodeId, PlaceIdx, RoadIdx, Seconds, ServiceIdx, UNREACHED};
 use crate::network::model::*;
+
+/// The largest arc weight a compiled graph holds: one second below `UNREACHED` (about 136
+/// years). Weights from the network are clamped to it (`minutes_to_seconds` does), and sums of
+/// them saturate at it instead of wrapping.
+pub const MAX_ARC_SECONDS: Seconds = UNREACHED - 1;
 
 /// A travel profile: which parts of the network a traveller uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
