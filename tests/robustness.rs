@@ -1250,3 +1250,126 @@ fn populations_at_the_cap_sum_exactly() {
         assert_eq!(pop, n * MAX_ZONE_POPULATION);
     }
 }
+
+// ---- 8. Interrupted writes ----------------------------------------------------------------
+
+/// SIGTERM (or SIGINT) while `isochrones --out DIR` computes or writes: the process ends with
+/// 143 (130), no temporary file or folder is left beside the output, and the output folder is
+/// either absent (or the earlier one, intact) or complete. Half the signals are sent as soon as
+/// the temporary folder appears (the files are being written: a window of about 2 ms in a run
+/// of 0.2 s), the others at delays spread over the run.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_a_write_leaves_no_partial_output() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_onehour"));
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("iso");
+    let args = |out: &Path| {
+        let mut c = Command::new(&bin);
+        c.args([
+            "isochrones",
+            "--scenario",
+            "today,plan-2030",
+            "--cell",
+            "200",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        c
+    };
+    // A complete run, to know the files and how long it takes.
+    let t0 = Instant::now();
+    assert!(args(&out).status().unwrap().success());
+    let full = t0.elapsed();
+    let listing = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let complete = listing(&out);
+    let earlier: Vec<Vec<u8>> = complete
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    assert!(complete
+        .iter()
+        .any(|f| f == onehour::io::write::FOLDER_MARKER));
+    let mut codes = Vec::new();
+    let mut during_write = 0;
+    for k in 0..16u32 {
+        let (sig, code) = if k % 8 >= 6 {
+            ("-INT", 130)
+        } else {
+            ("-TERM", 143)
+        };
+        // Into a fresh folder and over the earlier output, with either way of timing.
+        let target = if k % 4 < 2 {
+            work.path().join(format!("fresh{k}"))
+        } else {
+            out.clone()
+        };
+        let mut child = args(&target).spawn().unwrap();
+        if k % 2 == 0 {
+            // As soon as a temporary entry appears beside the output.
+            let t = Instant::now();
+            while child.try_wait().unwrap().is_none() && t.elapsed() < full * 20 {
+                if listing(work.path()).iter().any(|n| n.starts_with('.')) {
+                    during_write += 1;
+                    break;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        } else {
+            std::thread::sleep(full.mul_f64(0.3 + 0.05 * k as f64));
+        }
+        let _ = Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "no exit after {sig}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // It finished before the signal (0) or was interrupted (128 + signal).
+        assert!(
+            status.code() == Some(0) || status.code() == Some(code),
+            "{sig}: {status:?}"
+        );
+        codes.push(status.code());
+        let names = listing(work.path());
+        assert!(
+            names.iter().all(|n| !n.starts_with('.')),
+            "temporary files left after {sig}: {names:?}"
+        );
+        if target.exists() {
+            assert_eq!(listing(&target), complete, "a partial output after {sig}");
+            if target == out {
+                // The earlier output, or a new one with the same content.
+                for (f, bytes) in complete.iter().zip(&earlier) {
+                    assert_eq!(&std::fs::read(out.join(f)).unwrap(), bytes, "{f}");
+                }
+            }
+        } else {
+            assert_ne!(target, out, "the earlier output was lost");
+        }
+    }
+    assert!(
+        codes.contains(&Some(143)),
+        "no run was interrupted: {codes:?}"
+    );
+    assert!(
+        during_write > 0,
+        "no signal was sent while an output was written"
+    );
+}
