@@ -1170,3 +1170,210 @@ fn bundled_network() -> Network {
     })
     .clone()
 }
+
+// ---- 7. Arithmetic never wraps ------------------------------------------------------------
+
+/// Values beyond what validation lets through, as a library caller may build them: sums of
+/// seconds in the compiled graph and sums of populations saturate instead of wrapping (a debug
+/// build would panic on a wrap, a release build would give a small number).
+#[test]
+fn sums_of_seconds_and_populations_do_not_wrap() {
+    use onehour::analysis::matrix::{population_within, time_matrix};
+    use onehour::engine::{Queue, Workspace};
+    use onehour::graph::{Prepared, Profile, MAX_ARC_SECONDS};
+    use onehour::network::ids::{minutes_to_seconds, NodeId, UNREACHED};
+
+    let mut net = load(&tiny()).unwrap();
+    // A dwell at sb and a run sb -> sc of 10^12 minutes each: both u32::MAX - 1 seconds once
+    // converted, so the ride arc leaving sb's platform (dwell + run) would overflow u32.
+    let m1 = net.services.iter_mut().find(|s| s.id == "m1").unwrap();
+    m1.stops[1].dwell_min = Some(1e12);
+    m1.stops[2].run_min = Some(1e12);
+    assert_eq!(minutes_to_seconds(1e12), MAX_ARC_SECONDS);
+    // Two zones of u64::MAX / 2 + 1 residents each: together one more than u64::MAX.
+    let z = net.zones()[0];
+    net.places[z.idx()].population = u64::MAX / 2 + 1;
+    let mut twin = net.places[z.idx()].clone();
+    twin.id = "z1-twin".into();
+    net.places.push(twin);
+    let p = Prepared::new(net, Profile::Transit);
+    p.graph.csr.check().unwrap();
+    let weights: Vec<u32> = p.graph.csr.arcs().iter().map(|a| a.weight).collect();
+    assert_eq!(
+        weights.iter().max(),
+        Some(&MAX_ARC_SECONDS),
+        "ride saturates"
+    );
+    assert!(weights.iter().filter(|&&w| w == MAX_ARC_SECONDS).count() >= 2);
+    // Searches on it stay exact: sa -> sb rides as before, nothing passes the saturated arcs.
+    let mut ws = Workspace::new(p.graph.csr.num_nodes());
+    let src = p.graph.place_node(p.net.place_index()["sa"]);
+    for q in [Queue::Bucket, Queue::Heap] {
+        ws.run(&p.graph.csr, src, UNREACHED, q, true);
+        let d = ws.dist(NodeId::from_idx(p.net.place_index()["sb"].idx()));
+        assert!(d < 3600, "sa -> sb by metro, {d} s");
+    }
+    // Both zones within reach of every centre: the sum saturates.
+    let zones = p.net.zones();
+    assert_eq!(zones.len(), 2);
+    let m = time_matrix(&p, &p.net.centres(), &zones, UNREACHED);
+    let reached = population_within(&p.net, &m, UNREACHED - 1);
+    for (row, pop) in m.secs.iter().zip(&reached) {
+        if row.iter().all(|&s| s != UNREACHED) {
+            assert_eq!(*pop, u64::MAX, "saturated, not wrapped");
+        }
+    }
+    assert!(
+        reached.contains(&u64::MAX),
+        "some centre reaches both zones"
+    );
+}
+
+/// Extreme values that validation accepts (every zone at the population cap) sum exactly.
+#[test]
+fn populations_at_the_cap_sum_exactly() {
+    use onehour::analysis::matrix::{population_within, time_matrix};
+    use onehour::graph::{Prepared, Profile};
+    use onehour::network::ids::UNREACHED;
+    use onehour::network::validate::MAX_ZONE_POPULATION;
+
+    let dir = broken(
+        "zones.csv",
+        "100000,2020",
+        &format!("{MAX_ZONE_POPULATION},2020"),
+    );
+    let p = Prepared::new(load(dir.path()).unwrap(), Profile::Transit);
+    let zones = p.net.zones();
+    let m = time_matrix(&p, &p.net.centres(), &zones, UNREACHED);
+    for (row, pop) in m
+        .secs
+        .iter()
+        .zip(population_within(&p.net, &m, UNREACHED - 1))
+    {
+        let n = row.iter().filter(|&&s| s != UNREACHED).count() as u64;
+        assert_eq!(pop, n * MAX_ZONE_POPULATION);
+    }
+}
+
+// ---- 8. Interrupted writes ----------------------------------------------------------------
+
+/// SIGTERM (or SIGINT) while `isochrones --out DIR` computes or writes: the process ends with
+/// 143 (130), no temporary file or folder is left beside the output, and the output folder is
+/// either absent (or the earlier one, intact) or complete. Half the signals are sent as soon as
+/// the temporary folder appears (the files are being written: a window of about 2 ms in a run
+/// of 0.2 s), the others at delays spread over the run.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_a_write_leaves_no_partial_output() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_onehour"));
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("iso");
+    let args = |out: &Path| {
+        let mut c = Command::new(&bin);
+        c.args([
+            "isochrones",
+            "--scenario",
+            "today,plan-2030",
+            "--cell",
+            "200",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        c
+    };
+    // A complete run, to know the files and how long it takes.
+    let t0 = Instant::now();
+    assert!(args(&out).status().unwrap().success());
+    let full = t0.elapsed();
+    let listing = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let complete = listing(&out);
+    let earlier: Vec<Vec<u8>> = complete
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    assert!(complete
+        .iter()
+        .any(|f| f == onehour::io::write::FOLDER_MARKER));
+    let mut codes = Vec::new();
+    let mut during_write = 0;
+    for k in 0..16u32 {
+        let (sig, code) = if k % 8 >= 6 {
+            ("-INT", 130)
+        } else {
+            ("-TERM", 143)
+        };
+        // Into a fresh folder and over the earlier output, with either way of timing.
+        let target = if k % 4 < 2 {
+            work.path().join(format!("fresh{k}"))
+        } else {
+            out.clone()
+        };
+        let mut child = args(&target).spawn().unwrap();
+        if k % 2 == 0 {
+            // As soon as a temporary entry appears beside the output.
+            let t = Instant::now();
+            while child.try_wait().unwrap().is_none() && t.elapsed() < full * 20 {
+                if listing(work.path()).iter().any(|n| n.starts_with('.')) {
+                    during_write += 1;
+                    break;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        } else {
+            std::thread::sleep(full.mul_f64(0.3 + 0.05 * k as f64));
+        }
+        let _ = Command::new("kill")
+            .args([sig, &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "no exit after {sig}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // It finished before the signal (0) or was interrupted (128 + signal).
+        assert!(
+            status.code() == Some(0) || status.code() == Some(code),
+            "{sig}: {status:?}"
+        );
+        codes.push(status.code());
+        let names = listing(work.path());
+        assert!(
+            names.iter().all(|n| !n.starts_with('.')),
+            "temporary files left after {sig}: {names:?}"
+        );
+        if target.exists() {
+            assert_eq!(listing(&target), complete, "a partial output after {sig}");
+            if target == out {
+                // The earlier output, or a new one with the same content.
+                for (f, bytes) in complete.iter().zip(&earlier) {
+                    assert_eq!(&std::fs::read(out.join(f)).unwrap(), bytes, "{f}");
+                }
+            }
+        } else {
+            assert_ne!(target, out, "the earlier output was lost");
+        }
+    }
+    assert!(
+        codes.contains(&Some(143)),
+        "no run was interrupted: {codes:?}"
+    );
+    assert!(
+        during_write > 0,
+        "no signal was sent while an output was written"
+    );
+}

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::engine::{Queue, Workspace};
-use crate::graph::{ArcKind, Prepared};
+use crate::graph::{ArcKind, ArcOf, Prepared};
 use crate::network::ids::{seconds_to_minutes, EdgeId, NodeId, PlaceIdx, Seconds, UNREACHED};
 
 /// The kind of a leg of a route.
@@ -80,9 +80,12 @@ pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
         let tail = g.csr.tail(e);
         let head = NodeId(g.csr.arcs()[e.idx()].head);
         let w = g.csr.arcs()[e.idx()].weight;
-        let service_label = |i: u32| {
-            let s = &p.net.services[i as usize];
-            format!("{} ({})", s.line, s.id)
+        let service_label = |of: ArcOf| match of {
+            ArcOf::Service(i) => {
+                let s = &p.net.services[i.idx()];
+                Some(format!("{} ({})", s.line, s.id))
+            }
+            _ => None,
         };
         let (kind, service, secs) = match m.kind {
             ArcKind::Alight => continue,
@@ -103,12 +106,15 @@ pub fn explain(p: &Prepared, ws: &Workspace, target: NodeId) -> Option<Route> {
                         walk,
                     );
                 }
-                (LegKind::Wait, Some(service_label(m.what)), w - walk)
+                (LegKind::Wait, service_label(m.what), w - walk)
             }
-            ArcKind::Ride => (LegKind::Ride, Some(service_label(m.what)), w),
+            ArcKind::Ride => (LegKind::Ride, service_label(m.what), w),
             ArcKind::Drive => {
-                let r = &p.net.roads[m.what as usize];
-                (LegKind::Drive, Some(r.name.clone()), w)
+                let road = match m.what {
+                    ArcOf::Road(r) => Some(p.net.roads[r.idx()].name.clone()),
+                    _ => None,
+                };
+                (LegKind::Drive, road, w)
             }
             ArcKind::Connector => (LegKind::Drive, Some("local streets and parking".into()), w),
         };
@@ -133,7 +139,7 @@ fn push_leg(
     if let Some(last) = legs.last_mut() {
         if last.kind == kind && last.service == service && kind != LegKind::Wait {
             last.to = to;
-            last.secs += secs;
+            last.secs = last.secs.saturating_add(secs);
             last.minutes = seconds_to_minutes(last.secs);
             return;
         }

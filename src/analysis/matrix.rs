@@ -41,7 +41,8 @@ pub fn time_matrix(
     }
 }
 
-/// Resident population of the zones reached within `limit` seconds of each row origin.
+/// Resident population of the zones reached within `limit` seconds of each row origin (a sum
+/// beyond `u64::MAX` saturates; validated networks stay far below it).
 pub fn population_within(net: &Network, m: &TimeMatrix, limit: Seconds) -> Vec<u64> {
     m.secs
         .iter()
@@ -49,8 +50,9 @@ pub fn population_within(net: &Network, m: &TimeMatrix, limit: Seconds) -> Vec<u
             row.iter()
                 .zip(&m.cols)
                 .filter(|(&s, _)| s <= limit)
-                .map(|(_, &z)| net.place(z).population)
-                .sum()
+                .fold(0u64, |sum, (_, &z)| {
+                    sum.saturating_add(net.place(z).population)
+                })
         })
         .collect()
 }

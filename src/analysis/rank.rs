@@ -106,7 +106,7 @@ pub fn benefit(
             let pop = p_zones.place(variant.zones[j]).population;
             saved += pop as f64 * (cap(r) - cap(v));
             if v <= limit && r > limit {
-                b.population_gained += pop;
+                b.population_gained = b.population_gained.saturating_add(pop);
             }
         }
         if total_pop > 0.0 {

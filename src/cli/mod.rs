@@ -51,12 +51,8 @@ pub struct UserError(pub String);
 /// Entry point of the `onehour` binary: parses the command line, runs the command and maps errors to exit codes (2 for input errors).
 pub fn main() -> ExitCode {
     // On SIGINT or SIGTERM, remove the temporary files of outputs being written, then end with
-    // the conventional status 128 + signal (130 for SIGINT, 143 for SIGTERM reported as 130 by
-    // the handler, which cannot tell them apart).
-    let _ = ctrlc::set_handler(|| {
-        crate::io::write::remove_pending();
-        std::process::exit(130);
-    });
+    // the conventional status 128 + signal (130 for SIGINT, 143 for SIGTERM).
+    let _ = crate::io::write::clean_up_on_signals();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -826,8 +826,7 @@ fn from_sources(
         let population = zones
             .iter()
             .filter(|(pt, _)| geometry.contains(pt))
-            .map(|(_, n)| n)
-            .sum();
+            .fold(0u64, |sum, (_, n)| sum.saturating_add(*n));
         bands.push(Band {
             minutes: t,
             geometry,

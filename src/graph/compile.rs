@@ -4,12 +4,9 @@
 
 use std::collections::HashSet;
 
-use super::{ArcKind, ArcMeta, Csr, NetGraph, Profile};
-use crate::network::ids::{minutes_to_seconds, PlaceIdx, Seconds};
+use super::{ArcKind, ArcMeta, ArcOf, Csr, NetGraph, Profile, MAX_ARC_SECONDS};
+use crate::network::ids::{minutes_to_seconds, PlaceIdx, RoadIdx, Seconds, ServiceIdx};
 use crate::network::model::*;
-
-/// `ArcMeta::what` of arcs that belong to no service or road.
-const NONE: u32 = u32::MAX;
 
 /// Arcs collected before the CSR is built.
 struct Builder<'a> {
@@ -18,7 +15,7 @@ struct Builder<'a> {
     arcs: Vec<(u32, u32, Seconds)>,
     meta: Vec<ArcMeta>,
     node_place: Vec<PlaceIdx>,
-    node_service: Vec<u32>,
+    node_service: Vec<Option<ServiceIdx>>,
     /// Zones are destinations only: arcs lead into a zone, never out of it, so that no trip
     /// passes through a zone's feeder links as a shortcut between stations.
     is_zone: Vec<bool>,
@@ -33,7 +30,7 @@ impl<'a> Builder<'a> {
             arcs: Vec::new(),
             meta: Vec::new(),
             node_place: (0..n).map(PlaceIdx::from_idx).collect(),
-            node_service: vec![NONE; n],
+            node_service: vec![None; n],
             is_zone: net
                 .places
                 .iter()
@@ -42,13 +39,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn arc(&mut self, a: u32, b: u32, w: Seconds, kind: ArcKind, what: u32) {
+    fn arc(&mut self, a: u32, b: u32, w: Seconds, kind: ArcKind, what: ArcOf) {
         self.arcs.push((a, b, w));
         self.meta.push(ArcMeta { kind, what });
     }
 
     /// An arc each way between places `a` and `b`, except out of a zone.
-    fn both(&mut self, a: usize, b: usize, w: Seconds, kind: ArcKind, what: u32) {
+    fn both(&mut self, a: usize, b: usize, w: Seconds, kind: ArcKind, what: ArcOf) {
         if !self.is_zone[a] {
             self.arc(a as u32, b as u32, w, kind, what);
         }
@@ -69,7 +66,7 @@ impl<'a> Builder<'a> {
         let mut meta = vec![
             ArcMeta {
                 kind: ArcKind::Walk,
-                what: NONE
+                what: ArcOf::Nothing
             };
             self.meta.len()
         ];
@@ -145,7 +142,7 @@ fn walking_links(b: &mut Builder<'_>, explicit: &HashSet<(usize, usize)>, statio
         .filter(|&(i, j, _)| i < j)
     {
         if !explicit.contains(&(i, j)) {
-            b.both(i, j, walk_s(net, d), ArcKind::Walk, NONE);
+            b.both(i, j, walk_s(net, d), ArcKind::Walk, ArcOf::Nothing);
         }
     }
 }
@@ -159,7 +156,7 @@ fn zone_feeders(b: &mut Builder<'_>, explicit: &HashSet<(usize, usize)>) {
     for (i, j, d) in pairs_within(net, &zones, &stations, a.radius_km * 1000.0) {
         if !explicit.contains(&(i.min(j), i.max(j))) {
             let s = minutes_to_seconds(d * a.detour / 1000.0 / a.speed_kmh * 60.0);
-            b.both(i, j, s, ArcKind::Access, NONE);
+            b.both(i, j, s, ArcKind::Access, ArcOf::Nothing);
         }
     }
 }
@@ -186,7 +183,7 @@ fn explicit_links(b: &mut Builder<'_>, stations_only: bool) {
             LinkKind::Transfer => ArcKind::Transfer,
             LinkKind::Access => ArcKind::Access,
         };
-        b.both(x.idx(), y.idx(), secs, kind, NONE);
+        b.both(x.idx(), y.idx(), secs, kind, ArcOf::Nothing);
     }
 }
 
@@ -224,9 +221,9 @@ fn services(b: &mut Builder<'_>) {
             let base = b.node_place.len();
             for &k in &order {
                 b.node_place.push(stops[k]);
-                b.node_service.push(si as u32);
+                b.node_service.push(Some(ServiceIdx::from_idx(si)));
             }
-            let what = si as u32;
+            let what = ArcOf::Service(ServiceIdx::from_idx(si));
             for (pos, &k) in order.iter().enumerate() {
                 let plat = (base + pos) as u32;
                 let st = stops[k];
@@ -235,7 +232,9 @@ fn services(b: &mut Builder<'_>) {
                     b.arc(st.0, plat, minutes_to_seconds(board), ArcKind::Board, what);
                     let seg = if rev { k - 1 } else { k };
                     let dw = if pos > 0 { dwell[k] } else { 0 };
-                    b.arc(plat, plat + 1, run[seg] + dw, ArcKind::Ride, what);
+                    // Each part is at most `MAX_ARC_SECONDS`; their sum must not wrap.
+                    let ride = run[seg].saturating_add(dw).min(MAX_ARC_SECONDS);
+                    b.arc(plat, plat + 1, ride, ArcKind::Ride, what);
                 }
                 if pos > 0 {
                     b.arc(plat, st.0, 0, ArcKind::Alight, what);
@@ -258,7 +257,7 @@ fn roads(b: &mut Builder<'_>) {
             y.idx(),
             minutes_to_seconds(r.minutes()),
             ArcKind::Drive,
-            ri as u32,
+            ArcOf::Road(RoadIdx::from_idx(ri)),
         );
     }
 }
@@ -276,11 +275,11 @@ fn car_connectors(b: &mut Builder<'_>) {
     let mut joined: HashSet<(usize, usize)> = HashSet::new();
     for (i, j, d) in pairs_within(net, &road_nodes, &road_nodes, c.junction_radius_km * 1000.0) {
         if joined.insert((i.min(j), i.max(j))) {
-            b.both(i, j, local_s(d), ArcKind::Connector, NONE);
+            b.both(i, j, local_s(d), ArcKind::Connector, ArcOf::Nothing);
         }
     }
     for (i, j, d) in pairs_within(net, &others, &road_nodes, c.radius_km * 1000.0) {
         let s = minutes_to_seconds(d * c.detour / 1000.0 / c.speed_kmh * 60.0 + c.park_min);
-        b.both(i, j, s, ArcKind::Connector, NONE);
+        b.both(i, j, s, ArcKind::Connector, ArcOf::Nothing);
     }
 }

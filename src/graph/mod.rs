@@ -18,8 +18,13 @@ pub mod timetabled;
 pub use compile::compile;
 pub use csr::{Csr, CsrArc};
 
-use crate::network::ids::{NodeId, PlaceIdx, Seconds};
+use crate::network::ids::{NodeId, PlaceIdx, RoadIdx, Seconds, ServiceIdx, UNREACHED};
 use crate::network::model::*;
+
+/// The largest arc weight a compiled graph holds: one second below `UNREACHED` (about 136
+/// years). Weights from the network are clamped to it (`minutes_to_seconds` does), and sums of
+/// them saturate at it instead of wrapping.
+pub const MAX_ARC_SECONDS: Seconds = UNREACHED - 1;
 
 /// A travel profile: which parts of the network a traveller uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -67,13 +72,24 @@ pub enum ArcKind {
     Connector,
 }
 
+/// The service or road an arc belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArcOf {
+    /// Board, ride and alight arcs: their service.
+    Service(ServiceIdx),
+    /// Drive arcs: their road.
+    Road(RoadIdx),
+    /// Walking, access, transfer and connector arcs.
+    Nothing,
+}
+
 /// What an arc is, for explaining routes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArcMeta {
     /// What the arc is.
     pub kind: ArcKind,
-    /// Service of a board or ride arc, road index of a drive arc; `u32::MAX` otherwise.
-    pub what: u32,
+    /// The service or road it belongs to.
+    pub what: ArcOf,
 }
 
 /// A network compiled for one profile.
@@ -89,8 +105,8 @@ pub struct NetGraph {
     pub n_places: u32,
     /// For every node, its place (platform nodes: their station).
     pub node_place: Vec<PlaceIdx>,
-    /// For every node, its service (`u32::MAX` for place nodes).
-    pub node_service: Vec<u32>,
+    /// For every node, its service (`None` for place nodes).
+    pub node_service: Vec<Option<ServiceIdx>>,
 }
 
 impl NetGraph {

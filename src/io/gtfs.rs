@@ -66,36 +66,53 @@ impl Default for GtfsOptions {
 /// Counts of what one feed brought in.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FeedSummary {
-    /// The feed's name (its file or folder name without extension), the prefix of colliding
-    /// ids.
+    /// The feed's name, the prefix of colliding ids: its file or folder name without
+    /// extension, with `-<n>` appended (`n` its position among the paths, from 1) when an
+    /// earlier feed has the same.
     pub name: String,
+    /// Rows of `agency.txt`.
     pub agencies: usize,
+    /// Stations kept (`location_type` 1).
     pub stations: usize,
+    /// Stops and platforms kept (`location_type` 0).
     pub stops: usize,
+    /// Routes kept.
     pub routes: usize,
+    /// Trips kept, scheduled and frequency-based.
     pub trips: usize,
+    /// Of those, the trips with `frequencies.txt` bands.
     pub frequency_trips: usize,
+    /// Stop times of the trips kept.
     pub stop_times: usize,
     /// Stop times whose arrival and departure were both empty, filled by interpolation.
     pub interpolated: usize,
+    /// Calendars (service ids) kept, from `calendar.txt` and `calendar_dates.txt` together.
     pub calendars: usize,
+    /// Rows of `transfers.txt` kept (a row naming a station stands for each of its
+    /// platforms).
     pub transfers: usize,
     /// The feed's file or folder name as given (no directory), for sources.
     pub file: String,
     /// `feed_info.txt`, when the feed has one.
     pub info: Option<FeedInfo>,
-    /// The first agency's `agency_url` and `agency_timezone`.
+    /// The first agency's `agency_url`.
     pub agency_url: Option<String>,
+    /// The first agency's `agency_timezone`.
     pub timezone: Option<String>,
 }
 
 /// What a feed's `feed_info.txt` says of it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FeedInfo {
+    /// `feed_publisher_name`.
     pub publisher: String,
+    /// `feed_publisher_url`.
     pub publisher_url: String,
+    /// `feed_version`, if given.
     pub version: Option<String>,
+    /// `feed_start_date`, if given.
     pub start: Option<Day>,
+    /// `feed_end_date`, if given.
     pub end: Option<Day>,
 }
 
@@ -122,18 +139,25 @@ pub struct GtfsOrigins {
 /// One modelled row of `transfers.txt`.
 #[derive(Clone, Debug)]
 pub struct GivenTransfer {
+    /// `from_stop_id`.
     pub from: StopIdx,
+    /// `to_stop_id`.
     pub to: StopIdx,
     /// `min_transfer_time`, 0 for a timed transfer, `None` for a recommended one without time.
     pub seconds: Option<Seconds>,
+    /// Its row in `transfers.txt`.
     pub origin: Origin,
 }
 
 /// An imported timetable, with what each feed brought and the warnings.
 #[derive(Clone, Debug)]
 pub struct GtfsImport {
+    /// The timetable of all feeds together.
     pub timetable: Timetable,
+    /// What each feed brought, in the order of the paths given.
     pub feeds: Vec<FeedSummary>,
+    /// Problems that did not fail the import: warnings, and in a lenient import the rows left
+    /// out; each names file, line and field.
     pub warnings: Vec<Problem>,
     /// Where each record came from in its feed.
     pub origins: GtfsOrigins,

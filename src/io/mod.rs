@@ -1,9 +1,7 @@
-//! File formats in and out that are not the network's own: DIMACS graphs, and writing output
-//! files and folders atomically.
+//! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, and
+//! writing output files and folders atomically.
 
 pub mod dimacs;
-// The GTFS importer (issue 13) is new: its field-level docs are still to be written.
-#[allow(missing_docs)]
 pub mod gtfs;
 // The GTFS network import and export (issue 13): field docs as for `gtfs`.
 pub mod gtfs_export;

@@ -4,35 +4,115 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
-/// Temporary files and folders being written, removed if the process is interrupted.
-static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-
-fn pending_add(p: &Path) {
-    if let Ok(mut v) = PENDING.lock() {
-        v.push(p.to_path_buf());
-    }
+/// What an interrupted process must clean up.
+#[derive(Debug)]
+enum Pending {
+    /// A temporary file or folder being written: removed.
+    Temp(PathBuf),
+    /// An earlier output folder moved aside while the new one takes its place: put back if
+    /// the new one is not there yet, else removed.
+    Moved {
+        /// Where the earlier output is now.
+        old: PathBuf,
+        /// Where it was, and the new one goes.
+        dir: PathBuf,
+    },
 }
 
+/// The outputs being written. The signal thread takes this lock and keeps it until the process
+/// exits, so a writer never creates a temporary file or moves an output the cleanup has not
+/// seen: both happen with the lock held.
+static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<Pending>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` (which creates the temporary `p`) and registers `p`, with the lock held.
+fn create_pending<T>(p: &Path, f: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let mut v = pending();
+    let r = f()?;
+    v.push(Pending::Temp(p.to_path_buf()));
+    Ok(r)
+}
+
+/// Forgets `p` once it has been renamed into place or removed.
 fn pending_remove(p: &Path) {
-    if let Ok(mut v) = PENDING.lock() {
-        v.retain(|x| x != p);
+    pending().retain(|x| match x {
+        Pending::Temp(t) => t != p,
+        Pending::Moved { old, .. } => old != p,
+    });
+}
+
+/// Removes a file, or a folder: first renamed aside, so that a writer still adding files by
+/// its path fails instead of filling it again, then removed (again if a file slipped in).
+fn remove_path(p: &Path) {
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => {
+            let dead = sibling(p, "dead");
+            let target = if std::fs::rename(p, &dead).is_ok() {
+                dead
+            } else {
+                p.to_path_buf()
+            };
+            for _ in 0..3 {
+                if std::fs::remove_dir_all(&target).is_ok() || !target.exists() {
+                    break;
+                }
+            }
+        }
+        Ok(_) => {
+            let _ = std::fs::remove_file(p);
+        }
+        Err(_) => {}
     }
 }
 
-/// Removes every temporary file or folder still being written (on SIGINT or SIGTERM).
-pub fn remove_pending() {
-    let list = match PENDING.lock() {
-        Ok(v) => v.clone(),
-        Err(e) => e.into_inner().clone(),
-    };
-    for p in list {
-        if p.is_dir() {
-            let _ = std::fs::remove_dir_all(&p);
-        } else {
-            let _ = std::fs::remove_file(&p);
+/// Cleans up every output being written: removes temporary files and folders and puts back an
+/// earlier output moved aside, then returns the lock, which the caller keeps until it exits.
+fn clean_up() -> MutexGuard<'static, Vec<Pending>> {
+    let mut v = pending();
+    for p in v.drain(..) {
+        match p {
+            Pending::Temp(t) => remove_path(&t),
+            Pending::Moved { old, dir } => {
+                if std::fs::symlink_metadata(&dir).is_err() {
+                    let _ = std::fs::rename(&old, &dir);
+                } else {
+                    remove_path(&old);
+                }
+            }
         }
     }
+    v
+}
+
+/// Removes every temporary file or folder still being written and puts back an earlier output
+/// moved aside (what the signal handler does before exiting).
+pub fn remove_pending() {
+    drop(clean_up());
+}
+
+/// On SIGINT or SIGTERM (and SIGHUP), cleans up the outputs being written (`remove_pending`)
+/// and exits with the conventional status, 128 + the signal's number: 130 for SIGINT, 143 for
+/// SIGTERM, 129 for SIGHUP. The signals are received by a thread of signal-hook's (nothing runs
+/// in the signal handler itself but a write to a pipe), so the cleanup may take locks and
+/// touch files. Errors if the handlers cannot be installed.
+pub fn clean_up_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                // Keep the lock: no writer creates or moves anything from now on.
+                let _held = clean_up();
+                std::process::exit(128 + sig);
+            }
+        })?;
+    Ok(())
 }
 
 /// A target path that exists but is not a regular file (or, for folders, not a folder).
@@ -77,17 +157,18 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     }
     std::fs::create_dir_all(parent_dir(path))?;
     let tmp = sibling(path, "tmp");
-    pending_add(&tmp);
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
+    let result = create_pending(&tmp, || {
+        std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&tmp)?;
+            .open(&tmp)
+    })
+    .and_then(|mut f| {
         f.write_all(contents)?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)
-    })();
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -123,9 +204,7 @@ pub fn write_folder_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::
     };
     std::fs::create_dir_all(parent_dir(dir))?;
     let tmp = sibling(dir, "tmp");
-    pending_add(&tmp);
-    let result = (|| {
-        std::fs::create_dir(&tmp)?;
+    let result = create_pending(&tmp, || std::fs::create_dir(&tmp)).and_then(|()| {
         for (name, bytes) in files {
             std::fs::write(tmp.join(name), bytes)?;
         }
@@ -135,8 +214,15 @@ pub fn write_folder_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::
         )?;
         if existing {
             let old = sibling(dir, "old");
-            std::fs::rename(dir, &old)?;
-            pending_add(&old);
+            {
+                // Moved aside and registered at once, so that an interruption puts it back.
+                let mut v = pending();
+                std::fs::rename(dir, &old)?;
+                v.push(Pending::Moved {
+                    old: old.clone(),
+                    dir: dir.to_path_buf(),
+                });
+            }
             let r = std::fs::rename(&tmp, dir);
             if r.is_err() {
                 let _ = std::fs::rename(&old, dir);
@@ -148,7 +234,7 @@ pub fn write_folder_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::
         } else {
             std::fs::rename(&tmp, dir)
         }
-    })();
+    });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -60,11 +60,14 @@ pub const DAY: Seconds = 86_400;
 /// A contiguous run `start .. start + len` of some flat array.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
+    /// Index of the first element.
     pub start: u32,
+    /// Number of elements.
     pub len: u32,
 }
 
 impl Span {
+    /// The span as a range of indices, for slicing its array.
     #[inline(always)]
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..(self.start + self.len) as usize
@@ -122,10 +125,12 @@ impl Day {
         Day::from_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
     }
 
+    /// The day after.
     pub fn next(self) -> Day {
         Day(self.0 + 1)
     }
 
+    /// The day before.
     pub fn prev(self) -> Day {
         Day(self.0 - 1)
     }
@@ -181,10 +186,14 @@ pub enum StopKind {
 pub struct Stop {
     /// External id (the GTFS `stop_id`, prefixed by its feed if ids collide across feeds).
     pub id: String,
+    /// Name as the public knows it (GTFS `stop_name`; the GTFS import uses the id when it is
+    /// empty).
     pub name: String,
-    /// WGS84 degrees.
+    /// Longitude, WGS84 degrees.
     pub lon: f64,
+    /// Latitude, WGS84 degrees.
     pub lat: f64,
+    /// A stop where vehicles stop, or a station grouping them.
     pub kind: StopKind,
     /// The station a platform belongs to.
     pub parent: Option<StopIdx>,
@@ -193,8 +202,11 @@ pub struct Stop {
 /// A route: a line as the public knows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Route {
+    /// External id (the GTFS `route_id`, prefixed by its feed if ids collide across feeds).
     pub id: String,
+    /// Short name (GTFS `route_short_name`, e.g. `"3"`), possibly empty.
     pub short_name: String,
+    /// Long name (GTFS `route_long_name`), possibly empty.
     pub long_name: String,
     /// The operator's name.
     pub agency: String,
@@ -205,14 +217,16 @@ pub struct Route {
 /// On which dates trips run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Calendar {
+    /// External id (the GTFS `service_id`, prefixed by its feed if ids collide across feeds).
     pub id: String,
     /// Bit `d` set = runs on weekday `d` (0 = Monday .. 6 = Sunday) within `range`.
     pub weekdays: u8,
     /// First and last day (inclusive) of the weekly pattern; `None` for a calendar given by
     /// added dates only.
     pub range: Option<(Day, Day)>,
-    /// Dates added to and removed from the weekly pattern, each sorted.
+    /// Dates added to the weekly pattern (GTFS `calendar_dates` exception 1), sorted.
     pub added: Vec<Day>,
+    /// Dates removed from it (exception 2), sorted; a date both added and removed is removed.
     pub removed: Vec<Day>,
 }
 
@@ -238,12 +252,14 @@ pub mod access {
     pub const BOARD: u8 = 1;
     /// Passengers may alight here (GTFS `drop_off_type` not 1).
     pub const ALIGHT: u8 = 2;
+    /// Passengers may board and alight here (the usual case).
     pub const BOTH: u8 = BOARD | ALIGHT;
 }
 
 /// A trip pattern: one stop sequence of one route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pattern {
+    /// The route whose trips run it.
     pub route: RouteIdx,
     /// Its stops in `Timetable::pattern_stops` (and flags in `pattern_access`).
     pub stops: Span,
@@ -255,8 +271,11 @@ pub struct Pattern {
 /// (exclusive) every `headway`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrequencyBand {
+    /// First departure of the band, seconds since the service day's midnight.
     pub start: Seconds,
+    /// End of the band (exclusive): no departure at or after it.
     pub end: Seconds,
+    /// Seconds between departures (above 0).
     pub headway: Seconds,
     /// GTFS `exact_times` 1: departures exactly at `start + n * headway`. Otherwise the
     /// vehicles keep the headway but their times are not known, and searches draw them.
@@ -266,9 +285,13 @@ pub struct FrequencyBand {
 /// A trip.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trip {
+    /// External id (the GTFS `trip_id`, prefixed by its feed if ids collide across feeds).
     pub id: String,
+    /// Its route.
     pub route: RouteIdx,
+    /// The pattern it runs.
     pub pattern: PatternIdx,
+    /// The dates it runs on.
     pub calendar: CalendarIdx,
     /// Index of its first stop's times in `arrivals`/`departures`.
     pub times: u32,
@@ -281,6 +304,7 @@ pub struct Trip {
 }
 
 impl Trip {
+    /// Whether it is frequency-based (runs at a headway within bands) rather than scheduled.
     pub fn is_frequency(&self) -> bool {
         self.bands.len > 0
     }
@@ -289,7 +313,9 @@ impl Trip {
 /// A walk from one stop to another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Footpath {
+    /// The stop it leads to.
     pub to: StopIdx,
+    /// Seconds to walk it.
     pub duration: Seconds,
 }
 
@@ -320,12 +346,15 @@ pub struct Timetable {
 }
 
 impl Timetable {
+    /// All stops and stations, by index.
     pub fn stops(&self) -> &[Stop] {
         &self.stops
     }
+    /// Stop or station `s`.
     pub fn stop(&self, s: StopIdx) -> &Stop {
         &self.stops[s.idx()]
     }
+    /// The stop or station with external id `id`.
     pub fn stop_by_id(&self, id: &str) -> Option<StopIdx> {
         self.stop_ids.get(id).copied()
     }
@@ -337,36 +366,47 @@ impl Timetable {
             .filter(|(_, s)| s.kind == StopKind::Station || s.parent.is_none())
             .map(|(i, _)| StopIdx::from_idx(i))
     }
+    /// All routes, by index.
     pub fn routes(&self) -> &[Route] {
         &self.routes
     }
+    /// Route `r`.
     pub fn route(&self, r: RouteIdx) -> &Route {
         &self.routes[r.idx()]
     }
+    /// All calendars, by index.
     pub fn calendars(&self) -> &[Calendar] {
         &self.calendars
     }
+    /// Calendar `c`.
     pub fn calendar(&self, c: CalendarIdx) -> &Calendar {
         &self.calendars[c.idx()]
     }
+    /// All patterns, by index (in order of their first trip in the input).
     pub fn patterns(&self) -> &[Pattern] {
         &self.patterns
     }
+    /// Pattern `p`.
     pub fn pattern(&self, p: PatternIdx) -> &Pattern {
         &self.patterns[p.idx()]
     }
+    /// The stops of pattern `p`, in order (never stations).
     pub fn pattern_stops(&self, p: PatternIdx) -> &[StopIdx] {
         &self.pattern_stops[self.patterns[p.idx()].stops.range()]
     }
+    /// The boarding and alighting flags (`access::*`) of each stop of pattern `p`.
     pub fn pattern_access(&self, p: PatternIdx) -> &[u8] {
         &self.pattern_access[self.patterns[p.idx()].stops.range()]
     }
+    /// All trips, by index: ordered by pattern, then first departure, then id.
     pub fn trips(&self) -> &[Trip] {
         &self.trips
     }
+    /// Trip `t`.
     pub fn trip(&self, t: TripIdx) -> &Trip {
         &self.trips[t.idx()]
     }
+    /// The trip with external id `id`.
     pub fn trip_by_id(&self, id: &str) -> Option<TripIdx> {
         self.trip_ids.get(id).copied()
     }
@@ -383,6 +423,7 @@ impl Timetable {
     pub fn departures(&self, t: TripIdx) -> &[Seconds] {
         &self.departures[self.trip_times(t)]
     }
+    /// The frequency bands of trip `t` (empty for a scheduled trip).
     pub fn bands(&self, t: TripIdx) -> &[FrequencyBand] {
         &self.bands[self.trips[t.idx()].bands.range()]
     }
@@ -390,14 +431,18 @@ impl Timetable {
     pub fn num_stop_times(&self) -> usize {
         self.arrivals.len()
     }
+    /// The minimum change time at stop `s`: seconds needed to leave one vehicle and board
+    /// another there (0 unless a transfer from the stop to itself gives one).
     pub fn min_change(&self, s: StopIdx) -> Seconds {
         self.min_change[s.idx()]
     }
+    /// The footpaths leaving stop `s`, sorted by destination.
     pub fn footpaths(&self, s: StopIdx) -> &[Footpath] {
         let a = self.footpath_first[s.idx()] as usize;
         let b = self.footpath_first[s.idx() + 1] as usize;
         &self.footpaths[a..b]
     }
+    /// Number of footpaths, all stops together.
     pub fn num_footpaths(&self) -> usize {
         self.footpaths.len()
     }
@@ -536,16 +581,23 @@ impl Timetable {
 /// One trip as given to the builder: its stops and times in order.
 #[derive(Clone, Debug)]
 pub struct TripInput {
+    /// External id (unique among the trips given).
     pub id: String,
+    /// Its route (added to the builder before).
     pub route: RouteIdx,
+    /// Its calendar (added to the builder before).
     pub calendar: CalendarIdx,
+    /// The stops it serves, in order (stops, never stations; at least two).
     pub stops: Vec<StopIdx>,
     /// Seconds since the service day's midnight (for a frequency-based trip, any start: the
     /// builder keeps only the offsets from the first departure).
     pub arrivals: Vec<Seconds>,
+    /// Departure from each stop, like `arrivals` (never before the arrival at the same stop,
+    /// never after the arrival at the next).
     pub departures: Vec<Seconds>,
     /// `access::*` flags per stop.
     pub access: Vec<u8>,
+    /// Its frequency bands; empty for a scheduled trip.
     pub bands: Vec<FrequencyBand>,
     /// Where the trip came from (its first stop time), for problems.
     pub origin: Origin,
@@ -565,6 +617,7 @@ pub struct TimetableBuilder {
 }
 
 impl TimetableBuilder {
+    /// An empty builder.
     pub fn new() -> Self {
         Self::default()
     }
@@ -574,16 +627,20 @@ impl TimetableBuilder {
         self.stops.push(stop);
         StopIdx::from_idx(self.stops.len() - 1)
     }
+    /// Number of stops and stations added so far.
     pub fn num_stops(&self) -> usize {
         self.stops.len()
     }
+    /// Stop or station `s`, as added.
     pub fn stop(&self, s: StopIdx) -> &Stop {
         &self.stops[s.idx()]
     }
+    /// Adds a route.
     pub fn add_route(&mut self, route: Route) -> RouteIdx {
         self.routes.push(route);
         RouteIdx::from_idx(self.routes.len() - 1)
     }
+    /// Adds a calendar (its added and removed dates sorted and deduplicated).
     pub fn add_calendar(&mut self, mut cal: Calendar) -> CalendarIdx {
         cal.added.sort_unstable();
         cal.added.dedup();
@@ -592,6 +649,7 @@ impl TimetableBuilder {
         self.calendars.push(cal);
         CalendarIdx::from_idx(self.calendars.len() - 1)
     }
+    /// Adds a trip; `build` checks it (a trip with a problem is left out and named).
     pub fn add_trip(&mut self, trip: TripInput) {
         self.trips.push(trip);
     }

@@ -1,6 +1,7 @@
 //! A fixed-size bitset over stop or route indices: the marks of a RAPTOR round (as in nigiri's
 //! `raptor_state.h`). Setting is O(1); iterating and clearing cost one word per 64 bits.
 
+/// A set of indices below the size given to `reset`, one bit each.
 #[derive(Clone, Debug, Default)]
 pub struct BitSet {
     words: Vec<u64>,
@@ -14,25 +15,30 @@ impl BitSet {
         self.words.resize(w, 0);
     }
 
+    /// Adds `i`.
     #[inline(always)]
     pub fn set(&mut self, i: usize) {
         self.words[i >> 6] |= 1u64 << (i & 63);
     }
 
+    /// Removes `i`.
     #[inline(always)]
     pub fn clear_bit(&mut self, i: usize) {
         self.words[i >> 6] &= !(1u64 << (i & 63));
     }
 
+    /// Whether `i` is in the set.
     #[inline(always)]
     pub fn get(&self, i: usize) -> bool {
         self.words[i >> 6] & (1u64 << (i & 63)) != 0
     }
 
+    /// Removes every index, keeping the size.
     pub fn clear(&mut self) {
         self.words.fill(0);
     }
 
+    /// Whether no index is set.
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|&w| w == 0)
     }

@@ -85,6 +85,7 @@ pub fn trip_departures(tt: &Timetable, t: TripIdx, draw: Draw, out: &mut Vec<Sec
 /// A trip instance in a compiled day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TripInstance {
+    /// The trip it is an instance of.
     pub trip: TripIdx,
     /// The service day relative to the compiled date: -1, 0 or 1.
     pub day_offset: i8,
@@ -95,6 +96,7 @@ pub struct TripInstance {
 /// Trips of one pattern that never overtake each other, laid out stop-major.
 #[derive(Clone, Copy, Debug)]
 pub struct DayRoute {
+    /// The pattern its trips run.
     pub pattern: PatternIdx,
     /// Number of stops (the pattern's).
     pub n_stops: u32,
@@ -255,12 +257,15 @@ impl<'a> DayTimetable<'a> {
         me
     }
 
+    /// The timetable it was compiled from.
     pub fn timetable(&self) -> &'a Timetable {
         self.tt
     }
+    /// The date it was compiled for.
     pub fn date(&self) -> Day {
         self.date
     }
+    /// The draw of frequency-based departures it was compiled for.
     pub fn draw(&self) -> Draw {
         self.draw
     }
@@ -268,12 +273,15 @@ impl<'a> DayTimetable<'a> {
     pub fn horizon(&self) -> (Seconds, Seconds) {
         self.horizon
     }
+    /// Its RAPTOR routes.
     pub fn routes(&self) -> &[DayRoute] {
         &self.routes
     }
+    /// Number of trip instances kept, all routes together.
     pub fn num_instances(&self) -> usize {
         self.instances.len()
     }
+    /// Number of stops (the timetable's, whether any trip of the day serves them or not).
     pub fn num_stops(&self) -> usize {
         self.tt.stops().len()
     }
@@ -297,6 +305,7 @@ impl<'a> DayTimetable<'a> {
         let a = r.times as usize + i * r.n_trips as usize;
         &self.dep[a..a + r.n_trips as usize]
     }
+    /// Trip instance `j` of route `r` (instances are ordered by departure, as the times).
     pub fn instance(&self, r: &DayRoute, j: u32) -> TripInstance {
         self.instances[(r.first_instance + j) as usize]
     }

@@ -55,29 +55,45 @@ impl Default for RaptorParams {
 /// midnight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
+    /// The earliest departure.
     pub from: Seconds,
+    /// The latest departure (inclusive; searched only if `from + n * step` reaches it).
     pub to: Seconds,
+    /// Seconds between two departures (above 0).
     pub step: Seconds,
 }
 
 /// A query the compiled day cannot answer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RaptorError {
+    /// The departures plus the limit reach outside the horizon the day was compiled for.
     #[error(
         "departures {from}..{to} s with a limit of {limit} s reach past the horizon {h0}..{h1} s \
          the day was compiled for; compile the day for a wider horizon"
     )]
     OutsideHorizon {
+        /// The first departure asked for, seconds since the date's midnight.
         from: Seconds,
+        /// The last departure asked for.
         to: Seconds,
+        /// The search's time limit.
         limit: Seconds,
+        /// The start of the compiled horizon.
         h0: Seconds,
+        /// The end of the compiled horizon.
         h1: Seconds,
     },
+    /// An access leg leads to a stop index the timetable does not have.
     #[error("access stop {0} is not a stop of the timetable")]
     UnknownStop(StopIdx),
+    /// A window whose first departure is after its last, or whose step is 0.
     #[error("the window's first departure {from} s is after its last {to} s, or its step is 0")]
-    BadWindow { from: Seconds, to: Seconds },
+    BadWindow {
+        /// The window's first departure.
+        from: Seconds,
+        /// The window's last departure.
+        to: Seconds,
+    },
 }
 
 const NONE: u32 = u32::MAX;
@@ -163,35 +179,56 @@ impl Arrivals<'_> {
 /// One leg of a journey. Times are seconds since the query date's midnight.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Leg {
+    /// From the origin to the first stop, as the caller's access legs give it.
     Access {
+        /// The stop reached.
         to: StopIdx,
+        /// Leaving the origin.
         depart: Seconds,
+        /// Reaching the stop.
         arrive: Seconds,
     },
+    /// A ride on one trip, from boarding to alighting.
     Ride {
+        /// The trip's route.
         route: RouteIdx,
+        /// The trip.
         trip: TripIdx,
         /// The service day the trip belongs to (the day before for a trip past 24:00).
         service_day: Day,
+        /// Where it is boarded.
         from: StopIdx,
+        /// Where it is left.
         to: StopIdx,
+        /// Its departure from `from`.
         depart: Seconds,
+        /// Its arrival at `to`.
         arrive: Seconds,
     },
+    /// A footpath between two stops.
     Walk {
+        /// Where the walk starts.
         from: StopIdx,
+        /// Where it ends.
         to: StopIdx,
+        /// Leaving `from` (on arrival there: waits are part of the next ride).
         depart: Seconds,
+        /// Reaching `to`.
         arrive: Seconds,
     },
+    /// From the last stop to the destination, as the caller's egress legs give it.
     Egress {
+        /// The stop it leaves from.
         from: StopIdx,
+        /// Leaving the stop.
         depart: Seconds,
+        /// Reaching the destination.
         arrive: Seconds,
     },
 }
 
 impl Leg {
+    /// When the leg starts, seconds since the query date's midnight.
     pub fn depart(&self) -> Seconds {
         match *self {
             Leg::Access { depart, .. }
@@ -200,6 +237,7 @@ impl Leg {
             | Leg::Egress { depart, .. } => depart,
         }
     }
+    /// When the leg ends, seconds since the query date's midnight.
     pub fn arrive(&self) -> Seconds {
         match *self {
             Leg::Access { arrive, .. }
@@ -213,8 +251,12 @@ impl Leg {
 /// A journey of one departure, leg by leg.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Journey {
+    /// Departure from the origin, seconds since the query date's midnight.
     pub depart: Seconds,
+    /// Arrival at the destination (or the stop asked for).
     pub arrive: Seconds,
+    /// The legs in order: access, then rides, each followed by a walk or not, then egress
+    /// when the journey ends at a destination.
     pub legs: Vec<Leg>,
 }
 
@@ -292,6 +334,7 @@ impl Journey {
 }
 
 impl RaptorWorkspace {
+    /// An empty workspace; the first search lays its arrays out.
     pub fn new() -> Self {
         Self::default()
     }
@@ -777,19 +820,25 @@ impl RaptorWorkspace {
     }
 }
 
-/// Travel times over a departure window, for many destinations and draws: for each destination
-/// (given by its egress legs), one sample per (draw, departure), `UNREACHED` where the limit is
-/// not met. Each draw compiles its own day (one draw suffices when no trip runs by
-/// non-exact frequencies).
+/// What `window_travel_times` samples: travel times over a departure window, for many
+/// destinations and draws: for each destination (given by its egress legs), one sample per
+/// (draw, departure), `UNREACHED` where the limit is not met. Each draw compiles its own day
+/// (one draw suffices when no trip runs by non-exact frequencies).
 #[derive(Clone, Copy, Debug)]
 pub struct WindowSpec {
+    /// The date departures are on.
     pub date: Day,
-    /// First and last departure (inclusive), seconds since the date's midnight.
+    /// First departure, seconds since the date's midnight.
     pub from: Seconds,
+    /// Last departure (inclusive).
     pub to: Seconds,
+    /// Seconds between departures.
     pub step: Seconds,
+    /// Draws of the departures of non-exact frequency-based trips (at least one is made).
     pub draws: u32,
+    /// The seed of the draws: the same in every scenario compared, so that draws are paired.
     pub seed: u64,
+    /// Rounds and time limit of each search.
     pub params: RaptorParams,
 }
 
