@@ -153,10 +153,10 @@ pub fn rank(
     profile: Profile,
     limit: Seconds,
     bound: Seconds,
-    timing: &crate::analysis::window::Timing,
+    timing: &Timing,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Ranked>, Problems> {
-    let reach = |n: Network| crate::analysis::window::reach_of(n, profile, bound, timing);
+    let reach = |n: Network| reach_of(n, profile, bound, timing);
     let base_chain = lib.chain(base)?;
     let full_chain = lib.chain(horizon)?;
     let projects = projects_of(lib, horizon)?;
@@ -214,4 +214,58 @@ pub fn rank(
             .then(a.project.cmp(&b.project))
     });
     Ok(out)
+}
+
+/// How travel times are counted: the static model (expected waits from headways) or
+/// timetables over a departure window (the median over the window's samples).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Timing {
+    /// Expected waits from headways ([`crate::network::model::WaitPolicy`]).
+    Static,
+    /// Range RAPTOR over the window; times are medians.
+    Timetable(crate::analysis::window::WindowOptions),
+}
+
+/// [`Reach`] of `net` by either timing (window: the medians).
+pub fn reach_of(
+    net: crate::network::model::Network,
+    profile: crate::graph::Profile,
+    bound: Seconds,
+    timing: &Timing,
+) -> Result<Reach, crate::network::problem::Problems> {
+    use crate::analysis::matrix::TimeMatrix;
+    match timing {
+        Timing::Static => Ok(reach(&crate::graph::Prepared::new(net, profile), bound)),
+        Timing::Timetable(o) => {
+            let t = crate::analysis::window::compile(&net)?;
+            let centres = net.centres();
+            let zones = net.zones();
+            let mut cols = centres.clone();
+            cols.extend(&zones);
+            let o = crate::analysis::window::WindowOptions { bound, ..o.clone() };
+            let wm = crate::analysis::window::window_matrix(&t, &centres, &cols, &o)
+                .map_err(crate::analysis::window::as_problems)?;
+            let med = wm.percentile_matrix(50.0);
+            let nc = centres.len();
+            let (mut cc, mut cz) = (Vec::new(), Vec::new());
+            for row in med {
+                cc.push(row[..nc].to_vec());
+                cz.push(row[nc..].to_vec());
+            }
+            Ok(Reach {
+                cc: TimeMatrix {
+                    rows: centres.clone(),
+                    cols: centres.clone(),
+                    secs: cc,
+                },
+                cz: TimeMatrix {
+                    rows: centres.clone(),
+                    cols: zones.clone(),
+                    secs: cz,
+                },
+                centres,
+                zones,
+            })
+        }
+    }
 }

@@ -272,16 +272,6 @@ pub fn journey(
     Ok((ws.journey(&days[0], stop, Some(&egress)), street[to.idx()]))
 }
 
-/// How travel times are counted: the static model (expected waits from headways) or
-/// timetables over a departure window (the median over the window's samples).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Timing {
-    /// Expected waits from headways ([`crate::network::model::WaitPolicy`]).
-    Static,
-    /// Range RAPTOR over the window; times are medians.
-    Timetable(WindowOptions),
-}
-
 /// A network compiled for the timetable modes: its transit graph and its timetable.
 pub fn compile(
     net: &crate::network::model::Network,
@@ -298,50 +288,4 @@ pub fn as_problems(e: RaptorError) -> crate::network::problem::Problems {
         e.to_string(),
         "choose a window that ends, with the search bound, before 48:00",
     )])
-}
-
-/// [`crate::analysis::rank::Reach`] of `net` by either timing (window: the medians).
-pub fn reach_of(
-    net: crate::network::model::Network,
-    profile: crate::graph::Profile,
-    bound: Seconds,
-    timing: &Timing,
-) -> Result<crate::analysis::rank::Reach, crate::network::problem::Problems> {
-    use crate::analysis::matrix::TimeMatrix;
-    match timing {
-        Timing::Static => Ok(crate::analysis::rank::reach(
-            &crate::graph::Prepared::new(net, profile),
-            bound,
-        )),
-        Timing::Timetable(o) => {
-            let t = compile(&net)?;
-            let centres = net.centres();
-            let zones = net.zones();
-            let mut cols = centres.clone();
-            cols.extend(&zones);
-            let o = WindowOptions { bound, ..o.clone() };
-            let wm = window_matrix(&t, &centres, &cols, &o).map_err(as_problems)?;
-            let med = wm.percentile_matrix(50.0);
-            let nc = centres.len();
-            let (mut cc, mut cz) = (Vec::new(), Vec::new());
-            for row in med {
-                cc.push(row[..nc].to_vec());
-                cz.push(row[nc..].to_vec());
-            }
-            Ok(crate::analysis::rank::Reach {
-                cc: TimeMatrix {
-                    rows: centres.clone(),
-                    cols: centres.clone(),
-                    secs: cc,
-                },
-                cz: TimeMatrix {
-                    rows: centres.clone(),
-                    cols: zones.clone(),
-                    secs: cz,
-                },
-                centres,
-                zones,
-            })
-        }
-    }
 }

@@ -25,8 +25,8 @@ pub fn run(
     let (nb, no) = (s.network(Some(&base))?, s.network(Some(&other))?);
     let bound = s.base_bound_s();
     let profile = s.opts.profile();
-    let rb = analysis::window::reach_of(nb.clone(), profile, bound, &timing)?;
-    let ro = analysis::window::reach_of(no.clone(), profile, bound, &timing)?;
+    let rb = analysis::rank::reach_of(nb.clone(), profile, bound, &timing)?;
+    let ro = analysis::rank::reach_of(no.clone(), profile, bound, &timing)?;
     let c = analysis::compare_reach(&nb, &no, &rb, &ro, s.limit_s(), bound);
     let text = match out.format {
         Format::Json => match &timing {
