@@ -3,8 +3,6 @@
 
 pub mod dimacs;
 pub mod gtfs;
-// The GTFS network import and export (issue 13): field docs as for `gtfs`.
 pub mod gtfs_export;
-#[allow(missing_docs)]
 pub mod gtfs_network;
 pub mod write;
