@@ -26,30 +26,35 @@ pub struct Reach {
 
 /// Computes `Reach` by one sweep per centre.
 pub fn reach(p: &Prepared, bound: Seconds) -> Reach {
-    let centres = p.net.centres();
-    let zones = p.net.zones();
-    let mut cols = centres.clone();
-    cols.extend(&zones);
+    let (centres, zones) = (p.net.centres(), p.net.zones());
+    let cols: Vec<PlaceIdx> = centres.iter().chain(&zones).copied().collect();
     let all = time_matrix(p, &centres, &cols, bound);
-    let nc = centres.len();
-    let (mut cc, mut cz) = (Vec::new(), Vec::new());
-    for row in all.secs {
-        cc.push(row[..nc].to_vec());
-        cz.push(row[nc..].to_vec());
-    }
-    Reach {
-        cc: TimeMatrix {
-            rows: centres.clone(),
-            cols: centres.clone(),
-            secs: cc,
-        },
-        cz: TimeMatrix {
-            rows: centres.clone(),
-            cols: zones.clone(),
-            secs: cz,
-        },
-        centres,
-        zones,
+    Reach::split(centres, zones, all.secs)
+}
+
+impl Reach {
+    /// A `Reach` from rows of seconds to the centres then the zones.
+    fn split(centres: Vec<PlaceIdx>, zones: Vec<PlaceIdx>, rows: Vec<Vec<Seconds>>) -> Reach {
+        let nc = centres.len();
+        let (mut cc, mut cz) = (Vec::new(), Vec::new());
+        for mut row in rows {
+            cz.push(row.split_off(nc));
+            cc.push(row);
+        }
+        Reach {
+            cc: TimeMatrix {
+                rows: centres.clone(),
+                cols: centres.clone(),
+                secs: cc,
+            },
+            cz: TimeMatrix {
+                rows: centres.clone(),
+                cols: zones.clone(),
+                secs: cz,
+            },
+            centres,
+            zones,
+        }
     }
 }
 
@@ -233,39 +238,16 @@ pub fn reach_of(
     bound: Seconds,
     timing: &Timing,
 ) -> Result<Reach, crate::network::problem::Problems> {
-    use crate::analysis::matrix::TimeMatrix;
     match timing {
         Timing::Static => Ok(reach(&crate::graph::Prepared::new(net, profile), bound)),
         Timing::Timetable(o) => {
             let t = crate::analysis::window::compile(&net)?;
-            let centres = net.centres();
-            let zones = net.zones();
-            let mut cols = centres.clone();
-            cols.extend(&zones);
+            let (centres, zones) = (net.centres(), net.zones());
+            let cols: Vec<PlaceIdx> = centres.iter().chain(&zones).copied().collect();
             let o = crate::analysis::window::WindowOptions { bound, ..o.clone() };
             let wm = crate::analysis::window::window_matrix(&t, &centres, &cols, &o)
                 .map_err(crate::analysis::window::as_problems)?;
-            let med = wm.percentile_matrix(50.0);
-            let nc = centres.len();
-            let (mut cc, mut cz) = (Vec::new(), Vec::new());
-            for row in med {
-                cc.push(row[..nc].to_vec());
-                cz.push(row[nc..].to_vec());
-            }
-            Ok(Reach {
-                cc: TimeMatrix {
-                    rows: centres.clone(),
-                    cols: centres.clone(),
-                    secs: cc,
-                },
-                cz: TimeMatrix {
-                    rows: centres.clone(),
-                    cols: zones.clone(),
-                    secs: cz,
-                },
-                centres,
-                zones,
-            })
+            Ok(Reach::split(centres, zones, wm.percentile_matrix(50.0)))
         }
     }
 }

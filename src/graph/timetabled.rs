@@ -51,6 +51,24 @@ pub fn day_of(d: Date) -> Day {
     Day::from_ymd(d.year, d.month as u32, d.day as u32).unwrap_or(Day(0))
 }
 
+/// A network calendar as the timetable's [`Calendar`] (whose `runs_on` says which days run).
+pub fn calendar_of(c: &ServiceCalendar) -> Calendar {
+    let mut cal = Calendar {
+        id: c.id.clone(),
+        weekdays: c
+            .weekdays
+            .iter()
+            .enumerate()
+            .fold(0u8, |m, (i, &on)| if on { m | 1 << i } else { m }),
+        range: Some((day_of(c.start), day_of(c.end))),
+        added: c.added.iter().map(|&d| day_of(d)).collect(),
+        removed: c.removed.iter().map(|&d| day_of(d)).collect(),
+    };
+    cal.added.sort_unstable();
+    cal.removed.sort_unstable();
+    cal
+}
+
 /// GTFS `route_type` of a mode.
 pub fn route_type(m: Mode) -> i16 {
     match m {
@@ -156,18 +174,7 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
     // Calendars: the network's, and one for every day (default bands).
     let mut cal_idx: HashMap<&str, CalendarIdx> = HashMap::new();
     for c in &net.calendars {
-        let wd = c
-            .weekdays
-            .iter()
-            .enumerate()
-            .fold(0u8, |m, (i, &on)| if on { m | 1 << i } else { m });
-        let ix = b.add_calendar(Calendar {
-            id: c.id.clone(),
-            weekdays: wd,
-            range: Some((day_of(c.start), day_of(c.end))),
-            added: c.added.iter().map(|&d| day_of(d)).collect(),
-            removed: c.removed.iter().map(|&d| day_of(d)).collect(),
-        });
+        let ix = b.add_calendar(calendar_of(c));
         cal_idx.insert(c.id.as_str(), ix);
     }
     let every_day = b.add_calendar(Calendar {
@@ -340,13 +347,7 @@ pub fn idle_on(net: &Network, date: Date) -> Vec<String> {
     let runs: HashMap<&str, bool> = net
         .calendars
         .iter()
-        .map(|c| {
-            let wd = day.weekday() as usize % 7;
-            let on = !c.removed.contains(&date)
-                && (c.added.contains(&date)
-                    || (c.start <= date && date <= c.end && c.weekdays[wd]));
-            (c.id.as_str(), on)
-        })
+        .map(|c| (c.id.as_str(), calendar_of(c).runs_on(day)))
         .collect();
     let mut has: HashMap<&str, bool> = HashMap::new();
     for (svc, cal) in net
