@@ -831,3 +831,102 @@ fn percentiles_by_nearest_rank() {
     assert_eq!(percentile(&mut x, 95.0), UNREACHED);
     assert_eq!(onehour::engine::raptor::share_within(&x, 900), 0.6);
 }
+
+/// Propagation to points (range RAPTOR, incremental min-plus over egress tables, samples over
+/// departures and draws) equals a fresh search at every departure with every destination's
+/// time taken over all stops from scratch.
+fn propagation_case(seed: u64) {
+    use onehour::access::links::PointLinks;
+    use onehour::access::propagate::{
+        origin_times, reference_times, PropagationOptions, PropagationWorkspace,
+    };
+    use onehour::analysis::window::WindowOptions;
+    let mut rng = Rng(seed);
+    let spec = random_spec(&mut rng);
+    let tt = build(&spec);
+    let q = random_query(&mut rng, &tt);
+    let n = tt.stops().len() as u32;
+    let (origins, dests) = (rng.range(1, 3) as usize, rng.range(1, 12) as usize);
+    let access: Vec<Vec<(u32, Seconds)>> = (0..origins)
+        .map(|_| {
+            (0..rng.range(0, 3))
+                .map(|_| (rng.range(0, n - 1), rng.range(0, 10) * 60))
+                .collect()
+        })
+        .collect();
+    let egress: Vec<Vec<(u32, Seconds)>> = (0..n)
+        .map(|_| {
+            (0..rng.range(0, 3))
+                .map(|_| {
+                    (
+                        rng.range(0, dests as u32 - 1),
+                        rng.range(0, 20) * 60 + rng.range(0, 59),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let direct: Vec<Vec<(u32, Seconds)>> = (0..origins)
+        .map(|_| {
+            (0..rng.range(0, 2))
+                .map(|_| (rng.range(0, dests as u32 - 1), rng.range(0, 90) * 60))
+                .collect()
+        })
+        .collect();
+    let links = PointLinks::from_parts(access, egress, direct, dests);
+    let from = q.dep.saturating_sub(rng.range(0, 60) * 60);
+    let to = from + rng.range(0, 60) * 60;
+    let draws = rng.range(1, 3);
+    let o = PropagationOptions {
+        window: WindowOptions {
+            date: onehour::network::model::Date::parse("2026-11-30").unwrap(),
+            from,
+            to,
+            step: 60 * rng.range(1, 3),
+            draws,
+            seed: q.draw.seed,
+            bound: q.params.limit,
+            max_trips: q.params.max_trips,
+        },
+        percentiles: vec![5.0, 50.0, 95.0],
+        limit: Some(rng.range(10, 120) * 60),
+    };
+    let days: Vec<DayTimetable> = (0..draws)
+        .map(|index| {
+            DayTimetable::new(
+                &tt,
+                DATE,
+                from,
+                to + q.params.limit,
+                Draw {
+                    seed: q.draw.seed,
+                    index,
+                },
+            )
+        })
+        .collect();
+    let mut ws = PropagationWorkspace::default();
+    for origin in 0..origins {
+        let want = reference_times(&days, &links, origin, &o).unwrap();
+        // Twice through one workspace: what an origin leaves must not leak into the next.
+        for _ in 0..2 {
+            let got = origin_times(&days, &links, origin, &o, &mut ws).unwrap();
+            assert_eq!(got, want, "seed {seed}: origin {origin}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 500,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/raptor.proptest-regressions"
+        ))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn propagation_equals_fresh_searches(seed in any::<u64>()) {
+        propagation_case(seed);
+    }
+}

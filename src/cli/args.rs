@@ -245,11 +245,28 @@ pub enum Cmd {
         #[arg(long)]
         scenario: Option<String>,
         /// Origins: ids, English or Chinese names, comma-separated
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required_unless_present = "points",
+            conflicts_with = "points"
+        )]
         from: Vec<String>,
         /// Destinations
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required_unless_present = "points",
+            conflicts_with = "points"
+        )]
         to: Vec<String>,
+        /// Origins (and destinations, unless --to-points) as points: a CSV with columns
+        /// id,lon,lat (WGS84). Runs on timetables (default window 07:00-09:00 on --date)
+        #[arg(long, value_name = "CSV")]
+        points: Option<std::path::PathBuf>,
+        /// Destinations as points (CSV id,lon,lat), with --points
+        #[arg(long, value_name = "CSV", requires = "points")]
+        to_points: Option<std::path::PathBuf>,
         /// Timetable mode.
         #[command(flatten)]
         time: TimeOpts,

@@ -20,6 +20,7 @@ pub mod import;
 pub mod isochrones;
 pub mod map;
 pub mod output;
+pub mod points;
 pub mod rank;
 pub mod route;
 pub mod scenarios;
@@ -165,10 +166,29 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Matrix {
             net,
             scenario,
+            points: Some(points),
+            to_points,
+            time,
+            out,
+            ..
+        }) => points::points_cmd(
+            &net,
+            points::PointsRequest {
+                points: &points,
+                to_points: to_points.as_ref(),
+                scenario,
+            },
+            &time,
+            &out,
+        ),
+        Some(Cmd::Matrix {
+            net,
+            scenario,
             from,
             to,
             time,
             out,
+            ..
         }) => check::matrix_cmd(&net, scenario, Some((&from, &to)), &time, &out),
         Some(Cmd::Route {
             from,

@@ -187,7 +187,8 @@ pub fn pct_key(p: f64) -> String {
     }
 }
 
-fn weekday(o: &WindowOptions) -> &'static str {
+/// The weekday of a window's date, in English.
+pub fn weekday(o: &WindowOptions) -> &'static str {
     const NAMES: [&str; 7] = [
         "Monday",
         "Tuesday",

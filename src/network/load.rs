@@ -131,7 +131,7 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`] as UTF-8. The type is checked before the
 /// file is opened (opening a FIFO would block) and again on the open file.
-fn read_regular(p: &Path) -> Result<String, ReadError> {
+pub fn read_regular(p: &Path) -> Result<String, ReadError> {
     let io = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e.to_string()),

@@ -470,6 +470,9 @@ pub struct AccessSettings {
     pub detour: f64,
     /// Stations within this straight-line distance of a zone, km, get an access link.
     pub radius_km: f64,
+    /// Points and grid cells (accessibility): the longest leg by this local mode to or from a
+    /// station, minutes (0: points reach stations on foot only, within the walking radius).
+    pub point_max_min: f64,
 }
 
 impl Default for AccessSettings {
@@ -478,6 +481,7 @@ impl Default for AccessSettings {
             speed_kmh: 15.0,
             detour: 1.3,
             radius_km: 8.0,
+            point_max_min: 0.0,
         }
     }
 }

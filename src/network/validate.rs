@@ -84,13 +84,14 @@ pub fn check_bbox(b: [f64; 4], o: &Origin) -> Vec<Problem> {
 pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Problem> {
     let mut p = Vec::new();
     #[rustfmt::skip]
-    let checks: [(&str, &str, f64, f64, bool, f64, &str); 15] = [
+    let checks: [(&str, &str, f64, f64, bool, f64, &str); 16] = [
         ("walking", "speed_kmh", s.walking.speed_kmh, 2.0, false, 8.0, "the walking speed in km/h, e.g. 4.5"),
         ("walking", "detour", s.walking.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.3"),
         ("walking", "radius_m", s.walking.radius_m, 0.0, true, 5000.0, "the largest straight-line metres walked between places, e.g. 800"),
         ("access", "speed_kmh", s.access.speed_kmh, 3.0, false, 80.0, "the feeder speed in km/h, wait included, e.g. 15"),
         ("access", "detour", s.access.detour, 1.0, false, 3.0, "the ratio of road to straight-line distance, e.g. 1.3"),
         ("access", "radius_km", s.access.radius_km, 0.0, true, 50.0, "the largest straight-line km from a zone to a station it is fed from, e.g. 8"),
+        ("access", "point_max_min", s.access.point_max_min, 0.0, false, 120.0, "the longest local-mode leg of a point or grid cell to a station, minutes (0: on foot only), e.g. 20"),
         ("car", "speed_kmh", s.car.speed_kmh, 5.0, false, 120.0, "the speed on local streets in km/h, e.g. 25"),
         ("car", "detour", s.car.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.4"),
         ("car", "radius_km", s.car.radius_km, 0.0, true, 50.0, "the largest straight-line km of a connector to the road network, e.g. 15"),
