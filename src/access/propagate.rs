@@ -96,23 +96,44 @@ impl Buffers {
     }
 }
 
-/// A propagation's reduction of samples to percentiles and shares.
+/// Sample indices (0-based, nearest rank as [`percentile`]) of the percentiles `ps` among `n`
+/// samples, with the position of each in `ps`, ascending by index.
+fn ranks(ps: &[f64], n: usize) -> Vec<(usize, usize)> {
+    let mut r: Vec<(usize, usize)> = ps
+        .iter()
+        .enumerate()
+        .map(|(k, &p)| {
+            let rank = ((p / 100.0) * n as f64).ceil() as usize;
+            (rank.clamp(1, n.max(1)) - 1, k)
+        })
+        .collect();
+    r.sort_unstable();
+    r
+}
+
+/// A propagation's reduction of samples to percentiles and shares: each percentile by
+/// selection (`select_nth_unstable`, linear) rather than a sort, ascending so that each
+/// selection works on what is right of the previous one.
 fn reduce(b: &mut Buffers, dests: usize, n: usize, o: &PropagationOptions) -> OriginTimes {
     let mut pct = vec![vec![UNREACHED; dests]; o.percentiles.len()];
     let mut share = o.limit.map(|_| vec![0f32; dests]);
+    let order = ranks(&o.percentiles, n);
     for i in 0..b.touched.len() {
         let d = b.touched[i] as usize;
         let first = b.first[d] as usize;
         let s = &b.samples[d * n..(d + 1) * n];
+        if let (Some(share), Some(limit)) = (share.as_mut(), o.limit) {
+            let within = s[first..].iter().filter(|&&x| x <= limit).count();
+            share[d] = within as f32 / n as f32;
+        }
         b.sort.clear();
         b.sort.resize(first, UNREACHED);
         b.sort.extend_from_slice(&s[first..]);
-        for (k, &p) in o.percentiles.iter().enumerate() {
-            pct[k][d] = percentile(&mut b.sort, p);
-        }
-        if let (Some(share), Some(limit)) = (share.as_mut(), o.limit) {
-            let within = b.sort.iter().filter(|&&x| x <= limit).count();
-            share[d] = within as f32 / n as f32;
+        let mut lo = 0;
+        for &(idx, k) in &order {
+            let (_, v, _) = b.sort[lo..].select_nth_unstable(idx - lo);
+            pct[k][d] = *v;
+            lo = idx;
         }
     }
     OriginTimes { pct, share }
