@@ -7,9 +7,11 @@
 //! Range RAPTOR walks the departures from the latest to the earliest and its arrivals only
 //! improve from one departure to the next, so the destination arrival labels are kept across
 //! departures too: at each departure only the stops whose arrival improved push their egress
-//! table (a min-plus update), and every destination touched so far records one sample. The
-//! per-destination samples (departures × draws) then give the percentiles (nearest rank,
-//! unreached counting as longest, as the place matrices do) and the share within a limit.
+//! table (a min-plus update), and each improvement of a destination is logged as an event.
+//! Nothing is written per destination and departure: a destination's arrival is constant
+//! between two of its events, so its samples (departures × draws) are rebuilt in order from
+//! its events at the end, and give the percentiles (nearest rank, unreached counting as
+//! longest, as the place matrices do) and the share within a limit.
 //! [`reference_times`] computes the same from scratch at every departure, for the tests.
 
 use rayon::prelude::*;
@@ -52,6 +54,14 @@ pub struct PropagationWorkspace {
     buf: Buffers,
 }
 
+/// A destination's transit arrival improved: at sample `k` it became `arr`.
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    dest: u32,
+    k: u32,
+    arr: Seconds,
+}
+
 #[derive(Debug, Default)]
 struct Buffers {
     /// Best arrival pushed from each stop so far (seconds since midnight).
@@ -60,16 +70,21 @@ struct Buffers {
     dest_arr: Vec<Seconds>,
     /// The origin's direct leg to each destination.
     direct: Vec<Seconds>,
-    /// First sample index of each destination (`u32::MAX`: untouched).
-    first: Vec<u32>,
+    /// Whether a destination is touched (reached directly or by transit at some sample).
+    seen: Vec<bool>,
     touched: Vec<u32>,
-    /// Samples, destination-major: `samples[d * n + k]`.
-    samples: Vec<Seconds>,
+    /// Improvements in sample order: a destination's arrival is constant between two of its
+    /// events (within a day), so its samples need no write per departure.
+    events: Vec<Event>,
+    /// Per destination: where its events start in `grouped` (and a counter while grouping).
+    start: Vec<u32>,
+    /// Events grouped by destination, in sample order: `(k, arr)`.
+    grouped: Vec<(u32, Seconds)>,
     sort: Vec<Seconds>,
 }
 
 impl Buffers {
-    fn prepare(&mut self, stops: usize, dests: usize, n: usize) {
+    fn prepare(&mut self, stops: usize, dests: usize) {
         for (v, len) in [
             (&mut self.stop_arr, stops),
             (&mut self.dest_arr, dests),
@@ -78,21 +93,49 @@ impl Buffers {
             v.clear();
             v.resize(len, UNREACHED);
         }
-        self.first.clear();
-        self.first.resize(dests, u32::MAX);
-        self.touched.clear();
-        if self.samples.len() != dests * n {
-            self.samples.clear();
-            self.samples.resize(dests * n, UNREACHED);
+        if self.seen.len() != dests {
+            self.seen.clear();
+            self.seen.resize(dests, false);
+            self.start.clear();
+            self.start.resize(dests, 0);
         }
+        for &d in &self.touched {
+            self.seen[d as usize] = false;
+        }
+        self.touched.clear();
+        self.events.clear();
     }
 
     #[inline]
-    fn touch(&mut self, d: usize, k: u32) {
-        if self.first[d] == u32::MAX {
-            self.first[d] = k;
+    fn touch(&mut self, d: usize) {
+        if !self.seen[d] {
+            self.seen[d] = true;
             self.touched.push(d as u32);
         }
+    }
+
+    /// Groups the events by destination (a counting sort that keeps sample order).
+    fn group(&mut self) {
+        for &d in &self.touched {
+            self.start[d as usize] = 0;
+        }
+        for e in &self.events {
+            self.start[e.dest as usize] += 1;
+        }
+        let mut at = 0;
+        for &d in &self.touched {
+            let c = self.start[d as usize];
+            self.start[d as usize] = at;
+            at += c;
+        }
+        self.grouped.clear();
+        self.grouped.resize(self.events.len(), (0, 0));
+        for e in &self.events {
+            let i = &mut self.start[e.dest as usize];
+            self.grouped[*i as usize] = (e.k, e.arr);
+            *i += 1;
+        }
+        // `start[d]` is now the end of d's events; the start is the previous end.
     }
 }
 
@@ -111,24 +154,48 @@ fn ranks(ps: &[f64], n: usize) -> Vec<(usize, usize)> {
     r
 }
 
-/// A propagation's reduction of samples to percentiles and shares: each percentile by
-/// selection (`select_nth_unstable`, linear) rather than a sort, ascending so that each
-/// selection works on what is right of the previous one.
-fn reduce(b: &mut Buffers, dests: usize, n: usize, o: &PropagationOptions) -> OriginTimes {
+/// A propagation's reduction to percentiles and shares. Each touched destination's samples
+/// are rebuilt in order from its events (its arrival is constant between two events, and
+/// resets at each draw), then each percentile is found by selection (`select_nth_unstable`,
+/// linear), ascending so that each selection works right of the previous one.
+fn reduce(b: &mut Buffers, dests: usize, draws: usize, o: &PropagationOptions) -> OriginTimes {
+    let wo = &o.window;
+    let per_day = wo.departures();
+    let n = per_day * draws;
+    let latest = wo.from + (wo.to - wo.from) / wo.step * wo.step;
     let mut pct = vec![vec![UNREACHED; dests]; o.percentiles.len()];
     let mut share = o.limit.map(|_| vec![0f32; dests]);
     let order = ranks(&o.percentiles, n);
+    b.group();
+    let mut begin = 0usize;
     for i in 0..b.touched.len() {
         let d = b.touched[i] as usize;
-        let first = b.first[d] as usize;
-        let s = &b.samples[d * n..(d + 1) * n];
+        let end = b.start[d] as usize;
+        let ev = &b.grouped[begin..end];
+        begin = end;
+        let direct = b.direct[d];
+        b.sort.clear();
+        let mut e = 0;
+        for day in 0..draws {
+            let mut cur = UNREACHED;
+            for j in 0..per_day {
+                let k = (day * per_day + j) as u32;
+                while e < ev.len() && ev[e].0 == k {
+                    cur = ev[e].1;
+                    e += 1;
+                }
+                let dep = latest - j as Seconds * wo.step;
+                let by_transit = cur
+                    .checked_sub(dep)
+                    .filter(|&x| x <= wo.bound)
+                    .unwrap_or(UNREACHED);
+                b.sort.push(by_transit.min(direct));
+            }
+        }
         if let (Some(share), Some(limit)) = (share.as_mut(), o.limit) {
-            let within = s[first..].iter().filter(|&&x| x <= limit).count();
+            let within = b.sort.iter().filter(|&&x| x <= limit).count();
             share[d] = within as f32 / n as f32;
         }
-        b.sort.clear();
-        b.sort.resize(first, UNREACHED);
-        b.sort.extend_from_slice(&s[first..]);
         let mut lo = 0;
         for &(idx, k) in &order {
             let (_, v, _) = b.sort[lo..].select_nth_unstable(idx - lo);
@@ -151,14 +218,13 @@ pub fn origin_times(
     let wo = &o.window;
     let dests = links.destinations;
     let per_day = wo.departures();
-    let n = per_day * days.len();
     let stops = links.egress.len();
     let PropagationWorkspace { raptor, buf: b } = ws;
-    b.prepare(stops, dests, n);
+    b.prepare(stops, dests);
     for &(d, s) in &links.direct[origin] {
         if s <= wo.bound {
             b.direct[d as usize] = s;
-            b.touch(d as usize, 0);
+            b.touch(d as usize);
         }
     }
     let p = RaptorParams {
@@ -189,26 +255,18 @@ pub fn origin_times(
                 b.stop_arr[s] = t;
                 for &(d, e) in &links.egress[s] {
                     let x = t.saturating_add(e);
-                    let d = d as usize;
-                    if x < b.dest_arr[d] {
-                        b.dest_arr[d] = x;
-                        b.touch(d, k);
+                    let du = d as usize;
+                    if x < b.dest_arr[du] {
+                        b.dest_arr[du] = x;
+                        b.touch(du);
+                        b.events.push(Event { dest: d, k, arr: x });
                     }
                 }
-            }
-            let dep = a.depart();
-            for &d in &b.touched {
-                let d = d as usize;
-                let by_transit = b.dest_arr[d]
-                    .checked_sub(dep)
-                    .filter(|&x| x <= wo.bound)
-                    .unwrap_or(UNREACHED);
-                b.samples[d * n + k as usize] = by_transit.min(b.direct[d]);
             }
             k += 1;
         })?;
     }
-    Ok(reduce(b, dests, n, o))
+    Ok(reduce(b, dests, days.len(), o))
 }
 
 /// [`origin_times`] for every origin of `links`, in parallel (one workspace per thread), each
