@@ -147,6 +147,33 @@ pub fn projects_of<'a>(lib: &'a Library, horizon: &str) -> Result<Vec<&'a Scenar
         .collect())
 }
 
+/// The two networks a project is judged on: the base with the project added alone (with
+/// whatever it extends), and the horizon without it (and without what depends on it).
+pub fn variants(
+    net: &Network,
+    lib: &Library,
+    base_chain: &[&Scenario],
+    full_chain: &[&Scenario],
+    proj: &Scenario,
+) -> Result<(Network, Network), Problems> {
+    let mut chain: Vec<&Scenario> = base_chain.to_vec();
+    for s in lib.chain(&proj.name)? {
+        if !chain.iter().any(|c| c.name == s.name) {
+            chain.push(s);
+        }
+    }
+    let alone = apply_checked(net, &chain, Check::End)?;
+    let mut loo: Vec<&Scenario> = Vec::new();
+    for s in full_chain {
+        let deps = lib.chain(&s.name)?;
+        if !deps.iter().any(|d| d.name == proj.name) {
+            loo.push(s);
+        }
+    }
+    let without = apply_checked(net, &loo, Check::End)?;
+    Ok((alone, without))
+}
+
 /// Ranks the projects of `horizon` against `base` (scenario names), in parallel. `progress` is
 /// called once per finished variant.
 #[allow(clippy::too_many_arguments)]
@@ -173,25 +200,9 @@ pub fn rank(
     let results: Vec<Result<Ranked, Problems>> = projects
         .par_iter()
         .map(|proj| {
-            // Added alone: the base, then the project with whatever it extends.
-            let mut chain = base_chain.clone();
-            for s in lib.chain(&proj.name)? {
-                if !chain.iter().any(|c| c.name == s.name) {
-                    chain.push(s);
-                }
-            }
-            let alone = apply_checked(net, &chain, Check::End)?;
+            let (alone, without) = variants(net, lib, &base_chain, &full_chain, proj)?;
             let r_alone = reach(alone)?;
             progress();
-            // Left out: the horizon without the project and without what depends on it.
-            let mut loo: Vec<&Scenario> = Vec::new();
-            for s in &full_chain {
-                let deps = lib.chain(&s.name)?;
-                if !deps.iter().any(|d| d.name == proj.name) {
-                    loo.push(s);
-                }
-            }
-            let without = apply_checked(net, &loo, Check::End)?;
             let r_without = reach(without)?;
             progress();
             Ok(Ranked {
