@@ -163,7 +163,7 @@ class Conversion(unittest.TestCase):
                         back = cc.wgs84_to_gcj02(*w)
                         self.assertAlmostEqual(back[0], g[0], delta=1e-8)
                         self.assertAlmostEqual(back[1], g[1], delta=1e-8)
-                        # and in Guangzhou WGS84 lies about 540 m west and 290 m south of GCJ-02
+                        # and in Guangzhou WGS84 lies about 550 m west and 300 m north of GCJ-02
                         self.assertTrue(-0.0060 < w[0] - g[0] < -0.0050, (g, w))
                         self.assertTrue(0.0022 < w[1] - g[1] < 0.0032, (g, w))
         out = {tuple(p) for f in res.collection["features"] for ring in f["geometry"]["coordinates"] for p in ring}
