@@ -116,7 +116,7 @@ impl Grid {
         let half = [x0.abs(), x1.abs(), y0.abs(), y1.abs()]
             .into_iter()
             .fold(0.0, f64::max);
-        if !(half <= MAX_HALF_EXTENT_M) {
+        if half > MAX_HALF_EXTENT_M {
             return Err(format!(
                 "the bounding box [{w}, {s}, {e}, {n}] reaches {:.0} km from its centre, over the limit of {:.0} km for one grid (the projection's scale error would pass 1 %); split the region into several grids",
                 half / 1000.0,
