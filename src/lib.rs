@@ -6,7 +6,8 @@
 //! `network` (ids, model, loading, validation) → `scenario` (edit commands) → `graph` (the
 //! compiled CSR graph per profile) → `engine` (one-to-all searches and parallel sweeps) →
 //! `analysis` (matrices, routes, comparisons, rankings, indicators) → `geo` (isochrones,
-//! GeoJSON, SVG map) → `io` (DIMACS, atomic output files) → `cli` (flags, commands, tables).
+//! GeoJSON, SVG map, grids) → `io` (DIMACS, GTFS, opportunities, atomic output files) →
+//! `access` (accessibility indicators and their reports) → `cli` (flags, commands, tables).
 //! Only `cli` knows clap, indicatif and anyhow; `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
@@ -44,6 +45,7 @@
 //! assert!((r.legs.iter().map(|l| l.minutes).sum::<f64>() - r.total_minutes).abs() < 0.01);
 //! ```
 
+pub mod access;
 pub mod analysis;
 pub mod cli;
 pub mod engine;
