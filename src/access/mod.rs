@@ -27,3 +27,4 @@
 //! [`crate::io::opportunities`]. Definitions, file formats and limits: `docs/access.md`.
 
 pub mod indicators;
+pub mod report;
