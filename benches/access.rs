@@ -162,7 +162,12 @@ fn bench_spread(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("circle.geojson");
     std::fs::write(&path, text).expect("write");
-    eprintln!("grid {} x {} = {} cells", grid.rows(), grid.cols(), grid.len());
+    eprintln!(
+        "grid {} x {} = {} cells",
+        grid.rows(),
+        grid.cols(),
+        grid.len()
+    );
     c.bench_function("spread_circle_2000_vertices_250m_grid", |b| {
         b.iter(|| {
             let (l, _) = load_opportunity_geojson(black_box(&path), &grid, None).expect("loads");

@@ -19,10 +19,12 @@
 //! Validation is strict: every problem names the file, the line (CSV) or feature (GeoJSON),
 //! the offending value and the fix, and any error rejects the file ([`Problems`], exit code 2
 //! at the command line). Errors: an unreadable or empty file, a missing or repeated column, a
-//! record without id or with an id seen before, coordinates that are not numbers or off the
-//! globe, values that are missing, not numbers, infinite or negative; for GeoJSON also
-//! geometries other than polygons, unclosed or invalid rings and polygons without area. At
-//! most [`MAX_SHOWN`] errors are listed, then their count.
+//! record without id or with an id seen before, coordinates that are missing, not numbers or
+//! off the globe, values that are not numbers, infinite or negative; for GeoJSON also
+//! geometries other than polygons, unclosed or invalid rings, polygons without area, and a
+//! column no feature holds. An empty value (CSV) or a missing or `null` property (GeoJSON)
+//! counts as 0, with one warning per column naming the records. At most [`MAX_SHOWN`] errors
+//! are listed, then their count.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -184,6 +186,8 @@ struct Sink {
     file: String,
     problems: Vec<Problem>,
     errors: usize,
+    /// Per column, where a value is missing (read as 0).
+    blanks: Vec<(String, Vec<String>)>,
 }
 
 impl Sink {
@@ -192,6 +196,7 @@ impl Sink {
             file: path.display().to_string(),
             problems: Vec::new(),
             errors: 0,
+            blanks: Vec::new(),
         }
     }
 
@@ -228,11 +233,36 @@ impl Sink {
             .push(Problem::warning(&o, record, message, fix));
     }
 
+    /// A missing value of `column` at `at` (`line 12`, `feature 3`), read as 0 and reported in
+    /// one warning per column.
+    fn blank(&mut self, column: &str, at: String) {
+        match self.blanks.iter_mut().find(|b| b.0 == column) {
+            Some(b) => b.1.push(at),
+            None => self.blanks.push((column.to_string(), vec![at])),
+        }
+    }
+
     fn has_errors(&self) -> bool {
         self.errors > 0
     }
 
     fn finish(mut self) -> Result<Vec<Problem>, Problems> {
+        for (col, at) in std::mem::take(&mut self.blanks) {
+            let mut list: Vec<&str> = at.iter().take(10).map(|s| s.as_str()).collect();
+            if at.len() > 10 {
+                list.push("…");
+            }
+            self.warning(
+                None,
+                "",
+                format!(
+                    "{col} has no value in {} record(s) ({}): counted as 0",
+                    at.len(),
+                    list.join(", ")
+                ),
+                format!("write the number of {col} where it is known, or 0 where there are none"),
+            );
+        }
         if self.errors > MAX_SHOWN {
             let o = self.origin(None);
             self.problems.push(Problem::error(
@@ -307,14 +337,7 @@ impl Lines {
 /// `non_negative`. The error is a message and a fix.
 fn number(s: &str, what: &str, non_negative: bool) -> Result<f64, (String, String)> {
     if s.is_empty() {
-        return Err((
-            format!("{what} is empty"),
-            if non_negative {
-                "write 0 where there are none".into()
-            } else {
-                format!("give the {what}")
-            },
-        ));
+        return Err((format!("{what} is empty"), format!("give the {what}")));
     }
     let v: f64 = match s.parse() {
         Ok(v) => v,
@@ -575,7 +598,13 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
         }
         let mut vals = Vec::with_capacity(value_cols.len());
         for (&i, name) in value_cols.iter().zip(&value_names) {
-            match number(rec.get(i).unwrap_or(""), name, true) {
+            let field = rec.get(i).unwrap_or("");
+            if field.is_empty() {
+                sink.blank(name, format!("line {line}"));
+                vals.push(0.0);
+                continue;
+            }
+            match number(field, name, true) {
                 Ok(v) => vals.push(v),
                 Err((m, f)) => {
                     sink.error(Some(line), record.clone(), m, f);
@@ -1097,6 +1126,28 @@ fn read_geojson(
             n
         }
     };
+    // A column no feature holds is a mistake, not a column of zeros.
+    let holds = |n: &String| {
+        features.iter().any(|f| {
+            f.get("properties")
+                .and_then(|p| p.get(n))
+                .is_some_and(|v| !v.is_null())
+        })
+    };
+    let absent: Vec<&str> = names
+        .iter()
+        .filter(|n| !holds(n))
+        .map(|n| n.as_str())
+        .collect();
+    if !absent.is_empty() {
+        sink.error(
+            None,
+            "",
+            format!("no feature has a value for {}", absent.join(", ")),
+            "name properties the features hold (property names are case-sensitive)",
+        );
+        return None;
+    }
     let ncol = names.len();
     let mut cols: Vec<Vec<f64>> = vec![vec![0.0; grid.len()]; ncol];
     let mut totals = vec![0.0; ncol];
@@ -1122,10 +1173,10 @@ fn read_geojson(
         for n in &names {
             let v = props.and_then(|p| p.get(n));
             let r = match v {
-                None | Some(Value::Null) => Err((
-                    format!("has no property \"{n}\""),
-                    format!("give \"{n}\": 0 where there are none"),
-                )),
+                None | Some(Value::Null) => {
+                    sink.blank(n, record.clone());
+                    Ok(0.0)
+                }
                 Some(Value::Number(x)) => check_count(x.as_f64().unwrap_or(f64::NAN), n),
                 Some(Value::String(s)) => Err((
                     format!("property \"{n}\" is the string \"{s}\", not a number"),
@@ -1294,7 +1345,7 @@ mod tests {
              d,23.1,113.1,10,1\n\
              e,113.1,23.1,-3,1\n\
              f,113.1,23.1,NaN,1\n\
-             g,113.1,23.1,,1\n\
+             g,,23.1,10,1\n\
              h,113.1,23.1,\"1,234\",1\n\
              i,113.1,23.1,1\n",
         );
@@ -1309,10 +1360,61 @@ mod tests {
         assert!(has(6, "look swapped"), "{e:#?}");
         assert!(has(7, "population -3 is negative"), "{e:#?}");
         assert!(has(8, "not a finite number"), "{e:#?}");
-        assert!(has(9, "population is empty") && has(9, "write 0"), "{e:#?}");
+        assert!(has(9, "lon is empty"), "{e:#?}");
         assert!(has(10, "thousands separators"), "{e:#?}");
         assert!(has(11, "CSV syntax error"), "{e:#?}");
         assert!(e.iter().all(|m| m.contains("(fix: ")), "{e:#?}");
+    }
+
+    #[test]
+    fn empty_values_count_as_zero_with_a_warning_per_column() {
+        let (_d, p) = write(
+            "o.csv",
+            "id,lon,lat,population,jobs\na,1,2,10,\nb,1,2,,\nc,1,2,5,6\n",
+        );
+        let (l, w) = load_opportunity_csv(&p, None).unwrap();
+        assert_eq!(
+            l.opportunities.column("population").unwrap(),
+            [10.0, 0.0, 5.0]
+        );
+        assert_eq!(l.opportunities.column("jobs").unwrap(), [0.0, 0.0, 6.0]);
+        let w: Vec<String> = w.iter().map(|p| p.to_string()).collect();
+        assert_eq!(w.len(), 2, "{w:#?}");
+        assert!(
+            w[0].starts_with("warning: ")
+                && w[0].contains("jobs has no value in 2 record(s) (line 2, line 3): counted as 0"),
+            "{w:#?}"
+        );
+        assert!(
+            w[1].contains("population has no value in 1 record(s) (line 3)"),
+            "{w:#?}"
+        );
+
+        let grid = Grid::covering([113.0, 23.0, 113.05, 23.05], 1000.0).unwrap();
+        let a = square(&grid, 0.0, 0.0, 500.0, r#"{"jobs":1,"people":null}"#);
+        let b = square(&grid, 0.0, 0.0, 500.0, r#"{"people":4}"#);
+        let (_d, p) = write("z.geojson", &collection(&[a.clone(), b]));
+        let (l, w) = load_opportunity_geojson(&p, &grid, None).unwrap();
+        assert_eq!(l.totals, [1.0, 4.0]);
+        let w: Vec<String> = w.iter().map(|p| p.to_string()).collect();
+        assert!(
+            w.iter()
+                .any(|m| m.contains("jobs has no value in 1 record(s) (feature 2)")),
+            "{w:#?}"
+        );
+        assert!(
+            w.iter()
+                .any(|m| m.contains("people has no value in 1 record(s) (feature 1)")),
+            "{w:#?}"
+        );
+        // A column no feature holds is an error.
+        let (_d, p) = write("z.geojson", &collection(&[a]));
+        let e = errors(load_opportunity_geojson(
+            &p,
+            &grid,
+            Some(&["Jobs".to_string()]),
+        ));
+        assert!(e[0].contains("no feature has a value for Jobs"), "{e:#?}");
     }
 
     #[test]
@@ -1563,7 +1665,7 @@ mod tests {
         assert!(has("feature 2 (id pt)", "a Point geometry"), "{e:#?}");
         assert!(has("feature 3", "the string \"12\""), "{e:#?}");
         assert!(has("feature 4", "jobs -2 is negative"), "{e:#?}");
-        assert!(has("feature 5", "has no property \"jobs\""), "{e:#?}");
+        assert!(!e.iter().any(|m| m.contains("feature 5")), "{e:#?}");
         assert!(
             has("feature 6", "not closed") && has("feature 6", "RFC 7946"),
             "{e:#?}"
