@@ -142,13 +142,13 @@ fn bench_evaluate(c: &mut Criterion) {
 }
 
 fn bench_spread(c: &mut Criterion) {
-    // A circle of 30 km radius, 2,000 vertices, over a 250 m grid (about 45,000 cells
+    // A circle of 30 km radius, 20,000 vertices, over a 250 m grid (about 45,000 cells
     // inside).
     let grid = Grid::covering([112.9, 22.6, 113.9, 23.6], 250.0).expect("grid");
     let (x0, y0) = grid.projection().forward(113.4, 23.1);
-    let ring: Vec<String> = (0..=2000)
+    let ring: Vec<String> = (0..=20_000)
         .map(|k| {
-            let a = std::f64::consts::TAU * (k % 2000) as f64 / 2000.0;
+            let a = std::f64::consts::TAU * (k % 20_000) as f64 / 20_000.0;
             let (lon, lat) = grid
                 .projection()
                 .inverse(x0 + 30_000.0 * a.cos(), y0 + 30_000.0 * a.sin());
@@ -168,7 +168,7 @@ fn bench_spread(c: &mut Criterion) {
         grid.cols(),
         grid.len()
     );
-    c.bench_function("spread_circle_2000_vertices_250m_grid", |b| {
+    c.bench_function("spread_circle_20000_vertices_250m_grid", |b| {
         b.iter(|| {
             let (l, _) = load_opportunity_geojson(black_box(&path), &grid, None).expect("loads");
             black_box(l);

@@ -421,9 +421,17 @@ struct Table {
 
 impl Table {
     fn new(decay: &Decay, cutoff_min: u32) -> Table {
+        // `weight` itself (the formula, 0 from the zero point on), finding the zero once.
         let zero = decay.zero_at(cutoff_min) as usize;
+        let c = cutoff_min as f64 * 60.0;
         let f: Vec<f64> = (0..=zero)
-            .map(|t| decay.weight(cutoff_min, t as Seconds))
+            .map(|t| {
+                if t < zero {
+                    decay.raw(c, t as f64)
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let lo = (0..zero).find(|&t| f[t] != f[t + 1]).unwrap_or(zero);
         Table {
