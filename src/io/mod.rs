@@ -1,9 +1,10 @@
-//! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, and
-//! writing output files and folders atomically.
+//! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, points and
+//! opportunities for accessibility, and writing output files and folders atomically.
 
 pub mod dimacs;
 pub mod gtfs;
 pub mod gtfs_export;
 pub mod gtfs_network;
+pub mod opportunities;
 pub mod points;
 pub mod write;
