@@ -228,6 +228,30 @@ pub fn straight_line_links(
     l
 }
 
+/// The point legs of a network, and a sentence saying how they are made: straight lines with
+/// its `[walking]` and `[access]` settings.
+pub fn point_links(
+    net: &Network,
+    t: &Timetabled,
+    rows: &[Point],
+    cols: &[Point],
+) -> (PointLinks, String) {
+    let m = StraightLine::for_network(net, net.settings.access.point_max_min);
+    let model = if m.local_max_s > 0 {
+        format!(
+            "straight line: on foot within {} m, or by the local access mode (≤ {} min)",
+            net.settings.walking.radius_m,
+            m.local_max_s / 60
+        )
+    } else {
+        format!(
+            "straight line: on foot within {} m",
+            net.settings.walking.radius_m
+        )
+    };
+    (straight_line_links(net, t, rows, cols, &m), model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@
 //! The grid is [`crate::geo::grid::Grid`]; points and opportunities are read by
 //! [`crate::io::opportunities`]. Definitions, file formats and limits: `docs/access.md`.
 
+pub mod compute;
 pub mod indicators;
 pub mod links;
 pub mod propagate;

@@ -278,13 +278,26 @@ pub fn for_each_origin<R: Send>(
     o: &PropagationOptions,
     f: impl Fn(usize, &OriginTimes) -> R + Sync,
 ) -> Result<Vec<R>, RaptorError> {
+    for_each_origin_with(t, links, o, || (), |_, i, r| f(i, r))
+}
+
+/// [`for_each_origin`] with per-thread state made by `init` and handed to `f` (e.g. the
+/// scratch memory of an indicator evaluator).
+pub fn for_each_origin_with<S, R: Send>(
+    t: &Timetabled,
+    links: &PointLinks,
+    o: &PropagationOptions,
+    init: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut S, usize, &OriginTimes) -> R + Sync,
+) -> Result<Vec<R>, RaptorError> {
     check(o)?;
     let days = compile_days(t, &o.window);
     (0..links.origins())
         .into_par_iter()
-        .map_init(PropagationWorkspace::default, |ws, i| {
-            origin_times(&days, links, i, o, ws).map(|r| f(i, &r))
-        })
+        .map_init(
+            || (PropagationWorkspace::default(), init()),
+            |(ws, state), i| origin_times(&days, links, i, o, ws).map(|r| f(state, i, &r)),
+        )
         .collect()
 }
 

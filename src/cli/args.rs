@@ -174,7 +174,8 @@ pub fn parse_depart(s: &str) -> Result<(u32, u32), String> {
     Ok((a, b))
 }
 
-fn parse_percentile(s: &str) -> Result<f64, String> {
+/// A percentile in 0..=100.
+pub fn parse_percentile(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if (0.0..=100.0).contains(&x) => Ok(x),
         _ => Err(format!("'{s}' is not a percentile in 0..=100")),
@@ -343,6 +344,10 @@ pub enum Cmd {
         #[command(flatten)]
         net: NetOpts,
     },
+    /// Accessibility to opportunities (people, jobs) from every cell of a grid or from points,
+    /// over a departure window: cumulative, decay and dual measures, and the difference
+    /// between two scenarios
+    Access(crate::cli::access::AccessArgs),
     /// Isochrones of every origin in every scenario, as GeoJSON bands, with a summary table
     Isochrones(crate::cli::isochrones::IsochronesArgs),
     /// Draw the network and the isochrone bands of one origin, one panel per scenario (SVG)

@@ -11,6 +11,7 @@ macro_rules! outln {
     }};
 }
 
+pub mod access;
 pub mod args;
 pub mod bench_graph;
 pub mod check;
@@ -143,6 +144,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         | Some(Cmd::Rank { net, .. })
         | Some(Cmd::Scenarios { net }) => net.threads,
         Some(Cmd::Isochrones(a)) => a.net.threads,
+        Some(Cmd::Access(a)) => a.net.threads,
         Some(Cmd::Map(a)) => a.net.threads,
         Some(Cmd::Export(a)) => a.net.threads,
         Some(Cmd::BenchGraph { threads, .. }) => *threads,
@@ -215,6 +217,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }) => rank::run(base, projects, net, time, out),
         Some(Cmd::Scenarios { net }) => scenarios::run(net),
         Some(Cmd::Isochrones(a)) => isochrones::isochrones(a),
+        Some(Cmd::Access(a)) => access::run(a),
         Some(Cmd::Map(a)) => map::run(a),
         Some(Cmd::Export(a)) => export::run(a),
         Some(Cmd::Import(c)) => import::run(c),

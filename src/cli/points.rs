@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::access::links::{straight_line_links, Point, PointLinks, StraightLine};
+use crate::access::links::{point_links, Point};
 use crate::access::propagate::{for_each_origin, OriginTimes, PropagationOptions};
 use crate::analysis::rank::Timing;
 use crate::analysis::window::{self, WindowOptions};
@@ -18,7 +18,7 @@ use crate::cli::output::{round1, round6, Format};
 use crate::cli::session::Session;
 use crate::cli::timed::{pct_key, weekday};
 use crate::cli::{emit, progress};
-use crate::graph::timetabled::{idle_on, Timetabled};
+use crate::graph::timetabled::idle_on;
 use crate::io::points::load_points;
 use crate::network::ids::{seconds_to_minutes, Seconds, UNREACHED};
 use crate::network::load::format_clock;
@@ -54,29 +54,6 @@ pub struct PointsMatrix {
     pub needs_draws: bool,
     /// Services with trips or bands none of which runs on the date.
     pub idle: Vec<String>,
-}
-
-/// The point legs of a network: straight lines with its `[walking]` and `[access]` settings.
-pub fn point_links(
-    net: &Network,
-    t: &Timetabled,
-    rows: &[Point],
-    cols: &[Point],
-) -> (PointLinks, String) {
-    let m = StraightLine::for_network(net, net.settings.access.point_max_min);
-    let model = if m.local_max_s > 0 {
-        format!(
-            "straight line: on foot within {} m, or by the local access mode (≤ {} min)",
-            net.settings.walking.radius_m,
-            m.local_max_s / 60
-        )
-    } else {
-        format!(
-            "straight line: on foot within {} m",
-            net.settings.walking.radius_m
-        )
-    };
-    (straight_line_links(net, t, rows, cols, &m), model)
 }
 
 /// Computes the matrix of `req` over the window of `o` (median first, then `pct`).

@@ -1,0 +1,384 @@
+//! `onehour access`: accessibility to opportunities from every cell of a grid (or from
+//! points), over a departure window, for one scenario or the difference between two.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+
+use crate::access::compute::{access_values, AccessQuery, AccessValues};
+use crate::access::indicators::{Decay, Dual, Spec};
+use crate::access::links::Point;
+use crate::access::report::{self, Origins, Results, Run};
+use crate::analysis::rank::Timing;
+use crate::cli::args::{parse_depart, NetOpts, TimeOpts};
+use crate::cli::session::Session;
+use crate::cli::{progress, write_error, UserError};
+use crate::geo::grid::Grid;
+use crate::io::opportunities::{load_opportunities, Opportunities};
+use crate::io::points::load_points;
+use crate::network::load::format_clock;
+
+/// The default window of `access`: an hour of the weekday morning peak.
+pub const ACCESS_WINDOW: (u32, u32) = (7 * 3600, 8 * 3600);
+
+/// Flags of `onehour access`.
+#[derive(Args, Debug)]
+pub struct AccessArgs {
+    /// Network, date and threads.
+    #[command(flatten)]
+    pub net: NetOpts,
+    /// Scenario, or two scenarios to compare (base,scenario); default: today
+    #[arg(long, value_delimiter = ',', num_args = 1..=2)]
+    pub scenario: Vec<String>,
+    /// Opportunities: a CSV of points (id,lon,lat and numeric columns such as population,jobs)
+    /// or GeoJSON polygons with numeric properties (spread over the grid's cells by area)
+    #[arg(long, value_name = "FILE")]
+    pub opportunities: PathBuf,
+    /// Opportunity columns to measure (default: every numeric column)
+    #[arg(long, value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+    /// Cell size of the grid, metres: origins are its cells (and so are the destinations when
+    /// the opportunities are polygons)
+    #[arg(long, value_name = "METRES")]
+    pub grid: Option<f64>,
+    /// Area the grid covers, WGS84 degrees (default: the opportunities' extent)
+    #[arg(long, value_name = "W,S,E,N", value_parser = parse_bbox, allow_hyphen_values = true)]
+    pub bbox: Option<[f64; 4]>,
+    /// Origins as points (CSV id,lon,lat) instead of the grid's cells or the opportunities'
+    /// points
+    #[arg(long, value_name = "CSV")]
+    pub origins: Option<PathBuf>,
+    /// Cutoffs, minutes
+    #[arg(long, value_delimiter = ',', default_value = "30,45,60")]
+    pub cutoffs: Vec<u32>,
+    /// Decay functions besides the cumulative count: step, linear:WIDTH_MIN, logistic:SD_MIN,
+    /// exponential, fixed_exponential:PER_SECOND (Conveyal's definitions)
+    #[arg(long, value_delimiter = ',')]
+    pub decay: Vec<String>,
+    /// Dual measure: minutes to reach N of a column, as N:COLUMN (e.g. 1000000:population)
+    #[arg(long, value_delimiter = ',')]
+    pub dual: Vec<String>,
+    /// Departure window HH:MM-HH:MM on --date (default 07:00-08:00, every minute)
+    #[arg(long, value_name = "HH:MM-HH:MM", value_parser = parse_depart)]
+    pub depart: Option<(u32, u32)>,
+    /// Percentile of each travel time over the window (50: median)
+    #[arg(long, default_value_t = 50.0, value_parser = crate::cli::args::parse_percentile)]
+    pub percentile: f64,
+    /// Draws of the departures of trips that run by average headways (default 10)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub draws: Option<u32>,
+    /// Seed of the draws (default 1)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Column weighting the summaries' means (default: population, if a column has that name)
+    #[arg(long)]
+    pub weight: Option<String>,
+    /// Output folder (written all at once: access.csv, access.geojson, summary.json)
+    #[arg(long, value_name = "DIR", default_value = "access")]
+    pub out: PathBuf,
+}
+
+/// `W,S,E,N` in degrees.
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            format!("'{s}': write four numbers W,S,E,N in degrees, e.g. 112.2,22.5,114.1,24.3")
+        })?;
+    match v[..] {
+        [w, so, e, n] => Ok([w, so, e, n]),
+        _ => Err(format!(
+            "'{s}': write four numbers W,S,E,N in degrees, e.g. 112.2,22.5,114.1,24.3"
+        )),
+    }
+}
+
+fn user(msg: String) -> anyhow::Error {
+    UserError(msg).into()
+}
+
+/// The indicators asked for.
+fn spec(a: &AccessArgs, columns: Vec<String>) -> Result<Spec> {
+    let decays = a
+        .decay
+        .iter()
+        .map(|d| Decay::parse(d).map_err(|e| user(format!("--decay: {e}"))))
+        .collect::<Result<Vec<_>>>()?;
+    let duals = a
+        .dual
+        .iter()
+        .map(|d| {
+            let (n, col) = d.split_once(':').ok_or_else(|| {
+                user(format!(
+                    "--dual '{d}': write N:COLUMN, e.g. 1000000:population"
+                ))
+            })?;
+            let n: f64 = n
+                .trim()
+                .parse()
+                .map_err(|_| user(format!("--dual '{d}': '{n}' is not a number")))?;
+            let column = columns
+                .iter()
+                .position(|c| c == col.trim())
+                .ok_or_else(|| {
+                    user(format!(
+                        "--dual '{d}': no opportunity column '{col}' (columns: {})",
+                        columns.join(", ")
+                    ))
+                })?;
+            Ok(Dual { column, n })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let s = Spec {
+        columns,
+        cutoffs_min: a.cutoffs.clone(),
+        decays,
+        duals,
+    };
+    s.check().map_err(|e| user(format!("indicators: {e}")))?;
+    Ok(s)
+}
+
+/// The extent of the opportunities file, read cheaply: every coordinate in it.
+fn extent_of(path: &std::path::Path) -> Result<[f64; 4]> {
+    let text = crate::network::load::read_regular(path)
+        .map_err(|e| user(format!("{}: {e}; {}", path.display(), e.fix())))?;
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut add = |lon: f64, lat: f64| {
+        if lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0 {
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+        }
+    };
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        fn walk(v: &serde_json::Value, add: &mut dyn FnMut(f64, f64)) {
+            match v {
+                serde_json::Value::Array(a)
+                    if a.len() >= 2 && a[0].is_number() && a[1].is_number() =>
+                {
+                    add(
+                        a[0].as_f64().unwrap_or(f64::NAN),
+                        a[1].as_f64().unwrap_or(f64::NAN),
+                    )
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, add)),
+                serde_json::Value::Object(o) => {
+                    if let Some(g) = o.get("geometry") {
+                        walk(g, add)
+                    } else if let Some(c) = o.get("coordinates") {
+                        walk(c, add)
+                    } else if let Some(f) = o.get("features") {
+                        walk(f, add)
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(&v, &mut add);
+    } else {
+        for p in load_points(path)? {
+            add(p.lon, p.lat);
+        }
+    }
+    if !b.iter().all(|x| x.is_finite()) {
+        return Err(user(format!(
+            "{}: no coordinate found to lay a grid over; give --bbox W,S,E,N",
+            path.display()
+        )));
+    }
+    Ok(b)
+}
+
+/// Origins and destinations of a run: the grid (if any), the destinations with their
+/// opportunities, and the origins (with their cell in the grid when they are cells).
+struct Layout {
+    grid: Option<Grid>,
+    dests: Opportunities,
+    origins: Vec<Point>,
+    origin_cells: Option<Vec<u32>>,
+    /// Opportunities of each origin (for weights), when origins are the destinations.
+    origin_columns: Option<Vec<(String, Vec<f64>)>>,
+    totals: Vec<f64>,
+    outside: Vec<f64>,
+}
+
+fn layout(a: &AccessArgs) -> Result<Layout> {
+    let polygons = a
+        .opportunities
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+    let cell_m = match (a.grid, polygons) {
+        (Some(m), _) => Some(m),
+        (None, true) => Some(1000.0),
+        (None, false) => None,
+    };
+    let grid = match cell_m {
+        None => None,
+        Some(m) => {
+            let b = match a.bbox {
+                Some(b) => b,
+                None => extent_of(&a.opportunities)?,
+            };
+            Some(Grid::covering(b, m).map_err(|e| user(format!("--grid: {e}")))?)
+        }
+    };
+    let (loaded, warnings) =
+        load_opportunities(&a.opportunities, grid.as_ref(), a.columns.as_deref())?;
+    for w in &warnings {
+        eprintln!("{w}");
+    }
+    let mut dests = loaded.opportunities;
+    if let (Some(g), false) = (&grid, dests.cells.is_some()) {
+        // Points summed into the grid's cells.
+        let (on, _, _) = dests.to_grid(g);
+        dests = on;
+    }
+    let dests = dests.nonzero();
+    if dests.is_empty() {
+        return Err(user(format!(
+            "{}: no opportunity above zero{}",
+            a.opportunities.display(),
+            if grid.is_some() {
+                " inside the grid (check --bbox)"
+            } else {
+                ""
+            }
+        )));
+    }
+    let (origins, origin_cells, origin_columns) = match &a.origins {
+        Some(p) => (load_points(p)?, None, None),
+        None => (
+            crate::access::compute::destination_points(&dests),
+            dests.cells.clone(),
+            Some(dests.columns.clone()),
+        ),
+    };
+    Ok(Layout {
+        grid,
+        dests,
+        origins,
+        origin_cells,
+        origin_columns,
+        totals: loaded.totals,
+        outside: loaded.outside,
+    })
+}
+
+/// Runs `onehour access`.
+pub fn run(a: AccessArgs) -> Result<ExitCode> {
+    let s = Session::open(&a.net)?;
+    let time = TimeOpts {
+        depart: Some(a.depart.unwrap_or(ACCESS_WINDOW)),
+        percentiles: None,
+        draws: a.draws,
+        seed: a.seed,
+    };
+    let Timing::Timetable(o) = s.timing(&time)? else {
+        return Err(user("access runs on timetables: give --depart".into()));
+    };
+    let l = layout(&a)?;
+    let columns: Vec<String> = l.dests.columns.iter().map(|(n, _)| n.clone()).collect();
+    let spec = spec(&a, columns)?;
+    let scenarios: Vec<String> = if a.scenario.is_empty() {
+        vec!["today".into()]
+    } else {
+        a.scenario.clone()
+    };
+    let pb = progress((l.origins.len() * scenarios.len()) as u64, "origins");
+    let mut runs: Vec<AccessValues> = Vec::new();
+    for sc in &scenarios {
+        let net = s.network((sc != "today").then_some(sc.as_str()))?;
+        let q = AccessQuery {
+            origins: &l.origins,
+            destinations: &l.dests,
+            spec: &spec,
+            window: o.clone(),
+            percentile: a.percentile,
+        };
+        runs.push(access_values(&net, &q, &|| pb.inc(1))?);
+    }
+    pb.finish_and_clear();
+    let weight_name = match &a.weight {
+        Some(w) => Some(w.clone()),
+        None => l
+            .origin_columns
+            .as_ref()
+            .and_then(|c| c.iter().find(|(n, _)| n == "population"))
+            .map(|(n, _)| n.clone()),
+    };
+    let weight_values: Option<Vec<f64>> = match &weight_name {
+        None => None,
+        Some(w) => Some(
+            l.origin_columns
+                .as_ref()
+                .and_then(|c| c.iter().find(|(n, _)| n == w))
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| {
+                    user(format!(
+                        "--weight {w}: the origins have no such column (weights come from the opportunities at the origins; with --origins there are none)"
+                    ))
+                })?,
+        ),
+    };
+    let ids: Vec<String> = l.origins.iter().map(|p| p.id.clone()).collect();
+    let lonlat: Vec<(f64, f64)> = l.origins.iter().map(|p| (p.lon, p.lat)).collect();
+    let cells = match (&l.grid, &l.origin_cells) {
+        (Some(g), Some(c)) => Some((g, c.as_slice())),
+        _ => None,
+    };
+    let meta = json!({
+        "network": s.base.name,
+        "date": o.date.to_string(),
+        "window": {"from": format_clock(o.from), "to": format_clock(o.to), "step_minutes": o.step / 60, "draws": o.draws, "seed": o.seed},
+        "percentile": a.percentile,
+        "opportunities": a.opportunities.display().to_string(),
+        "opportunity_totals": l.dests.columns.iter().zip(&l.totals).map(|((n, _), t)| json!({"column": n, "in_file": t})).collect::<Vec<_>>(),
+        "left_outside_grid": l.outside,
+        "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
+        "origins": l.origins.len(),
+        "destinations": l.dests.len(),
+        "access": runs[0].links_model,
+        "origins_without_stop": runs[0].origins_without_stop,
+        "default_band_services": runs[0].default_band,
+        "services_not_running": runs[0].idle,
+    });
+    let run = Run {
+        origins: Origins {
+            ids: &ids,
+            lonlat: &lonlat,
+            cells,
+            weight: weight_name.as_deref().zip(weight_values.as_deref()),
+        },
+        spec: &spec,
+        base: Results {
+            scenario: &scenarios[0],
+            values: &runs[0].values,
+        },
+        scenario: runs.get(1).map(|r| Results {
+            scenario: &scenarios[1],
+            values: &r.values,
+        }),
+        meta,
+    };
+    report::write(&a.out, &run).map_err(|e| write_error(&a.out, e))?;
+    eprintln!(
+        "access: {} origins × {} destinations, {} scenario(s), window {}–{} on {}; wrote {}",
+        l.origins.len(),
+        l.dests.len(),
+        scenarios.len(),
+        format_clock(o.from),
+        format_clock(o.to),
+        o.date,
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
