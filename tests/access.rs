@@ -145,3 +145,217 @@ fn bad_point_files_exit_2_naming_the_line() {
         assert!(e.contains("p.csv") && e.contains(want), "{body}: {e}");
     }
 }
+
+fn poa() -> std::path::PathBuf {
+    root().join("tests/fixtures/porto-alegre")
+}
+
+/// Imports the Porto Alegre feeds (EPTC buses and Trensurb rail) into a temporary network
+/// folder (lenient: the feeds hold a few impossible times, see the fixture's ATTRIBUTION.md).
+fn poa_network() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    run_ok(
+        onehour()
+            .args(["import", "gtfs"])
+            .arg(poa().join("poa_eptc.zip"))
+            .arg(poa().join("poa_trensurb.zip"))
+            .arg("--lenient")
+            .arg("--out")
+            .arg(d.path().join("net")),
+    );
+    d
+}
+
+/// The first `n` cells of the H3 grid, as an opportunities CSV.
+fn poa_cells(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(poa().join("poa_hexgrid.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out = String::new();
+    out.push_str(lines.next().unwrap());
+    out.push('\n');
+    for l in lines.filter(|l| !l.contains(",,")).take(n) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    let p = dir.join("cells.csv");
+    std::fs::write(&p, out).unwrap();
+    p
+}
+
+fn read_csv(p: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(p).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            h.iter()
+                .zip(rec.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Porto Alegre end to end: `access` over a window equals what one computes from
+/// `matrix --points` on the same points, window and percentile (cumulative counts of
+/// population and jobs within each cutoff), and two scenarios give a difference.
+#[test]
+fn porto_alegre_access_equals_counts_from_the_points_matrix() {
+    let d = poa_network();
+    let net = d.path().join("net");
+    let cells = poa_cells(d.path(), 150);
+    let common = |c: &mut assert_cmd::Command| {
+        c.arg("--network")
+            .arg(&net)
+            .args(["--date", "2019-05-13", "--depart", "14:00-14:20"]);
+    };
+    let mut m = onehour();
+    m.args(["matrix", "--points"]).arg(&cells);
+    common(&mut m);
+    m.args(["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&run_ok(&mut m)).unwrap();
+    let minutes = cells_of(&v, "minutes");
+    let out = d.path().join("access");
+    let mut a = onehour();
+    a.args(["access", "--opportunities"])
+        .arg(&cells)
+        .args(["--cutoffs", "20,40", "--out"])
+        .arg(&out);
+    common(&mut a);
+    run_ok(&mut a);
+    let rows = read_csv(&out.join("access.csv"));
+    let opp = read_csv(&cells);
+    assert_eq!(rows.len(), minutes.len());
+    let mut checked = 0;
+    let mut nontrivial = 0;
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["id"], opp[i]["id"]);
+        for col in ["population", "jobs"] {
+            for cutoff in [20.0, 40.0] {
+                // Rounded minutes at the cutoff (±0.05) cannot tell: skip such origins.
+                if minutes[i]
+                    .iter()
+                    .any(|m| m.is_some_and(|m| (m - cutoff).abs() <= 0.05))
+                {
+                    continue;
+                }
+                let want: f64 = minutes[i]
+                    .iter()
+                    .zip(&opp)
+                    .filter(|(m, _)| m.is_some_and(|m| m <= cutoff))
+                    .map(|(_, o)| o[col].parse::<f64>().unwrap_or(0.0))
+                    .sum();
+                let got: f64 = row[&format!("{col}_within_{}", cutoff as u32)]
+                    .parse()
+                    .unwrap();
+                assert!(
+                    (got - want).abs() < 0.01,
+                    "{} {col} {cutoff}: {got} vs {want}",
+                    row["id"]
+                );
+                checked += 1;
+                let own: f64 = opp[i][col].parse().unwrap_or(0.0);
+                nontrivial += (want > own) as usize;
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
+    assert!(
+        nontrivial > 100,
+        "transit reaches other cells: {nontrivial}"
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["origins"]["count"], 150);
+    let g: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("access.geojson")).unwrap())
+            .unwrap();
+    assert_eq!(g["features"].as_array().unwrap().len(), 150);
+}
+
+fn cells_of(v: &serde_json::Value, key: &str) -> Vec<Vec<Option<f64>>> {
+    serde_json::from_value(v[key].clone()).unwrap()
+}
+
+/// The bundled network on its population surface: a 5 km grid, plan-2030 against today.
+/// Nobody loses (a horizon only adds and speeds up lines), many gain, and the files have the
+/// documented columns.
+#[test]
+fn guangzhou_population_surface_today_against_plan_2030() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("acc");
+    run_ok(
+        onehour()
+            .args(["access", "--opportunities"])
+            .arg(root().join("networks/guangzhou/population/districts.geojson"))
+            .args([
+                "--columns",
+                "population",
+                "--grid",
+                "5000",
+                "--scenario",
+                "today,plan-2030",
+                "--draws",
+                "2",
+                "--decay",
+                "logistic:10",
+                "--dual",
+                "1000000:population",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    let rows = read_csv(&out.join("access.csv"));
+    assert!(rows.len() > 3000, "{}", rows.len());
+    let mut gain = 0;
+    for r in &rows {
+        let b: f64 = r["population_within_60_base"].parse().unwrap();
+        let s: f64 = r["population_within_60_scenario"].parse().unwrap();
+        assert!(s >= b - 0.01, "{}: {b} -> {s}", r["id"]);
+        gain += (s > b + 1.0) as usize;
+        assert!(r.contains_key("population_logistic_45_base"));
+        assert!(r.contains_key("minutes_to_1000000_population_base"));
+    }
+    assert!(gain > 50, "plan-2030 raises access somewhere: {gain}");
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(s.get("difference").is_some(), "{s}");
+}
+
+#[test]
+fn access_rejects_bad_requests_with_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    let opp = d.path().join("o.csv");
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\nb,113.31,23.1,-4\n").unwrap();
+    let out = onehour()
+        .args(["access", "--opportunities"])
+        .arg(&opp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("o.csv"));
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
+    for bad in [
+        vec!["--cutoffs", "60,30"],
+        vec!["--decay", "gaussian"],
+        vec!["--dual", "10:people"],
+        vec!["--grid", "1000", "--bbox", "114,23,113,24"],
+        vec!["--scenario", "no-such-scenario"],
+    ] {
+        let out = onehour()
+            .args(["access", "--opportunities"])
+            .arg(&opp)
+            .args(&bad)
+            .arg("--out")
+            .arg(d.path().join("x"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!d.path().join("x").exists(), "no output on error");
+    }
+}

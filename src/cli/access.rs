@@ -47,8 +47,8 @@ pub struct AccessArgs {
     /// Area the grid covers, WGS84 degrees (default: the opportunities' extent)
     #[arg(long, value_name = "W,S,E,N", value_parser = parse_bbox, allow_hyphen_values = true)]
     pub bbox: Option<[f64; 4]>,
-    /// Origins as points (CSV id,lon,lat) instead of the grid's cells or the opportunities'
-    /// points
+    /// Origins as points (CSV id,lon,lat) instead of the default: every point of a points
+    /// file, or the grid's cells that hold any opportunity
     #[arg(long, value_name = "CSV")]
     pub origins: Option<PathBuf>,
     /// Cutoffs, minutes
@@ -242,6 +242,9 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
         let (on, _, _) = dests.to_grid(g);
         dests = on;
     }
+    // Origins: the user's points, every one; or the grid's cells that hold any opportunity
+    // (a cell where nobody lives or works has nobody to measure from).
+    let all_points = grid.is_none().then(|| dests.clone());
     let dests = dests.nonzero();
     if dests.is_empty() {
         return Err(user(format!(
@@ -256,11 +259,14 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
     }
     let (origins, origin_cells, origin_columns) = match &a.origins {
         Some(p) => (load_points(p)?, None, None),
-        None => (
-            crate::access::compute::destination_points(&dests),
-            dests.cells.clone(),
-            Some(dests.columns.clone()),
-        ),
+        None => {
+            let o = all_points.as_ref().unwrap_or(&dests);
+            (
+                crate::access::compute::destination_points(o),
+                o.cells.clone(),
+                Some(o.columns.clone()),
+            )
+        }
     };
     Ok(Layout {
         grid,
