@@ -394,6 +394,13 @@ fn check_lonlat(lon: f64, lat: f64) -> Result<(), (String, String)> {
     Err((what, fix.into()))
 }
 
+/// The first name given twice in `names`.
+fn repeated(names: &[String]) -> Option<&str> {
+    (1..names.len())
+        .find(|&i| names[..i].contains(&names[i]))
+        .map(|i| names[i].as_str())
+}
+
 /// A CSV of points read: its records and the names of the wanted value columns.
 struct CsvPoints {
     rows: Vec<CsvRow>,
@@ -474,13 +481,19 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
         }
         bad.push(m);
     }
-    if names.iter().any(|n| n.is_empty()) {
+    // Columns read: id, lon, lat and the value columns (other columns may be anything).
+    let read = |n: &str| match values {
+        Values::Ignore => ["id", "lon", "lat"].contains(&n),
+        Values::All => true,
+        Values::Named(w) => ["id", "lon", "lat"].contains(&n) || w.iter().any(|x| x == n),
+    };
+    if matches!(values, Values::All) && names.iter().any(|n| n.is_empty()) {
         bad.push("a column has no name".into());
     }
     let mut twice: Vec<&str> = names
         .iter()
         .enumerate()
-        .filter(|&(i, n)| names[..i].contains(n))
+        .filter(|&(i, n)| read(n) && names[..i].contains(n))
         .map(|(_, n)| *n)
         .collect();
     twice.dedup();
@@ -499,6 +512,9 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
             v
         }
         Values::Named(wanted) => {
+            if let Some(d) = repeated(wanted) {
+                bad.push(format!("the column {d} is chosen twice"));
+            }
             let absent: Vec<&str> = wanted
                 .iter()
                 .filter(|w| !names.contains(&w.as_str()))
@@ -1291,7 +1307,18 @@ fn read_geojson(
     }
     // The columns.
     let names: Vec<String> = match select {
-        Some(s) => s.to_vec(),
+        Some(s) => {
+            if let Some(d) = repeated(s) {
+                sink.error(
+                    None,
+                    "",
+                    format!("the property {d} is chosen twice"),
+                    "choose each property once",
+                );
+                return None;
+            }
+            s.to_vec()
+        }
         None => {
             let mut n: Vec<String> = Vec::new();
             for f in &features {
@@ -1527,6 +1554,12 @@ mod tests {
         );
         let (pts, w) = load_points(&p).unwrap();
         assert!(w.is_empty());
+        // Columns not read may repeat or lack a name; those read may not repeat.
+        let (_d2, q) = write("q.csv", "id,name,name,,lon,lat\na,x,y,z,1,2\n");
+        assert_eq!(load_points(&q).unwrap().0.ids, ["a"]);
+        let (_d3, q) = write("q.csv", "id,lon,lat,lat\na,1,2,3\n");
+        let e = load_points(&q).unwrap_err().to_string();
+        assert!(e.contains("column(s) named twice: lat"), "{e}");
         assert_eq!(pts.ids, ["a", "b"]);
         assert_eq!(pts.lonlat, [(113.1, 23.1), (113.2, 23.0)]);
     }
@@ -1543,6 +1576,11 @@ mod tests {
         assert_eq!(l.totals, [100.0, 12.5]);
         let (l, _) = load_opportunity_csv(&p, Some(&["jobs".to_string()])).unwrap();
         assert_eq!(l.opportunities.names(), ["jobs"]);
+        let e = errors(load_opportunity_csv(
+            &p,
+            Some(&["jobs".into(), "jobs".into()]),
+        ));
+        assert!(e[0].contains("the column jobs is chosen twice"), "{e:#?}");
     }
 
     #[test]
