@@ -13,6 +13,7 @@
 
 mod compile;
 mod csr;
+pub mod streets;
 pub mod timetabled;
 
 pub use compile::compile;

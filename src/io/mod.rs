@@ -5,4 +5,5 @@ pub mod dimacs;
 pub mod gtfs;
 pub mod gtfs_export;
 pub mod gtfs_network;
+pub mod osm;
 pub mod write;
