@@ -6,7 +6,8 @@
 //! `network` (ids, model, loading, validation) → `scenario` (edit commands) → `graph` (the
 //! compiled CSR graph per profile) → `engine` (one-to-all searches and parallel sweeps) →
 //! `analysis` (matrices, routes, comparisons, rankings, indicators) → `geo` (isochrones,
-//! GeoJSON, SVG map) → `io` (DIMACS, atomic output files) → `cli` (flags, commands, tables).
+//! GeoJSON, SVG map) → `io` (DIMACS, GTFS, OpenStreetMap streets, atomic output files) →
+//! `cli` (flags, commands, tables).
 //! Only `cli` knows clap, indicatif and anyhow; `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping

@@ -125,7 +125,10 @@ fn run_osm(a: OsmImportArgs) -> Result<ExitCode> {
     check_out(&a.out)?;
     let (st, _, bytes) = streets_of(&a.osm)?;
     let b = st.bbox().unwrap_or([-1.0, -1.0, 1.0, 1.0]);
-    let (mx, my) = (((b[2] - b[0]) * 0.05).max(0.01), ((b[3] - b[1]) * 0.05).max(0.01));
+    let (mx, my) = (
+        ((b[2] - b[0]) * 0.05).max(0.01),
+        ((b[3] - b[1]) * 0.05).max(0.01),
+    );
     let down = |v: f64| (v * 1000.0).floor() / 1000.0;
     let up = |v: f64| (v * 1000.0).ceil() / 1000.0;
     let file = a
@@ -200,7 +203,8 @@ pub fn run(cmd: ImportCmd) -> Result<ExitCode> {
         );
         eprintln!(
             "stops: {}",
-            sl.report.describe(10, |_, i| net.places[i as usize].id.clone())
+            sl.report
+                .describe(10, |_, i| net.places[i as usize].id.clone())
         );
         eprintln!(
             "walking between stops within {} m: {} pair(s) along streets, {} left to the straight-line model (a stop did not snap, or the streets do not connect them), {} keep the feed's transfer time",

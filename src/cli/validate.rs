@@ -40,7 +40,10 @@ pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
         outln!(
             text,
             "streets {}: {} nodes, {} walking edges ({:.0} km), {} driving arcs ({:.0} km)",
-            n.streets.as_ref().map(|f| f.osm.as_str()).unwrap_or_default(),
+            n.streets
+                .as_ref()
+                .map(|f| f.osm.as_str())
+                .unwrap_or_default(),
             st.num_nodes(),
             st.num_walk_edges(),
             st.walk_km(),

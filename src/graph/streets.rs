@@ -749,7 +749,13 @@ impl Streets {
 
     /// Walking search from a node: afterwards `ws.seconds(v)` is the time to every node reached
     /// within `max_s` seconds at `speed_m_s`.
-    pub fn walk_from_node(&self, v: StreetNode, speed_m_s: f64, max_s: u32, ws: &mut StreetWorkspace) {
+    pub fn walk_from_node(
+        &self,
+        v: StreetNode,
+        speed_m_s: f64,
+        max_s: u32,
+        ws: &mut StreetWorkspace,
+    ) {
         let per_s = speed_m_s * 1000.0;
         ws.per_s = per_s;
         ws.run(&self.walk, &[(v.0, 0)], bound_units(max_s, per_s));
@@ -933,11 +939,7 @@ impl Streets {
     }
 
     /// The snap report for sets of points and their snaps.
-    fn snap_report(
-        &self,
-        sets: &[SnapSet<'_>],
-        max_m: f64,
-    ) -> SnapReport {
+    fn snap_report(&self, sets: &[SnapSet<'_>], max_m: f64) -> SnapReport {
         let mut r = SnapReport {
             max_m,
             warn_m: SNAP_WARN_M,
@@ -1285,14 +1287,7 @@ mod tests {
     #[test]
     fn same_edge_points_walk_directly() {
         let st = line();
-        let (l, r) = st.walk_links(
-            &[(0.0002, 0.0)],
-            &[(0.0004, 0.0)],
-            &[],
-            1.0,
-            3600,
-            10.0,
-        );
+        let (l, r) = st.walk_links(&[(0.0002, 0.0)], &[(0.0004, 0.0)], &[], 1.0, 3600, 10.0);
         assert_eq!(r.snapped, 2);
         assert_eq!(l.direct, vec![vec![(0, 22)]]);
     }

@@ -123,9 +123,14 @@ pub fn classify(tags: &HashMap<&str, &str>) -> WayUse {
     // On foot.
     let foot = get("foot");
     let foot_yes = is_yes_foot(foot);
-    let sidewalk = ["sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"]
-        .iter()
-        .any(|k| matches!(get(k), Some("yes" | "both" | "left" | "right")));
+    let sidewalk = [
+        "sidewalk",
+        "sidewalk:both",
+        "sidewalk:left",
+        "sidewalk:right",
+    ]
+    .iter()
+    .any(|k| matches!(get(k), Some("yes" | "both" | "left" | "right")));
     let mut walk = match hw {
         "footway" | "pedestrian" | "path" | "steps" | "corridor" | "platform" | "elevator"
         | "cycleway" | "bridleway" | "track" | "living_street" | "residential" | "service"
@@ -162,8 +167,8 @@ pub fn classify(tags: &HashMap<&str, &str>) -> WayUse {
             Some("no" | "false" | "0") => (true, true),
             Some("reversible" | "alternating") => (false, false),
             _ => {
-                let implied = matches!(get("junction"), Some("roundabout" | "circular"))
-                    || hw == "motorway";
+                let implied =
+                    matches!(get("junction"), Some("roundabout" | "circular")) || hw == "motorway";
                 (true, !implied)
             }
         };
@@ -244,10 +249,18 @@ fn check_structure(path: &Path) -> Result<(), Problems> {
                     ));
                 }
             }
-            Ok(_) => return Err(bad("not an OpenStreetMap PBF file: its first block is not an OSMHeader".into())),
+            Ok(_) => {
+                return Err(bad(
+                    "not an OpenStreetMap PBF file: its first block is not an OSMHeader".into(),
+                ))
+            }
             Err(e) => return Err(bad(format!("not a readable OpenStreetMap PBF file: {e}"))),
         },
-        Some(Ok(_)) => return Err(bad("not an OpenStreetMap PBF file: its first block is not an OSMHeader".into())),
+        Some(Ok(_)) => {
+            return Err(bad(
+                "not an OpenStreetMap PBF file: its first block is not an OSMHeader".into(),
+            ))
+        }
         Some(Err(e)) => return Err(bad(format!("not an OpenStreetMap PBF file: {e}"))),
         None => return Err(bad("not an OpenStreetMap PBF file: it is empty".into())),
     }
