@@ -6,9 +6,9 @@
 //! `network` (ids, model, loading, validation) → `scenario` (edit commands) → `graph` (the
 //! compiled CSR graph per profile) → `engine` (one-to-all searches and parallel sweeps) →
 //! `analysis` (matrices, routes, comparisons, rankings, indicators) → `geo` (isochrones,
-//! GeoJSON, SVG map, grids) → `io` (DIMACS, GTFS, points and opportunities, atomic output
-//! files) → `access` (travel times from arbitrary points and grid cells, accessibility
-//! indicators and their reports) → `cli` (flags, commands, tables).
+//! GeoJSON, SVG map, grids) → `io` (DIMACS, GTFS, OpenStreetMap streets, points and
+//! opportunities, atomic output files) → `access` (travel times from arbitrary points and grid
+//! cells, accessibility indicators and their reports) → `cli` (flags, commands, tables).
 //! Only `cli` knows clap, indicatif and anyhow; `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping

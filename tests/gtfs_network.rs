@@ -735,14 +735,14 @@ fn bad_input_exits_2_with_a_message() {
             .arg(&out),
         "no/such/feed.zip: no such file or folder",
     );
-    // --osm: streets come with the accessibility issue.
+    // --osm naming a missing extract (bad extracts: tests/osm.rs).
     fails(
         onehour()
             .args(["import", "gtfs"])
             .arg(fixture("cairns_gtfs.zip"))
             .args(["--osm", "city.osm.pbf", "--out"])
             .arg(&out),
-        "accessibility issue (14)",
+        "city.osm.pbf: no such file or folder",
     );
     // --out through a file, over a file, into a folder of someone else's files.
     let file = dir.path().join("file.txt");

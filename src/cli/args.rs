@@ -354,7 +354,7 @@ pub enum Cmd {
     Map(crate::cli::map::MapArgs),
     /// Export the network (GeoJSON: places as points, services and roads as lines)
     Export(crate::cli::export::ExportArgs),
-    /// Import other formats as a network folder (GTFS)
+    /// Import other formats as a network folder (GTFS feeds, OpenStreetMap streets)
     #[command(subcommand)]
     Import(crate::cli::import::ImportCmd),
     /// Time one-to-all sweeps from every origin of a DIMACS graph, per engine variant

@@ -35,6 +35,22 @@ pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
         c.graph.csr.num_nodes(),
         c.graph.csr.num_arcs()
     );
+    if let Some(st) = crate::graph::streets::Streets::from_network(&n) {
+        let st = st?;
+        outln!(
+            text,
+            "streets {}: {} nodes, {} walking edges ({:.0} km), {} driving arcs ({:.0} km)",
+            n.streets
+                .as_ref()
+                .map(|f| f.osm.as_str())
+                .unwrap_or_default(),
+            st.num_nodes(),
+            st.num_walk_edges(),
+            st.walk_km(),
+            st.num_car_arcs(),
+            st.car_km()
+        );
+    }
     let served = n.served_stations();
     let unserved: Vec<&str> = n
         .places

@@ -10,9 +10,13 @@
 //! Node numbering: node `p` is place `p` for every place of the network; platform nodes follow,
 //! one per (service, direction, stop), consecutive along each service so that a ride touches
 //! neighbouring memory.
+//!
+//! [`streets`] holds the street graphs read from OpenStreetMap (walking and driving between
+//! arbitrary points), apart from the network graph; `io::osm` builds them.
 
 mod compile;
 mod csr;
+pub mod streets;
 pub mod timetabled;
 
 pub use compile::compile;

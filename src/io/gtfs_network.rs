@@ -1419,6 +1419,10 @@ pub fn network_files(net: &Network, feeds: &[FeedSummary]) -> Vec<(String, Vec<u
         "station_separation_m = {}",
         num(net.settings.validation.station_separation_m)
     );
+    if let Some(st) = &net.streets {
+        m.push_str("\n[streets]\n# The OpenStreetMap extract of the area (© OpenStreetMap contributors, ODbL 1.0): walking\n# between stops within [walking] radius_m follows its streets (links.csv rows whose source\n# names it; pairs where a stop did not snap keep the straight-line model). See\n# docs/network-format.md, \"Streets\".\n");
+        let _ = writeln!(m, "osm = {}", toml_str(&st.osm));
+    }
     files.insert(0, ("network.toml".to_string(), m.into_bytes()));
     files
 }

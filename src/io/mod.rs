@@ -1,4 +1,4 @@
-//! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, points and
+//! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, OpenStreetMap streets, points and
 //! opportunities for accessibility, and writing output files and folders atomically.
 
 pub mod dimacs;
@@ -6,5 +6,6 @@ pub mod gtfs;
 pub mod gtfs_export;
 pub mod gtfs_network;
 pub mod opportunities;
+pub mod osm;
 pub mod points;
 pub mod write;

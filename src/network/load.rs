@@ -158,6 +158,34 @@ pub fn read_regular(p: &Path) -> Result<String, ReadError> {
     decode(buf)
 }
 
+/// Checks that `p` is a regular file that starts like an OpenStreetMap PBF file: a 4-byte
+/// big-endian header length below 64 KiB, then a block header whose type is `OSMHeader`.
+pub fn check_pbf_head(p: &Path) -> Result<(), String> {
+    let md = std::fs::metadata(p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    })?;
+    if !md.is_file() {
+        return Err(format!("is {}, not a file", kind_of(&md.file_type())));
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(p)
+        .and_then(|f| f.take(4 + 65536).read_to_end(&mut head))
+        .map_err(|e| e.to_string())?;
+    let not_pbf = "not an OpenStreetMap PBF file (it does not begin with an OSMHeader block)";
+    if head.len() < 4 {
+        return Err(not_pbf.into());
+    }
+    let n = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    if n == 0 || n >= 65536 || head.len() < 4 + n {
+        return Err(not_pbf.into());
+    }
+    if !head[4..4 + n].windows(9).any(|w| w == b"OSMHeader") {
+        return Err(not_pbf.into());
+    }
+    Ok(())
+}
+
 /// Where network and scenario files are read from.
 #[derive(Clone, Debug)]
 pub enum Source {
@@ -510,6 +538,14 @@ pub fn unterminated_quote(text: &str) -> Option<usize> {
     None
 }
 
+/// `[streets]` in the root manifest.
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct StreetsManifest {
+    /// An OpenStreetMap `.osm.pbf` extract, relative to the manifest.
+    osm: String,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
@@ -525,6 +561,7 @@ struct Manifest {
     routing: Option<RoutingSettings>,
     timetable: Option<TimetableSettings>,
     validation: Option<ValidationSettings>,
+    streets: Option<StreetsManifest>,
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
@@ -567,6 +604,7 @@ impl Manifest {
             ("[routing]", self.routing.is_some()),
             ("[timetable]", self.timetable.is_some()),
             ("[validation]", self.validation.is_some()),
+            ("[streets]", self.streets.is_some()),
         ]
         .into_iter()
         .filter(|&(_, set)| set)
@@ -926,6 +964,47 @@ impl Loader<'_> {
         };
         let p = validate::check_settings(&self.net.settings, &at);
         self.problems.extend(p);
+        if let Some(st) = &m.streets {
+            self.streets(rel, &st.osm, at("streets", "osm"));
+        }
+    }
+
+    /// `[streets] osm = "..."`: the file must be inside the network folder (unless
+    /// `allow_outside`), a regular file, and start like an OSM PBF file (its first block an
+    /// `OSMHeader`). Its contents are read when the streets are used (`io::osm`), not here: a
+    /// city's extract takes seconds to read, and most commands do not need it.
+    fn streets(&mut self, rel: &str, written: &str, origin: Origin) {
+        let Some((file, _)) = self.resolve(rel, "osm", written) else {
+            return;
+        };
+        let record = format!("[streets] osm = \"{written}\"");
+        let root = match self.src {
+            Source::Disk(root) => root.clone(),
+            Source::Embedded(_) => {
+                self.problems.push(Problem::error(
+                    &origin,
+                    record,
+                    "a bundled network cannot name streets",
+                    "remove [streets] from the bundled network.toml",
+                ));
+                return;
+            }
+        };
+        let path = root.join(&file);
+        if let Err(why) = check_pbf_head(&path) {
+            self.problems.push(Problem::error(
+                &origin,
+                record,
+                format!("{}: {why}", path.display()),
+                "name an OpenStreetMap .osm.pbf extract inside the network folder (onehour import osm or import gtfs --osm copies one there)",
+            ));
+            return;
+        }
+        self.net.streets = Some(crate::network::model::StreetsFile {
+            osm: written.to_string(),
+            path,
+            origin,
+        });
     }
 
     /// The records of a CSV file, each made by `make` from its row. Every problem is

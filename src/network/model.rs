@@ -635,6 +635,21 @@ pub struct Network {
     pub trips: Vec<Trip>,
     /// Headway bands.
     pub bands: Vec<Band>,
+    /// The street data the network names (`[streets]` in the root manifest), if any: walking
+    /// and driving graphs from an OpenStreetMap extract (`io::osm`). Networks without it keep
+    /// the straight-line walking model.
+    pub streets: Option<StreetsFile>,
+}
+
+/// The OpenStreetMap extract a network names (`[streets] osm = "..."`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StreetsFile {
+    /// The path as written in the manifest (relative to it).
+    pub osm: String,
+    /// The file on disk, resolved against the network folder.
+    pub path: std::path::PathBuf,
+    /// The manifest (and line) that names it.
+    pub origin: Origin,
 }
 
 /// Days on which timetabled trips and bands run (a row of a `calendars` CSV; GTFS
