@@ -359,3 +359,40 @@ fn access_rejects_bad_requests_with_exit_2() {
         assert!(!d.path().join("x").exists(), "no output on error");
     }
 }
+
+/// `rank --indicator access`: projects that change transit register a gain where people live,
+/// none makes anyone's access worse when added alone, and road projects register nothing
+/// (transit accessibility).
+#[test]
+fn rank_by_access_gives_transit_projects_a_gain() {
+    let v: serde_json::Value = serde_json::from_slice(&run_ok(
+        onehour()
+            .args(["rank", "--indicator", "access", "--opportunities"])
+            .arg(root().join("networks/guangzhou/population/districts.geojson"))
+            .args([
+                "--grid",
+                "10000",
+                "--depart",
+                "07:00-07:30",
+                "--draws",
+                "1",
+                "--format",
+                "json",
+            ]),
+    ))
+    .unwrap();
+    let projects = v["projects"].as_array().unwrap();
+    assert!(projects.len() > 15, "{}", projects.len());
+    let gain = |p: &serde_json::Value, k: &str| p[k]["weighted_mean_gain"].as_f64().unwrap();
+    let positive = projects
+        .iter()
+        .filter(|p| gain(p, "added_alone") > 0.0)
+        .count();
+    assert!(positive >= 8, "{positive} projects gain: {v}");
+    for p in projects {
+        assert_eq!(p["added_alone"]["weight_losing"].as_f64(), Some(0.0), "{p}");
+        if p["project"].as_str().unwrap().contains("expwy") {
+            assert_eq!(gain(p, "added_alone"), 0.0, "{p}");
+        }
+    }
+}

@@ -42,6 +42,8 @@ pub struct AccessValues {
     pub idle: Vec<String>,
     /// Origins that reach no stop (only their neighbours directly).
     pub origins_without_stop: usize,
+    /// Along streets: what snapping the points did.
+    pub snap_report: Option<String>,
 }
 
 /// The points of the destinations of `q`.
@@ -79,7 +81,8 @@ pub fn access_values(
     })?;
     let t = window::compile(net)?;
     let dests = destination_points(q.destinations);
-    let (links, links_model) = point_links(net, &t, q.origins, &dests);
+    let nl = point_links(net, &t, q.origins, &dests)?;
+    let (links, links_model, snap_report) = (nl.links, nl.model, nl.snap_report);
     let k = ev.indicators().len();
     let po = PropagationOptions {
         window: WindowOptions {
@@ -108,5 +111,6 @@ pub fn access_values(
         default_band: t.default_band.clone(),
         idle: idle_on(net, q.window.date),
         origins_without_stop: links.access.iter().filter(|a| a.is_empty()).count(),
+        snap_report,
     })
 }

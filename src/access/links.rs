@@ -228,28 +228,102 @@ pub fn straight_line_links(
     l
 }
 
-/// The point legs of a network, and a sentence saying how they are made: straight lines with
-/// its `[walking]` and `[access]` settings.
+/// Points farther than this from a usable street do not snap to it, metres (as `import gtfs
+/// --osm` snaps stops by default).
+pub const SNAP_MAX_M: f64 = 250.0;
+
+/// The point legs of a network and how they were made.
+#[derive(Clone, Debug)]
+pub struct NetworkLinks {
+    /// The tables.
+    pub links: PointLinks,
+    /// A sentence saying how points reach stops.
+    pub model: String,
+    /// Along streets: what snapping the points and stops did (points that did not snap, or
+    /// snapped far), for the user to read.
+    pub snap_report: Option<String>,
+}
+
+/// The point legs of a network: along its streets when it names an OpenStreetMap extract
+/// (walking at its `[walking]` speed for at most `[access] point_max_min` minutes, or the
+/// walking radius's time when that is 0), else straight lines with its `[walking]` and
+/// `[access]` settings ([`StraightLine::for_network`]).
 pub fn point_links(
     net: &Network,
     t: &Timetabled,
     rows: &[Point],
     cols: &[Point],
-) -> (PointLinks, String) {
+) -> Result<NetworkLinks, crate::network::problem::Problems> {
+    let w = &net.settings.walking;
+    if let Some(streets) = crate::graph::streets::Streets::from_network(net) {
+        let streets = streets?;
+        let speed = w.speed_kmh / 3.6;
+        let max_min = if net.settings.access.point_max_min > 0.0 {
+            net.settings.access.point_max_min
+        } else {
+            w.radius_m * w.detour / speed / 60.0
+        };
+        let ll = |p: &Point| (p.lon, p.lat);
+        let o: Vec<(f64, f64)> = rows.iter().map(ll).collect();
+        let d: Vec<(f64, f64)> = cols.iter().map(ll).collect();
+        let stops: Vec<(f64, f64)> = t
+            .place_of_stop
+            .iter()
+            .map(|&p| (net.place(p).lon, net.place(p).lat))
+            .collect();
+        let max_s = (max_min * 60.0).round() as Seconds;
+        let (wl, report) = streets.walk_links(&o, &d, &stops, speed, max_s, SNAP_MAX_M);
+        let access = wl
+            .access
+            .into_iter()
+            .map(|v| {
+                v.into_iter()
+                    .map(|(s, secs)| {
+                        let entrance = t.interchange[t.place_of_stop[s as usize].idx()];
+                        (s, secs.saturating_add(entrance))
+                    })
+                    .collect()
+            })
+            .collect();
+        // A point reaches a destination at the same coordinates at once (not by walking to
+        // the street and back).
+        let mut at: HashMap<(u64, u64), Vec<u32>> = HashMap::new();
+        for (j, p) in d.iter().enumerate() {
+            at.entry((p.0.to_bits(), p.1.to_bits()))
+                .or_default()
+                .push(j as u32);
+        }
+        let mut direct = wl.direct;
+        for (i, p) in o.iter().enumerate() {
+            if let Some(js) = at.get(&(p.0.to_bits(), p.1.to_bits())) {
+                direct[i].extend(js.iter().map(|&j| (j, 0)));
+            }
+        }
+        let links = PointLinks::from_parts(access, wl.egress, direct, cols.len());
+        return Ok(NetworkLinks {
+            links,
+            model: format!(
+                "along OpenStreetMap streets on foot at {} km/h for at most {:.0} min (points snap within {SNAP_MAX_M} m)",
+                w.speed_kmh, max_min
+            ),
+            snap_report: Some(report.to_string()),
+        });
+    }
     let m = StraightLine::for_network(net, net.settings.access.point_max_min);
     let model = if m.local_max_s > 0 {
         format!(
             "straight line: on foot within {} m, or by the local access mode (≤ {} min)",
-            net.settings.walking.radius_m,
+            w.radius_m,
             m.local_max_s / 60
         )
     } else {
-        format!(
-            "straight line: on foot within {} m",
-            net.settings.walking.radius_m
-        )
+        format!("straight line: on foot within {} m", w.radius_m)
     };
-    (straight_line_links(net, t, rows, cols, &m), model)
+    Ok(NetworkLinks {
+        links: straight_line_links(net, t, rows, cols, &m),
+        model,
+        snap_report: None,
+    })
 }
 
 #[cfg(test)]

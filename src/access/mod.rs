@@ -34,4 +34,5 @@ pub mod compute;
 pub mod indicators;
 pub mod links;
 pub mod propagate;
+pub mod rank;
 pub mod report;

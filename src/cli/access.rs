@@ -82,7 +82,7 @@ pub struct AccessArgs {
 }
 
 /// `W,S,E,N` in degrees.
-fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
     let v: Vec<f64> = s
         .split(',')
         .map(|x| x.trim().parse::<f64>())
@@ -200,23 +200,46 @@ fn extent_of(path: &std::path::Path) -> Result<[f64; 4]> {
 
 /// Origins and destinations of a run: the grid (if any), the destinations with their
 /// opportunities, and the origins (with their cell in the grid when they are cells).
-struct Layout {
-    grid: Option<Grid>,
-    dests: Opportunities,
-    origins: Vec<Point>,
-    origin_cells: Option<Vec<u32>>,
+pub struct Layout {
+    /// The grid, if the origins or destinations are its cells.
+    pub grid: Option<Grid>,
+    /// Destinations with their opportunities (those above zero).
+    pub dests: Opportunities,
+    /// Origins.
+    pub origins: Vec<Point>,
+    /// Each origin's cell in the grid, when origins are cells.
+    pub origin_cells: Option<Vec<u32>>,
     /// Opportunities of each origin (for weights), when origins are the destinations.
-    origin_columns: Option<Vec<(String, Vec<f64>)>>,
-    totals: Vec<f64>,
-    outside: Vec<f64>,
+    pub origin_columns: Option<Vec<(String, Vec<f64>)>>,
+    /// Total of each column in the file.
+    pub totals: Vec<f64>,
+    /// Part of each column left outside the grid.
+    pub outside: Vec<f64>,
 }
 
 fn layout(a: &AccessArgs) -> Result<Layout> {
-    let polygons = a
-        .opportunities
+    layout_of(
+        &a.opportunities,
+        a.columns.as_deref(),
+        a.grid,
+        a.bbox,
+        a.origins.as_ref(),
+    )
+}
+
+/// Where to measure: the grid (cell size `grid`, over `bbox` or the opportunities' extent),
+/// the destinations with their opportunities (columns `columns`, default all), the origins.
+pub fn layout_of(
+    opportunities: &std::path::Path,
+    columns: Option<&[String]>,
+    grid: Option<f64>,
+    bbox: Option<[f64; 4]>,
+    origins: Option<&PathBuf>,
+) -> Result<Layout> {
+    let polygons = opportunities
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
-    let cell_m = match (a.grid, polygons) {
+    let cell_m = match (grid, polygons) {
         (Some(m), _) => Some(m),
         (None, true) => Some(1000.0),
         (None, false) => None,
@@ -224,15 +247,14 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
     let grid = match cell_m {
         None => None,
         Some(m) => {
-            let b = match a.bbox {
+            let b = match bbox {
                 Some(b) => b,
-                None => extent_of(&a.opportunities)?,
+                None => extent_of(opportunities)?,
             };
             Some(Grid::covering(b, m).map_err(|e| user(format!("--grid: {e}")))?)
         }
     };
-    let (loaded, warnings) =
-        load_opportunities(&a.opportunities, grid.as_ref(), a.columns.as_deref())?;
+    let (loaded, warnings) = load_opportunities(opportunities, grid.as_ref(), columns)?;
     for w in &warnings {
         eprintln!("{w}");
     }
@@ -249,7 +271,7 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
     if dests.is_empty() {
         return Err(user(format!(
             "{}: no opportunity above zero{}",
-            a.opportunities.display(),
+            opportunities.display(),
             if grid.is_some() {
                 " inside the grid (check --bbox)"
             } else {
@@ -257,7 +279,7 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
             }
         )));
     }
-    let (origins, origin_cells, origin_columns) = match &a.origins {
+    let (origins, origin_cells, origin_columns) = match origins {
         Some(p) => (load_points(p)?, None, None),
         None => {
             let o = all_points.as_ref().unwrap_or(&dests);
@@ -310,7 +332,11 @@ pub fn run(a: AccessArgs) -> Result<ExitCode> {
             window: o.clone(),
             percentile: a.percentile,
         };
-        runs.push(access_values(&net, &q, &|| pb.inc(1))?);
+        let r = access_values(&net, &q, &|| pb.inc(1))?;
+        if let (Some(rep), true) = (&r.snap_report, runs.is_empty()) {
+            pb.suspend(|| eprintln!("{rep}"));
+        }
+        runs.push(r);
     }
     pb.finish_and_clear();
     let weight_name = match &a.weight {

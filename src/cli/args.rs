@@ -334,6 +334,9 @@ pub enum Cmd {
         /// Timetable mode.
         #[command(flatten)]
         time: TimeOpts,
+        /// Accessibility ranking (--indicator access) instead of centre pairs.
+        #[command(flatten)]
+        access: crate::cli::rank::RankAccessOpts,
         /// Output format and file.
         #[command(flatten)]
         out: OutOpts,

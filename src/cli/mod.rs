@@ -213,8 +213,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             projects,
             net,
             time,
+            access,
             out,
-        }) => rank::run(base, projects, net, time, out),
+        }) => match access.indicator {
+            rank::RankIndicator::Centres => rank::run(base, projects, net, time, out),
+            rank::RankIndicator::Access => rank::run_access(base, projects, net, time, access, out),
+        },
         Some(Cmd::Scenarios { net }) => scenarios::run(net),
         Some(Cmd::Isochrones(a)) => isochrones::isochrones(a),
         Some(Cmd::Access(a)) => access::run(a),

@@ -66,7 +66,11 @@ pub fn points_matrix(
     limit: Seconds,
 ) -> Result<PointsMatrix> {
     let t = window::compile(net)?;
-    let (links, links_model) = point_links(net, &t, &rows, &cols);
+    let nl = point_links(net, &t, &rows, &cols)?;
+    if let Some(r) = &nl.snap_report {
+        eprintln!("{r}");
+    }
+    let (links, links_model) = (nl.links, nl.model);
     let mut all = vec![50.0];
     all.extend_from_slice(pct);
     let po = PropagationOptions {

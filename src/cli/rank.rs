@@ -10,6 +10,174 @@ use crate::cli::session::Session;
 use crate::cli::{emit, progress};
 use crate::network::ids::Seconds;
 
+/// What `rank` ranks by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RankIndicator {
+    /// Centre pairs brought within the limit, and zone population (the plan's target)
+    #[default]
+    Centres,
+    /// Population-weighted accessibility gain over a grid of cells (who gains)
+    Access,
+}
+
+/// Flags of `rank --indicator access`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RankAccessOpts {
+    /// centres: centre pairs and zone population; access: accessibility to opportunities from
+    /// every cell of a grid, weighted by the people there
+    #[arg(long, value_enum, default_value_t = RankIndicator::Centres)]
+    pub indicator: RankIndicator,
+    /// With --indicator access: the opportunities (CSV points or GeoJSON polygons, as for
+    /// `access`)
+    #[arg(long, value_name = "FILE", required_if_eq("indicator", "access"))]
+    pub opportunities: Option<std::path::PathBuf>,
+    /// With --indicator access: the opportunity column measured (default: population)
+    #[arg(long)]
+    pub column: Option<String>,
+    /// With --indicator access: the cutoff, minutes
+    #[arg(long, default_value_t = 60)]
+    pub cutoff: u32,
+    /// With --indicator access: grid cell size, metres (default 5000 for polygons)
+    #[arg(long, value_name = "METRES")]
+    pub grid: Option<f64>,
+    /// With --indicator access: area the grid covers, W,S,E,N degrees
+    #[arg(long, value_name = "W,S,E,N", value_parser = crate::cli::access::parse_bbox, allow_hyphen_values = true)]
+    pub bbox: Option<[f64; 4]>,
+    /// With --indicator access: percentile of each travel time over the window
+    #[arg(long = "access-percentile", default_value_t = 50.0, value_parser = crate::cli::args::parse_percentile)]
+    pub percentile: f64,
+}
+
+/// Runs `onehour rank --indicator access`.
+pub fn run_access(
+    base: String,
+    projects: String,
+    net: NetOpts,
+    time: TimeOpts,
+    a: RankAccessOpts,
+    out: OutOpts,
+) -> Result<ExitCode> {
+    use crate::access::compute::AccessQuery;
+    use crate::access::indicators::Spec;
+    let s = Session::open(&net)?;
+    let time = TimeOpts {
+        depart: Some(time.depart.unwrap_or(crate::cli::access::ACCESS_WINDOW)),
+        ..time
+    };
+    let crate::analysis::Timing::Timetable(o) = s.timing(&time)? else {
+        return Err(
+            crate::cli::UserError("rank --indicator access runs on timetables".into()).into(),
+        );
+    };
+    let Some(opp) = &a.opportunities else {
+        return Err(crate::cli::UserError(
+            "rank --indicator access needs --opportunities FILE".into(),
+        )
+        .into());
+    };
+    let polygons = opp
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+    let grid = a.grid.or(polygons.then_some(5000.0));
+    let cols = vec![a.column.clone().unwrap_or_else(|| "population".into())];
+    let cols = Some(cols);
+    let l = crate::cli::access::layout_of(opp, cols.as_deref(), grid, a.bbox, None)?;
+    let column = l
+        .dests
+        .columns
+        .first()
+        .map(|(n, _)| n.clone())
+        .unwrap_or_default();
+    let spec = Spec {
+        columns: vec![column.clone()],
+        cutoffs_min: vec![a.cutoff],
+        decays: vec![],
+        duals: vec![],
+    };
+    spec.check()
+        .map_err(|e| crate::cli::UserError(format!("rank --indicator access: {e}")))?;
+    let weight: Vec<f64> = l
+        .origin_columns
+        .as_ref()
+        .and_then(|c| c.iter().find(|(n, _)| n == "population"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| vec![1.0; l.origins.len()]);
+    let q = AccessQuery {
+        origins: &l.origins,
+        destinations: &l.dests,
+        spec: &spec,
+        window: o.clone(),
+        percentile: a.percentile,
+    };
+    let lib = s.library()?;
+    let n = analysis::projects_of(lib, &projects)?.len();
+    let pb = progress(2 * n as u64 + 2, "ranking projects");
+    let ranked =
+        crate::access::rank::rank_access(&s.base, lib, &base, &projects, &q, &weight, &|| {
+            pb.inc(1)
+        })?;
+    pb.finish_and_clear();
+    let text = match out.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "indicator": format!("{column}_within_{}", a.cutoff),
+                "weight": "population at the origin (1 per origin if none)",
+                "origins": l.origins.len(),
+                "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
+                "window": crate::cli::compare::window_text(&o),
+                "projects": ranked,
+            }))? + "\n"
+        }
+        Format::Csv => {
+            let mut t = String::from("project,alone_mean_gain,alone_people_gaining,alone_people_gaining_10pct,left_out_mean_gain,left_out_people_gaining,left_out_people_gaining_10pct\n");
+            for r in &ranked {
+                t.push_str(&format!(
+                    "{},{:.1},{:.0},{:.0},{:.1},{:.0},{:.0}\n",
+                    r.project,
+                    r.added_alone.weighted_mean_gain,
+                    r.added_alone.weight_gaining,
+                    r.added_alone.weight_gaining_10pct,
+                    r.leave_one_out.weighted_mean_gain,
+                    r.leave_one_out.weight_gaining,
+                    r.leave_one_out.weight_gaining_10pct
+                ));
+            }
+            t
+        }
+        Format::Table => {
+            let mut t = format!(
+                "Projects of {projects} ranked by accessibility: added alone to {base} | left out of {projects}\n\
+                 indicator: {column} within {} min ({}), at {} origins ({}), weighted by the people there; transit only (road projects register nothing here)\n\
+                 gain = weighted mean change ({column} reached per person); ppl = people (millions) whose access rises; 10% = rises by at least 10 %\n",
+                a.cutoff,
+                crate::cli::compare::window_text(&o),
+                l.origins.len(),
+                l.grid.as_ref().map_or("points".to_string(), |g| format!("{} m cells", g.cell_m())),
+            );
+            t.push_str(&format!(
+                "{:<40} {:>10} {:>6} {:>6} | {:>10} {:>6} {:>6}  {}\n",
+                "project", "gain", "ppl", "10%", "gain", "ppl", "10%", "plan name"
+            ));
+            for r in &ranked {
+                t.push_str(&format!(
+                    "{:<40} {:>10.0} {:>6.2} {:>6.2} | {:>10.0} {:>6.2} {:>6.2}  {}\n",
+                    r.project,
+                    r.added_alone.weighted_mean_gain,
+                    r.added_alone.weight_gaining / 1e6,
+                    r.added_alone.weight_gaining_10pct / 1e6,
+                    r.leave_one_out.weighted_mean_gain,
+                    r.leave_one_out.weight_gaining / 1e6,
+                    r.leave_one_out.weight_gaining_10pct / 1e6,
+                    r.project_zh
+                ));
+            }
+            t
+        }
+    };
+    emit(&out.out, &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs `onehour rank`.
 pub fn run(
     base: String,

@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--threads", type=int, default=None, help="--threads for matrix")
     p.add_argument("--walk-speed-kmh", default="5.04", help="[walking] speed_kmh (ferrobus: 1.4 m/s)")
+    p.add_argument("--point-walk-min", default="20", help="[access] point_max_min: longest walk of a point along streets (ferrobus: 1200 s)")
     p.add_argument("--keep-walking", action="store_true", help="leave network.toml as imported")
     p.add_argument("--repeat", type=int, default=3)
     a = p.parse_args(argv)
@@ -143,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     import_s, import_cpu, import_rss, import_log = run_measured(imp)
     manifest = net / "network.toml"
     if not a.keep_walking:
-        manifest.write_text(
-            set_toml_value(manifest.read_text(encoding="utf-8"), "walking", "speed_kmh", a.walk_speed_kmh),
-            encoding="utf-8",
-        )
+        text = set_toml_value(manifest.read_text(encoding="utf-8"), "walking", "speed_kmh", a.walk_speed_kmh)
+        # Points walk along streets for at most 20 min, as ferrobus's max_walking_time = 1200 s.
+        text = set_toml_value(text, "access", "point_max_min", a.point_walk_min)
+        manifest.write_text(text, encoding="utf-8")
     runs, cpus, rss = [], [], []
     for _ in range(a.repeat):
         s, c, r, _log = run_measured(mat)
