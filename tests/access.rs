@@ -396,3 +396,82 @@ fn rank_by_access_gives_transit_projects_a_gain() {
         }
     }
 }
+
+/// Porto Alegre with streets, end to end: import the feeds with the OSM extract (snap report),
+/// then accessibility from every cell of the H3 grid (points walk along streets) for today and
+/// a faster Trensurb: the report names the snapping, and far more cells gain than lose.
+#[test]
+fn porto_alegre_with_streets_access_and_a_scenario_difference() {
+    let d = tempfile::tempdir().unwrap();
+    let net = d.path().join("net");
+    let out = onehour()
+        .args(["import", "gtfs"])
+        .arg(poa().join("poa_eptc.zip"))
+        .arg(poa().join("poa_trensurb.zip"))
+        .arg("--lenient")
+        .arg("--osm")
+        .arg(poa().join("poa_osm.pbf"))
+        .arg("--out")
+        .arg(&net)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let acc = d.path().join("acc");
+    let out = onehour()
+        .args(["access", "--network"])
+        .arg(&net)
+        .arg("--scenarios")
+        .arg(poa().join("scenarios"))
+        .args(["--scenario", "today,trensurb-faster", "--opportunities"])
+        .arg(poa().join("poa_hexgrid.csv"))
+        .args([
+            "--columns",
+            "population,jobs",
+            "--date",
+            "2019-05-13",
+            "--depart",
+            "14:00-14:10",
+            "--draws",
+            "1",
+            "--cutoffs",
+            "30,45",
+            "--out",
+        ])
+        .arg(&acc)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("snapped") && err.contains("within 250 m"),
+        "{err}"
+    );
+    let rows = read_csv(&acc.join("access.csv"));
+    assert_eq!(rows.len(), 1227);
+    // Faster trips also leave intermediate stations earlier, so a few journeys that caught
+    // them there now miss them: losses are possible, but gains must dominate.
+    let (mut gain, mut loss) = (0, 0);
+    for r in &rows {
+        let b: f64 = r["jobs_within_45_base"].parse().unwrap();
+        let s: f64 = r["jobs_within_45_scenario"].parse().unwrap();
+        gain += (s > b) as usize;
+        loss += (s < b) as usize;
+    }
+    assert!(
+        gain > 10 && gain > 5 * loss,
+        "a faster Trensurb: {gain} cells gain, {loss} lose"
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(acc.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        s["run"]["access"]
+            .as_str()
+            .unwrap()
+            .contains("OpenStreetMap"),
+        "{s}"
+    );
+}
