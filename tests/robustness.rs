@@ -534,6 +534,64 @@ fn text_must_be_utf8() {
     load(dir.path()).unwrap();
 }
 
+#[test]
+fn csv_files_streamed_in_pieces_get_the_checks_of_a_whole_read() {
+    // CSV files are read a piece at a time (64 KiB), never whole: a fault of the file found
+    // far into it (a byte that is not UTF-8, a quote never closed) still names its line and
+    // byte offset, and withdraws the problems of the rows read before it.
+    let dir = tempfile::tempdir().unwrap();
+    netgen::write_network_with_trips(dir.path(), 50, 4_000);
+    let trips = dir.path().join("trips.csv");
+    let good = std::fs::read(&trips).unwrap();
+    assert!(good.len() > 4 * 64 * 1024, "{} bytes", good.len());
+    let net = load(dir.path()).unwrap();
+    assert_eq!(net.trips.len(), 4_000);
+    // A bad clock time early on, then a Latin-1 byte near the end.
+    let early = String::from_utf8(good.clone())
+        .unwrap()
+        .replacen("05:02:00", "5h02", 1)
+        .into_bytes();
+    let mut bad = early.clone();
+    let at = bad.len() - 20;
+    bad[at] = 0xE9;
+    std::fs::write(&trips, &bad).unwrap();
+    let line = bad[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let err = rejects(
+        dir.path(),
+        &[
+            format!("trips.csv:{line}").as_str(),
+            format!("byte 0xE9 at byte offset {at} is not valid UTF-8").as_str(),
+        ],
+    );
+    assert!(!err.contains("clock time"), "{err}");
+    // The same with a byte-order mark: the offset counts it.
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend(&bad);
+    std::fs::write(&trips, &bom).unwrap();
+    rejects(
+        dir.path(),
+        &[format!("byte 0xE9 at byte offset {} is", at + 3).as_str()],
+    );
+    // A quote opened near the end and never closed.
+    let mut cut = early.clone();
+    let last = cut[..cut.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    cut.splice(last..last, b"svc-1,tx,wk,\"s1_0".iter().copied());
+    std::fs::write(&trips, &cut).unwrap();
+    let line = cut[..last].iter().filter(|&&b| b == b'\n').count() + 1;
+    let err = rejects(
+        dir.path(),
+        &[format!("trips.csv:{line}").as_str(), "never closed"],
+    );
+    assert!(!err.contains("clock time"), "{err}");
+    // Only the clock time.
+    std::fs::write(&trips, &early).unwrap();
+    rejects(dir.path(), &["trips.csv:3", "'5h02' is not a clock time"]);
+}
+
 // ---- 3. Bounded resources -----------------------------------------------------------------
 
 /// A chain of `n` fragments, each including the next, hung from part.toml.
