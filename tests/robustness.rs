@@ -13,7 +13,9 @@ use std::path::Path;
 
 use onehour::network::load::{load_network, work_bytes, Source, MAX_DEPTH, MAX_FILE_BYTES};
 use onehour::network::model::Network;
-use onehour::scenario::{apply, apply_checked, parse_scenario, Check, Library};
+use onehour::scenario::{
+    apply, apply_checked, parse_scenario, work_records, Check, Library, Scenario,
+};
 use proptest::prelude::*;
 
 /// Loads the network in `dir`; the problems as text on failure.
@@ -532,6 +534,64 @@ fn text_must_be_utf8() {
     load(dir.path()).unwrap();
 }
 
+#[test]
+fn csv_files_streamed_in_pieces_get_the_checks_of_a_whole_read() {
+    // CSV files are read a piece at a time (64 KiB), never whole: a fault of the file found
+    // far into it (a byte that is not UTF-8, a quote never closed) still names its line and
+    // byte offset, and withdraws the problems of the rows read before it.
+    let dir = tempfile::tempdir().unwrap();
+    netgen::write_network_with_trips(dir.path(), 50, 4_000);
+    let trips = dir.path().join("trips.csv");
+    let good = std::fs::read(&trips).unwrap();
+    assert!(good.len() > 4 * 64 * 1024, "{} bytes", good.len());
+    let net = load(dir.path()).unwrap();
+    assert_eq!(net.trips.len(), 4_000);
+    // A bad clock time early on, then a Latin-1 byte near the end.
+    let early = String::from_utf8(good.clone())
+        .unwrap()
+        .replacen("05:02:00", "5h02", 1)
+        .into_bytes();
+    let mut bad = early.clone();
+    let at = bad.len() - 20;
+    bad[at] = 0xE9;
+    std::fs::write(&trips, &bad).unwrap();
+    let line = bad[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let err = rejects(
+        dir.path(),
+        &[
+            format!("trips.csv:{line}").as_str(),
+            format!("byte 0xE9 at byte offset {at} is not valid UTF-8").as_str(),
+        ],
+    );
+    assert!(!err.contains("clock time"), "{err}");
+    // The same with a byte-order mark: the offset counts it.
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend(&bad);
+    std::fs::write(&trips, &bom).unwrap();
+    rejects(
+        dir.path(),
+        &[format!("byte 0xE9 at byte offset {} is", at + 3).as_str()],
+    );
+    // A quote opened near the end and never closed.
+    let mut cut = early.clone();
+    let last = cut[..cut.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    cut.splice(last..last, b"svc-1,tx,wk,\"s1_0".iter().copied());
+    std::fs::write(&trips, &cut).unwrap();
+    let line = cut[..last].iter().filter(|&&b| b == b'\n').count() + 1;
+    let err = rejects(
+        dir.path(),
+        &[format!("trips.csv:{line}").as_str(), "never closed"],
+    );
+    assert!(!err.contains("clock time"), "{err}");
+    // Only the clock time.
+    std::fs::write(&trips, &early).unwrap();
+    rejects(dir.path(), &["trips.csv:3", "'5h02' is not a clock time"]);
+}
+
 // ---- 3. Bounded resources -----------------------------------------------------------------
 
 /// A chain of `n` fragments, each including the next, hung from part.toml.
@@ -627,6 +687,135 @@ fn parsing_is_linear_in_the_number_of_records() {
         "{work} bytes scanned for {}",
         text.len()
     );
+}
+
+/// Edits that the scenarios of [`netgen::scenario_toml`] lack, in orders that test what an
+/// edit sees of earlier ones: a service removed and added again, a trip-less service scaled,
+/// links and services closed away, a station's minutes set.
+const TRICKY_EDITS: &str = r#"
+[[edit]]
+op = "remove_service"
+service = "svc-1"
+[[edit]]
+op = "add_service"
+service = { id = "svc-1", line = "Again", mode = "metro", headway_min = 4, dwell_min = 0.5, opened = "2010", source = "synthetic", stops = [{ at = "s1_0" }, { at = "s1_1", run_min = 2 }, { at = "s1_2", run_min = 2 }] }
+[[edit]]
+op = "scale_speed"
+service = "svc-1"
+factor = 2
+[[edit]]
+op = "add_link"
+link = { from = "s1_1", to = "s1_2", kind = "walk", minutes = 12, source = "synthetic" }
+[[edit]]
+op = "close_station"
+station = "s1_1"
+[[edit]]
+op = "close_station"
+station = "s0_1"
+[[edit]]
+op = "scale_speed"
+service = "svc-3"
+factor = 1.5
+[[edit]]
+op = "close_station"
+station = "s0_2"
+[[edit]]
+op = "set_interchange"
+station = "s2_2"
+minutes = 4
+"#;
+
+#[test]
+fn applying_a_scenario_is_linear_in_records_and_edits() {
+    // Each edit finds what it names through maps built once per application, and a removal
+    // marks records dead for one pass to drop (every edit once scanned every service and trip,
+    // and every removal rebuilt a set of all service ids).
+    let dir = tempfile::tempdir().unwrap();
+    netgen::write_network_with_trips(dir.path(), 20_000, 4_000);
+    let net = load(dir.path()).unwrap();
+    let text = netgen::scenario_toml("many", 20_000, 10_000) + TRICKY_EDITS;
+    let s = parse_scenario(&text, "many.toml").unwrap();
+    let before = work_records();
+    let out = apply(&net, &[&s]).unwrap();
+    let work = work_records() - before;
+    // Records down to stops (close_station looks at the stops calling at each station).
+    let records = net
+        .services
+        .iter()
+        .map(|x| 1 + x.stops.len())
+        .sum::<usize>()
+        + net.trips.iter().map(|t| 1 + t.stops.len()).sum::<usize>()
+        + net.places.len()
+        + net.links.len();
+    let bound = 4 * (records + s.edits.len()) as u64;
+    assert!(
+        work <= bound,
+        "{work} records visited for {records} records and {} edits",
+        s.edits.len()
+    );
+    // What the edits did (edit e names svc-2e): svc-6 removed, new-8 added, svc-0's trips
+    // dropped by its new headway; new-0 (s0_0, s0_1, s0_2) closed down to one stop and gone.
+    assert!(out.services.iter().all(|x| x.id != "svc-6"));
+    assert!(out.services.iter().any(|x| x.id == "new-8"));
+    assert!(out.services.iter().all(|x| x.id != "new-0"));
+    assert!(out.trips.iter().all(|t| t.service != "svc-0"));
+    assert!(net.trips.iter().any(|t| t.service == "svc-0"));
+}
+
+#[test]
+fn edits_see_what_earlier_edits_of_the_same_scenario_did() {
+    // One scenario's edits share one index, removed records dead until its end; a chain of
+    // one-edit scenarios validates and rebuilds the index after every edit. Same network.
+    let dir = tempfile::tempdir().unwrap();
+    netgen::write_network_with_trips(dir.path(), 200, 600);
+    let net = load(dir.path()).unwrap();
+    let text = netgen::scenario_toml("all", 200, 100) + TRICKY_EDITS;
+    let one = parse_scenario(&text, "all.toml").unwrap();
+    let steps: Vec<Scenario> = one
+        .edits
+        .iter()
+        .map(|e| Scenario {
+            name: format!("all-{}", e.index),
+            edits: vec![e.clone()],
+            ..one.clone()
+        })
+        .collect();
+    let single = apply(&net, &[&one]).unwrap();
+    let chained = apply(&net, &steps.iter().collect::<Vec<_>>()).unwrap();
+    assert!(single == chained, "one scenario and a chain differ");
+    // svc-1 is the one added again (no trips: the old one's went with it), scaled, then
+    // closed down to two stops.
+    let svc1: Vec<_> = single.services.iter().filter(|x| x.id == "svc-1").collect();
+    assert_eq!(svc1.len(), 1);
+    assert_eq!(svc1[0].line, "Again");
+    let at: Vec<&str> = svc1[0].stops.iter().map(|s| s.at.as_str()).collect();
+    assert_eq!(at, ["s1_0", "s1_2"]);
+    assert_eq!(svc1[0].stops[1].run_min, Some(2.0));
+    assert!(single.trips.iter().all(|t| t.service != "svc-1"));
+    // Closed stations: no service, trip or link calls there; svc-21 (s1_1..s1_4) and its
+    // three trips skip s1_1.
+    for st in ["s1_1", "s0_1", "s0_2"] {
+        assert!(single
+            .services
+            .iter()
+            .all(|x| x.stops.iter().all(|s| s.at != st)));
+        assert!(single
+            .trips
+            .iter()
+            .all(|t| t.stops.iter().all(|s| s.at != st)));
+        assert!(single.links.iter().all(|l| l.from != st && l.to != st));
+    }
+    let svc21 = single.services.iter().find(|x| x.id == "svc-21").unwrap();
+    assert_eq!(svc21.stops.len(), 3);
+    let trips21: Vec<_> = single
+        .trips
+        .iter()
+        .filter(|t| t.service == "svc-21")
+        .collect();
+    assert!(trips21.len() == 3 && trips21.iter().all(|t| t.stops.len() == 3));
+    // svc-3's trips run 1.5 times as fast: 2 min to the second stop become 80 s.
+    let t3 = single.trips.iter().find(|t| t.service == "svc-3").unwrap();
+    assert_eq!(t3.stops[1].arrive - t3.stops[0].depart, 80);
 }
 
 #[cfg(unix)]

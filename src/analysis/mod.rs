@@ -1,6 +1,7 @@
 //! What planners ask: centre-to-centre matrices with verdicts (door to door and station to
 //! station), routes explained as legs, scenario comparisons, zone population within reach,
-//! rankings of projects, and the sensitivity of answers to estimated figures.
+//! rankings of projects, the sensitivity of answers to estimated figures, and travel times and
+//! routes on the timetables.
 
 pub mod checks;
 pub mod compare;
@@ -9,6 +10,7 @@ pub mod matrix;
 pub mod rank;
 pub mod sensitivity;
 pub mod station;
+pub mod timed_route;
 pub mod window;
 
 pub use checks::{connectivity, fastest_ride, Connectivity};

@@ -4,13 +4,14 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::analysis;
+use crate::analysis::timed_route::{timed_route, TimedRoute};
 use crate::analysis::window::{self, WindowOptions};
 use crate::analysis::Timing;
 use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::{self, Format};
 use crate::cli::session::Session;
 use crate::cli::{emit, places, UserError};
-use crate::engine::raptor::Leg;
+use crate::network::ids::PlaceIdx;
 use crate::network::load::format_clock;
 
 /// Runs `onehour route FROM TO`.
@@ -24,13 +25,7 @@ pub fn run(
 ) -> Result<ExitCode> {
     let s = Session::open(&net)?;
     if let Timing::Timetable(o) = s.timing(&time)? {
-        if o.from != o.to {
-            return Err(UserError(
-                "route --depart takes one departure time (HH:MM), not a window".into(),
-            )
-            .into());
-        }
-        return timetabled(&s, &from, &to, scenario.as_deref(), &o, &out);
+        return timetabled(&s, &from, &to, scenario.as_deref(), o, &out);
     }
     let p = s.prepared(scenario.as_deref())?;
     let (a, b) = (places(&p.net, &[from])?[0], places(&p.net, &[to])?[0]);
@@ -63,144 +58,136 @@ fn timetabled(
     from: &str,
     to: &str,
     scenario: Option<&str>,
-    o: &WindowOptions,
+    o: WindowOptions,
     out: &OutOpts,
 ) -> Result<ExitCode> {
-    let n = s.network(scenario)?;
-    let (a, b) = (
-        places(&n, &[from.to_string()])?[0],
-        places(&n, &[to.to_string()])?[0],
-    );
-    let t = window::compile(&n)?;
-    let (journey, street) = window::journey(&t, a, b, o).map_err(window::as_problems)?;
-    let by_transit = journey.as_ref().map(|j| j.arrive);
-    let walk_arrive = (street != crate::network::ids::UNREACHED).then(|| o.from + street);
-    let use_street = match (by_transit, walk_arrive) {
-        (_, None) => false,
-        (None, Some(_)) => true,
-        (Some(x), Some(y)) => y <= x,
-    };
-    let (na, nb) = (n.place(a), n.place(b));
-    let name = |st: crate::network::timetable::StopIdx| {
-        let p = n.place(t.place_of_stop[st.idx()]);
-        format!("{} {}", p.name, p.name_zh)
-    };
-    let mut legs: Vec<serde_json::Value> = Vec::new();
-    let mut lines: Vec<String> = Vec::new();
-    let mut push = |kind: &str, from: String, to: String, dep: u32, arr: u32, what: String| {
-        lines.push(format!(
-            "{}–{}  {:>5.1} min  {:<7} {} → {}{}",
-            format_clock(dep),
-            format_clock(arr),
-            (arr - dep) as f64 / 60.0,
-            kind,
-            from,
-            to,
-            if what.is_empty() {
-                String::new()
-            } else {
-                format!("  [{what}]")
-            }
-        ));
-        legs.push(serde_json::json!({
-            "kind": kind, "from": from, "to": to,
-            "depart": format_clock(dep), "arrive": format_clock(arr),
-            "minutes": ((arr - dep) as f64 / 6.0).round() / 10.0, "service": what,
-        }));
-    };
-    let arrive = if use_street {
-        let arr = walk_arrive.unwrap_or(o.from);
-        push(
-            "street",
-            na.name.clone(),
-            nb.name.clone(),
-            o.from,
-            arr,
-            String::new(),
-        );
-        arr
-    } else if let Some(j) = &journey {
-        for leg in &j.legs {
-            match *leg {
-                Leg::Access { to, depart, arrive } => push(
-                    "access",
-                    na.name.clone(),
-                    name(to),
-                    depart,
-                    arrive,
-                    String::new(),
-                ),
-                Leg::Ride {
-                    route,
-                    trip,
-                    from,
-                    to,
-                    depart,
-                    arrive,
-                    ..
-                } => {
-                    let r = t.tt.route(route);
-                    let what = format!("{} {}, trip {}", r.long_name, r.agency, t.tt.trip(trip).id);
-                    push("ride", name(from), name(to), depart, arrive, what)
-                }
-                Leg::Walk {
-                    from,
-                    to,
-                    depart,
-                    arrive,
-                } => push("walk", name(from), name(to), depart, arrive, String::new()),
-                Leg::Egress {
-                    from,
-                    depart,
-                    arrive,
-                } => push(
-                    "egress",
-                    name(from),
-                    nb.name.clone(),
-                    depart,
-                    arrive,
-                    String::new(),
-                ),
-            }
-        }
-        j.arrive
-    } else {
+    let req = TimedRequest::new(s, from, to, scenario, o)?;
+    let t = window::compile(&req.net)?;
+    let route = timed_route(&req.net, &t, req.from, req.to, &req.o).map_err(window::as_problems)?;
+    let Some(route) = route else {
         return Err(UserError(format!(
             "{} is not reachable from {} within {} minutes of {} on {}",
-            nb.name,
-            na.name,
-            o.bound / 60,
-            format_clock(o.from),
-            o.date
+            req.net.place(req.to).name,
+            req.net.place(req.from).name,
+            req.o.bound / 60,
+            format_clock(req.o.from),
+            req.o.date
         ))
         .into());
     };
-    let total = (arrive - o.from) as f64 / 60.0;
-    let text = match out.format {
+    emit(&out.out, &render_timed(&req, &route, out.format)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `route --depart` asks: the network of the scenario on the date, the two places and
+/// the departure.
+struct TimedRequest<'a> {
+    /// The network as of the date, with the scenario applied.
+    net: crate::network::model::Network,
+    /// The scenario's name (`None`: today).
+    scenario: Option<&'a str>,
+    /// Where the route starts.
+    from: PlaceIdx,
+    /// Where it ends.
+    to: PlaceIdx,
+    /// The date, the departure (`from`, equal to `to`) and the search bound.
+    o: WindowOptions,
+}
+
+impl<'a> TimedRequest<'a> {
+    /// Checks that `o` is one departure, applies the scenario and finds the two places by id
+    /// or name.
+    fn new(
+        s: &Session,
+        from: &str,
+        to: &str,
+        scenario: Option<&'a str>,
+        o: WindowOptions,
+    ) -> Result<Self> {
+        if o.from != o.to {
+            return Err(UserError(
+                "route --depart takes one departure time (HH:MM), not a window".into(),
+            )
+            .into());
+        }
+        let net = s.network(scenario)?;
+        let (from, to) = (
+            places(&net, &[from.to_string()])?[0],
+            places(&net, &[to.to_string()])?[0],
+        );
+        Ok(TimedRequest {
+            net,
+            scenario,
+            from,
+            to,
+            o,
+        })
+    }
+}
+
+/// A timetabled route as a table (a heading line, then one line per leg) or as JSON.
+fn render_timed(req: &TimedRequest, route: &TimedRoute, format: Format) -> Result<String> {
+    let (na, nb) = (req.net.place(req.from), req.net.place(req.to));
+    let scenario = req.scenario.unwrap_or("today");
+    let o = &req.o;
+    let total = (route.arrive - route.depart) as f64 / 60.0;
+    Ok(match format {
         Format::Json => {
+            let legs: Vec<serde_json::Value> = route
+                .legs
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "kind": l.kind.as_str(), "from": l.from, "to": l.to,
+                        "depart": format_clock(l.depart), "arrive": format_clock(l.arrive),
+                        "minutes": ((l.arrive - l.depart) as f64 / 6.0).round() / 10.0,
+                        "service": l.service,
+                    })
+                })
+                .collect();
             serde_json::to_string_pretty(&serde_json::json!({
                 "from": na.id, "to": nb.id,
-                "scenario": scenario.unwrap_or("today"),
+                "scenario": scenario,
                 "date": o.date.to_string(),
-                "depart": format_clock(o.from),
-                "arrive": format_clock(arrive),
+                "depart": format_clock(route.depart),
+                "arrive": format_clock(route.arrive),
                 "minutes": (total * 10.0).round() / 10.0,
                 "legs": legs,
             }))? + "\n"
         }
-        _ => format!(
-            "{} → {} (timetables, {}, {}), leaving {} on {}: arrive {}, {:.1} min\n{}\n",
-            na.name,
-            nb.name,
-            scenario.unwrap_or("today"),
-            "transit",
-            format_clock(o.from),
-            o.date,
-            format_clock(arrive),
-            total,
-            lines.join("\n")
-        ),
-    };
-    emit(&out.out, &text)?;
-    Ok(ExitCode::SUCCESS)
+        _ => {
+            let lines: Vec<String> = route
+                .legs
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{}–{}  {:>5.1} min  {:<7} {} → {}{}",
+                        format_clock(l.depart),
+                        format_clock(l.arrive),
+                        (l.arrive - l.depart) as f64 / 60.0,
+                        l.kind.as_str(),
+                        l.from,
+                        l.to,
+                        if l.service.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{}]", l.service)
+                        }
+                    )
+                })
+                .collect();
+            format!(
+                "{} → {} (timetables, {}, {}), leaving {} on {}: arrive {}, {:.1} min\n{}\n",
+                na.name,
+                nb.name,
+                scenario,
+                "transit",
+                format_clock(route.depart),
+                o.date,
+                format_clock(route.arrive),
+                total,
+                lines.join("\n")
+            )
+        }
+    })
 }

@@ -21,8 +21,10 @@ pub const DEFAULT_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
 /// The network, scenario library and settings a command works on.
 pub struct Session {
-    /// The network as its files describe it, every dated pattern included.
-    pub full: Network,
+    /// The network as its files describe it, every dated pattern included, when `base` is
+    /// taken as of a day (`None` for an undated network, whose `base` is all of it: one copy
+    /// of the network less in memory).
+    pub full: Option<Network>,
     /// The network as of `day`: what scenarios edit.
     pub base: Network,
     /// The day the network is taken as of: `--date`, the end of `--year`, or the network's
@@ -67,9 +69,12 @@ impl Session {
             .date
             .or(opts.year.map(Date::end_of_year))
             .or(full.valid_on);
-        let base = match day {
-            Some(d) => full.as_on(d),
-            None => full.clone(),
+        let (full, base) = match day {
+            Some(d) => {
+                let base = full.as_on(d);
+                (Some(full), base)
+            }
+            None => (None, full),
         };
         for w in &warnings {
             eprintln!("{w}");
@@ -111,7 +116,9 @@ impl Session {
                 let lib = self.library()?;
                 let chain = lib.chain(name)?;
                 apply(&self.base, &chain).map_err(|mut e| {
-                    if let (Some(d), Ok(_)) = (self.day, apply(&self.full, &chain)) {
+                    // Does the scenario apply to the network before it was taken as of the day?
+                    let undated = self.day.zip(self.full.as_ref());
+                    if let Some((d, Ok(_))) = undated.map(|(d, f)| (d, apply(f, &chain))) {
                         e.0.push(crate::network::problem::Problem::error(
                             &crate::network::model::Origin::default(),
                             format!("scenario {name}"),

@@ -13,10 +13,10 @@ use crate::graph::{Prepared, Profile};
 pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
     let s = Session::open(&net)?;
     let n = s.network(scenario.as_deref())?;
-    let (t, c) = (
-        Prepared::new(n.clone(), Profile::Transit),
-        Prepared::new(n.clone(), Profile::Car),
-    );
+    // Two graphs of one network: one copy of it goes to each (the report reads the car's).
+    let t = Prepared::new(n.clone(), Profile::Transit);
+    let c = Prepared::new(n, Profile::Car);
+    let n = &c.net;
     let mut text = String::new();
     outln!(
         text,

@@ -13,7 +13,7 @@
 //! - the perceived boarding penalty of the static engine (`board_penalty_min`) is not added:
 //!   the timetable modes report clock times.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{ArcKind, Csr, NetGraph};
 use crate::network::ids::{minutes_to_seconds, PlaceIdx, Seconds};
@@ -110,9 +110,50 @@ pub fn pattern_times(s: &Service, backward: bool) -> (Vec<&str>, Vec<Seconds>, V
 
 /// Compiles `net` (validated, as of its day and with scenario edits applied) and its transit
 /// graph `g` (compiled for [`super::Profile::Transit`]) for the timetable modes.
+///
+/// The steps add to one [`TimetableBuilder`] in a fixed order (stops and their change times,
+/// footpaths, calendars, routes, then trips, bands and default bands), so that stop, calendar,
+/// route and trip indices do not depend on anything but the network.
 pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Problems> {
-    let places = net.place_index();
     let mut b = TimetableBuilder::new();
+    let stops = add_stops(&mut b, net);
+    let (street, street_rev) = add_street(&mut b, g, &stops);
+    let calendars = add_calendars(&mut b, net);
+    let patterns = Patterns {
+        places: net.place_index(),
+        stop_of_place: &stops.stop_of_place,
+        route_of: add_routes(&mut b, net),
+    };
+    let mut timetabled = HashSet::new();
+    add_trips(&mut b, net, &patterns, &calendars, &mut timetabled);
+    add_bands(&mut b, net, &patterns, &calendars, &mut timetabled);
+    let default_band = add_default_bands(&mut b, net, &patterns, &calendars, &timetabled);
+    let (tt, _warnings) = b.build()?;
+    Ok(Timetabled {
+        tt,
+        stop_of_place: stops.stop_of_place,
+        place_of_stop: stops.place_of_stop,
+        street,
+        street_rev,
+        interchange: stops.interchange,
+        default_band,
+    })
+}
+
+/// The stations of a network as timetable stops, both ways, with each place's seconds from
+/// entrance to platform.
+struct StopMaps {
+    /// The stop of each place (stations only).
+    stop_of_place: Vec<Option<StopIdx>>,
+    /// The place of each stop.
+    place_of_stop: Vec<PlaceIdx>,
+    /// A station's `interchange_min` in seconds, 0 for other places.
+    interchange: Vec<Seconds>,
+}
+
+/// Adds one stop per station of `net`, in place order, and its minimum change time (the
+/// station's interchange).
+fn add_stops(b: &mut TimetableBuilder, net: &Network) -> StopMaps {
     let mut stop_of_place = vec![None; net.places.len()];
     let mut place_of_stop = Vec::new();
     for (i, p) in net.places.iter().enumerate() {
@@ -140,15 +181,23 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
             }
         })
         .collect();
-    // Minimum change times: the station's interchange.
     for (i, s) in stop_of_place.iter().enumerate() {
         if let Some(s) = *s {
             b.add_transfer(s, s, interchange[i]);
         }
     }
-    // Street arcs among places, and footpaths between stations (plus the interchange at the
-    // station walked to).
-    let n = net.places.len();
+    StopMaps {
+        stop_of_place,
+        place_of_stop,
+        interchange,
+    }
+}
+
+/// The street part of the transit graph `g`: its walk, access and transfer arcs among places,
+/// as a CSR and reversed. Each such arc between two stations is also a footpath of the
+/// timetable, plus the interchange at the station walked to.
+fn add_street(b: &mut TimetableBuilder, g: &NetGraph, stops: &StopMaps) -> (Csr, Csr) {
+    let n = stops.stop_of_place.len();
     let mut street = Vec::new();
     for v in 0..n as u32 {
         let (first, arcs) = g.csr.out(v);
@@ -161,21 +210,35 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
                 continue;
             }
             street.push((v, a.head, a.weight));
-            if let (Some(x), Some(y)) = (stop_of_place[v as usize], stop_of_place[a.head as usize])
-            {
-                b.add_transfer(x, y, a.weight.saturating_add(interchange[a.head as usize]));
+            if let (Some(x), Some(y)) = (
+                stops.stop_of_place[v as usize],
+                stops.stop_of_place[a.head as usize],
+            ) {
+                let change = stops.interchange[a.head as usize];
+                b.add_transfer(x, y, a.weight.saturating_add(change));
             }
         }
     }
-    let (street_csr, _) = Csr::from_arcs(n, &street);
+    let (fwd, _) = Csr::from_arcs(n, &street);
     let rev: Vec<(u32, u32, Seconds)> = street.iter().map(|&(a, h, w)| (h, a, w)).collect();
-    let (street_rev, _) = Csr::from_arcs(n, &rev);
+    let (rev, _) = Csr::from_arcs(n, &rev);
+    (fwd, rev)
+}
 
-    // Calendars: the network's, and one for every day (default bands).
-    let mut cal_idx: HashMap<&str, CalendarIdx> = HashMap::new();
+/// The timetable's calendars: the network's by id, and one running every day (for the
+/// default bands).
+struct Calendars<'n> {
+    /// The network's calendars by id.
+    by_id: HashMap<&'n str, CalendarIdx>,
+    /// A calendar that runs on every day.
+    every_day: CalendarIdx,
+}
+
+/// Adds the network's calendars, in file order, then the every-day calendar.
+fn add_calendars<'n>(b: &mut TimetableBuilder, net: &'n Network) -> Calendars<'n> {
+    let mut by_id = HashMap::new();
     for c in &net.calendars {
-        let ix = b.add_calendar(calendar_of(c));
-        cal_idx.insert(c.id.as_str(), ix);
+        by_id.insert(c.id.as_str(), b.add_calendar(calendar_of(c)));
     }
     let every_day = b.add_calendar(Calendar {
         id: "every-day".into(),
@@ -184,8 +247,12 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
         added: vec![],
         removed: vec![],
     });
+    Calendars { by_id, every_day }
+}
 
-    let mut route_of: HashMap<&str, RouteIdx> = HashMap::new();
+/// Adds one route per service (its id, line and operator), in service order.
+fn add_routes<'n>(b: &mut TimetableBuilder, net: &'n Network) -> HashMap<&'n str, RouteIdx> {
+    let mut route_of = HashMap::new();
     for s in &net.services {
         let r = b.add_route(Route {
             id: s.id.clone(),
@@ -196,17 +263,83 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
         });
         route_of.insert(s.id.as_str(), r);
     }
-    let stop = |id: &str| places.get(id).and_then(|p| stop_of_place[p.idx()]);
-    let mut timetabled: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    route_of
+}
+
+/// What turns a service's stop pattern into timetable trips: the stop of each station id and
+/// the route of each service.
+struct Patterns<'n> {
+    /// Places by id.
+    places: HashMap<&'n str, PlaceIdx>,
+    /// The stop of each place.
+    stop_of_place: &'n [Option<StopIdx>],
+    /// The route of each service id.
+    route_of: HashMap<&'n str, RouteIdx>,
+}
+
+impl Patterns<'_> {
+    /// The stop of station `id` (`None` for an unknown id or a place that is no station).
+    fn stop(&self, id: &str) -> Option<StopIdx> {
+        self.places
+            .get(id)
+            .and_then(|p| self.stop_of_place[p.idx()])
+    }
+
+    /// Adds frequency-based trip `t` of service `s`: its stop pattern in `t`'s direction with
+    /// the static run and dwell times ([`pattern_times`]). A pattern with a stop that is not a
+    /// station is left out.
+    fn add_band_trip(&self, b: &mut TimetableBuilder, s: &Service, t: BandTrip) {
+        let (at, arr, dep) = pattern_times(s, t.backward);
+        let stops: Option<Vec<StopIdx>> = at.iter().map(|a| self.stop(a)).collect();
+        let Some(stops) = stops else { return };
+        let k = stops.len();
+        b.add_trip(TripInput {
+            id: t.id,
+            route: self.route_of[s.id.as_str()],
+            calendar: t.calendar,
+            stops,
+            arrivals: arr,
+            departures: dep,
+            access: vec![access::BOTH; k],
+            bands: t.bands,
+            origin: t.origin,
+        });
+    }
+}
+
+/// A frequency-based trip of one service in one direction.
+struct BandTrip {
+    /// Trip id: service, direction, and calendar id or `default`.
+    id: String,
+    /// Against the service's stop order.
+    backward: bool,
+    /// The calendar it runs on.
+    calendar: CalendarIdx,
+    /// When and how often it runs.
+    bands: Vec<FrequencyBand>,
+    /// Where its figures come from, for messages.
+    origin: Origin,
+}
+
+/// Adds the network's timetabled trips, in file order, and records their services in
+/// `timetabled`. A trip of an unknown service or calendar, or calling at a place that is no
+/// station, is left out (validation reports it).
+fn add_trips<'n>(
+    b: &mut TimetableBuilder,
+    net: &'n Network,
+    pat: &Patterns,
+    cals: &Calendars,
+    timetabled: &mut HashSet<&'n str>,
+) {
     for t in &net.trips {
         let (Some(&route), Some(&calendar)) = (
-            route_of.get(t.service.as_str()),
-            cal_idx.get(t.calendar.as_str()),
+            pat.route_of.get(t.service.as_str()),
+            cals.by_id.get(t.calendar.as_str()),
         ) else {
             continue;
         };
         timetabled.insert(t.service.as_str());
-        let stops: Option<Vec<StopIdx>> = t.stops.iter().map(|s| stop(&s.at)).collect();
+        let stops: Option<Vec<StopIdx>> = t.stops.iter().map(|s| pat.stop(&s.at)).collect();
         let Some(stops) = stops else { continue };
         let k = stops.len();
         b.add_trip(TripInput {
@@ -221,10 +354,21 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
             origin: t.origin.clone(),
         });
     }
-    // Bands: one frequency-based trip per service, direction and calendar, with all its
-    // bands (so its draws are keyed by that and nothing else).
+}
+
+/// Adds the network's bands as frequency-based trips: one per service, direction and
+/// calendar (in the order each first appears), with all its bands, so that its draws are keyed
+/// by that and nothing else. Records their services in `timetabled`.
+fn add_bands<'n>(
+    b: &mut TimetableBuilder,
+    net: &'n Network,
+    pat: &Patterns,
+    cals: &Calendars,
+    timetabled: &mut HashSet<&'n str>,
+) {
     type Key<'k> = (&'k str, BandDirection, &'k str);
     let mut groups: Vec<(Key, Vec<&Band>)> = Vec::new();
+    let mut group_of: HashMap<Key, usize> = HashMap::new();
     for band in &net.bands {
         timetabled.insert(band.service.as_str());
         let key = (
@@ -232,40 +376,17 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
             band.direction,
             band.calendar.as_str(),
         );
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push(band),
-            None => groups.push((key, vec![band])),
-        }
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(band);
     }
     let by_id = net.service_index();
-    let add_band_trip = |b: &mut TimetableBuilder,
-                         s: &Service,
-                         backward: bool,
-                         id: String,
-                         calendar: CalendarIdx,
-                         bands: Vec<FrequencyBand>,
-                         origin: Origin| {
-        let (at, arr, dep) = pattern_times(s, backward);
-        let stops: Option<Vec<StopIdx>> = at.iter().map(|a| stop(a)).collect();
-        let Some(stops) = stops else { return };
-        let k = stops.len();
-        b.add_trip(TripInput {
-            id,
-            route: route_of[s.id.as_str()],
-            calendar,
-            stops,
-            arrivals: arr,
-            departures: dep,
-            access: vec![access::BOTH; k],
-            bands,
-            origin,
-        });
-    };
     for ((sid, dir, cid), bands) in groups {
-        let (Some(si), Some(&calendar)) = (by_id.get(sid), cal_idx.get(cid)) else {
+        let (Some(si), Some(&calendar)) = (by_id.get(sid), cals.by_id.get(cid)) else {
             continue;
         };
-        let s = &net.services[si.idx()];
         let backward = dir == BandDirection::Backward;
         let fb = bands
             .iter()
@@ -280,17 +401,27 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
             "{sid}:{}:{cid}",
             if backward { "backward" } else { "forward" }
         );
-        add_band_trip(
-            &mut b,
-            s,
-            backward,
+        let t = BandTrip {
             id,
+            backward,
             calendar,
-            fb,
-            bands[0].origin.clone(),
-        );
+            bands: fb,
+            origin: bands[0].origin.clone(),
+        };
+        pat.add_band_trip(b, &net.services[si.idx()], t);
     }
-    // Services with neither trips nor bands: every headway_min over the default hours.
+}
+
+/// Adds the default band of every service with neither trips nor bands (not in
+/// `timetabled`): every `headway_min` over the network's default hours, every day, in each
+/// direction it runs. Returns those services' ids: their departures are an estimate.
+fn add_default_bands(
+    b: &mut TimetableBuilder,
+    net: &Network,
+    pat: &Patterns,
+    cals: &Calendars,
+    timetabled: &HashSet<&str>,
+) -> Vec<String> {
     let hours = &net.settings.timetable;
     let start = parse_clock(&hours.default_start).unwrap_or(6 * 3600);
     let end = parse_clock(&hours.default_end).unwrap_or(23 * 3600);
@@ -317,27 +448,17 @@ pub fn compile_timetabled(net: &Network, g: &NetGraph) -> Result<Timetabled, Pro
                 headway,
                 exact: false,
             };
-            add_band_trip(
-                &mut b,
-                s,
-                backward,
+            let t = BandTrip {
                 id,
-                every_day,
-                vec![band],
-                s.origin.clone(),
-            );
+                backward,
+                calendar: cals.every_day,
+                bands: vec![band],
+                origin: s.origin.clone(),
+            };
+            pat.add_band_trip(b, s, t);
         }
     }
-    let (tt, _warnings) = b.build()?;
-    Ok(Timetabled {
-        tt,
-        stop_of_place,
-        place_of_stop,
-        street: street_csr,
-        street_rev,
-        interchange,
-        default_band,
-    })
+    default_band
 }
 
 /// Services of `net` that have trips or bands, none of which runs on `date` (their calendars

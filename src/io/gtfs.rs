@@ -37,8 +37,8 @@ use crate::network::ids::Seconds;
 use crate::network::model::Origin;
 use crate::network::problem::{Problem, Problems, Severity};
 use crate::network::timetable::{
-    access, haversine_m, Calendar, Day, FrequencyBand, Route, Stop, StopIdx, StopKind, Timetable,
-    TimetableBuilder, TripInput,
+    access, haversine_m, Calendar, CalendarIdx, Day, FrequencyBand, Route, RouteIdx, Stop, StopIdx,
+    StopKind, Timetable, TimetableBuilder, TripInput,
 };
 
 /// How to import.
@@ -666,6 +666,37 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
         lenient: opts.lenient,
         problems: Vec::new(),
     };
+    let feeds = read_feeds(paths, &mut sink);
+    let counts = count_ids(&feeds);
+    let mut im = Importer {
+        opts,
+        b: TimetableBuilder::new(),
+        sink,
+        given_pairs: HashSet::new(),
+        children: HashMap::new(),
+        timezones: Vec::new(),
+        origins: GtfsOrigins::default(),
+    };
+    let summaries = feeds
+        .iter()
+        .map(|feed| {
+            im.feed(
+                feed,
+                &FeedIds {
+                    name: &feed.name,
+                    counts: &counts,
+                },
+            )
+        })
+        .collect();
+    im.warn_timezones();
+    im.add_station_paths();
+    im.finish(summaries)
+}
+
+/// Reads every feed, named by its file or folder name (with `-<n>` when an earlier feed has
+/// the same). A feed that cannot be read is reported and left out.
+fn read_feeds(paths: &[PathBuf], sink: &mut Sink) -> Vec<Feed> {
     let mut names: Vec<String> = Vec::new();
     for (i, p) in paths.iter().enumerate() {
         let stem = p
@@ -679,26 +710,61 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
         };
         names.push(name);
     }
-    let feeds: Vec<Feed> = paths
+    paths
         .iter()
         .zip(names)
-        .filter_map(|(p, n)| read_feed(p, n, &mut sink))
-        .collect();
-    let counts = count_ids(&feeds);
-    let mut b = TimetableBuilder::new();
-    let mut summaries = Vec::new();
-    let mut given_pairs: HashSet<(StopIdx, StopIdx)> = HashSet::new();
-    let mut children: HashMap<StopIdx, Vec<StopIdx>> = HashMap::new();
-    let mut timezones: Vec<(String, String)> = Vec::new();
-    let mut origins = GtfsOrigins::default();
-    for feed in &feeds {
-        let ext = |ns: Ns, id: &str| -> String {
-            if counts.get(&(ns, id)).copied().unwrap_or(0) > 1 {
-                format!("{}:{id}", feed.name)
-            } else {
-                id.to_string()
-            }
-        };
+        .filter_map(|(p, n)| read_feed(p, n, sink))
+        .collect()
+}
+
+/// The ids of one feed as the timetable names them: as written, or prefixed with the feed's
+/// name where another feed uses the same id.
+struct FeedIds<'a> {
+    name: &'a str,
+    counts: &'a IdCounts<'a>,
+}
+
+impl FeedIds<'_> {
+    /// The timetable's id for `id` of kind `ns`.
+    fn ext(&self, ns: Ns, id: &str) -> String {
+        if self.counts.get(&(ns, id)).copied().unwrap_or(0) > 1 {
+            format!("{}:{id}", self.name)
+        } else {
+            id.to_string()
+        }
+    }
+}
+
+/// The trips of one feed that have a route and a calendar.
+struct FeedTrips<'f> {
+    /// Their positions in `rows`, by trip id.
+    index: HashMap<&'f str, usize>,
+    /// Line, trip, route and calendar.
+    rows: Vec<(u32, &'f gtfs::RawTrip, RouteIdx, CalendarIdx)>,
+    /// Trips left out with a problem already reported: their stop times and frequencies say
+    /// nothing new.
+    dropped: HashSet<&'f str>,
+}
+
+/// The timetable being built from the feeds, with what the steps of each feed share.
+struct Importer<'o> {
+    opts: &'o GtfsOptions,
+    b: TimetableBuilder,
+    sink: Sink,
+    /// Stop pairs a transfers.txt gives (platforms of a station are linked on foot where none
+    /// is given).
+    given_pairs: HashSet<(StopIdx, StopIdx)>,
+    /// The platforms of each station.
+    children: HashMap<StopIdx, Vec<StopIdx>>,
+    /// Each time zone, with the first feed that uses it.
+    timezones: Vec<(String, String)>,
+    origins: GtfsOrigins,
+}
+
+impl Importer<'_> {
+    /// Adds one feed: agencies, stops, routes, calendars, trips with their stop times and
+    /// frequencies, transfers. Returns what it held.
+    fn feed(&mut self, feed: &Feed, ids: &FeedIds) -> FeedSummary {
         let mut sum = FeedSummary {
             name: feed.name.clone(),
             file: feed.file.clone(),
@@ -717,18 +783,52 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             timezone: feed.agencies.rows.first().map(|(_, a)| a.timezone.clone()),
             ..FeedSummary::default()
         };
-        // Agencies.
+        let agencies = self.agencies(feed, &mut sum);
+        let stops = self.stops(feed, ids, &mut sum);
+        let routes = self.routes(feed, ids, &agencies, &mut sum);
+        let calendars = self.calendars(feed, ids, &mut sum);
+        let trips = self.trips(feed, &routes, &calendars);
+        let (by_trip, bad_trip) = self.stop_times(feed, &trips, &stops);
+        let (bands, band_lines) = self.frequencies(feed, &trips);
+        self.add_trips(
+            feed,
+            ids,
+            &trips,
+            TripParts {
+                stop_times: by_trip,
+                bad: bad_trip,
+                bands,
+                band_lines,
+            },
+            &stops,
+            &mut sum,
+        );
+        self.transfers(feed, &stops, &mut sum);
+        sum
+    }
+
+    /// The feed's agency names by id (`""` for an agency without one); notes its time zones.
+    fn agencies<'f>(&mut self, feed: &'f Feed, sum: &mut FeedSummary) -> HashMap<&'f str, &'f str> {
         let mut agencies: HashMap<&str, &str> = HashMap::new();
         for (_, a) in &feed.agencies.rows {
             agencies.insert(a.id.as_deref().unwrap_or(""), a.name.as_str());
-            if !timezones.iter().any(|(_, tz)| *tz == a.timezone) {
-                timezones.push((feed.name.clone(), a.timezone.clone()));
+            if !self.timezones.iter().any(|(_, tz)| *tz == a.timezone) {
+                self.timezones.push((feed.name.clone(), a.timezone.clone()));
             }
         }
         sum.agencies = feed.agencies.rows.len();
-        let only_agency =
-            (feed.agencies.rows.len() == 1).then(|| feed.agencies.rows[0].1.name.as_str());
-        // Stops: stations first, so that platforms can name them.
+        agencies
+    }
+
+    /// Adds the feed's stations, then its stops and platforms (so that these can name their
+    /// station); entrances, generic nodes and boarding areas are left out (no pathways).
+    /// Returns the stops added, by the feed's id.
+    fn stops<'f>(
+        &mut self,
+        feed: &'f Feed,
+        ids: &FeedIds,
+        sum: &mut FeedSummary,
+    ) -> HashMap<&'f str, StopIdx> {
         let mut stops: HashMap<&str, StopIdx> = HashMap::new();
         let t = &feed.stops;
         for station_pass in [true, false] {
@@ -738,7 +838,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     gtfs::LocationType::StopPoint => false,
                     gtfs::LocationType::Unknown(n) => {
                         if station_pass {
-                            sink.row(
+                            self.sink.row(
                                 t.origin(*line),
                                 format!("field location_type of stop_id {}", s.id),
                                 format!("'{n}' is no location type"),
@@ -754,7 +854,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     continue;
                 }
                 if stops.contains_key(s.id.as_str()) {
-                    sink.row(
+                    self.sink.row(
                         t.origin(*line),
                         format!("field stop_id {}", s.id),
                         "the id is used by an earlier row; left out".into(),
@@ -763,7 +863,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     continue;
                 }
                 let (Some(lat), Some(lon)) = (s.latitude, s.longitude) else {
-                    sink.row(
+                    self.sink.row(
                         t.origin(*line),
                         format!(
                             "field {} of stop_id {}",
@@ -780,7 +880,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     continue;
                 };
                 if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-                    sink.row(
+                    self.sink.row(
                         t.origin(*line),
                         format!("fields stop_lat, stop_lon of stop_id {}", s.id),
                         format!("{lat}, {lon} is not a WGS84 position; left out"),
@@ -792,7 +892,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 if let Some(p) = s.parent_station.as_deref().filter(|p| !p.is_empty()) {
                     match stops.get(p) {
                         Some(&pi) if !is_station => parent = Some(pi),
-                        _ => sink.row(
+                        _ => self.sink.row(
                             t.origin(*line),
                             format!("field parent_station of stop_id {}", s.id),
                             if is_station {
@@ -809,8 +909,8 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     .clone()
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| s.id.clone());
-                let idx = b.add_stop(Stop {
-                    id: ext(Ns::Stop, &s.id),
+                let idx = self.b.add_stop(Stop {
+                    id: ids.ext(Ns::Stop, &s.id),
                     name,
                     lon,
                     lat,
@@ -822,11 +922,11 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     parent,
                 });
                 if let Some(p) = parent {
-                    children.entry(p).or_default().push(idx);
+                    self.children.entry(p).or_default().push(idx);
                 }
-                origins
+                self.origins
                     .stops
-                    .insert(b.stop(idx).id.clone(), t.origin(*line));
+                    .insert(self.b.stop(idx).id.clone(), t.origin(*line));
                 stops.insert(s.id.as_str(), idx);
                 if is_station {
                     sum.stations += 1;
@@ -835,11 +935,24 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 }
             }
         }
-        // Routes.
+        stops
+    }
+
+    /// Adds the feed's routes, each with its agency's name (the feed's only agency when it
+    /// names none). Returns them by the feed's id.
+    fn routes<'f>(
+        &mut self,
+        feed: &'f Feed,
+        ids: &FeedIds,
+        agencies: &HashMap<&str, &str>,
+        sum: &mut FeedSummary,
+    ) -> HashMap<&'f str, RouteIdx> {
+        let only_agency =
+            (feed.agencies.rows.len() == 1).then(|| feed.agencies.rows[0].1.name.as_str());
         let mut routes = HashMap::new();
         for (line, r) in &feed.routes.rows {
             if routes.contains_key(r.id.as_str()) {
-                sink.row(
+                self.sink.row(
                     feed.routes.origin(*line),
                     format!("field route_id {}", r.id),
                     "the id is used by an earlier row; left out".into(),
@@ -851,7 +964,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 Some(a) => match agencies.get(a) {
                     Some(n) => n.to_string(),
                     None => {
-                        sink.row(
+                        self.sink.row(
                             feed.routes.origin(*line),
                             format!("field agency_id of route_id {}", r.id),
                             format!("'{a}' is not in agency.txt"),
@@ -862,20 +975,30 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 },
                 None => only_agency.unwrap_or("").to_string(),
             };
-            let idx = b.add_route(Route {
-                id: ext(Ns::Route, &r.id),
+            let idx = self.b.add_route(Route {
+                id: ids.ext(Ns::Route, &r.id),
                 short_name: r.short_name.clone().unwrap_or_default(),
                 long_name: r.long_name.clone().unwrap_or_default(),
                 agency,
                 route_type: route_type_number(r.route_type),
             });
             routes.insert(r.id.as_str(), idx);
-            origins
+            self.origins
                 .routes
-                .insert(ext(Ns::Route, &r.id), feed.routes.origin(*line));
+                .insert(ids.ext(Ns::Route, &r.id), feed.routes.origin(*line));
         }
         sum.routes = routes.len();
-        // Calendars: calendar.txt, then services that only calendar_dates.txt names.
+        routes
+    }
+
+    /// Adds the feed's calendars: calendar.txt, then the services that only
+    /// calendar_dates.txt names. Returns them by the feed's service id.
+    fn calendars<'f>(
+        &mut self,
+        feed: &'f Feed,
+        ids: &FeedIds,
+        sum: &mut FeedSummary,
+    ) -> HashMap<&'f str, CalendarIdx> {
         let mut cals: Vec<(&str, Calendar)> = Vec::new();
         let mut cal_of: HashMap<&str, usize> = HashMap::new();
         for (line, c) in &feed.calendar.rows {
@@ -891,7 +1014,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 continue;
             };
             if a > z {
-                sink.row(
+                self.sink.row(
                     o,
                     format!("fields start_date, end_date of service_id {}", c.id),
                     format!("start {a} is after end {z}; left out"),
@@ -900,7 +1023,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 continue;
             }
             if cal_of.contains_key(c.id.as_str()) {
-                sink.row(
+                self.sink.row(
                     o,
                     format!("field service_id {}", c.id),
                     "the id is used by an earlier row; left out".into(),
@@ -922,11 +1045,13 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 .enumerate()
                 .fold(0u8, |m, (i, &on)| m | (u8::from(on) << i));
             cal_of.insert(c.id.as_str(), cals.len());
-            origins.calendars.insert(ext(Ns::Service, &c.id), o.clone());
+            self.origins
+                .calendars
+                .insert(ids.ext(Ns::Service, &c.id), o.clone());
             cals.push((
                 c.id.as_str(),
                 Calendar {
-                    id: ext(Ns::Service, &c.id),
+                    id: ids.ext(Ns::Service, &c.id),
                     weekdays,
                     range: Some((a, z)),
                     added: vec![],
@@ -938,15 +1063,15 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             let Some(d) = day_of(c.date.year(), c.date.month(), c.date.day()) else {
                 continue;
             };
-            origins
+            self.origins
                 .calendars
-                .entry(ext(Ns::Service, &c.service_id))
+                .entry(ids.ext(Ns::Service, &c.service_id))
                 .or_insert_with(|| feed.calendar_dates.origin(*line));
             let i = *cal_of.entry(c.service_id.as_str()).or_insert_with(|| {
                 cals.push((
                     c.service_id.as_str(),
                     Calendar {
-                        id: ext(Ns::Service, &c.service_id),
+                        id: ids.ext(Ns::Service, &c.service_id),
                         weekdays: 0,
                         range: None,
                         added: vec![],
@@ -961,19 +1086,27 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             }
         }
         sum.calendars = cals.len();
-        let cal_idx: HashMap<&str, _> = cals
-            .into_iter()
-            .map(|(id, c)| (id, b.add_calendar(c)))
-            .collect();
-        // Trips.
+        cals.into_iter()
+            .map(|(id, c)| (id, self.b.add_calendar(c)))
+            .collect()
+    }
+
+    /// The feed's trips that have a known route and calendar and an id of their own.
+    fn trips<'f>(
+        &mut self,
+        feed: &'f Feed,
+        routes: &HashMap<&str, RouteIdx>,
+        calendars: &HashMap<&str, CalendarIdx>,
+    ) -> FeedTrips<'f> {
         let mut dangling = Dangling::default();
-        let mut trips: HashMap<&str, usize> = HashMap::new();
-        let mut trip_rows = Vec::new();
-        // Trips left out with a problem already reported: their stop times say nothing new.
-        let mut dropped: HashSet<&str> = HashSet::new();
+        let mut out = FeedTrips {
+            index: HashMap::new(),
+            rows: Vec::new(),
+            dropped: HashSet::new(),
+        };
         for (line, t) in &feed.trips.rows {
             let route = routes.get(t.route_id.as_str());
-            let cal = cal_idx.get(t.service_id.as_str());
+            let cal = calendars.get(t.service_id.as_str());
             if route.is_none() {
                 dangling.add(
                     &feed.trips.file,
@@ -993,11 +1126,11 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 );
             }
             let (Some(&route), Some(&cal)) = (route, cal) else {
-                dropped.insert(t.id.as_str());
+                out.dropped.insert(t.id.as_str());
                 continue;
             };
-            if trips.contains_key(t.id.as_str()) {
-                sink.row(
+            if out.index.contains_key(t.id.as_str()) {
+                self.sink.row(
                     feed.trips.origin(*line),
                     format!("field trip_id {}", t.id),
                     "the id is used by an earlier row; left out".into(),
@@ -1005,18 +1138,28 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 );
                 continue;
             }
-            trips.insert(t.id.as_str(), trip_rows.len());
-            trip_rows.push((*line, t, route, cal));
+            out.index.insert(t.id.as_str(), out.rows.len());
+            out.rows.push((*line, t, route, cal));
         }
-        dangling.report(&mut sink);
-        // Stop times, by trip.
+        dangling.report(&mut self.sink);
+        out
+    }
+
+    /// The rows of stop_times.txt of each trip (positions in the table), and the trips that
+    /// call at an unknown stop or at a station (left out).
+    fn stop_times(
+        &mut self,
+        feed: &Feed,
+        trips: &FeedTrips,
+        stops: &HashMap<&str, StopIdx>,
+    ) -> (Vec<Vec<usize>>, Vec<bool>) {
         let mut dangling = Dangling::default();
-        let mut by_trip: Vec<Vec<usize>> = vec![Vec::new(); trip_rows.len()];
+        let mut by_trip: Vec<Vec<usize>> = vec![Vec::new(); trips.rows.len()];
         let st = &feed.stop_times;
-        let mut bad_trip = vec![false; trip_rows.len()];
+        let mut bad_trip = vec![false; trips.rows.len()];
         for (ri, (line, r)) in st.rows.iter().enumerate() {
-            let Some(&ti) = trips.get(r.trip_id.as_str()) else {
-                if dropped.contains(r.trip_id.as_str()) {
+            let Some(&ti) = trips.index.get(r.trip_id.as_str()) else {
+                if trips.dropped.contains(r.trip_id.as_str()) {
                     continue;
                 }
                 dangling.add(&st.file, "trip_id", &r.trip_id, *line, "trips.txt");
@@ -1027,8 +1170,8 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                     dangling.add(&st.file, "stop_id", &r.stop_id, *line, "stops.txt");
                     bad_trip[ti] = true;
                 }
-                Some(&s) if b.stop(s).kind == StopKind::Station => {
-                    sink.row(
+                Some(&s) if self.b.stop(s).kind == StopKind::Station => {
+                    self.sink.row(
                         st.origin(*line),
                         format!("field stop_id of trip_id {}", r.trip_id),
                         format!(
@@ -1042,14 +1185,22 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 Some(_) => by_trip[ti].push(ri),
             }
         }
-        dangling.report(&mut sink);
-        // Frequencies, by trip.
+        dangling.report(&mut self.sink);
+        (by_trip, bad_trip)
+    }
+
+    /// The frequency bands of each trip, with the line of each.
+    fn frequencies(
+        &mut self,
+        feed: &Feed,
+        trips: &FeedTrips,
+    ) -> (Vec<Vec<FrequencyBand>>, Vec<Vec<Origin>>) {
         let mut dangling = Dangling::default();
-        let mut bands: Vec<Vec<FrequencyBand>> = vec![Vec::new(); trip_rows.len()];
-        let mut band_lines: Vec<Vec<Origin>> = vec![Vec::new(); trip_rows.len()];
+        let mut bands: Vec<Vec<FrequencyBand>> = vec![Vec::new(); trips.rows.len()];
+        let mut band_lines: Vec<Vec<Origin>> = vec![Vec::new(); trips.rows.len()];
         for (line, f) in &feed.frequencies.rows {
-            let Some(&ti) = trips.get(f.trip_id.as_str()) else {
-                if dropped.contains(f.trip_id.as_str()) {
+            let Some(&ti) = trips.index.get(f.trip_id.as_str()) else {
+                if trips.dropped.contains(f.trip_id.as_str()) {
                     continue;
                 }
                 dangling.add(
@@ -1062,7 +1213,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 continue;
             };
             if f.headway_secs == 0 || f.start_time >= f.end_time {
-                sink.row(
+                self.sink.row(
                     feed.frequencies.origin(*line),
                     format!(
                         "fields start_time, end_time, headway_secs of trip_id {}",
@@ -1086,10 +1237,26 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 exact: matches!(f.exact_times, Some(gtfs::ExactTimes::ScheduleBased)),
             });
         }
-        dangling.report(&mut sink);
-        for (ti, rows) in by_trip.iter_mut().enumerate() {
-            let (tline, trip, route, cal) = trip_rows[ti];
-            if bad_trip[ti] {
+        dangling.report(&mut self.sink);
+        (bands, band_lines)
+    }
+
+    /// Adds each trip with its stop times (ordered by stop_sequence, missing times
+    /// interpolated), pick-up and drop-off and frequency bands; a trip with a stop_sequence
+    /// used twice or fewer than two stop times is left out.
+    fn add_trips(
+        &mut self,
+        feed: &Feed,
+        ids: &FeedIds,
+        trips: &FeedTrips,
+        mut parts: TripParts,
+        stops: &HashMap<&str, StopIdx>,
+        sum: &mut FeedSummary,
+    ) {
+        let st = &feed.stop_times;
+        for (ti, rows) in parts.stop_times.iter_mut().enumerate() {
+            let (tline, trip, route, cal) = trips.rows[ti];
+            if parts.bad[ti] {
                 continue;
             }
             rows.sort_by_key(|&ri| st.rows[ri].1.stop_sequence);
@@ -1098,7 +1265,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 .find(|w| st.rows[w[0]].1.stop_sequence == st.rows[w[1]].1.stop_sequence)
             {
                 let (line, r) = &st.rows[w[1]];
-                sink.row(
+                self.sink.row(
                     st.origin(*line),
                     format!("field stop_sequence of trip_id {}", r.trip_id),
                     format!(
@@ -1110,7 +1277,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 continue;
             }
             if rows.len() < 2 {
-                sink.warn(
+                self.sink.warn(
                     feed.trips.origin(tline),
                     format!("trip_id {}", trip.id),
                     format!("has {} stop time(s); left out", rows.len()),
@@ -1120,7 +1287,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             }
             let stop_of = |ri: usize| stops[st.rows[ri].1.stop_id.as_str()];
             let Some((arrivals, departures, filled)) =
-                trip_times(rows, st, &b, &stop_of, &mut sink)
+                trip_times(rows, st, &self.b, &stop_of, &mut self.sink)
             else {
                 continue;
             };
@@ -1141,19 +1308,21 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 .collect();
             sum.trips += 1;
             sum.stop_times += rows.len();
-            if !bands[ti].is_empty() {
+            if !parts.bands[ti].is_empty() {
                 sum.frequency_trips += 1;
             }
-            let id = ext(Ns::Trip, &trip.id);
-            origins.trip_stops.insert(
+            let id = ids.ext(Ns::Trip, &trip.id);
+            self.origins.trip_stops.insert(
                 id.clone(),
                 rows.iter().map(|&ri| st.origin(st.rows[ri].0)).collect(),
             );
-            origins
+            self.origins
                 .trip_bands
-                .insert(id.clone(), std::mem::take(&mut band_lines[ti]));
-            origins.trips.insert(id.clone(), feed.trips.origin(tline));
-            b.add_trip(TripInput {
+                .insert(id.clone(), std::mem::take(&mut parts.band_lines[ti]));
+            self.origins
+                .trips
+                .insert(id.clone(), feed.trips.origin(tline));
+            self.b.add_trip(TripInput {
                 id,
                 route,
                 calendar: cal,
@@ -1161,11 +1330,16 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 arrivals,
                 departures,
                 access: acc,
-                bands: std::mem::take(&mut bands[ti]),
+                bands: std::mem::take(&mut parts.bands[ti]),
                 origin: st.origin(st.rows[rows[0]].0),
             });
         }
-        // Transfers.
+    }
+
+    /// Adds the feed's transfers (types 0, 1 and 2; a station stands for each of its
+    /// platforms; a recommended transfer without a time is walked); types 3 to 5 are not
+    /// modelled, with one warning.
+    fn transfers(&mut self, feed: &Feed, stops: &HashMap<&str, StopIdx>, sum: &mut FeedSummary) {
         let (mut not_modelled, mut first_nm) = (0, 0);
         let tr = &feed.transfers;
         for (line, x) in &tr.rows {
@@ -1176,7 +1350,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             .map(|(id, field)| {
                 let s = stops.get(id.as_str()).copied();
                 if s.is_none() {
-                    sink.row(
+                    self.sink.row(
                         tr.origin(*line),
                         format!("field {field}"),
                         format!("'{id}' is not in stops.txt; left out"),
@@ -1194,7 +1368,7 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
                 gtfs::TransferType::MinTime => match x.min_transfer_time {
                     Some(t) => Some(t),
                     None => {
-                        sink.row(
+                        self.sink.row(
                             tr.origin(*line),
                             "field min_transfer_time".into(),
                             "is empty, but transfer_type 2 needs it; left out".into(),
@@ -1213,23 +1387,24 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             };
             // A station stands for each of its platforms.
             let expand = |s: StopIdx, b: &TimetableBuilder| -> Vec<StopIdx> {
-                match children.get(&s) {
+                match self.children.get(&s) {
                     Some(c) if b.stop(s).kind == StopKind::Station => c.clone(),
                     _ => vec![s],
                 }
             };
-            let (froms, tos) = (expand(from, &b), expand(to, &b));
+            let (froms, tos) = (expand(from, &self.b), expand(to, &self.b));
             for &a in &froms {
                 for &z in &tos {
-                    let d = duration
-                        .unwrap_or_else(|| walk_secs(b.stop(a), b.stop(z), opts.walk_speed_m_s));
+                    let d = duration.unwrap_or_else(|| {
+                        walk_secs(self.b.stop(a), self.b.stop(z), self.opts.walk_speed_m_s)
+                    });
                     if a != z || duration.is_some() {
-                        b.add_transfer(a, z, d);
-                        given_pairs.insert((a, z));
+                        self.b.add_transfer(a, z, d);
+                        self.given_pairs.insert((a, z));
                     }
                 }
             }
-            origins.transfers.push(GivenTransfer {
+            self.origins.transfers.push(GivenTransfer {
                 from,
                 to,
                 seconds: duration,
@@ -1238,72 +1413,95 @@ pub fn import_gtfs(paths: &[PathBuf], opts: &GtfsOptions) -> Result<GtfsImport, 
             sum.transfers += 1;
         }
         if not_modelled > 0 {
-            sink.warn(
+            self.sink.warn(
                 tr.origin(first_nm),
                 "field transfer_type".into(),
                 format!("{not_modelled} transfer(s) of type 3 (not possible), 4 or 5 (in-seat) are not modelled, the first here"),
                 "",
             );
         }
-        summaries.push(sum);
     }
-    if timezones.len() > 1 {
-        sink.warn(
-            Origin {
-                file: format!("{}/agency.txt", timezones[1].0),
-                line: None,
-            },
-            "field agency_timezone".into(),
-            format!(
-                "feeds use different time zones ({}); times are read as they are, in one",
-                timezones
-                    .iter()
-                    .map(|(_, t)| t.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            "import feeds of one time zone together",
-        );
+
+    /// A warning when the feeds use more than one time zone (times are read as they are).
+    fn warn_timezones(&mut self) {
+        if self.timezones.len() > 1 {
+            self.sink.warn(
+                Origin {
+                    file: format!("{}/agency.txt", self.timezones[1].0),
+                    line: None,
+                },
+                "field agency_timezone".into(),
+                format!(
+                    "feeds use different time zones ({}); times are read as they are, in one",
+                    self.timezones
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "import feeds of one time zone together",
+            );
+        }
     }
-    // Platforms of one station are linked on foot where the feeds give no transfer.
-    let mut station_paths = Vec::new();
-    for platforms in children.values() {
-        for &a in platforms {
-            for &z in platforms {
-                if a != z && !given_pairs.contains(&(a, z)) {
-                    station_paths.push((
-                        a,
-                        z,
-                        walk_secs(b.stop(a), b.stop(z), opts.walk_speed_m_s),
-                    ));
+
+    /// Links the platforms of one station on foot where the feeds give no transfer, then
+    /// every two stops within the walking radius.
+    fn add_station_paths(&mut self) {
+        let mut station_paths = Vec::new();
+        for platforms in self.children.values() {
+            for &a in platforms {
+                for &z in platforms {
+                    if a != z && !self.given_pairs.contains(&(a, z)) {
+                        station_paths.push((
+                            a,
+                            z,
+                            walk_secs(self.b.stop(a), self.b.stop(z), self.opts.walk_speed_m_s),
+                        ));
+                    }
                 }
             }
         }
+        station_paths.sort_unstable();
+        for (a, z, d) in station_paths {
+            self.b.add_transfer(a, z, d);
+        }
+        self.b
+            .add_walking_transfers(self.opts.walk_radius_m, self.opts.walk_speed_m_s);
     }
-    station_paths.sort_unstable();
-    for (a, z, d) in station_paths {
-        b.add_transfer(a, z, d);
-    }
-    b.add_walking_transfers(opts.walk_radius_m, opts.walk_speed_m_s);
-    let mut problems = sink.problems;
-    match b.build() {
-        Ok((timetable, warnings)) => {
-            problems.extend(warnings);
-            match crate::network::problem::into_result(problems) {
-                Ok(warnings) => Ok(GtfsImport {
-                    timetable,
-                    origins,
-                    feeds: summaries,
-                    warnings,
-                }),
-                Err(e) => Err(e),
+
+    /// Builds the timetable: the import, or every problem (the builder's too).
+    fn finish(self, summaries: Vec<FeedSummary>) -> Result<GtfsImport, Problems> {
+        let mut problems = self.sink.problems;
+        match self.b.build() {
+            Ok((timetable, warnings)) => {
+                problems.extend(warnings);
+                match crate::network::problem::into_result(problems) {
+                    Ok(warnings) => Ok(GtfsImport {
+                        timetable,
+                        origins: self.origins,
+                        feeds: summaries,
+                        warnings,
+                    }),
+                    Err(e) => Err(e),
+                }
+            }
+            Err(Problems(more)) => {
+                problems.extend(more);
+                Err(Problems(problems))
             }
         }
-        Err(Problems(more)) => {
-            problems.extend(more);
-            Err(Problems(problems))
-        }
     }
+}
+
+/// What [`Importer::add_trips`] takes of each trip, by its position in [`FeedTrips::rows`].
+struct TripParts {
+    /// Its rows of stop_times.txt.
+    stop_times: Vec<Vec<usize>>,
+    /// Left out: it calls at an unknown stop or at a station.
+    bad: Vec<bool>,
+    /// Its frequency bands, and the line of each.
+    bands: Vec<Vec<FrequencyBand>>,
+    band_lines: Vec<Vec<Origin>>,
 }
 
 fn walk_secs(a: &Stop, b: &Stop, speed: f64) -> Seconds {

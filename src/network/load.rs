@@ -8,7 +8,8 @@
 //! are walked with an explicit stack, never by recursion; a path that leaves the network folder
 //! (by `..`, an absolute path or a symlink) is an error unless the root manifest sets
 //! `allow_outside = true`. Line numbers come from a [`LineIndex`] built once per file, so that
-//! parsing is linear in the number of records.
+//! parsing is linear in the number of records. CSV files are read a piece at a time through a
+//! [`TextStream`], never whole, and trips are grouped as their rows are read.
 
 use serde::Deserialize;
 use std::cell::Cell;
@@ -19,10 +20,11 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::network::model::*;
 use crate::network::problem::{into_result, Problem, Problems};
+use crate::network::stream::{TextScan, TextStream};
 use crate::network::validate;
 
-/// Largest input file read, bytes (64 MiB). A CSV or TOML file this size takes roughly ten to
-/// forty times as much memory once parsed.
+/// Largest input file read, bytes (64 MiB). Loaded, files of ordinary records take five to
+/// six times their size in memory (docs/network-format.md, "Limits").
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Largest total of all files read for one network, or for one scenario folder, bytes
@@ -129,29 +131,38 @@ fn kind_of(t: &std::fs::FileType) -> &'static str {
     "not a regular file"
 }
 
-/// Reads a regular file of at most [`MAX_FILE_BYTES`] as UTF-8. The type is checked before the
-/// file is opened (opening a FIFO would block) and again on the open file.
-pub fn read_regular(p: &Path) -> Result<String, ReadError> {
-    let io = |e: std::io::Error| match e.kind() {
+fn io_error(e: std::io::Error) -> ReadError {
+    match e.kind() {
         std::io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e.to_string()),
-    };
-    let md = std::fs::metadata(p).map_err(io)?;
+    }
+}
+
+/// Opens a regular file of at most [`MAX_FILE_BYTES`], with its size. The type is checked
+/// before the file is opened (opening a FIFO would block) and again on the open file.
+fn open_regular(p: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    let md = std::fs::metadata(p).map_err(io_error)?;
     if !md.is_file() {
         return Err(ReadError::NotRegular(kind_of(&md.file_type())));
     }
     if md.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge(md.len()));
     }
-    let f = std::fs::File::open(p).map_err(io)?;
-    let md = f.metadata().map_err(io)?;
+    let f = std::fs::File::open(p).map_err(io_error)?;
+    let md = f.metadata().map_err(io_error)?;
     if !md.is_file() {
         return Err(ReadError::NotRegular(kind_of(&md.file_type())));
     }
-    let mut buf = Vec::with_capacity(md.len() as usize);
+    Ok((f, md.len()))
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`] as UTF-8.
+pub fn read_regular(p: &Path) -> Result<String, ReadError> {
+    let (f, len) = open_regular(p)?;
+    let mut buf = Vec::with_capacity(len as usize);
     f.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut buf)
-        .map_err(io)?;
+        .map_err(io_error)?;
     if buf.len() as u64 > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge(buf.len() as u64));
     }
@@ -205,6 +216,26 @@ impl Source {
                     Err(ReadError::TooLarge(f.contents().len() as u64))
                 }
                 Some(f) => decode(f.contents().to_vec()),
+                None if dir.get_dir(rel).is_some() => Err(ReadError::NotRegular("a directory")),
+                None => Err(ReadError::Missing),
+            },
+        }
+    }
+
+    /// Opens a file given relative to this source's root for reading in pieces, with its size
+    /// in bytes: the checks of [`Source::read`] but the text's, which a
+    /// [`TextStream`](super::stream::TextStream) makes as it reads.
+    pub fn open(&self, rel: &str) -> Result<(Box<dyn Read + '_>, u64), ReadError> {
+        match self {
+            Source::Disk(root) => {
+                let (f, len) = open_regular(&root.join(rel))?;
+                Ok((Box::new(f), len))
+            }
+            Source::Embedded(dir) => match dir.get_file(rel) {
+                Some(f) if f.contents().len() as u64 > MAX_FILE_BYTES => {
+                    Err(ReadError::TooLarge(f.contents().len() as u64))
+                }
+                Some(f) => Ok((Box::new(f.contents()), f.contents().len() as u64)),
                 None if dir.get_dir(rel).is_some() => Err(ReadError::NotRegular("a directory")),
                 None => Err(ReadError::Missing),
             },
@@ -402,7 +433,7 @@ thread_local! {
     static WORK: Cell<u64> = const { Cell::new(0) };
 }
 
-fn count_work(n: u64) {
+pub(crate) fn count_work(n: u64) {
     WORK.with(|w| w.set(w.get().saturating_add(n)));
 }
 
@@ -491,51 +522,9 @@ pub fn toml_pieces<'a>(text: &'a str, name: &str) -> Option<Vec<(usize, &'a str)
 /// a line starting with `#` is a comment.
 pub fn unterminated_quote(text: &str) -> Option<usize> {
     count_work(text.len() as u64);
-    let b = text.as_bytes();
-    let (mut i, mut line) = (0, 1);
-    let mut at_record_start = true;
-    let mut at_field_start = true;
-    while i < b.len() {
-        let c = b[i];
-        if at_record_start && c == b'#' {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        at_record_start = false;
-        match c {
-            b'\n' | b'\r' => {
-                if c == b'\n' {
-                    line += 1;
-                }
-                at_record_start = true;
-                at_field_start = true;
-            }
-            b',' => at_field_start = true,
-            b'"' if at_field_start => {
-                let opened = line;
-                i += 1;
-                loop {
-                    match b.get(i) {
-                        None => return Some(opened),
-                        Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
-                        Some(b'"') => break,
-                        Some(&c) => {
-                            if c == b'\n' {
-                                line += 1;
-                            }
-                            i += 1;
-                        }
-                    }
-                }
-                at_field_start = false;
-            }
-            _ => at_field_start = false,
-        }
-        i += 1;
-    }
-    None
+    let mut scan = TextScan::default();
+    scan.feed(text);
+    scan.finish().unterminated_quote
 }
 
 /// `[streets]` in the root manifest.
@@ -715,7 +704,7 @@ fn show_chain(chain: &[String], last: &str) -> String {
     }
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
     fn origin(&self, rel: &str, line: Option<usize>) -> Origin {
         Origin {
             file: self.src.display(rel),
@@ -725,25 +714,65 @@ impl Loader<'_> {
 
     /// Reads a file named by `named` (`None`: the root manifest), reporting why it cannot be.
     fn read(&mut self, rel: &str, named: Option<&Named>) -> Option<String> {
-        let err = match self.src.read(rel) {
+        match self.src.read(rel) {
             Ok(t) => {
                 self.total += t.len() as u64;
                 if self.total <= MAX_TOTAL_BYTES {
                     return Some(t);
                 }
-                self.problems.push(Problem::error(
-                    &self.origin(rel, None),
-                    "",
-                    format!(
-                        "the network's files add up to more than the limit of {} MiB",
-                        MAX_TOTAL_BYTES >> 20
-                    ),
-                    "make the network smaller (see docs/network-format.md, \"Limits\")",
-                ));
+                self.over_total(rel);
+            }
+            Err(e) => self.read_error(rel, named, e),
+        }
+        None
+    }
+
+    /// Opens a data file named by `named` as a checked text stream, with the length of its
+    /// text, counted against the network's total; reports why it cannot be, as [`Self::read`]
+    /// does (a file over the total that is not UTF-8 is reported as such).
+    fn open_text(
+        &mut self,
+        rel: &str,
+        named: &Named,
+    ) -> Option<(TextStream<Box<dyn Read + 'a>>, u64)> {
+        let (r, len) = match self.src.open(rel) {
+            Ok(x) => x,
+            Err(e) => {
+                self.read_error(rel, Some(named), e);
                 return None;
             }
-            Err(e) => e,
         };
+        let stream = TextStream::new(r);
+        let len = stream.text_len(len);
+        if self.total + len <= MAX_TOTAL_BYTES {
+            self.total += len;
+            return Some((stream, len));
+        }
+        match stream.finish() {
+            Ok(_) => {
+                self.total += len;
+                self.over_total(rel);
+            }
+            Err(e) => self.read_error(rel, Some(named), e),
+        }
+        None
+    }
+
+    /// Reports that the files read so far, `rel` the last, are over [`MAX_TOTAL_BYTES`].
+    fn over_total(&mut self, rel: &str) {
+        self.problems.push(Problem::error(
+            &self.origin(rel, None),
+            "",
+            format!(
+                "the network's files add up to more than the limit of {} MiB",
+                MAX_TOTAL_BYTES >> 20
+            ),
+            "make the network smaller (see docs/network-format.md, \"Limits\")",
+        ));
+    }
+
+    /// Reports why file `rel`, named by `named` (`None`: the root manifest), cannot be read.
+    fn read_error(&mut self, rel: &str, named: Option<&Named>, err: ReadError) {
         let (origin, record, message) = match (&err, named) {
             // Named but absent or unreadable: the message belongs to the file that names it.
             (ReadError::Missing | ReadError::Io(_), Some(n)) => (
@@ -761,7 +790,6 @@ impl Loader<'_> {
         };
         self.problems
             .push(Problem::error(&origin, record, message, err.fix()));
-        None
     }
 
     /// Resolves a path written in manifest `base`, refusing one that leaves the network folder
@@ -1007,10 +1035,7 @@ impl Loader<'_> {
         });
     }
 
-    /// The records of a CSV file, each made by `make` from its row. Every problem is
-    /// reported: the file is empty or has a header only, the header lacks a column, names an
-    /// unknown one or one twice, a quoted field is never closed, a row has the wrong number of
-    /// fields.
+    /// The records of a CSV file, each made by `make` from its row (see [`Self::csv_each`]).
     fn csv_rows<T>(
         &mut self,
         rel: &str,
@@ -1018,9 +1043,80 @@ impl Loader<'_> {
         required: &[&str],
         mut make: impl FnMut(&Row, &mut Vec<Problem>) -> T,
     ) -> Vec<T> {
-        let Some(text) = self.read(rel, Some(named)) else {
-            return vec![];
+        let mut out = Vec::new();
+        if !self.csv_each(rel, named, required, |row, p| out.push(make(row, p))) {
+            out.clear();
+        }
+        out
+    }
+
+    /// Reads a CSV file a record at a time, handing each row to `each` with the problems to
+    /// add to. Returns false if the file as a whole is at fault: then every problem `each`
+    /// added is withdrawn, the file's one problem reported instead, and what `each` made must
+    /// be dropped. Every problem is reported: the file cannot be read or is not UTF-8, it is
+    /// empty or has a header only, a quoted field is never closed, the header lacks a
+    /// column, names an unknown one or one twice, a row has the wrong number of fields. The
+    /// file is never held whole: the checks of the text are made as it streams by
+    /// ([`TextStream`]), and decided at its end in the order a whole-file read made them.
+    fn csv_each(
+        &mut self,
+        rel: &str,
+        named: &Named,
+        required: &[&str],
+        mut each: impl FnMut(&Row, &mut Vec<Problem>),
+    ) -> bool {
+        let Some((stream, len)) = self.open_text(rel, named) else {
+            return false;
         };
+        let before = self.problems.len();
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(stream);
+        // (An I/O error here is the stream's: `finish` below reports it instead.)
+        let header = match rdr.headers() {
+            Ok(h) => self.csv_columns(rel, h, required),
+            Err(e) => Err(Problem::error(
+                &self.origin(rel, Some(1)),
+                "header",
+                format!("cannot read the CSV header: {e}"),
+                format!("the first line must be: {}", required.join(",")),
+            )),
+        };
+        let (mut records, mut errors) = (0, 0);
+        if let Ok(columns) = &header {
+            let file = self.src.display(rel);
+            for rec in rdr.records() {
+                match rec {
+                    Ok(r) => {
+                        records += 1;
+                        let line = r.position().map(|p| p.line() as usize);
+                        let row = Row {
+                            origin: Origin {
+                                file: file.clone(),
+                                line,
+                            },
+                            names: required,
+                            columns,
+                            rec: r,
+                        };
+                        each(&row, &mut self.problems);
+                    }
+                    // The stream ended early: `finish` says why.
+                    Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => break,
+                    Err(e) => {
+                        errors += 1;
+                        let line = e.position().map(|p| p.line() as usize);
+                        self.problems.push(Problem::error(
+                            &self.origin(rel, line),
+                            "",
+                            format!("CSV syntax error: {e}"),
+                            "every row needs as many fields as the header; quote fields containing commas",
+                        ));
+                    }
+                }
+            }
+        }
         let no_records = |what: &str| {
             (
                 format!("{what}: a file listed in a manifest must hold records"),
@@ -1033,40 +1129,56 @@ impl Loader<'_> {
                 ),
             )
         };
-        if text
-            .lines()
-            .all(|l| l.trim().is_empty() || l.starts_with('#'))
-        {
-            let (msg, fix) = no_records("the file is empty");
-            self.problems
-                .push(Problem::error(&self.origin(rel, None), "", msg, fix));
-            return vec![];
-        }
-        if let Some(line) = unterminated_quote(&text) {
-            self.problems.push(Problem::error(
-                &self.origin(rel, Some(line)),
-                "",
-                "a quoted field opened on this line is never closed, so every record after it would be read into it",
-                "close the quote (\"); if the file was cut off, restore it in full",
-            ));
-            return vec![];
-        }
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(text.as_bytes());
-        let headers = match rdr.headers() {
-            Ok(h) => h.clone(),
+        // What is wrong with the file as a whole, in the order a whole-file read found it.
+        let fault = match rdr.into_inner().finish() {
             Err(e) => {
-                self.problems.push(Problem::error(
-                    &self.origin(rel, Some(1)),
-                    "header",
-                    format!("cannot read the CSV header: {e}"),
-                    format!("the first line must be: {}", required.join(",")),
-                ));
-                return vec![];
+                self.total -= len;
+                Err(e)
             }
+            Ok(t) if t.empty => {
+                let (msg, fix) = no_records("the file is empty");
+                Ok(Some(Problem::error(&self.origin(rel, None), "", msg, fix)))
+            }
+            Ok(t) => Ok(match t.unterminated_quote {
+                Some(line) => Some(Problem::error(
+                    &self.origin(rel, Some(line)),
+                    "",
+                    "a quoted field opened on this line is never closed, so every record after it would be read into it",
+                    "close the quote (\"); if the file was cut off, restore it in full",
+                )),
+                None => header.err(),
+            }),
         };
+        match fault {
+            Err(e) => {
+                self.problems.truncate(before);
+                self.read_error(rel, Some(named), e);
+                false
+            }
+            Ok(Some(p)) => {
+                self.problems.truncate(before);
+                self.problems.push(p);
+                false
+            }
+            Ok(None) => {
+                if records == 0 && errors == 0 {
+                    let (msg, fix) = no_records("the file has a header but no records");
+                    self.problems
+                        .push(Problem::error(&self.origin(rel, None), "", msg, fix));
+                }
+                true
+            }
+        }
+    }
+
+    /// Where each `required` column is in CSV header `headers`; or the problem with the
+    /// header: a column missing, unknown or named twice.
+    fn csv_columns(
+        &self,
+        rel: &str,
+        headers: &csv::StringRecord,
+        required: &[&str],
+    ) -> Result<Vec<usize>, Problem> {
         let header_line = headers.position().map_or(1, |p| p.line() as usize);
         let missing: Vec<&str> = required
             .iter()
@@ -1092,54 +1204,17 @@ impl Loader<'_> {
             bad.push(format!("column(s) named twice: {}", twice.join(", ")));
         }
         if !bad.is_empty() {
-            self.problems.push(Problem::error(
+            return Err(Problem::error(
                 &self.origin(rel, Some(header_line)),
                 "header",
                 bad.join("; "),
                 format!("the header must name: {}", required.join(",")),
             ));
-            return vec![];
         }
-        let columns: Vec<usize> = required
+        Ok(required
             .iter()
             .map(|c| headers.iter().position(|h| h == *c).unwrap_or(usize::MAX))
-            .collect();
-        let file = self.src.display(rel);
-        let mut out = Vec::new();
-        let mut errors = 0;
-        for rec in rdr.records() {
-            match rec {
-                Ok(r) => {
-                    let line = r.position().map(|p| p.line() as usize);
-                    let row = Row {
-                        origin: Origin {
-                            file: file.clone(),
-                            line,
-                        },
-                        names: required,
-                        columns: &columns,
-                        rec: r,
-                    };
-                    out.push(make(&row, &mut self.problems));
-                }
-                Err(e) => {
-                    errors += 1;
-                    let line = e.position().map(|p| p.line() as usize);
-                    self.problems.push(Problem::error(
-                        &self.origin(rel, line),
-                        "",
-                        format!("CSV syntax error: {e}"),
-                        "every row needs as many fields as the header; quote fields containing commas",
-                    ));
-                }
-            }
-        }
-        if out.is_empty() && errors == 0 {
-            let (msg, fix) = no_records("the file has a header but no records");
-            self.problems
-                .push(Problem::error(&self.origin(rel, None), "", msg, fix));
-        }
-        out
+            .collect())
     }
 
     fn places_csv(&mut self, rel: &str, kind: PlaceKind, named: &Named) {
@@ -1332,14 +1407,12 @@ impl Loader<'_> {
         let required = [
             "service", "trip", "calendar", "stop", "arrive", "depart", "source",
         ];
-        struct R {
-            service: String,
-            trip: String,
-            calendar: String,
-            stop: TripStop,
-            source: String,
-        }
-        let rows = self.csv_rows(rel, named, &required, |row, p| {
+        // Rows are grouped into trips as they are read (no row is kept); the grouping's
+        // problems follow those of the rows, as when all rows were read first.
+        let mut trips: Vec<Trip> = Vec::new();
+        let mut seen_here: HashSet<String> = HashSet::new();
+        let mut later: Vec<Problem> = Vec::new();
+        let kept = self.csv_each(rel, named, &required, |row, p| {
             let rec = format!("trip {}", row.get("trip"));
             let time = |col: &str, p: &mut Vec<Problem>| -> Option<u32> {
                 let v = row.get(col);
@@ -1373,7 +1446,7 @@ impl Loader<'_> {
                 (None, Some(d)) => (d, d),
                 (None, None) => (0, 0),
             };
-            R {
+            let r = TripRow {
                 service: row.get("service").to_string(),
                 trip: row.get("trip").to_string(),
                 calendar: row.get("calendar").to_string(),
@@ -1384,53 +1457,17 @@ impl Loader<'_> {
                     origin: row.origin.clone(),
                 },
                 source: row.get("source").to_string(),
-            }
+            };
+            group_trip_row(r, &mut trips, &mut seen_here, &mut later);
         });
-        let mut trips: Vec<Trip> = Vec::new();
-        let mut seen_here: HashSet<String> = HashSet::new();
-        for r in rows {
-            if let Some(t) = trips.last_mut().filter(|t| t.id == r.trip) {
-                if t.service != r.service || t.calendar != r.calendar {
-                    self.problems.push(Problem::error(
-                        &r.stop.origin,
-                        format!("trip {}", r.trip),
-                        format!(
-                            "service or calendar ({} / {}) differs from the trip's first row ({} / {})",
-                            r.service, r.calendar, t.service, t.calendar
-                        ),
-                        "repeat the trip's service and calendar on each of its rows",
-                    ));
-                }
-                t.stops.push(r.stop);
-                continue;
+        if kept {
+            self.problems.extend(later);
+            if self.net.trips.is_empty() {
+                self.net.trips = trips;
+            } else {
+                self.net.trips.extend(trips);
             }
-            if !seen_here.insert(r.trip.clone()) {
-                self.problems.push(Problem::error(
-                    &r.stop.origin,
-                    format!("trip {}", r.trip),
-                    "the rows of this trip are not together: it appeared earlier in this file",
-                    "keep the rows of a trip together, in running order",
-                ));
-                continue;
-            }
-            if r.source.is_empty() {
-                self.problems.push(Problem::error(
-                    &r.stop.origin,
-                    format!("trip {}", r.trip),
-                    "the first row of a trip has no source",
-                    "name the timetable and its date in column source",
-                ));
-            }
-            trips.push(Trip {
-                id: r.trip,
-                service: r.service,
-                calendar: r.calendar,
-                origin: r.stop.origin.clone(),
-                stops: vec![r.stop],
-                source: r.source,
-            });
         }
-        self.net.trips.extend(trips);
     }
 
     fn bands_csv(&mut self, rel: &str, named: &Named) {
@@ -1554,6 +1591,65 @@ impl Loader<'_> {
             ));
         }
     }
+}
+
+/// A row of a trips CSV.
+struct TripRow {
+    service: String,
+    trip: String,
+    calendar: String,
+    stop: TripStop,
+    source: String,
+}
+
+/// Adds row `r` of a trips CSV to the last of `trips` if it continues that trip, else starts
+/// a trip (`seen_here`: the trips of this file so far, whose rows must be together).
+fn group_trip_row(
+    r: TripRow,
+    trips: &mut Vec<Trip>,
+    seen_here: &mut HashSet<String>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(t) = trips.last_mut().filter(|t| t.id == r.trip) {
+        if t.service != r.service || t.calendar != r.calendar {
+            problems.push(Problem::error(
+                &r.stop.origin,
+                format!("trip {}", r.trip),
+                format!(
+                    "service or calendar ({} / {}) differs from the trip's first row ({} / {})",
+                    r.service, r.calendar, t.service, t.calendar
+                ),
+                "repeat the trip's service and calendar on each of its rows",
+            ));
+        }
+        t.stops.push(r.stop);
+        return;
+    }
+    if !seen_here.insert(r.trip.clone()) {
+        problems.push(Problem::error(
+            &r.stop.origin,
+            format!("trip {}", r.trip),
+            "the rows of this trip are not together: it appeared earlier in this file",
+            "keep the rows of a trip together, in running order",
+        ));
+        return;
+    }
+    if r.source.is_empty() {
+        problems.push(Problem::error(
+            &r.stop.origin,
+            format!("trip {}", r.trip),
+            "the first row of a trip has no source",
+            "name the timetable and its date in column source",
+        ));
+    }
+    trips.push(Trip {
+        id: r.trip,
+        service: r.service,
+        calendar: r.calendar,
+        origin: r.stop.origin.clone(),
+        stops: vec![r.stop],
+        source: r.source,
+    });
 }
 
 /// A `[[service]]` as written in TOML (also used by scenarios' `add_service`).

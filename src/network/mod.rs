@@ -6,5 +6,6 @@ pub mod ids;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod stream;
 pub mod timetable;
 pub mod validate;

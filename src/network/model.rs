@@ -708,7 +708,7 @@ pub struct Trip {
 }
 
 /// Direction of a band along its service's stop list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BandDirection {
     /// In the listed stop order.

@@ -9,6 +9,7 @@ use crate::network::model::*;
 use crate::network::problem::Problem;
 use crate::network::validate;
 
+use super::index::Index;
 use super::{Edit, EditOp, RawLink, RawRoad, RawRoadNode, RawStation, Scenario};
 use crate::network::load::RawService;
 
@@ -26,18 +27,26 @@ pub(super) struct Done {
 /// Speed factors `scale_speed` accepts.
 pub const SPEED_FACTOR: (f64, f64) = (0.2, 5.0);
 
-/// Applies one edit. The same edit twice (in one file or in two scenarios of the chain) is an
-/// error whatever the edit: the second either fails, changes nothing, or (`scale_speed`,
-/// `add_link`) applies the change twice.
+/// Applies one edit, finding what it names through `ix` (the index of `net`; records the edit
+/// removes stay in `net`, dead, until [`Index::compact`]). The same edit twice (in one file or
+/// in two scenarios of the chain) is an error whatever the edit: the second either fails,
+/// changes nothing, or (`scale_speed`, `add_link`) applies the change twice.
 pub(super) fn apply_edit(
     net: &mut Network,
+    ix: &mut Index,
     s: &Scenario,
     e: &Edit,
     done: &mut Done,
 ) -> Result<(), Problem> {
     let key = format!("{:?}", e.op);
     let first = done.edits.get(&key).cloned();
-    let r = apply_op(&mut Ctx { net, s, e, done });
+    let r = apply_op(&mut Ctx {
+        net,
+        ix,
+        s,
+        e,
+        done,
+    });
     let Some((sc, i)) = first else {
         done.edits.insert(key, (s.name.clone(), e.index));
         return r;
@@ -57,9 +66,11 @@ pub(super) fn apply_edit(
     })
 }
 
-/// One edit being applied: the network, where the edit comes from, and what earlier edits did.
+/// One edit being applied: the network and its index, where the edit comes from, and what
+/// earlier edits did.
 struct Ctx<'a> {
     net: &'a mut Network,
+    ix: &'a mut Index,
     s: &'a Scenario,
     e: &'a Edit,
     done: &'a mut Done,
@@ -120,7 +131,7 @@ impl Ctx<'_> {
     }
 
     fn place_exists(&self, id: &str) -> bool {
-        self.net.places.iter().any(|p| p.id == id)
+        self.ix.place(id).is_some()
     }
 
     /// The index of service `id`, unless an earlier edit removed it or it does not exist.
@@ -131,16 +142,12 @@ impl Ctx<'_> {
                 "conflicting edits: drop one of them, or order the scenarios so the change comes first",
             ));
         }
-        self.net
-            .services
-            .iter()
-            .position(|x| x.id == id)
-            .ok_or_else(|| {
-                self.err(
-                    format!("unknown service '{id}'"),
-                    "name a service id of the network or of an earlier add_service",
-                )
-            })
+        self.ix.service(id).ok_or_else(|| {
+            self.err(
+                format!("unknown service '{id}'"),
+                "name a service id of the network or of an earlier add_service",
+            )
+        })
     }
 
     /// Records that this edit did something to `id` in one of the conflict maps.
@@ -180,27 +187,35 @@ fn add_station(c: &mut Ctx<'_>, st: &RawStation) -> Result<(), Problem> {
             "use the existing station, or give the new one another id",
         ));
     }
-    c.net.places.push(Place {
-        id: st.id.clone(),
-        kind: PlaceKind::Station,
-        name: st.name.clone(),
-        name_zh: st.name_zh.clone(),
-        city: st.city.clone(),
-        district: st.district.clone(),
-        lon: st.lon,
-        lat: st.lat,
-        interchange_min: st.interchange_min,
-        in_area: false,
-        population: 0,
-        population_year: None,
-        source: st.source.clone(),
-        origin: c.e.origin.clone(),
-    });
+    push_place(
+        c,
+        Place {
+            id: st.id.clone(),
+            kind: PlaceKind::Station,
+            name: st.name.clone(),
+            name_zh: st.name_zh.clone(),
+            city: st.city.clone(),
+            district: st.district.clone(),
+            lon: st.lon,
+            lat: st.lat,
+            interchange_min: st.interchange_min,
+            in_area: false,
+            population: 0,
+            population_year: None,
+            source: st.source.clone(),
+            origin: c.e.origin.clone(),
+        },
+    );
     Ok(())
 }
 
+fn push_place(c: &mut Ctx<'_>, p: Place) {
+    c.net.places.push(p);
+    c.ix.place_added(c.net);
+}
+
 fn add_service(c: &mut Ctx<'_>, service: &RawService) -> Result<(), Problem> {
-    if c.net.services.iter().any(|x| x.id == service.id) {
+    if c.ix.service(&service.id).is_some() {
         return Err(c.err(
             format!("service '{}' already exists", service.id),
             "give the new service another id, or use set_* edits on the existing one",
@@ -219,13 +234,13 @@ fn add_service(c: &mut Ctx<'_>, service: &RawService) -> Result<(), Problem> {
             p
         })?;
     c.net.services.push(sv);
+    c.ix.service_added(c.net);
     Ok(())
 }
 
 fn remove_service(c: &mut Ctx<'_>, service: &str) -> Result<(), Problem> {
     let i = c.service(service)?;
-    c.net.services.remove(i);
-    c.net.drop_orphan_timetables();
+    c.ix.remove_service(c.net, i);
     c.mark(|d| &mut d.removed, service);
     Ok(())
 }
@@ -244,7 +259,7 @@ fn set_headway(c: &mut Ctx<'_>, service: &str, headway_min: f64) -> Result<(), P
         )));
     }
     c.net.services[i].headway_min = headway_min;
-    drop_timetable(c.net, service);
+    c.ix.drop_timetable(service);
     Ok(())
 }
 
@@ -266,8 +281,8 @@ fn scale_speed(c: &mut Ctx<'_>, service: &str, factor: f64) -> Result<(), Proble
             sv.stops[k].run_min = Some(r / factor);
         }
     }
-    for t in c.net.trips.iter_mut().filter(|t| t.service == service) {
-        scale_trip(t, factor);
+    for t in c.ix.trips_of(service) {
+        scale_trip(&mut c.net.trips[t], factor);
     }
     Ok(())
 }
@@ -301,7 +316,7 @@ fn set_run_times(c: &mut Ctx<'_>, service: &str, run_min: &[f64]) -> Result<(), 
     for (k, r) in run_min.iter().enumerate() {
         sv.stops[k + 1].run_min = Some(*r);
     }
-    drop_timetable(c.net, service);
+    c.ix.drop_timetable(service);
     Ok(())
 }
 
@@ -309,7 +324,7 @@ fn close_station(c: &mut Ctx<'_>, station: &str) -> Result<(), Problem> {
     if let Some(p) = c.was_closed(station) {
         return Err(p);
     }
-    match c.net.places.iter().find(|p| p.id == station) {
+    match c.ix.place(station).map(|i| &c.net.places[i]) {
         None => {
             return Err(c.err(
                 format!("unknown station '{station}'"),
@@ -327,44 +342,21 @@ fn close_station(c: &mut Ctx<'_>, station: &str) -> Result<(), Problem> {
         }
         Some(_) => {}
     }
-    let net = &mut *c.net;
-    let served = net
-        .services
-        .iter()
-        .any(|sv| sv.stops.iter().any(|st| st.at == station))
-        || net
-            .links
-            .iter()
-            .any(|l| l.from == station || l.to == station);
-    if !served {
+    if !c.ix.served(c.net, station) {
         return Err(c.no_change(format!(
             "no service stops at '{station}' and no link reaches it"
         )));
     }
-    for sv in c.net.services.iter_mut() {
-        skip_stop(sv, station);
-    }
-    c.net.services.retain(|sv| sv.stops.len() >= 2);
-    c.net.drop_orphan_timetables();
-    for t in c.net.trips.iter_mut() {
-        t.stops.retain(|st| st.at != station);
-    }
-    c.net.trips.retain(|t| t.stops.len() >= 2);
-    c.net.links.retain(|l| l.from != station && l.to != station);
-    if let Some(p) = c.net.places.iter_mut().find(|p| p.id == station) {
+    // Services skip it (those left with one stop go, with their trips and bands), trips skip
+    // it (likewise), links to it go.
+    c.ix.close_station(c.net, station, skip_stop);
+    if let Some(p) = c.ix.place(station).map(|i| &mut c.net.places[i]) {
         // A closed station stays as a place (other records may name it) but nothing boards
         // there any more.
         p.name = format!("{} (closed)", p.name);
     }
     c.mark(|d| &mut d.closed, station);
     Ok(())
-}
-
-/// Drops the trips and bands of a service whose headway or run times an edit changed: in the
-/// timetable modes it runs the default band with its new figures (docs/network-format.md).
-fn drop_timetable(net: &mut Network, service: &str) {
-    net.trips.retain(|t| t.service != service);
-    net.bands.retain(|b| b.service != service);
 }
 
 /// Divides the running time between consecutive stops of a trip by `factor`, keeping its first
@@ -417,24 +409,27 @@ fn add_road(c: &mut Ctx<'_>, road: &RawRoad, nodes: &[RawRoadNode]) -> Result<()
                 "reuse it without redefining it, or rename the new node",
             ));
         }
-        c.net.places.push(Place {
-            id: n.id.clone(),
-            kind: PlaceKind::RoadNode,
-            name: n.name.clone(),
-            name_zh: n.name_zh.clone(),
-            city: String::new(),
-            district: String::new(),
-            lon: n.lon,
-            lat: n.lat,
-            interchange_min: 0.0,
-            in_area: false,
-            population: 0,
-            population_year: None,
-            source: n.source.clone(),
-            origin: c.e.origin.clone(),
-        });
+        push_place(
+            c,
+            Place {
+                id: n.id.clone(),
+                kind: PlaceKind::RoadNode,
+                name: n.name.clone(),
+                name_zh: n.name_zh.clone(),
+                city: String::new(),
+                district: String::new(),
+                lon: n.lon,
+                lat: n.lat,
+                interchange_min: 0.0,
+                in_area: false,
+                population: 0,
+                population_year: None,
+                source: n.source.clone(),
+                origin: c.e.origin.clone(),
+            },
+        );
     }
-    if c.net.roads.iter().any(|r| r.id == road.id) {
+    if c.ix.road(&road.id).is_some() {
         return Err(c.err(
             format!("road '{}' already exists", road.id),
             "use set_road, or another id",
@@ -462,6 +457,7 @@ fn add_road(c: &mut Ctx<'_>, road: &RawRoad, nodes: &[RawRoadNode]) -> Result<()
         source: road.source.clone(),
         origin: c.e.origin.clone(),
     });
+    c.ix.road_added(c.net);
     Ok(())
 }
 
@@ -492,7 +488,7 @@ fn set_road(
             "give the peak travel-time multiplier (1 = free flow)",
         )?;
     }
-    let Some(i) = c.net.roads.iter().position(|r| r.id == road) else {
+    let Some(i) = c.ix.road(road) else {
         return Err(c.err(
             format!("unknown road '{road}'"),
             "name a road id of the network or of an earlier add_road",
@@ -522,11 +518,9 @@ fn set_interchange(c: &mut Ctx<'_>, station: &str, minutes: f64) -> Result<(), P
     if let Some(p) = c.was_closed(station) {
         return Err(p);
     }
-    let Some(i) = c
-        .net
-        .places
-        .iter()
-        .position(|p| p.id == station && p.kind == PlaceKind::Station)
+    let Some(i) =
+        c.ix.place(station)
+            .filter(|&i| c.net.places[i].kind == PlaceKind::Station)
     else {
         return Err(c.err(
             format!("unknown station '{station}'"),
@@ -560,5 +554,6 @@ fn add_link(c: &mut Ctx<'_>, link: &RawLink) -> Result<(), Problem> {
         },
         origin: c.e.origin.clone(),
     });
+    c.ix.link_added(c.net);
     Ok(())
 }

@@ -2,9 +2,12 @@
 //! Applying a scenario returns a new network, validated again after every scenario step.
 
 mod edits;
+mod index;
 
 pub use edits::SPEED_FACTOR;
 use edits::{apply_edit, Done};
+pub use index::work_records;
+use index::Index;
 
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -605,6 +608,10 @@ pub enum Check {
 
 /// Applies scenarios in order to a copy of `base`, validating after each one. Conflicting
 /// edits (adding an id twice, editing a service that an earlier edit removed) are errors.
+///
+/// `base` is a network that validated (its ids unique). Each edit finds what it names through
+/// maps built once per application (and again after each validation), so the work is linear in
+/// the records and edits, not their product.
 pub fn apply(base: &Network, chain: &[&Scenario]) -> Result<Network, Problems> {
     apply_checked(base, chain, Check::EachStep)
 }
@@ -617,15 +624,17 @@ pub fn apply_checked(
 ) -> Result<Network, Problems> {
     let mut net = base.clone();
     let mut done = Done::default();
+    let mut ix = Index::new(&net);
     for (k, s) in chain.iter().enumerate() {
         let validate_now = check == Check::EachStep || k + 1 == chain.len();
         let mut problems = Vec::new();
         for e in &s.edits {
-            if let Err(p) = apply_edit(&mut net, s, e, &mut done) {
+            if let Err(p) = apply_edit(&mut net, &mut ix, s, e, &mut done) {
                 problems.push(p);
             }
         }
         if problems.is_empty() && validate_now {
+            ix.compact(&mut net);
             problems.extend(
                 validate::validate(&net)
                     .into_iter()
@@ -640,5 +649,6 @@ pub fn apply_checked(
             return Err(Problems(problems));
         }
     }
+    ix.compact(&mut net);
     Ok(net)
 }
