@@ -35,7 +35,7 @@ pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
         c.graph.csr.num_nodes(),
         c.graph.csr.num_arcs()
     );
-    if let Some(st) = crate::graph::streets::Streets::from_network(&n) {
+    if let Some(st) = crate::graph::streets::Streets::from_network(n) {
         let st = st?;
         outln!(
             text,
