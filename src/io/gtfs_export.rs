@@ -135,35 +135,104 @@ impl Ids {
 
 /// The files of the feed (name, text), in the order they are zipped.
 pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)> {
-    let places = net.place_index();
-    let agency_id = crate::io::gtfs_network::sanitise_id(&net.name);
-    // Routes: one per line and mode, in service order.
-    let mut route_ids = Ids::default();
-    let mut route_of: HashMap<(&str, Mode), String> = HashMap::new();
-    let mut routes = Vec::new();
-    for s in &net.services {
-        route_of
-            .entry((s.line.as_str(), s.mode))
-            .or_insert_with(|| {
-                let id = route_ids.claim(&crate::io::gtfs_network::sanitise_id(&s.line));
-                routes.push(vec![
-                    id.clone(),
-                    agency_id.clone(),
-                    String::new(),
-                    s.line.clone(),
-                    s.line_zh.clone(),
-                    route_type(s.mode).to_string(),
-                ]);
-                id
-            });
+    let mut x = Export::new(net);
+    x.timetabled_trips();
+    x.band_trips();
+    x.default_band_trips();
+    let cals = x.calendars(o);
+    let stops = x.stops();
+    let transfers = transfers(net, &stops);
+    x.files(o, &cals, &stops, &transfers)
+}
+
+/// A feed being written: the network, and the rows of its files so far.
+struct Export<'n> {
+    net: &'n Network,
+    places: HashMap<&'n str, crate::network::ids::PlaceIdx>,
+    /// The one agency: the network.
+    agency_id: String,
+    /// One route per line and mode, in service order.
+    route_of: HashMap<(&'n str, Mode), String>,
+    routes: Vec<Vec<String>>,
+    service_of: HashMap<&'n str, &'n Service>,
+    /// Trip ids in use (the network's, then those of band templates).
+    trip_ids: Ids,
+    /// Calendar ids in use (the network's, then `every-day`).
+    cal_ids: Ids,
+    trips: Vec<Vec<String>>,
+    stop_times: Vec<Vec<String>>,
+    frequencies: Vec<Vec<String>>,
+    /// Calendars some trip runs on.
+    used_cals: HashSet<&'n str>,
+    /// Stations some trip calls at.
+    served: HashSet<&'n str>,
+    /// The calendar of the default bands, if a service runs on one.
+    every_day: Option<String>,
+}
+
+/// The calendar files' rows, and the first and last day any calendar runs.
+struct Calendars {
+    calendar: Vec<Vec<String>>,
+    dates: Vec<Vec<String>>,
+    first: Option<Date>,
+    last: Option<Date>,
+}
+
+impl<'n> Export<'n> {
+    /// The feed's routes (one per line and mode, in service order) and the ids in use.
+    fn new(net: &'n Network) -> Export<'n> {
+        let agency_id = crate::io::gtfs_network::sanitise_id(&net.name);
+        let mut route_ids = Ids::default();
+        let mut route_of: HashMap<(&str, Mode), String> = HashMap::new();
+        let mut routes = Vec::new();
+        for s in &net.services {
+            route_of
+                .entry((s.line.as_str(), s.mode))
+                .or_insert_with(|| {
+                    let id = route_ids.claim(&crate::io::gtfs_network::sanitise_id(&s.line));
+                    routes.push(vec![
+                        id.clone(),
+                        agency_id.clone(),
+                        String::new(),
+                        s.line.clone(),
+                        s.line_zh.clone(),
+                        route_type(s.mode).to_string(),
+                    ]);
+                    id
+                });
+        }
+        let mut trip_ids = Ids::default();
+        for t in &net.trips {
+            trip_ids.0.insert(t.id.clone());
+        }
+        let mut cal_ids = Ids::default();
+        for c in &net.calendars {
+            cal_ids.0.insert(c.id.clone());
+        }
+        Export {
+            net,
+            places: net.place_index(),
+            agency_id,
+            route_of,
+            routes,
+            service_of: net.services.iter().map(|s| (s.id.as_str(), s)).collect(),
+            trip_ids,
+            cal_ids,
+            trips: Vec::new(),
+            stop_times: Vec::new(),
+            frequencies: Vec::new(),
+            used_cals: HashSet::new(),
+            served: HashSet::new(),
+            every_day: None,
+        }
     }
-    let service_of: HashMap<&str, &Service> =
-        net.services.iter().map(|s| (s.id.as_str(), s)).collect();
-    let name_of = |id: &str| {
-        places
+
+    /// A place's name (its Chinese name if it has no other).
+    fn name_of(&self, id: &str) -> String {
+        self.places
             .get(id)
             .map(|&p| {
-                let pl = net.place(p);
+                let pl = self.net.place(p);
                 if pl.name.is_empty() {
                     pl.name_zh.clone()
                 } else {
@@ -171,36 +240,26 @@ pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)>
                 }
             })
             .unwrap_or_default()
-    };
-    let mut trip_ids = Ids::default();
-    for t in &net.trips {
-        trip_ids.0.insert(t.id.clone());
     }
-    let mut cal_ids = Ids::default();
-    for c in &net.calendars {
-        cal_ids.0.insert(c.id.clone());
-    }
-    let mut trips = Vec::new();
-    let mut stop_times = Vec::new();
-    let mut frequencies = Vec::new();
-    let mut used_cals: HashSet<&str> = HashSet::new();
-    let mut served: HashSet<&str> = HashSet::new();
-    let push_trip = |trip_id: &str,
-                     s: &Service,
-                     calendar: &str,
-                     backward: bool,
-                     calls: &[(&str, Seconds, Seconds)],
-                     trips: &mut Vec<Vec<String>>,
-                     stop_times: &mut Vec<Vec<String>>| {
-        trips.push(vec![
-            route_of[&(s.line.as_str(), s.mode)].clone(),
+
+    /// Adds trip `trip_id` of service `s` with its calls (station, arrival, departure).
+    fn push_trip(
+        &mut self,
+        trip_id: &str,
+        s: &Service,
+        calendar: &str,
+        backward: bool,
+        calls: &[(&'n str, Seconds, Seconds)],
+    ) {
+        self.trips.push(vec![
+            self.route_of[&(s.line.as_str(), s.mode)].clone(),
             calendar.to_string(),
             trip_id.to_string(),
-            calls.last().map(|c| name_of(c.0)).unwrap_or_default(),
+            calls.last().map(|c| self.name_of(c.0)).unwrap_or_default(),
             u8::from(backward).to_string(),
         ]);
         for (k, (at, a, d)) in calls.iter().enumerate() {
-            stop_times.push(vec![
+            self.stop_times.push(vec![
                 trip_id.to_string(),
                 clock(*a),
                 clock(*d),
@@ -208,70 +267,51 @@ pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)>
                 (k + 1).to_string(),
             ]);
         }
-    };
-    // Timetabled trips.
-    for t in &net.trips {
-        let Some(s) = service_of.get(t.service.as_str()) else {
-            continue;
-        };
-        // Calls at stations the service no longer serves (a scenario's close_station) are
-        // left out; a trip left with fewer than two is dropped.
-        let calls: Vec<(&str, Seconds, Seconds)> = t
-            .stops
-            .iter()
-            .filter(|ts| s.stops.iter().any(|x| x.at == ts.at))
-            .map(|ts| (ts.at.as_str(), ts.arrive, ts.depart))
-            .collect();
-        if calls.len() < 2 {
-            continue;
-        }
-        let mut it = s.stops.iter();
-        let forward = calls.iter().all(|c| it.any(|x| x.at == c.0));
-        served.extend(calls.iter().map(|c| c.0));
-        used_cals.insert(t.calendar.as_str());
-        push_trip(
-            &t.id,
-            s,
-            &t.calendar,
-            !forward,
-            &calls,
-            &mut trips,
-            &mut stop_times,
-        );
+        self.served.extend(calls.iter().map(|c| c.0));
     }
-    // Bands: one template per service, direction and calendar while the bands do not overlap.
-    // (service, direction, calendar) → the bands' indices.
-    type Group<'a> = ((&'a str, BandDirection, &'a str), Vec<usize>);
-    let mut groups: Vec<Group> = Vec::new();
-    for (i, b) in net.bands.iter().enumerate() {
-        if !service_of.contains_key(b.service.as_str()) {
-            continue;
-        }
-        let key = (b.service.as_str(), b.direction, b.calendar.as_str());
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push(i),
-            None => groups.push((key, vec![i])),
+
+    /// The network's timetabled trips. Calls at stations the service no longer serves (a
+    /// scenario's close_station) are left out; a trip left with fewer than two is dropped.
+    fn timetabled_trips(&mut self) {
+        let net = self.net;
+        for t in &net.trips {
+            let Some(&s) = self.service_of.get(t.service.as_str()) else {
+                continue;
+            };
+            let calls: Vec<(&str, Seconds, Seconds)> = t
+                .stops
+                .iter()
+                .filter(|ts| s.stops.iter().any(|x| x.at == ts.at))
+                .map(|ts| (ts.at.as_str(), ts.arrive, ts.depart))
+                .collect();
+            if calls.len() < 2 {
+                continue;
+            }
+            let mut it = s.stops.iter();
+            let forward = calls.iter().all(|c| it.any(|x| x.at == c.0));
+            self.used_cals.insert(t.calendar.as_str());
+            self.push_trip(&t.id, s, &t.calendar, !forward, &calls);
         }
     }
-    let mut add_template = |s: &Service,
-                            backward: bool,
-                            calendar: &str,
-                            base: &str,
-                            bands: &[(Seconds, Seconds, Seconds, bool)],
-                            trips: &mut Vec<Vec<String>>,
-                            stop_times: &mut Vec<Vec<String>>,
-                            frequencies: &mut Vec<Vec<String>>,
-                            served: &mut HashSet<String>| {
-        let id = trip_ids.claim(base);
-        let calls = template(s, backward, bands[0].0);
-        let calls: Vec<(&str, Seconds, Seconds)> = calls
+
+    /// Adds a template trip of service `s` leaving at the first band's start, and a
+    /// frequencies.txt row per band.
+    fn add_template(
+        &mut self,
+        s: &'n Service,
+        backward: bool,
+        calendar: &str,
+        base: &str,
+        bands: &[(Seconds, Seconds, Seconds, bool)],
+    ) {
+        let id = self.trip_ids.claim(base);
+        let calls: Vec<(&str, Seconds, Seconds)> = template(s, backward, bands[0].0)
             .iter()
             .map(|&(k, a, d)| (s.stops[k].at.as_str(), a, d))
             .collect();
-        served.extend(calls.iter().map(|c| c.0.to_string()));
-        push_trip(&id, s, calendar, backward, &calls, trips, stop_times);
+        self.push_trip(&id, s, calendar, backward, &calls);
         for &(start, end, headway, exact) in bands {
-            frequencies.push(vec![
+            self.frequencies.push(vec![
                 id.clone(),
                 clock(start),
                 clock(end),
@@ -279,141 +319,311 @@ pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)>
                 u8::from(exact).to_string(),
             ]);
         }
-    };
-    let mut served_owned: HashSet<String> = HashSet::new();
-    for ((service, dir, calendar), idx) in &groups {
-        let s = service_of[service];
-        let mut bands: Vec<(Seconds, Seconds, Seconds, bool)> = idx
-            .iter()
-            .map(|&i| {
-                let b = &net.bands[i];
-                (b.start, b.end, b.headway_s.max(1), b.exact)
-            })
-            .collect();
-        bands.sort_unstable();
-        used_cals.insert(calendar);
-        let backward = *dir == BandDirection::Backward;
-        let base = format!(
-            "{service}-{}-{calendar}",
-            if backward { "backward" } else { "forward" }
-        );
-        let mut from = 0;
-        for k in 1..=bands.len() {
-            if k == bands.len() || bands[k].0 < bands[k - 1].1 {
-                add_template(
-                    s,
-                    backward,
-                    calendar,
-                    &base,
-                    &bands[from..k],
-                    &mut trips,
-                    &mut stop_times,
-                    &mut frequencies,
-                    &mut served_owned,
-                );
-                from = k;
+    }
+
+    /// The network's bands: one template per service, direction and calendar while the
+    /// bands do not overlap (a new template where one starts before the previous ends).
+    fn band_trips(&mut self) {
+        let net = self.net;
+        // (service, direction, calendar) → the bands' indices, in order of first sight.
+        type Group<'a> = ((&'a str, BandDirection, &'a str), Vec<usize>);
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_of: HashMap<(&str, BandDirection, &str), usize> = HashMap::new();
+        for (i, b) in net.bands.iter().enumerate() {
+            if !self.service_of.contains_key(b.service.as_str()) {
+                continue;
+            }
+            let key = (b.service.as_str(), b.direction, b.calendar.as_str());
+            let g = *group_of.entry(key).or_insert_with(|| {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            });
+            groups[g].1.push(i);
+        }
+        for ((service, dir, calendar), idx) in &groups {
+            let s = self.service_of[service];
+            let mut bands: Vec<(Seconds, Seconds, Seconds, bool)> = idx
+                .iter()
+                .map(|&i| {
+                    let b = &net.bands[i];
+                    (b.start, b.end, b.headway_s.max(1), b.exact)
+                })
+                .collect();
+            bands.sort_unstable();
+            self.used_cals.insert(calendar);
+            let backward = *dir == BandDirection::Backward;
+            let base = format!(
+                "{service}-{}-{calendar}",
+                if backward { "backward" } else { "forward" }
+            );
+            let mut from = 0;
+            for k in 1..=bands.len() {
+                if k == bands.len() || bands[k].0 < bands[k - 1].1 {
+                    self.add_template(s, backward, calendar, &base, &bands[from..k]);
+                    from = k;
+                }
             }
         }
     }
-    // Services with neither trips nor bands: every headway_min over the default hours, every day.
-    let with_timetable: HashSet<&str> = net
-        .trips
-        .iter()
-        .map(|t| t.service.as_str())
-        .chain(net.bands.iter().map(|b| b.service.as_str()))
-        .collect();
-    let tt = &net.settings.timetable;
-    let parse =
-        |v: &str, fallback: Seconds| crate::network::load::parse_clock(v).unwrap_or(fallback);
-    let (d0, d1) = (
-        parse(&tt.default_start, 6 * 3600),
-        parse(&tt.default_end, 23 * 3600),
-    );
-    let every_day = cal_ids.claim("every-day");
-    let mut every_day_used = false;
-    for s in &net.services {
-        if with_timetable.contains(s.id.as_str()) || s.stops.len() < 2 {
-            continue;
+
+    /// Services with neither trips nor bands: every `headway_min` over the network's default
+    /// hours, every day (calendar `every-day`), in each direction they run.
+    fn default_band_trips(&mut self) {
+        let net = self.net;
+        let with_timetable: HashSet<&str> = net
+            .trips
+            .iter()
+            .map(|t| t.service.as_str())
+            .chain(net.bands.iter().map(|b| b.service.as_str()))
+            .collect();
+        let tt = &net.settings.timetable;
+        let parse =
+            |v: &str, fallback: Seconds| crate::network::load::parse_clock(v).unwrap_or(fallback);
+        let (d0, d1) = (
+            parse(&tt.default_start, 6 * 3600),
+            parse(&tt.default_end, 23 * 3600),
+        );
+        let every_day = self.cal_ids.claim("every-day");
+        for s in &net.services {
+            if with_timetable.contains(s.id.as_str()) || s.stops.len() < 2 {
+                continue;
+            }
+            self.every_day = Some(every_day.clone());
+            let headway = minutes_to_seconds(s.headway_min).max(1);
+            let dirs: &[bool] = match s.directions {
+                Directions::Both => &[false, true],
+                Directions::Forward => &[false],
+            };
+            for &backward in dirs {
+                let base = format!("{}-{}", s.id, if backward { "backward" } else { "forward" });
+                let band = [(d0, d1.max(d0 + 1), headway, false)];
+                self.add_template(s, backward, &every_day, &base, &band);
+            }
         }
-        every_day_used = true;
-        let headway = minutes_to_seconds(s.headway_min).max(1);
-        let dirs: &[bool] = match s.directions {
-            Directions::Both => &[false, true],
-            Directions::Forward => &[false],
+    }
+
+    /// The calendars some trip runs on, with their added and removed days; `every-day` from
+    /// `o.day` for a year.
+    fn calendars(&self, o: &GtfsExportOptions) -> Calendars {
+        let mut c_out = Calendars {
+            calendar: Vec::new(),
+            dates: Vec::new(),
+            first: None,
+            last: None,
         };
-        for &backward in dirs {
-            let base = format!("{}-{}", s.id, if backward { "backward" } else { "forward" });
-            add_template(
-                s,
-                backward,
-                &every_day,
-                &base,
-                &[(d0, d1.max(d0 + 1), headway, false)],
-                &mut trips,
-                &mut stop_times,
-                &mut frequencies,
-                &mut served_owned,
-            );
+        let span = |a: Date, b: Date, c: &mut Calendars| {
+            c.first = Some(c.first.map_or(a, |f| f.min(a)));
+            c.last = Some(c.last.map_or(b, |l| l.max(b)));
+        };
+        for c in self
+            .net
+            .calendars
+            .iter()
+            .filter(|c| self.used_cals.contains(c.id.as_str()))
+        {
+            let mut row = vec![c.id.clone()];
+            row.extend(c.weekdays.iter().map(|&w| u8::from(w).to_string()));
+            row.push(ymd(c.start));
+            row.push(ymd(c.end));
+            c_out.calendar.push(row);
+            span(c.start, c.end, &mut c_out);
+            for d in &c.added {
+                c_out.dates.push(vec![c.id.clone(), ymd(*d), "1".into()]);
+                span(*d, *d, &mut c_out);
+            }
+            for d in &c.removed {
+                c_out.dates.push(vec![c.id.clone(), ymd(*d), "2".into()]);
+            }
         }
-    }
-    // Calendars.
-    let mut calendar = Vec::new();
-    let mut calendar_dates = Vec::new();
-    let (mut first, mut last): (Option<Date>, Option<Date>) = (None, None);
-    let mut span = |a: Date, b: Date| {
-        first = Some(first.map_or(a, |f| f.min(a)));
-        last = Some(last.map_or(b, |l| l.max(b)));
-    };
-    for c in net
-        .calendars
-        .iter()
-        .filter(|c| used_cals.contains(c.id.as_str()))
-    {
-        let mut row = vec![c.id.clone()];
-        row.extend(c.weekdays.iter().map(|&w| u8::from(w).to_string()));
-        row.push(ymd(c.start));
-        row.push(ymd(c.end));
-        calendar.push(row);
-        span(c.start, c.end);
-        for d in &c.added {
-            calendar_dates.push(vec![c.id.clone(), ymd(*d), "1".into()]);
-            span(*d, *d);
+        if let Some(every_day) = &self.every_day {
+            let end = day_of(o.day).map_or(o.day, |d| date_of(Day(d.0 + 364)));
+            let mut row = vec![every_day.clone()];
+            row.extend((0..7).map(|_| "1".to_string()));
+            row.push(ymd(o.day));
+            row.push(ymd(end));
+            c_out.calendar.push(row);
+            span(o.day, end, &mut c_out);
         }
-        for d in &c.removed {
-            calendar_dates.push(vec![c.id.clone(), ymd(*d), "2".into()]);
+        c_out
+    }
+
+    /// The stations some trip calls at, in network order, as stops.txt rows.
+    fn stops(&self) -> Vec<Vec<String>> {
+        self.net
+            .places
+            .iter()
+            .filter(|p| p.kind == PlaceKind::Station && self.served.contains(p.id.as_str()))
+            .map(|p| {
+                vec![
+                    p.id.clone(),
+                    if p.name.is_empty() {
+                        p.name_zh.clone()
+                    } else {
+                        p.name.clone()
+                    },
+                    format!("{}", p.lat),
+                    format!("{}", p.lon),
+                    "0".into(),
+                ]
+            })
+            .collect()
+    }
+
+    /// The feed's files from its rows, in the order they are zipped (calendar_dates.txt,
+    /// frequencies.txt and transfers.txt only when they have rows).
+    fn files(
+        &self,
+        o: &GtfsExportOptions,
+        cals: &Calendars,
+        stops: &[Vec<String>],
+        transfers: &[Vec<String>],
+    ) -> Vec<(String, String)> {
+        let net = self.net;
+        let mut files = vec![
+            (
+                "agency.txt".to_string(),
+                csv_text(
+                    &["agency_id", "agency_name", "agency_url", "agency_timezone"],
+                    &[vec![
+                        self.agency_id.clone(),
+                        net.title.clone(),
+                        o.publisher_url.clone(),
+                        o.timezone.clone(),
+                    ]],
+                ),
+            ),
+            (
+                "stops.txt".into(),
+                csv_text(
+                    &[
+                        "stop_id",
+                        "stop_name",
+                        "stop_lat",
+                        "stop_lon",
+                        "location_type",
+                    ],
+                    stops,
+                ),
+            ),
+            (
+                "routes.txt".into(),
+                csv_text(
+                    &[
+                        "route_id",
+                        "agency_id",
+                        "route_short_name",
+                        "route_long_name",
+                        "route_desc",
+                        "route_type",
+                    ],
+                    &self.routes,
+                ),
+            ),
+            (
+                "trips.txt".into(),
+                csv_text(
+                    &[
+                        "route_id",
+                        "service_id",
+                        "trip_id",
+                        "trip_headsign",
+                        "direction_id",
+                    ],
+                    &self.trips,
+                ),
+            ),
+            (
+                "stop_times.txt".into(),
+                csv_text(
+                    &[
+                        "trip_id",
+                        "arrival_time",
+                        "departure_time",
+                        "stop_id",
+                        "stop_sequence",
+                    ],
+                    &self.stop_times,
+                ),
+            ),
+            (
+                "calendar.txt".into(),
+                csv_text(
+                    &[
+                        "service_id",
+                        "monday",
+                        "tuesday",
+                        "wednesday",
+                        "thursday",
+                        "friday",
+                        "saturday",
+                        "sunday",
+                        "start_date",
+                        "end_date",
+                    ],
+                    &cals.calendar,
+                ),
+            ),
+        ];
+        if !cals.dates.is_empty() {
+            files.push((
+                "calendar_dates.txt".into(),
+                csv_text(&["service_id", "date", "exception_type"], &cals.dates),
+            ));
         }
+        if !self.frequencies.is_empty() {
+            files.push((
+                "frequencies.txt".into(),
+                csv_text(
+                    &[
+                        "trip_id",
+                        "start_time",
+                        "end_time",
+                        "headway_secs",
+                        "exact_times",
+                    ],
+                    &self.frequencies,
+                ),
+            ));
+        }
+        if !transfers.is_empty() {
+            files.push((
+                "transfers.txt".into(),
+                csv_text(
+                    &[
+                        "from_stop_id",
+                        "to_stop_id",
+                        "transfer_type",
+                        "min_transfer_time",
+                    ],
+                    transfers,
+                ),
+            ));
+        }
+        let mut info = vec![net.title.clone(), o.publisher_url.clone(), "en".to_string()];
+        info.push(cals.first.map(ymd).unwrap_or_default());
+        info.push(cals.last.map(ymd).unwrap_or_default());
+        info.push(o.version.clone());
+        files.push((
+            "feed_info.txt".into(),
+            csv_text(
+                &[
+                    "feed_publisher_name",
+                    "feed_publisher_url",
+                    "feed_lang",
+                    "feed_start_date",
+                    "feed_end_date",
+                    "feed_version",
+                ],
+                &[info],
+            ),
+        ));
+        files
     }
-    if every_day_used {
-        let end = day_of(o.day).map_or(o.day, |d| date_of(Day(d.0 + 364)));
-        let mut row = vec![every_day.clone()];
-        row.extend((0..7).map(|_| "1".to_string()));
-        row.push(ymd(o.day));
-        row.push(ymd(end));
-        calendar.push(row);
-        span(o.day, end);
-    }
-    // Stops: the stations called at, in network order.
-    let stops: Vec<Vec<String>> = net
-        .places
-        .iter()
-        .filter(|p| {
-            p.kind == PlaceKind::Station
-                && (served.contains(p.id.as_str()) || served_owned.contains(&p.id))
-        })
-        .map(|p| {
-            vec![
-                p.id.clone(),
-                if p.name.is_empty() {
-                    p.name_zh.clone()
-                } else {
-                    p.name.clone()
-                },
-                format!("{}", p.lat),
-                format!("{}", p.lon),
-                "0".into(),
-            ]
-        })
-        .collect();
+}
+
+/// The network's links with minutes between two exported stops, as transfers of type 2
+/// (minimum time) both ways.
+fn transfers(net: &Network, stops: &[Vec<String>]) -> Vec<Vec<String>> {
     let exported: HashSet<&str> = stops.iter().map(|r| r[0].as_str()).collect();
     let mut transfers = Vec::new();
     for l in &net.links {
@@ -427,145 +637,7 @@ pub fn gtfs_files(net: &Network, o: &GtfsExportOptions) -> Vec<(String, String)>
         transfers.push(vec![l.from.clone(), l.to.clone(), "2".into(), secs.clone()]);
         transfers.push(vec![l.to.clone(), l.from.clone(), "2".into(), secs]);
     }
-    let mut files = vec![
-        (
-            "agency.txt".to_string(),
-            csv_text(
-                &["agency_id", "agency_name", "agency_url", "agency_timezone"],
-                &[vec![
-                    agency_id.clone(),
-                    net.title.clone(),
-                    o.publisher_url.clone(),
-                    o.timezone.clone(),
-                ]],
-            ),
-        ),
-        (
-            "stops.txt".into(),
-            csv_text(
-                &[
-                    "stop_id",
-                    "stop_name",
-                    "stop_lat",
-                    "stop_lon",
-                    "location_type",
-                ],
-                &stops,
-            ),
-        ),
-        (
-            "routes.txt".into(),
-            csv_text(
-                &[
-                    "route_id",
-                    "agency_id",
-                    "route_short_name",
-                    "route_long_name",
-                    "route_desc",
-                    "route_type",
-                ],
-                &routes,
-            ),
-        ),
-        (
-            "trips.txt".into(),
-            csv_text(
-                &[
-                    "route_id",
-                    "service_id",
-                    "trip_id",
-                    "trip_headsign",
-                    "direction_id",
-                ],
-                &trips,
-            ),
-        ),
-        (
-            "stop_times.txt".into(),
-            csv_text(
-                &[
-                    "trip_id",
-                    "arrival_time",
-                    "departure_time",
-                    "stop_id",
-                    "stop_sequence",
-                ],
-                &stop_times,
-            ),
-        ),
-        (
-            "calendar.txt".into(),
-            csv_text(
-                &[
-                    "service_id",
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                    "start_date",
-                    "end_date",
-                ],
-                &calendar,
-            ),
-        ),
-    ];
-    if !calendar_dates.is_empty() {
-        files.push((
-            "calendar_dates.txt".into(),
-            csv_text(&["service_id", "date", "exception_type"], &calendar_dates),
-        ));
-    }
-    if !frequencies.is_empty() {
-        files.push((
-            "frequencies.txt".into(),
-            csv_text(
-                &[
-                    "trip_id",
-                    "start_time",
-                    "end_time",
-                    "headway_secs",
-                    "exact_times",
-                ],
-                &frequencies,
-            ),
-        ));
-    }
-    if !transfers.is_empty() {
-        files.push((
-            "transfers.txt".into(),
-            csv_text(
-                &[
-                    "from_stop_id",
-                    "to_stop_id",
-                    "transfer_type",
-                    "min_transfer_time",
-                ],
-                &transfers,
-            ),
-        ));
-    }
-    let mut info = vec![net.title.clone(), o.publisher_url.clone(), "en".to_string()];
-    info.push(first.map(ymd).unwrap_or_default());
-    info.push(last.map(ymd).unwrap_or_default());
-    info.push(o.version.clone());
-    files.push((
-        "feed_info.txt".into(),
-        csv_text(
-            &[
-                "feed_publisher_name",
-                "feed_publisher_url",
-                "feed_lang",
-                "feed_start_date",
-                "feed_end_date",
-                "feed_version",
-            ],
-            &[info],
-        ),
-    ));
-    files
+    transfers
 }
 
 /// The feed as zip bytes (deflated, timestamps fixed at 1980-01-01 so that the same network

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::network::ids::{PlaceIdx, ServiceIdx};
 use crate::network::model::*;
 use crate::network::problem::Problem;
 
@@ -756,6 +757,24 @@ pub const MAX_CLOCK_S: u32 = 48 * 3600 - 1;
 /// Calendars, trips and bands: ids unique, references known, trips along their service with
 /// times in order and plausible speeds, bands inside two days.
 fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
+    let cals = check_calendars(net, p);
+    let services = net.service_index();
+    let places = net.place_index();
+    let mut trips: HashMap<&str, &Origin> = HashMap::new();
+    for t in &net.trips {
+        let rec = format!("trip {}", t.id);
+        let Some(s) = check_trip_record(net, t, &mut trips, &cals, &services, &rec, p) else {
+            continue;
+        };
+        check_trip_stops(t, s, &rec, p);
+        check_trip_times(net, t, s, &places, &rec, p);
+    }
+    check_bands(net, &cals, &services, p);
+}
+
+/// Calendars: ids unique, end not before start, a source, no date both added and removed.
+/// Returns them by id.
+fn check_calendars<'n>(net: &'n Network, p: &mut Vec<Problem>) -> HashMap<&'n str, &'n Origin> {
     let mut cals: HashMap<&str, &Origin> = HashMap::new();
     for c in &net.calendars {
         let rec = format!("calendar {}", c.id);
@@ -793,176 +812,219 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
-    let places = net.place_index();
-    let services = net.service_index();
-    let mut trips: HashMap<&str, &Origin> = HashMap::new();
-    for t in &net.trips {
-        let rec = format!("trip {}", t.id);
-        check_id(&t.id, "trip", &t.origin, p);
-        if let Some(first) = trips.insert(t.id.as_str(), &t.origin) {
-            p.push(Problem::error(
-                &t.origin,
-                &rec,
-                format!("duplicate trip id (first at {first})"),
-                "give each trip its own id (e.g. the train number and the calendar)",
-            ));
-        }
-        if !cals.contains_key(t.calendar.as_str()) {
-            p.push(Problem::error(
-                &t.origin,
-                &rec,
-                format!("unknown calendar '{}'", t.calendar),
-                "add the calendar to a calendars file, or correct the id",
-            ));
-        }
-        let Some(&si) = services.get(t.service.as_str()) else {
-            p.push(Problem::error(
-                &t.origin,
-                &rec,
-                format!("unknown service '{}'", t.service),
-                "add the service to a services file, or correct the id",
-            ));
-            continue;
-        };
-        let s = &net.services[si.idx()];
-        if t.stops.len() < 2 {
-            p.push(Problem::error(
-                &t.origin,
-                &rec,
-                "a trip needs at least two stops",
-                "give every stop the trip calls at, in running order",
-            ));
-            continue;
-        }
-        // The trip's stops must be a subsequence of the service's stops (forward), or of
-        // their reverse (services running both ways). Matched greedily in order, so that a
-        // service calling twice at one station (a loop) is followed correctly.
-        let mut known = 0;
-        for ts in &t.stops {
-            match s.stops.iter().position(|x| x.at == ts.at) {
-                Some(_) => known += 1,
-                None => {
-                    p.push(Problem::error(
-                        &ts.origin,
-                        &rec,
-                        format!("stop '{}' is not a station of service {}", ts.at, s.id),
-                        "add the station to the service, or give the trip to the service that calls there",
-                    ));
-                }
-            }
-        }
-        if known == t.stops.len() {
-            let fwd = is_subsequence(t, s.stops.iter());
-            let back = is_subsequence(t, s.stops.iter().rev());
-            if !(fwd || back && s.directions == Directions::Both) {
-                p.push(Problem::error(
-                    &t.origin,
-                    &rec,
-                    format!(
-                        "the stops do not follow service {}'s stop order{}",
-                        s.id,
-                        if s.directions == Directions::Both { " or its reverse" } else { "" }
-                    ),
-                    "list the trip's stops in running order; a trip may skip stations but not go back",
-                ));
-            }
-        }
-        let mut prev: Option<&TripStop> = None;
-        for ts in &t.stops {
-            if ts.depart < ts.arrive {
+    cals
+}
+
+/// A trip's record: its id unique (`trips`: those checked before it), its calendar and
+/// service known, at least two stops. Returns its service, unless unknown or the trip has
+/// fewer than two stops.
+fn check_trip_record<'n>(
+    net: &'n Network,
+    t: &'n Trip,
+    trips: &mut HashMap<&'n str, &'n Origin>,
+    cals: &HashMap<&str, &Origin>,
+    services: &HashMap<&str, ServiceIdx>,
+    rec: &str,
+    p: &mut Vec<Problem>,
+) -> Option<&'n Service> {
+    check_id(&t.id, "trip", &t.origin, p);
+    if let Some(first) = trips.insert(t.id.as_str(), &t.origin) {
+        p.push(Problem::error(
+            &t.origin,
+            rec,
+            format!("duplicate trip id (first at {first})"),
+            "give each trip its own id (e.g. the train number and the calendar)",
+        ));
+    }
+    if !cals.contains_key(t.calendar.as_str()) {
+        p.push(Problem::error(
+            &t.origin,
+            rec,
+            format!("unknown calendar '{}'", t.calendar),
+            "add the calendar to a calendars file, or correct the id",
+        ));
+    }
+    let Some(&si) = services.get(t.service.as_str()) else {
+        p.push(Problem::error(
+            &t.origin,
+            rec,
+            format!("unknown service '{}'", t.service),
+            "add the service to a services file, or correct the id",
+        ));
+        return None;
+    };
+    let s = &net.services[si.idx()];
+    if t.stops.len() < 2 {
+        p.push(Problem::error(
+            &t.origin,
+            rec,
+            "a trip needs at least two stops",
+            "give every stop the trip calls at, in running order",
+        ));
+        return None;
+    }
+    Some(s)
+}
+
+/// A trip's stops: stations of its service, in its order (or the reverse, for a service
+/// running both ways).
+fn check_trip_stops(t: &Trip, s: &Service, rec: &str, p: &mut Vec<Problem>) {
+    // The trip's stops must be a subsequence of the service's stops (forward), or of
+    // their reverse (services running both ways). Matched greedily in order, so that a
+    // service calling twice at one station (a loop) is followed correctly.
+    let mut known = 0;
+    for ts in &t.stops {
+        match s.stops.iter().position(|x| x.at == ts.at) {
+            Some(_) => known += 1,
+            None => {
                 p.push(Problem::error(
                     &ts.origin,
-                    &rec,
-                    format!(
-                        "departs {} before it arrives {}",
-                        clock(ts.depart),
-                        clock(ts.arrive)
-                    ),
-                    "check the two times of this stop",
+                    rec,
+                    format!("stop '{}' is not a station of service {}", ts.at, s.id),
+                    "add the station to the service, or give the trip to the service that calls there",
                 ));
             }
-            if ts.depart > MAX_CLOCK_S || ts.arrive > MAX_CLOCK_S {
-                p.push(Problem::error(
-                    &ts.origin,
-                    &rec,
-                    "a time is past 47:59:59",
-                    "service-day times may pass 24:00 but not 48:00",
-                ));
-            }
-            if ts.depart - ts.arrive.min(ts.depart) > (MAX_DWELL_MIN * 60.0) as u32 {
-                p.push(Problem::error(
-                    &ts.origin,
-                    &rec,
-                    format!(
-                        "dwell of {} min at {} is more than {MAX_DWELL_MIN} min",
-                        (ts.depart - ts.arrive) / 60,
-                        ts.at
-                    ),
-                    "check the times; a long layover is two trips",
-                ));
-            }
-            if let Some(a) = prev {
-                if ts.arrive < a.depart {
-                    p.push(Problem::error(
-                        &ts.origin,
-                        &rec,
-                        format!(
-                            "arrives at {} {} before leaving {} at {}",
-                            ts.at,
-                            clock(ts.arrive),
-                            a.at,
-                            clock(a.depart)
-                        ),
-                        "times must not decrease along a trip (write 24:10, not 00:10, after midnight)",
-                    ));
-                } else if let (Some(&x), Some(&y)) =
-                    (places.get(a.at.as_str()), places.get(ts.at.as_str()))
-                {
-                    let km = place_distance_m(net.place(x), net.place(y)) / 1000.0;
-                    let run_s = ts.arrive - a.depart;
-                    let run = (run_s as f64 / 60.0 * 100.0).round() / 100.0;
-                    let (lo, hi) = s.mode.plausible_kmh();
-                    // Times given to the whole minute say only that the vehicle leaves and
-                    // arrives within those minutes: the hop may take up to a minute more or
-                    // less (GTFS feeds often give two close stops the same minute).
-                    let slack = if a.depart % 60 == 0 && ts.arrive % 60 == 0 {
-                        60
-                    } else {
-                        0
-                    };
-                    let kmh_at = |secs: u32| {
-                        if secs > 0 {
-                            km / (secs as f64 / 3600.0)
-                        } else {
-                            f64::INFINITY
-                        }
-                    };
-                    let (fastest, slowest) = (run_s + slack, run_s.saturating_sub(slack));
-                    let too_slow = if km < SHORT_HOP_KM {
-                        slowest as f64 / 60.0 > SHORT_HOP_KM / lo * 60.0
-                    } else {
-                        kmh_at(slowest) < lo
-                    };
-                    if kmh_at(fastest) > hi || too_slow {
-                        let kmh = kmh_at(run_s);
-                        p.push(Problem::error(
-                            &ts.origin,
-                            &rec,
-                            format!(
-                                "implied speed {} km/h from {} ({km:.1} km straight line in {run} min{}) is outside {lo}..{hi} km/h for {}",
-                                if kmh.is_finite() { format!("{kmh:.0}") } else { "infinite".into() },
-                                a.at,
-                                if slack > 0 { ", give or take the minute its whole-minute times leave open" } else { "" },
-                                s.mode
-                            ),
-                            "check the times and both stations' coordinates",
-                        ));
-                    }
-                }
-            }
-            prev = Some(ts);
         }
     }
+    if known == t.stops.len() {
+        let fwd = is_subsequence(t, s.stops.iter());
+        let back = is_subsequence(t, s.stops.iter().rev());
+        if !(fwd || back && s.directions == Directions::Both) {
+            p.push(Problem::error(
+                &t.origin,
+                rec,
+                format!(
+                    "the stops do not follow service {}'s stop order{}",
+                    s.id,
+                    if s.directions == Directions::Both {
+                        " or its reverse"
+                    } else {
+                        ""
+                    }
+                ),
+                "list the trip's stops in running order; a trip may skip stations but not go back",
+            ));
+        }
+    }
+}
+
+/// A trip's times: departures not before arrivals, before 48:00, dwells within the limit,
+/// never decreasing, and speeds between consecutive stops plausible for the mode (a hop
+/// shorter than [`SHORT_HOP_KM`] held to the lowest speed as if it were that long; whole-minute
+/// times given a minute of slack).
+fn check_trip_times(
+    net: &Network,
+    t: &Trip,
+    s: &Service,
+    places: &HashMap<&str, PlaceIdx>,
+    rec: &str,
+    p: &mut Vec<Problem>,
+) {
+    let mut prev: Option<&TripStop> = None;
+    for ts in &t.stops {
+        if ts.depart < ts.arrive {
+            p.push(Problem::error(
+                &ts.origin,
+                rec,
+                format!(
+                    "departs {} before it arrives {}",
+                    clock(ts.depart),
+                    clock(ts.arrive)
+                ),
+                "check the two times of this stop",
+            ));
+        }
+        if ts.depart > MAX_CLOCK_S || ts.arrive > MAX_CLOCK_S {
+            p.push(Problem::error(
+                &ts.origin,
+                rec,
+                "a time is past 47:59:59",
+                "service-day times may pass 24:00 but not 48:00",
+            ));
+        }
+        if ts.depart - ts.arrive.min(ts.depart) > (MAX_DWELL_MIN * 60.0) as u32 {
+            p.push(Problem::error(
+                &ts.origin,
+                rec,
+                format!(
+                    "dwell of {} min at {} is more than {MAX_DWELL_MIN} min",
+                    (ts.depart - ts.arrive) / 60,
+                    ts.at
+                ),
+                "check the times; a long layover is two trips",
+            ));
+        }
+        if let Some(a) = prev {
+            if ts.arrive < a.depart {
+                p.push(Problem::error(
+                    &ts.origin,
+                    rec,
+                    format!(
+                        "arrives at {} {} before leaving {} at {}",
+                        ts.at,
+                        clock(ts.arrive),
+                        a.at,
+                        clock(a.depart)
+                    ),
+                    "times must not decrease along a trip (write 24:10, not 00:10, after midnight)",
+                ));
+            } else if let (Some(&x), Some(&y)) =
+                (places.get(a.at.as_str()), places.get(ts.at.as_str()))
+            {
+                let km = place_distance_m(net.place(x), net.place(y)) / 1000.0;
+                let run_s = ts.arrive - a.depart;
+                let run = (run_s as f64 / 60.0 * 100.0).round() / 100.0;
+                let (lo, hi) = s.mode.plausible_kmh();
+                // Times given to the whole minute say only that the vehicle leaves and
+                // arrives within those minutes: the hop may take up to a minute more or
+                // less (GTFS feeds often give two close stops the same minute).
+                let slack = if a.depart % 60 == 0 && ts.arrive % 60 == 0 {
+                    60
+                } else {
+                    0
+                };
+                let kmh_at = |secs: u32| {
+                    if secs > 0 {
+                        km / (secs as f64 / 3600.0)
+                    } else {
+                        f64::INFINITY
+                    }
+                };
+                let (fastest, slowest) = (run_s + slack, run_s.saturating_sub(slack));
+                let too_slow = if km < SHORT_HOP_KM {
+                    slowest as f64 / 60.0 > SHORT_HOP_KM / lo * 60.0
+                } else {
+                    kmh_at(slowest) < lo
+                };
+                if kmh_at(fastest) > hi || too_slow {
+                    let kmh = kmh_at(run_s);
+                    p.push(Problem::error(
+                        &ts.origin,
+                        rec,
+                        format!(
+                            "implied speed {} km/h from {} ({km:.1} km straight line in {run} min{}) is outside {lo}..{hi} km/h for {}",
+                            if kmh.is_finite() { format!("{kmh:.0}") } else { "infinite".into() },
+                            a.at,
+                            if slack > 0 { ", give or take the minute its whole-minute times leave open" } else { "" },
+                            s.mode
+                        ),
+                        "check the times and both stations' coordinates",
+                    ));
+                }
+            }
+        }
+        prev = Some(ts);
+    }
+}
+
+/// Bands: calendar and service known (running both ways for a backward band), inside two
+/// days, with a source.
+fn check_bands(
+    net: &Network,
+    cals: &HashMap<&str, &Origin>,
+    services: &HashMap<&str, ServiceIdx>,
+    p: &mut Vec<Problem>,
+) {
     for b in &net.bands {
         let rec = format!("band of {} from {}", b.service, clock(b.start));
         if !cals.contains_key(b.calendar.as_str()) {

@@ -58,10 +58,12 @@ pub(super) struct Index {
     /// Service ids of trips or bands whose service was not in the network when the index was
     /// built: the first removal drops them, as `Network::drop_orphan_timetables` does.
     orphans: Vec<String>,
-    /// Services and trips that may have fewer than two stops (added so, or so in the network):
-    /// every `close_station` drops those that do.
+    /// Services that may have fewer than two stops (added so, or so in the network): every
+    /// `close_station` drops those that do, as it drops every such service.
     short_services: Vec<usize>,
+    /// Trips of fewer than two stops in the network, likewise.
     short_trips: Vec<usize>,
+    /// Which services, trips, bands and links are dead, by position.
     dead_services: Vec<bool>,
     dead_trips: Vec<bool>,
     dead_bands: Vec<bool>,
