@@ -129,7 +129,10 @@ fn bad_point_files_exit_2_naming_the_line() {
     let d = tempfile::tempdir().unwrap();
     for (body, want) in [
         ("id,lon,lat\na,113.3,23.1\nb,113.3,95\n", ":3"),
-        ("id,lon,lat\na,113.3,23.1\na,113.2,23.1\n", "given again"),
+        (
+            "id,lon,lat\na,113.3,23.1\na,113.2,23.1\n",
+            "already used on line 2",
+        ),
         ("id,x,y\na,1,2\n", "id, lon, lat"),
         ("id,lon,lat\n", "no point"),
     ] {

@@ -7,7 +7,11 @@
 use serde::Serialize;
 
 use crate::access::compute::{access_values, AccessQuery};
+use crate::access::indicators::Spec;
+use crate::access::links::Point;
 use crate::analysis::rank::{projects_of, variants};
+use crate::analysis::window::WindowOptions;
+use crate::io::opportunities::Opportunities;
 use crate::network::model::Network;
 use crate::network::problem::Problems;
 use crate::scenario::{apply, Library};
@@ -109,6 +113,63 @@ pub fn rank_access(
             .then(a.project.cmp(&b.project))
     });
     Ok(out)
+}
+
+/// A ranking by accessibility asked for: one opportunity column within one cutoff, from
+/// origins weighted by the people there, over a departure window.
+pub struct AccessRankQuery<'a> {
+    /// Origins.
+    pub origins: &'a [Point],
+    /// Weight of each origin (people there; 1 each when nobody is counted).
+    pub weight: &'a [f64],
+    /// Destinations and their opportunities.
+    pub destinations: &'a Opportunities,
+    /// The opportunity column measured.
+    pub column: &'a str,
+    /// The cutoff, minutes.
+    pub cutoff_min: u32,
+    /// Date, departure window, draws, search bound.
+    pub window: WindowOptions,
+    /// The percentile of each travel time over the window's samples.
+    pub percentile: f64,
+}
+
+impl AccessRankQuery<'_> {
+    /// The one cumulative indicator measured (check it with [`Spec::check`]).
+    pub fn spec(&self) -> Spec {
+        Spec {
+            columns: vec![self.column.to_string()],
+            cutoffs_min: vec![self.cutoff_min],
+            decays: vec![],
+            duals: vec![],
+        }
+    }
+
+    /// The indicator's name, `<column>_within_<cutoff>`.
+    pub fn indicator(&self) -> String {
+        format!("{}_within_{}", self.column, self.cutoff_min)
+    }
+}
+
+/// Ranks the projects of `horizon` against `base` by the indicator of `q` ([`rank_access`]
+/// on its one column and cutoff). `progress` is called once per network computed.
+pub fn rank_by_access(
+    net: &Network,
+    lib: &Library,
+    base: &str,
+    horizon: &str,
+    q: &AccessRankQuery<'_>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<AccessRanked>, Problems> {
+    let spec = q.spec();
+    let query = AccessQuery {
+        origins: q.origins,
+        destinations: q.destinations,
+        spec: &spec,
+        window: q.window.clone(),
+        percentile: q.percentile,
+    };
+    rank_access(net, lib, base, horizon, &query, q.weight, progress)
 }
 
 #[cfg(test)]

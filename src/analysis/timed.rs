@@ -142,16 +142,6 @@ impl Timed {
             .iter()
             .map(|&p| self.wm.percentile_matrix(p))
             .collect();
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut head = vec![
-            "from".to_string(),
-            "to".into(),
-            "minutes".into(),
-            "within_limit".into(),
-            "share_within_limit".into(),
-        ];
-        head.extend(self.percentiles.iter().map(|&p| format!("p{}", pct_key(p))));
-        let _ = w.write_record(&head);
         let f = |s: Seconds| {
             if s == UNREACHED {
                 String::new()
@@ -159,22 +149,67 @@ impl Timed {
                 format!("{:.1}", seconds_to_minutes(s))
             }
         };
-        for (i, &r) in med.rows.iter().enumerate() {
-            for (j, &c) in med.cols.iter().enumerate() {
-                let m = med.minutes(i, j);
-                let mut rec = vec![
-                    net.place(r).id.clone(),
-                    net.place(c).id.clone(),
-                    f(med.secs[i][j]),
-                    m.is_some_and(|x| x <= limit_min).to_string(),
-                    format!("{:.3}", share[i][j]),
-                ];
-                rec.extend(pm.iter().map(|x| f(x[i][j])));
-                let _ = w.write_record(&rec);
-            }
-        }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        let rows = med.rows.iter().enumerate().flat_map(|(i, &r)| {
+            let (med, share, pm) = (&med, &share, &pm);
+            med.cols.iter().enumerate().map(move |(j, &c)| PairRow {
+                from: net.place(r).id.clone(),
+                to: net.place(c).id.clone(),
+                median: med.secs[i][j],
+                within: med.minutes(i, j).is_some_and(|x| x <= limit_min),
+                share: share[i][j],
+                percentiles: pm.iter().map(|x| x[i][j]).collect(),
+            })
+        });
+        pairs_csv(&self.percentiles, f, rows)
     }
+}
+
+/// One pair of a matrix over a departure window, as a CSV row.
+pub struct PairRow {
+    /// Origin id.
+    pub from: String,
+    /// Destination id.
+    pub to: String,
+    /// Median seconds ([`UNREACHED`] if not reached).
+    pub median: Seconds,
+    /// Whether the median is within the limit.
+    pub within: bool,
+    /// Share of the samples within the limit.
+    pub share: f64,
+    /// Seconds at each percentile asked for.
+    pub percentiles: Vec<Seconds>,
+}
+
+/// The CSV of a matrix over a departure window, one pair a row:
+/// `from,to,minutes,within_limit,share_within_limit,p5,...` (one column per percentile of
+/// `percentiles`); `minutes` writes seconds as minutes (empty when not reached).
+pub fn pairs_csv(
+    percentiles: &[f64],
+    minutes: impl Fn(Seconds) -> String,
+    rows: impl Iterator<Item = PairRow>,
+) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec![
+        "from".to_string(),
+        "to".into(),
+        "minutes".into(),
+        "within_limit".into(),
+        "share_within_limit".into(),
+    ];
+    head.extend(percentiles.iter().map(|&p| format!("p{}", pct_key(p))));
+    let _ = w.write_record(&head);
+    for r in rows {
+        let mut rec = vec![
+            r.from,
+            r.to,
+            minutes(r.median),
+            r.within.to_string(),
+            format!("{:.3}", r.share),
+        ];
+        rec.extend(r.percentiles.into_iter().map(&minutes));
+        let _ = w.write_record(&rec);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// `5`, `50`, `97.5`: a percentile as a JSON key or column suffix.

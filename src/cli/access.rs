@@ -148,54 +148,31 @@ fn spec(a: &AccessArgs, columns: Vec<String>) -> Result<Spec> {
 fn extent_of(path: &std::path::Path) -> Result<[f64; 4]> {
     let text = crate::network::load::read_regular(path)
         .map_err(|e| user(format!("{}: {e}; {}", path.display(), e.fix())))?;
-    let mut b = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    let mut add = |lon: f64, lat: f64| {
-        if lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0 {
-            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
-        }
-    };
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-        fn walk(v: &serde_json::Value, add: &mut dyn FnMut(f64, f64)) {
-            match v {
-                serde_json::Value::Array(a)
-                    if a.len() >= 2 && a[0].is_number() && a[1].is_number() =>
-                {
-                    add(
-                        a[0].as_f64().unwrap_or(f64::NAN),
-                        a[1].as_f64().unwrap_or(f64::NAN),
-                    )
-                }
-                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, add)),
-                serde_json::Value::Object(o) => {
-                    if let Some(g) = o.get("geometry") {
-                        walk(g, add)
-                    } else if let Some(c) = o.get("coordinates") {
-                        walk(c, add)
-                    } else if let Some(f) = o.get("features") {
-                        walk(f, add)
-                    }
-                }
-                _ => {}
-            }
-        }
-        walk(&v, &mut add);
+    let b = if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        crate::io::opportunities::geojson_extent(&v)
     } else {
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for p in load_points(path)? {
-            add(p.lon, p.lat);
+            b = [
+                b[0].min(p.lon),
+                b[1].min(p.lat),
+                b[2].max(p.lon),
+                b[3].max(p.lat),
+            ];
         }
-    }
-    if !b.iter().all(|x| x.is_finite()) {
-        return Err(user(format!(
+        Some(b).filter(|b| b.iter().all(|x| x.is_finite()))
+    };
+    b.ok_or_else(|| {
+        user(format!(
             "{}: no coordinate found to lay a grid over; give --bbox W,S,E,N",
             path.display()
-        )));
-    }
-    Ok(b)
+        ))
+    })
 }
 
 /// Origins and destinations of a run: the grid (if any), the destinations with their
@@ -215,6 +192,17 @@ pub struct Layout {
     pub totals: Vec<f64>,
     /// Part of each column left outside the grid.
     pub outside: Vec<f64>,
+}
+
+impl Layout {
+    /// The people at each origin (the `population` column), else 1 per origin.
+    pub fn population_or_ones(&self) -> Vec<f64> {
+        self.origin_columns
+            .as_ref()
+            .and_then(|c| c.iter().find(|(n, _)| n == "population"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| vec![1.0; self.origins.len()])
+    }
 }
 
 fn layout(a: &AccessArgs) -> Result<Layout> {

@@ -16,7 +16,7 @@ use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::check::{percentiles, MAIN_WINDOW};
 use crate::cli::output::{round1, round6, Format};
 use crate::cli::session::Session;
-use crate::cli::timed::{pct_key, weekday};
+use crate::cli::timed::{pairs_csv, pct_key, weekday, PairRow};
 use crate::cli::{emit, progress};
 use crate::graph::timetabled::idle_on;
 use crate::io::points::load_points;
@@ -189,32 +189,20 @@ impl PointsMatrix {
 
     /// CSV: `from,to,minutes,within_limit,share_within_limit,p5,...`, one row per pair.
     pub fn csv(&self, limit_min: f64) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut head = vec![
-            "from".to_string(),
-            "to".into(),
-            "minutes".into(),
-            "within_limit".into(),
-            "share_within_limit".into(),
-        ];
-        head.extend(self.percentiles.iter().map(|&p| format!("p{}", pct_key(p))));
-        let _ = w.write_record(&head);
         let f = |s: Seconds| minutes(s).map_or(String::new(), |m| format!("{m:.1}"));
-        for (i, r) in self.times.iter().enumerate() {
-            for (j, c) in self.cols.iter().enumerate() {
-                let m = minutes(r.pct[0][j]);
-                let mut rec = vec![
-                    self.rows[i].id.clone(),
-                    c.id.clone(),
-                    f(r.pct[0][j]),
-                    m.is_some_and(|x| x <= limit_min).to_string(),
-                    format!("{:.3}", r.share.as_ref().map_or(0.0, |s| s[j])),
-                ];
-                rec.extend((0..self.percentiles.len()).map(|k| f(r.pct[k + 1][j])));
-                let _ = w.write_record(&rec);
-            }
-        }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+        let rows = self.times.iter().enumerate().flat_map(|(i, r)| {
+            self.cols.iter().enumerate().map(move |(j, c)| PairRow {
+                from: self.rows[i].id.clone(),
+                to: c.id.clone(),
+                median: r.pct[0][j],
+                within: minutes(r.pct[0][j]).is_some_and(|x| x <= limit_min),
+                share: r.share.as_ref().map_or(0.0, |s| s[j]) as f64,
+                percentiles: (0..self.percentiles.len())
+                    .map(|k| r.pct[k + 1][j])
+                    .collect(),
+            })
+        });
+        pairs_csv(&self.percentiles, f, rows)
     }
 
     /// A summary for the terminal: what was computed, pairs reached and within the limit, and

@@ -3,7 +3,9 @@
 use anyhow::Result;
 use std::process::ExitCode;
 
+use crate::access::rank::{rank_by_access, AccessRankQuery, AccessRanked};
 use crate::analysis;
+use crate::cli::access::Layout;
 use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::Format;
 use crate::cli::session::Session;
@@ -57,8 +59,6 @@ pub fn run_access(
     a: RankAccessOpts,
     out: OutOpts,
 ) -> Result<ExitCode> {
-    use crate::access::compute::AccessQuery;
-    use crate::access::indicators::Spec;
     let s = Session::open(&net)?;
     let time = TimeOpts {
         depart: Some(time.depart.unwrap_or(crate::cli::access::ACCESS_WINDOW)),
@@ -80,102 +80,106 @@ pub fn run_access(
         .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
     let grid = a.grid.or(polygons.then_some(5000.0));
     let cols = vec![a.column.clone().unwrap_or_else(|| "population".into())];
-    let cols = Some(cols);
-    let l = crate::cli::access::layout_of(opp, cols.as_deref(), grid, a.bbox, None)?;
+    let l = crate::cli::access::layout_of(opp, Some(cols.as_slice()), grid, a.bbox, None)?;
     let column = l
         .dests
         .columns
         .first()
         .map(|(n, _)| n.clone())
         .unwrap_or_default();
-    let spec = Spec {
-        columns: vec![column.clone()],
-        cutoffs_min: vec![a.cutoff],
-        decays: vec![],
-        duals: vec![],
-    };
-    spec.check()
-        .map_err(|e| crate::cli::UserError(format!("rank --indicator access: {e}")))?;
-    let weight: Vec<f64> = l
-        .origin_columns
-        .as_ref()
-        .and_then(|c| c.iter().find(|(n, _)| n == "population"))
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| vec![1.0; l.origins.len()]);
-    let q = AccessQuery {
+    let weight = l.population_or_ones();
+    let q = AccessRankQuery {
         origins: &l.origins,
+        weight: &weight,
         destinations: &l.dests,
-        spec: &spec,
+        column: &column,
+        cutoff_min: a.cutoff,
         window: o.clone(),
         percentile: a.percentile,
     };
+    q.spec()
+        .check()
+        .map_err(|e| crate::cli::UserError(format!("rank --indicator access: {e}")))?;
     let lib = s.library()?;
     let n = analysis::projects_of(lib, &projects)?.len();
     let pb = progress(2 * n as u64 + 2, "ranking projects");
-    let ranked =
-        crate::access::rank::rank_access(&s.base, lib, &base, &projects, &q, &weight, &|| {
-            pb.inc(1)
-        })?;
+    let ranked = rank_by_access(&s.base, lib, &base, &projects, &q, &|| pb.inc(1))?;
     pb.finish_and_clear();
     let text = match out.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "indicator": format!("{column}_within_{}", a.cutoff),
-                "weight": "population at the origin (1 per origin if none)",
-                "origins": l.origins.len(),
-                "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
-                "window": crate::cli::compare::window_text(&o),
-                "projects": ranked,
-            }))? + "\n"
-        }
-        Format::Csv => {
-            let mut t = String::from("project,alone_mean_gain,alone_people_gaining,alone_people_gaining_10pct,left_out_mean_gain,left_out_people_gaining,left_out_people_gaining_10pct\n");
-            for r in &ranked {
-                t.push_str(&format!(
-                    "{},{:.1},{:.0},{:.0},{:.1},{:.0},{:.0}\n",
-                    r.project,
-                    r.added_alone.weighted_mean_gain,
-                    r.added_alone.weight_gaining,
-                    r.added_alone.weight_gaining_10pct,
-                    r.leave_one_out.weighted_mean_gain,
-                    r.leave_one_out.weight_gaining,
-                    r.leave_one_out.weight_gaining_10pct
-                ));
-            }
-            t
-        }
-        Format::Table => {
-            let mut t = format!(
-                "Projects of {projects} ranked by accessibility: added alone to {base} | left out of {projects}\n\
-                 indicator: {column} within {} min ({}), at {} origins ({}), weighted by the people there; transit only (road projects register nothing here)\n\
-                 gain = weighted mean change ({column} reached per person); ppl = people (millions) whose access rises; 10% = rises by at least 10 %\n",
-                a.cutoff,
-                crate::cli::compare::window_text(&o),
-                l.origins.len(),
-                l.grid.as_ref().map_or("points".to_string(), |g| format!("{} m cells", g.cell_m())),
-            );
-            t.push_str(&format!(
-                "{:<40} {:>10} {:>6} {:>6} | {:>10} {:>6} {:>6}  {}\n",
-                "project", "gain", "ppl", "10%", "gain", "ppl", "10%", "plan name"
-            ));
-            for r in &ranked {
-                t.push_str(&format!(
-                    "{:<40} {:>10.0} {:>6.2} {:>6.2} | {:>10.0} {:>6.2} {:>6.2}  {}\n",
-                    r.project,
-                    r.added_alone.weighted_mean_gain,
-                    r.added_alone.weight_gaining / 1e6,
-                    r.added_alone.weight_gaining_10pct / 1e6,
-                    r.leave_one_out.weighted_mean_gain,
-                    r.leave_one_out.weight_gaining / 1e6,
-                    r.leave_one_out.weight_gaining_10pct / 1e6,
-                    r.project_zh
-                ));
-            }
-            t
-        }
+        Format::Json => access_json(&q, &l, &ranked)?,
+        Format::Csv => access_csv(&ranked),
+        Format::Table => access_table(&q, &l, &ranked, &base, &projects),
     };
     emit(&out.out, &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The ranking by accessibility as JSON: what was measured, then the projects.
+fn access_json(q: &AccessRankQuery, l: &Layout, ranked: &[AccessRanked]) -> Result<String> {
+    Ok(serde_json::to_string_pretty(&serde_json::json!({
+        "indicator": q.indicator(),
+        "weight": "population at the origin (1 per origin if none)",
+        "origins": l.origins.len(),
+        "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
+        "window": crate::cli::compare::window_text(&q.window),
+        "projects": ranked,
+    }))? + "\n")
+}
+
+/// The ranking by accessibility as CSV, one project a row.
+fn access_csv(ranked: &[AccessRanked]) -> String {
+    let mut t = String::from("project,alone_mean_gain,alone_people_gaining,alone_people_gaining_10pct,left_out_mean_gain,left_out_people_gaining,left_out_people_gaining_10pct\n");
+    for r in ranked {
+        t.push_str(&format!(
+            "{},{:.1},{:.0},{:.0},{:.1},{:.0},{:.0}\n",
+            r.project,
+            r.added_alone.weighted_mean_gain,
+            r.added_alone.weight_gaining,
+            r.added_alone.weight_gaining_10pct,
+            r.leave_one_out.weighted_mean_gain,
+            r.leave_one_out.weight_gaining,
+            r.leave_one_out.weight_gaining_10pct
+        ));
+    }
+    t
+}
+
+/// The ranking by accessibility as a table for the terminal.
+fn access_table(
+    q: &AccessRankQuery,
+    l: &Layout,
+    ranked: &[AccessRanked],
+    base: &str,
+    projects: &str,
+) -> String {
+    let column = q.column;
+    let mut t = format!(
+        "Projects of {projects} ranked by accessibility: added alone to {base} | left out of {projects}\n\
+         indicator: {column} within {} min ({}), at {} origins ({}), weighted by the people there; transit only (road projects register nothing here)\n\
+         gain = weighted mean change ({column} reached per person); ppl = people (millions) whose access rises; 10% = rises by at least 10 %\n",
+        q.cutoff_min,
+        crate::cli::compare::window_text(&q.window),
+        l.origins.len(),
+        l.grid.as_ref().map_or("points".to_string(), |g| format!("{} m cells", g.cell_m())),
+    );
+    t.push_str(&format!(
+        "{:<40} {:>10} {:>6} {:>6} | {:>10} {:>6} {:>6}  {}\n",
+        "project", "gain", "ppl", "10%", "gain", "ppl", "10%", "plan name"
+    ));
+    for r in ranked {
+        t.push_str(&format!(
+            "{:<40} {:>10.0} {:>6.2} {:>6.2} | {:>10.0} {:>6.2} {:>6.2}  {}\n",
+            r.project,
+            r.added_alone.weighted_mean_gain,
+            r.added_alone.weight_gaining / 1e6,
+            r.added_alone.weight_gaining_10pct / 1e6,
+            r.leave_one_out.weighted_mean_gain,
+            r.leave_one_out.weight_gaining / 1e6,
+            r.leave_one_out.weight_gaining_10pct / 1e6,
+            r.project_zh
+        ));
+    }
+    t
 }
 
 /// Runs `onehour rank`.

@@ -32,21 +32,13 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::geo::grid::Grid;
+use crate::io::points::Point;
 use crate::network::load::Source;
 use crate::network::model::Origin;
 use crate::network::problem::{into_result, Problem, Problems};
 
 /// Most errors listed for one file; the rest are counted in a last message.
 pub const MAX_SHOWN: usize = 50;
-
-/// Points with ids: the origins or destinations of a matrix.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Points {
-    /// Unique ids, in file order.
-    pub ids: Vec<String>,
-    /// WGS84 longitude and latitude of each point, degrees.
-    pub lonlat: Vec<(f64, f64)>,
-}
 
 /// Opportunities (people, jobs, schools…) at points or grid cells, one row each.
 ///
@@ -93,14 +85,6 @@ impl Opportunities {
     /// The total of each column.
     pub fn totals(&self) -> Vec<f64> {
         self.columns.iter().map(|(_, v)| v.iter().sum()).collect()
-    }
-
-    /// The rows as points (ids and coordinates).
-    pub fn points(&self) -> Points {
-        Points {
-            ids: self.ids.clone(),
-            lonlat: self.lonlat.clone(),
-        }
     }
 
     /// Every cell of `grid`, in cell order, with the given columns (each of `grid.len()`
@@ -473,7 +457,9 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
             .map(|n| format!("'{n}'"))
             .collect();
         let mut m = format!("missing column(s) {}", missing.join(", "));
-        if !near.is_empty() {
+        if near.is_empty() {
+            m.push_str(" (the columns id, lon, lat are required)");
+        } else {
             m.push_str(&format!(
                 " (found {}: rename to id, lon, lat)",
                 near.join(", ")
@@ -648,18 +634,23 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
 }
 
 /// Reads a CSV of points `id,lon,lat` (WGS84 degrees; other columns are allowed and
-/// ignored), e.g. the origins of `matrix --points`. Returns the points and any warnings, or
-/// every problem if one is an error.
-pub fn load_points(path: &Path) -> Result<(Points, Vec<Problem>), Problems> {
+/// ignored), e.g. the origins of `matrix --points`: every problem (missing column, bad or
+/// repeated id, a coordinate that is not a number or off the globe, a wrong field count)
+/// names the file and line; a file with no point is an error too.
+pub fn load_points(path: &Path) -> Result<Vec<Point>, Problems> {
     let mut sink = Sink::new(path);
     let read = read_points_csv(path, Values::Ignore, &mut sink);
-    let warnings = sink.finish()?;
+    sink.finish()?; // no value column is read, so there is no warning
     let read = read.expect("no errors means the file was read");
-    let pts = Points {
-        ids: read.rows.iter().map(|r| r.id.clone()).collect(),
-        lonlat: read.rows.iter().map(|r| r.lonlat).collect(),
-    };
-    Ok((pts, warnings))
+    Ok(read
+        .rows
+        .into_iter()
+        .map(|r| Point {
+            id: r.id,
+            lon: r.lonlat.0,
+            lat: r.lonlat.1,
+        })
+        .collect())
 }
 
 /// Reads a CSV of points with opportunity counts, `id,lon,lat,<columns…>`: with `select`,
@@ -1241,6 +1232,56 @@ pub fn load_opportunity_geojson(
     Ok((loaded.expect("no errors means the file was read"), warnings))
 }
 
+/// The extent `[W, S, E, N]` of every coordinate of a GeoJSON value (features, geometries,
+/// coordinate arrays), if it holds any valid WGS84 coordinate.
+pub fn geojson_extent(v: &Value) -> Option<[f64; 4]> {
+    fn walk(v: &Value, add: &mut dyn FnMut(f64, f64)) {
+        match v {
+            Value::Array(a) if a.len() >= 2 && a[0].is_number() && a[1].is_number() => add(
+                a[0].as_f64().unwrap_or(f64::NAN),
+                a[1].as_f64().unwrap_or(f64::NAN),
+            ),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, add)),
+            Value::Object(o) => {
+                if let Some(g) = o.get("geometry") {
+                    walk(g, add)
+                } else if let Some(c) = o.get("coordinates") {
+                    walk(c, add)
+                } else if let Some(f) = o.get("features") {
+                    walk(f, add)
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    walk(v, &mut |lon, lat| {
+        if lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0 {
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+        }
+    });
+    b.iter().all(|x| x.is_finite()).then_some(b)
+}
+
+/// Opportunities from GeoJSON text already read (`name` names it in messages), spread over
+/// `grid` as [`load_opportunity_geojson`] does.
+pub fn parse_opportunity_geojson(
+    text: &str,
+    name: &str,
+    grid: &Grid,
+    select: Option<&[String]>,
+) -> Result<(Loaded, Vec<Problem>), Problems> {
+    let mut sink = Sink::new(Path::new(name));
+    let loaded = parse_geojson(text, grid, select, &mut sink);
+    let warnings = sink.finish()?;
+    Ok((loaded.expect("no errors means the file was read"), warnings))
+}
+
 fn read_geojson(
     path: &Path,
     grid: &Grid,
@@ -1248,6 +1289,15 @@ fn read_geojson(
     sink: &mut Sink,
 ) -> Option<Loaded> {
     let text = read_text(path, sink, "GeoJSON file")?;
+    parse_geojson(&text, grid, select, sink)
+}
+
+fn parse_geojson(
+    text: &str,
+    grid: &Grid,
+    select: Option<&[String]>,
+    sink: &mut Sink,
+) -> Option<Loaded> {
     if text.trim().is_empty() {
         sink.error(
             None,
@@ -1257,7 +1307,7 @@ fn read_geojson(
         );
         return None;
     }
-    let doc: Value = match serde_json::from_str(&text) {
+    let doc: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             sink.error(
@@ -1552,16 +1602,17 @@ mod tests {
             "p.csv",
             "id,name,lon,lat\r\na,Alpha,113.1,23.1\r\nb,\"Beta, B\",113.2,23.0\r\n",
         );
-        let (pts, w) = load_points(&p).unwrap();
-        assert!(w.is_empty());
+        let pts = load_points(&p).unwrap();
         // Columns not read may repeat or lack a name; those read may not repeat.
         let (_d2, q) = write("q.csv", "id,name,name,,lon,lat\na,x,y,z,1,2\n");
-        assert_eq!(load_points(&q).unwrap().0.ids, ["a"]);
+        assert_eq!(load_points(&q).unwrap()[0].id, "a");
         let (_d3, q) = write("q.csv", "id,lon,lat,lat\na,1,2,3\n");
         let e = load_points(&q).unwrap_err().to_string();
         assert!(e.contains("column(s) named twice: lat"), "{e}");
-        assert_eq!(pts.ids, ["a", "b"]);
-        assert_eq!(pts.lonlat, [(113.1, 23.1), (113.2, 23.0)]);
+        let ids: Vec<&str> = pts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        let lonlat: Vec<(f64, f64)> = pts.iter().map(|p| (p.lon, p.lat)).collect();
+        assert_eq!(lonlat, [(113.1, 23.1), (113.2, 23.0)]);
     }
 
     #[test]

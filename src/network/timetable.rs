@@ -718,37 +718,29 @@ impl TimetableBuilder {
     pub fn build(mut self) -> Result<(Timetable, Vec<Problem>), Problems> {
         let ns = self.stops.len();
         let mut problems = std::mem::take(&mut self.problems);
-        // Stops: ids unique, parents are stations added earlier.
-        let mut stop_ids = HashMap::with_capacity(ns);
-        for (i, s) in self.stops.iter().enumerate() {
-            let o = Origin {
-                file: "stops".into(),
-                line: None,
-            };
-            if stop_ids
-                .insert(s.id.clone(), StopIdx::from_idx(i))
-                .is_some()
-            {
-                problems.push(Problem::error(
-                    &o,
-                    format!("stop {}", s.id),
-                    "the id is used twice",
-                    "give each stop its own id",
-                ));
-            }
-            if let Some(p) = s.parent {
-                if p.idx() >= i || self.stops[p.idx()].kind != StopKind::Station {
-                    problems.push(Problem::error(
-                        &o,
-                        format!("stop {}", s.id),
-                        format!("its parent {p} is not a station added before it"),
-                        "make the parent a station (location_type 1)",
-                    ));
-                }
-            }
-        }
-        // Trips: checked, then grouped.
+        let stop_ids = check_stops(&self.stops, &mut problems);
         let mut inputs = std::mem::take(&mut self.trips);
+        self.keep_valid_trips(&mut inputs, &mut problems);
+        let mut tt = Timetable {
+            stops: std::mem::take(&mut self.stops),
+            routes: std::mem::take(&mut self.routes),
+            calendars: std::mem::take(&mut self.calendars),
+            ..Timetable::default()
+        };
+        tt.trip_ids = lay_out_trips(&mut tt, &inputs);
+        transfers(&mut tt, ns, &self.transfers, &mut problems);
+        tt.stop_ids = stop_ids;
+        debug_assert!(tt.check().is_empty(), "{:?}", tt.check());
+        match crate::network::problem::into_result(problems) {
+            Ok(warnings) => Ok((tt, warnings)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Keeps the trips that pass [`check_trip`] and whose id is not used before (problems
+    /// for the others).
+    fn keep_valid_trips(&self, inputs: &mut Vec<TripInput>, problems: &mut Vec<Problem>) {
+        let ns = self.stops.len();
         inputs.retain(
             |t| match check_trip(t, ns, &self.stops, &self.routes, &self.calendars) {
                 Ok(()) => true,
@@ -758,151 +750,186 @@ impl TimetableBuilder {
                 }
             },
         );
-        let mut trip_ids: HashMap<String, TripIdx> = HashMap::with_capacity(inputs.len());
-        {
-            let mut seen = std::collections::HashSet::with_capacity(inputs.len());
-            inputs.retain(|t| {
-                if seen.insert(t.id.clone()) {
-                    true
-                } else {
-                    problems.push(Problem::error(
-                        &t.origin,
-                        format!("trip {}", t.id),
-                        "the id is used twice",
-                        "give each trip its own id",
-                    ));
-                    false
-                }
-            });
-        }
-        // Patterns in order of first appearance, so that the layout does not depend on
-        // hashing.
-        let mut pattern_of: HashMap<(RouteIdx, &[StopIdx], &[u8]), u32> = HashMap::new();
-        let mut pattern_keys: Vec<(RouteIdx, &[StopIdx], &[u8])> = Vec::new();
-        let mut trip_pattern = Vec::with_capacity(inputs.len());
-        for t in &inputs {
-            let key = (t.route, &t.stops[..], &t.access[..]);
-            let next = pattern_keys.len() as u32;
-            let p = *pattern_of.entry(key).or_insert(next);
-            if p == next {
-                pattern_keys.push(key);
-            }
-            trip_pattern.push(p);
-        }
-        let first_departure = |t: &TripInput| t.bands.first().map_or(t.departures[0], |b| b.start);
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
-        order.sort_by(|&a, &b| {
-            (trip_pattern[a], first_departure(&inputs[a]), &inputs[a].id).cmp(&(
-                trip_pattern[b],
-                first_departure(&inputs[b]),
-                &inputs[b].id,
-            ))
-        });
-        let mut tt = Timetable {
-            stops: std::mem::take(&mut self.stops),
-            routes: std::mem::take(&mut self.routes),
-            calendars: std::mem::take(&mut self.calendars),
-            ..Timetable::default()
-        };
-        for &(route, stops, acc) in &pattern_keys {
-            let start = tt.pattern_stops.len() as u32;
-            tt.pattern_stops.extend_from_slice(stops);
-            tt.pattern_access.extend_from_slice(acc);
-            tt.patterns.push(Pattern {
-                route,
-                stops: Span {
-                    start,
-                    len: stops.len() as u32,
-                },
-                trips: Span::default(),
-            });
-        }
-        let total: usize = inputs.iter().map(|t| t.stops.len()).sum();
-        tt.arrivals.reserve(total);
-        tt.departures.reserve(total);
-        for &i in &order {
-            let t = &inputs[i];
-            let p = trip_pattern[i] as usize;
-            let idx = TripIdx::from_idx(tt.trips.len());
-            let pat = &mut tt.patterns[p];
-            if pat.trips.len == 0 {
-                pat.trips.start = idx.0;
-            }
-            pat.trips.len += 1;
-            let shift = if t.bands.is_empty() {
-                0
+        let mut seen = std::collections::HashSet::with_capacity(inputs.len());
+        inputs.retain(|t| {
+            if seen.insert(t.id.clone()) {
+                true
             } else {
-                t.departures[0]
-            };
-            let times = tt.arrivals.len() as u32;
-            // A template's arrival at its first stop is of no use (nobody alights where the
-            // trip starts) and may precede the departure the offsets count from.
-            tt.arrivals.push(t.arrivals[0].max(shift) - shift);
-            tt.arrivals
-                .extend(t.arrivals[1..].iter().map(|&a| a - shift));
-            tt.departures
-                .extend(t.departures.iter().map(|&d| d - shift));
-            let bands = Span {
-                start: tt.bands.len() as u32,
-                len: t.bands.len() as u32,
-            };
-            tt.bands.extend_from_slice(&t.bands);
-            trip_ids.insert(t.id.clone(), idx);
-            tt.trips.push(Trip {
-                id: t.id.clone(),
-                route: t.route,
-                pattern: PatternIdx(p as u32),
-                calendar: t.calendar,
-                times,
-                bands,
-                draw_key: stable_hash(t.id.as_bytes()),
-            });
-        }
-        drop(pattern_of);
-        drop(pattern_keys);
-        // Transfers: minimum change times and a CSR of footpaths, the shorter of duplicates.
-        let mut change: Vec<Option<Seconds>> = vec![None; ns];
-        let mut paths: Vec<(StopIdx, StopIdx, Seconds)> = Vec::new();
-        for &(a, b, d) in &self.transfers {
-            if a.idx() >= ns || b.idx() >= ns {
                 problems.push(Problem::error(
-                    &Origin {
-                        file: "transfers".into(),
-                        line: None,
-                    },
-                    format!("transfer {a} -> {b}"),
-                    "names no stop",
-                    "use stops of the timetable",
+                    &t.origin,
+                    format!("trip {}", t.id),
+                    "the id is used twice",
+                    "give each trip its own id",
                 ));
-            } else if a == b {
-                let c = &mut change[a.idx()];
-                *c = Some(c.map_or(d, |c| c.min(d)));
-            } else {
-                paths.push((a, b, d));
+                false
             }
+        });
+    }
+}
+
+/// Stops: ids unique, parents are stations added earlier. The index of each id.
+fn check_stops(stops: &[Stop], problems: &mut Vec<Problem>) -> HashMap<String, StopIdx> {
+    let mut stop_ids = HashMap::with_capacity(stops.len());
+    for (i, s) in stops.iter().enumerate() {
+        let o = Origin {
+            file: "stops".into(),
+            line: None,
+        };
+        if stop_ids
+            .insert(s.id.clone(), StopIdx::from_idx(i))
+            .is_some()
+        {
+            problems.push(Problem::error(
+                &o,
+                format!("stop {}", s.id),
+                "the id is used twice",
+                "give each stop its own id",
+            ));
         }
-        tt.min_change = change.into_iter().map(|c| c.unwrap_or(0)).collect();
-        paths.sort_unstable();
-        paths.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
-        tt.footpath_first = vec![0; ns + 1];
-        for &(a, _, _) in &paths {
-            tt.footpath_first[a.idx() + 1] += 1;
-        }
-        for i in 0..ns {
-            tt.footpath_first[i + 1] += tt.footpath_first[i];
-        }
-        tt.footpaths = paths
-            .iter()
-            .map(|&(_, to, duration)| Footpath { to, duration })
-            .collect();
-        tt.stop_ids = stop_ids;
-        tt.trip_ids = trip_ids;
-        debug_assert!(tt.check().is_empty(), "{:?}", tt.check());
-        match crate::network::problem::into_result(problems) {
-            Ok(warnings) => Ok((tt, warnings)),
-            Err(e) => Err(e),
+        if let Some(p) = s.parent {
+            if p.idx() >= i || stops[p.idx()].kind != StopKind::Station {
+                problems.push(Problem::error(
+                    &o,
+                    format!("stop {}", s.id),
+                    format!("its parent {p} is not a station added before it"),
+                    "make the parent a station (location_type 1)",
+                ));
+            }
         }
     }
+    stop_ids
+}
+
+/// Groups `inputs` into patterns (route, stops and access) in order of first appearance, so
+/// that the layout does not depend on hashing; lays the patterns and then their trips (by
+/// first departure, then id) into `tt`. The index of each trip id.
+fn lay_out_trips(tt: &mut Timetable, inputs: &[TripInput]) -> HashMap<String, TripIdx> {
+    let mut pattern_of: HashMap<(RouteIdx, &[StopIdx], &[u8]), u32> = HashMap::new();
+    let mut pattern_keys: Vec<(RouteIdx, &[StopIdx], &[u8])> = Vec::new();
+    let mut trip_pattern = Vec::with_capacity(inputs.len());
+    for t in inputs {
+        let key = (t.route, &t.stops[..], &t.access[..]);
+        let next = pattern_keys.len() as u32;
+        let p = *pattern_of.entry(key).or_insert(next);
+        if p == next {
+            pattern_keys.push(key);
+        }
+        trip_pattern.push(p);
+    }
+    let first_departure = |t: &TripInput| t.bands.first().map_or(t.departures[0], |b| b.start);
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by(|&a, &b| {
+        (trip_pattern[a], first_departure(&inputs[a]), &inputs[a].id).cmp(&(
+            trip_pattern[b],
+            first_departure(&inputs[b]),
+            &inputs[b].id,
+        ))
+    });
+    for &(route, stops, acc) in &pattern_keys {
+        let start = tt.pattern_stops.len() as u32;
+        tt.pattern_stops.extend_from_slice(stops);
+        tt.pattern_access.extend_from_slice(acc);
+        tt.patterns.push(Pattern {
+            route,
+            stops: Span {
+                start,
+                len: stops.len() as u32,
+            },
+            trips: Span::default(),
+        });
+    }
+    let total: usize = inputs.iter().map(|t| t.stops.len()).sum();
+    tt.arrivals.reserve(total);
+    tt.departures.reserve(total);
+    let mut trip_ids: HashMap<String, TripIdx> = HashMap::with_capacity(inputs.len());
+    for &i in &order {
+        let idx = lay_out_trip(tt, &inputs[i], trip_pattern[i] as usize);
+        trip_ids.insert(inputs[i].id.clone(), idx);
+    }
+    trip_ids
+}
+
+/// Appends trip `t` of pattern `p` to `tt` (its times, and a template's offsets from its first
+/// departure).
+fn lay_out_trip(tt: &mut Timetable, t: &TripInput, p: usize) -> TripIdx {
+    let idx = TripIdx::from_idx(tt.trips.len());
+    let pat = &mut tt.patterns[p];
+    if pat.trips.len == 0 {
+        pat.trips.start = idx.0;
+    }
+    pat.trips.len += 1;
+    let shift = if t.bands.is_empty() {
+        0
+    } else {
+        t.departures[0]
+    };
+    let times = tt.arrivals.len() as u32;
+    // A template's arrival at its first stop is of no use (nobody alights where the
+    // trip starts) and may precede the departure the offsets count from.
+    tt.arrivals.push(t.arrivals[0].max(shift) - shift);
+    tt.arrivals
+        .extend(t.arrivals[1..].iter().map(|&a| a - shift));
+    tt.departures
+        .extend(t.departures.iter().map(|&d| d - shift));
+    let bands = Span {
+        start: tt.bands.len() as u32,
+        len: t.bands.len() as u32,
+    };
+    tt.bands.extend_from_slice(&t.bands);
+    tt.trips.push(Trip {
+        id: t.id.clone(),
+        route: t.route,
+        pattern: PatternIdx(p as u32),
+        calendar: t.calendar,
+        times,
+        bands,
+        draw_key: stable_hash(t.id.as_bytes()),
+    });
+    idx
+}
+
+/// Transfers into `tt`: minimum change times and a CSR of footpaths, the shorter of
+/// duplicates; a transfer naming no stop is a problem.
+fn transfers(
+    tt: &mut Timetable,
+    ns: usize,
+    given: &[(StopIdx, StopIdx, Seconds)],
+    problems: &mut Vec<Problem>,
+) {
+    let mut change: Vec<Option<Seconds>> = vec![None; ns];
+    let mut paths: Vec<(StopIdx, StopIdx, Seconds)> = Vec::new();
+    for &(a, b, d) in given {
+        if a.idx() >= ns || b.idx() >= ns {
+            problems.push(Problem::error(
+                &Origin {
+                    file: "transfers".into(),
+                    line: None,
+                },
+                format!("transfer {a} -> {b}"),
+                "names no stop",
+                "use stops of the timetable",
+            ));
+        } else if a == b {
+            let c = &mut change[a.idx()];
+            *c = Some(c.map_or(d, |c| c.min(d)));
+        } else {
+            paths.push((a, b, d));
+        }
+    }
+    tt.min_change = change.into_iter().map(|c| c.unwrap_or(0)).collect();
+    paths.sort_unstable();
+    paths.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    tt.footpath_first = vec![0; ns + 1];
+    for &(a, _, _) in &paths {
+        tt.footpath_first[a.idx() + 1] += 1;
+    }
+    for i in 0..ns {
+        tt.footpath_first[i + 1] += tt.footpath_first[i];
+    }
+    tt.footpaths = paths
+        .iter()
+        .map(|&(_, to, duration)| Footpath { to, duration })
+        .collect();
 }
 
 /// The first problem of one trip input, if any.

@@ -1,0 +1,400 @@
+//! GTFS feeds → a network folder in onehour's own format (`onehour import gtfs`).
+//!
+//! The feeds are read by [`crate::io::gtfs::import_gtfs`] (every problem with its file, line
+//! and field); this module turns the timetable into the network model and its files:
+//!
+//! - **places**: GTFS stations (`location_type` 1) and stops without a parent station, each a
+//!   station of the network with the GTFS `stop_id` as its id (made a valid id by
+//!   [`sanitise_id`] where it is not one); platforms collapse onto their station;
+//! - **services**: one per pattern, a route and its sequence of places (a frequency-based trip's
+//!   template times are part of its pattern, since a band runs its service's times), running
+//!   forward only; run and dwell times from the pattern's median trip by running time; the
+//!   headway is the median gap between departures from the first stop from 07:00 to 09:00 on
+//!   the feeds' busiest service date; the mode from `route_type` ([`mode_of_route_type`]);
+//! - **trips** (`trips.csv`): every scheduled trip with its times as given; **bands**
+//!   (`bands.csv`): every `frequencies.txt` row, `exact_times` kept; **calendars**
+//!   (`calendars.csv`): `calendar.txt` and `calendar_dates.txt` in one row each;
+//! - **links** (`links.csv`): `transfers.txt` rows between different places;
+//! - every record's `source` names the feed file (and `feed_info.txt`'s version and dates when
+//!   the feed has one), the file in it and the line.
+//!
+//! The network is validated in memory before anything is written, with the rules `validate`
+//! applies to every network; problems name the feed's file and line. A strict import fails on
+//! any error; a lenient one leaves out the trips at fault (and reports each as a warning).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::io::gtfs::{import_gtfs, FeedSummary, GtfsOptions};
+use crate::network::ids::Seconds;
+use crate::network::model::{
+    Date, Mode, Network, Origin, Settings, TimetableSettings, ValidationSettings,
+};
+use crate::network::problem::{Problem, Problems, Severity};
+use crate::network::timetable::Day;
+use crate::network::validate;
+
+mod build;
+mod files;
+mod prepare;
+
+pub use files::{network_files, toml_str};
+
+use build::{build, Built};
+use prepare::{prepare, Prepared};
+
+/// The window whose departures give each service's `headway_min`: 07:00 to 09:00.
+pub const HEADWAY_WINDOW: (Seconds, Seconds) = (7 * 3600, 9 * 3600);
+
+/// How to import.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkImportOptions {
+    /// Leave out rows and trips with problems (each reported as a warning) instead of failing.
+    pub lenient: bool,
+}
+
+/// A network made from GTFS feeds, with the files of its folder.
+#[derive(Clone, Debug)]
+pub struct NetworkImport {
+    /// The network; its records' origins are the feed rows they came from.
+    pub network: Network,
+    /// The files of the network folder: name and contents.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// What each feed brought in.
+    pub feeds: Vec<FeedSummary>,
+    /// Warnings, and under `lenient` the problems of what was left out.
+    pub warnings: Vec<Problem>,
+    /// The feeds' busiest service date and its number of departures.
+    pub busiest: Option<(Day, usize)>,
+    /// GTFS trips left out (lenient) because the network's validation rejects them.
+    pub dropped_trips: usize,
+    /// Ids that had to be changed to be valid network ids.
+    pub renamed_ids: usize,
+}
+
+/// The network id for a GTFS id: ASCII letters lowercased, digits, `_` and `-` kept, every
+/// other character written `_` (one per character); an empty id becomes `_`. Two GTFS ids that
+/// give the same network id are told apart by `-2`, `-3`, ... in the order they are met.
+pub fn sanitise_id(raw: &str) -> String {
+    let s: String = raw
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '_' | '-' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '_',
+        })
+        .collect();
+    if s.is_empty() {
+        "_".into()
+    } else {
+        s
+    }
+}
+
+/// Unique network ids of one kind, claimed in order.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    renamed: usize,
+}
+
+impl Ids {
+    fn claim(&mut self, raw: &str) -> String {
+        let base = sanitise_id(raw);
+        if base != raw {
+            self.renamed += 1;
+        }
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        self.renamed += usize::from(base == raw);
+        (2..)
+            .map(|k| format!("{base}-{k}"))
+            .find(|c| self.used.insert(c.clone()))
+            .unwrap_or(base)
+    }
+}
+
+/// The onehour mode of a GTFS `route_type` (basic and extended types), `None` when there is
+/// none: tram, cable tram, aerial lift, funicular (0, 5, 6, 7; 900–906, 1300–1307, 1400) →
+/// tram; metro and monorail (1, 12; 400–405) → metro; rail (2) → conventional (or hsr, see
+/// the import); bus, trolleybus, coach (3, 11; 200–209, 700–716, 800) → bus; high-speed rail
+/// (101) → hsr; inter-regional, regional and suburban rail (103, 106, 109) → intercity; other
+/// railway services (100–117) → conventional. Ferries, air, taxis and the rest have none.
+pub fn mode_of_route_type(t: i16) -> Option<Mode> {
+    Some(match t {
+        0 | 5 | 6 | 7 | 900..=906 | 1300..=1307 | 1400 => Mode::Tram,
+        1 | 12 | 400..=405 => Mode::Metro,
+        2 => Mode::Conventional,
+        3 | 11 | 200..=209 | 700..=716 | 800 => Mode::Bus,
+        101 => Mode::Hsr,
+        103 | 106 | 109 => Mode::Intercity,
+        100..=117 => Mode::Conventional,
+        _ => return None,
+    })
+}
+
+/// A date of the network model from a timetable day.
+fn date_of(d: Day) -> Date {
+    let (year, month, day) = d.ymd();
+    Date {
+        year,
+        month: month as u8,
+        day: day as u8,
+    }
+}
+
+/// Minutes with at most four decimals (a third of a millisecond short of exact seconds, so
+/// that `minutes × 60` rounds back to the seconds given).
+fn minutes(secs: f64) -> f64 {
+    (secs / 60.0 * 10_000.0).round() / 10_000.0
+}
+
+/// Where a record came from, as a source: the feed file (with its feed_info), the file in it
+/// and the line.
+fn source_of(desc: &HashMap<String, String>, o: &Origin) -> String {
+    let (feed, file) = o.file.split_once('/').unwrap_or(("", o.file.as_str()));
+    let d = desc.get(feed).cloned().unwrap_or_else(|| feed.to_string());
+    match o.line {
+        Some(l) => format!("{d}, {file} line {l}"),
+        None => format!("{d}, {file}"),
+    }
+}
+
+fn feed_description(s: &FeedSummary) -> String {
+    let mut d = format!("GTFS feed {}", s.file);
+    if let Some(i) = &s.info {
+        let mut parts = vec![format!("published by {}", i.publisher)];
+        if let Some(v) = &i.version {
+            parts.push(format!("version {v}"));
+        }
+        match (i.start, i.end) {
+            (Some(a), Some(b)) => parts.push(format!("valid {a} to {b}")),
+            (Some(a), None) => parts.push(format!("valid from {a}")),
+            (None, Some(b)) => parts.push(format!("valid to {b}")),
+            (None, None) => {}
+        }
+        let _ = write!(d, " (feed_info: {})", parts.join(", "));
+    }
+    d
+}
+
+/// The network's settings and manifest values, for `net` made from `feeds`.
+fn finish(net: &mut Network, feeds: &[FeedSummary], busiest: Option<(Day, usize)>) {
+    let names: Vec<String> = feeds.iter().map(|f| sanitise_id(&f.name)).collect();
+    net.name = names.join("-");
+    net.title = format!(
+        "GTFS import of {}",
+        feeds
+            .iter()
+            .map(|f| f.file.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (mut x0, mut y0, mut x1, mut y1) = (180.0f64, 90.0f64, -180.0f64, -90.0f64);
+    for p in &net.places {
+        x0 = x0.min(p.lon);
+        x1 = x1.max(p.lon);
+        y0 = y0.min(p.lat);
+        y1 = y1.max(p.lat);
+    }
+    if x0 > x1 {
+        (x0, y0, x1, y1) = (-1.0, -1.0, 1.0, 1.0);
+    }
+    // A margin of 5 % of the extent, at least 0.01° (about a kilometre), rounded outward.
+    let mx = ((x1 - x0) * 0.05).max(0.01);
+    let my = ((y1 - y0) * 0.05).max(0.01);
+    let down = |v: f64| (v * 1000.0).floor() / 1000.0;
+    let up = |v: f64| (v * 1000.0).ceil() / 1000.0;
+    net.bbox = [
+        down(x0 - mx).max(-180.0),
+        down(y0 - my).max(-90.0),
+        up(x1 + mx).min(180.0),
+        up(y1 + my).min(90.0),
+    ];
+    net.valid_on = busiest.map(|(d, _)| date_of(d));
+    let publisher = feeds
+        .iter()
+        .filter_map(|f| f.info.as_ref().map(|i| i.publisher_url.clone()))
+        .chain(feeds.iter().filter_map(|f| f.agency_url.clone()))
+        .find(|u| u.starts_with("http://") || u.starts_with("https://"));
+    net.settings = Settings {
+        timetable: TimetableSettings {
+            timezone: feeds.iter().find_map(|f| f.timezone.clone()),
+            publisher_url: publisher,
+            ..TimetableSettings::default()
+        },
+        validation: ValidationSettings {
+            station_separation_m: 0.0,
+        },
+        ..Settings::default()
+    };
+}
+
+/// Problems about a trip name it by its GTFS `trip_id` too (their origin is its feed row).
+fn name_gtfs_trips(p: &Prepared, problems: &mut [Problem]) {
+    let gtfs: HashMap<&str, &str> = p
+        .ptrips
+        .iter()
+        .filter(|pt| !pt.id.is_empty())
+        .map(|pt| (pt.id.as_str(), p.imp.timetable.trip(pt.ti).id.as_str()))
+        .collect();
+    for e in problems.iter_mut() {
+        if let Some(id) = e.record.strip_prefix("trip ") {
+            if let Some(g) = gtfs.get(id).filter(|g| **g != id) {
+                e.record = format!("trip {id} (trip_id {g})");
+            }
+        }
+    }
+}
+
+/// The trips of `p` that validation `problems` blame, and whether every error could be
+/// blamed on some.
+fn blame(
+    p: &Prepared,
+    b: &Built,
+    problems: &[Problem],
+    round: usize,
+    dropped: &mut HashSet<usize>,
+) -> bool {
+    let trip_of: HashMap<&str, usize> = p
+        .ptrips
+        .iter()
+        .enumerate()
+        .filter(|(_, pt)| !pt.id.is_empty())
+        .map(|(i, pt)| (pt.id.as_str(), i))
+        .collect();
+    let mut all = true;
+    for e in problems.iter().filter(|e| e.is_error()) {
+        let service = |s: &str| s.split([',', ' ']).next().unwrap_or("").to_string();
+        if let Some(id) = e.record.strip_prefix("trip ") {
+            let id = id.split(' ').next().unwrap_or(id);
+            match trip_of.get(id) {
+                Some(&i) => {
+                    dropped.insert(i);
+                }
+                None => all = false,
+            }
+        } else if let Some(rest) = e.record.strip_prefix("service ") {
+            match b.services.get(&service(rest)) {
+                // First the median trip its figures came from, then (after two rounds) all.
+                Some((_, median)) if round < 2 => {
+                    dropped.insert(*median);
+                }
+                Some((trips, _)) => dropped.extend(trips),
+                None => all = false,
+            }
+        } else if let Some(rest) = e.record.strip_prefix("band of ") {
+            match b.services.get(&service(rest)) {
+                Some((trips, _)) => dropped.extend(trips),
+                None => all = false,
+            }
+        } else {
+            all = false;
+        }
+    }
+    all
+}
+
+/// Imports GTFS feeds (zip files or folders) into a network of onehour's own format. Every
+/// problem names the feed's file and line; any error fails the import unless
+/// `opts.lenient`, which leaves out what is at fault and reports it as warnings.
+pub fn import_network(
+    paths: &[PathBuf],
+    opts: &NetworkImportOptions,
+) -> Result<NetworkImport, Problems> {
+    let imp = import_gtfs(
+        paths,
+        &GtfsOptions {
+            lenient: opts.lenient,
+            ..GtfsOptions::default()
+        },
+    )?;
+    let prep = prepare(&imp);
+    let mut dropped: HashSet<usize> = HashSet::new();
+    let mut left_out: Vec<Problem> = Vec::new();
+    let mut round = 0;
+    let (built, problems) = loop {
+        let mut built = build(&prep, &dropped);
+        finish(&mut built.net, &imp.feeds, built.busiest);
+        let mut problems = validate::validate(&built.net);
+        problems.extend(validate::check_settings(&built.net.settings, &|_, _| {
+            Origin {
+                file: "network.toml".into(),
+                line: None,
+            }
+        }));
+        problems.extend(validate::check_bbox(built.net.bbox, &Origin::default()));
+        if !problems.iter().any(Problem::is_error) {
+            break (built, problems);
+        }
+        name_gtfs_trips(&prep, &mut problems);
+        let feeds = Origin {
+            file: imp
+                .feeds
+                .iter()
+                .map(|f| f.file.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            line: None,
+        };
+        if !opts.lenient {
+            let mut all = imp.warnings.clone();
+            all.extend(prep.warnings.iter().cloned());
+            all.extend(problems);
+            all.push(Problem::error(
+                &feeds,
+                "",
+                "the network made from the feeds does not pass validation",
+                "correct the feeds, or import with --lenient to leave out the trips at fault",
+            ));
+            return Err(Problems(all));
+        }
+        let before = dropped.len();
+        let blamed = blame(&prep, &built, &problems, round, &mut dropped);
+        for e in problems.iter().filter(|e| e.is_error()) {
+            left_out.push(Problem {
+                severity: Severity::Warning,
+                message: format!("{}; its trip left out (--lenient)", e.message),
+                ..e.clone()
+            });
+        }
+        if !blamed || dropped.len() == before || round > 50 {
+            let mut all = left_out;
+            all.extend(problems);
+            return Err(Problems(all));
+        }
+        round += 1;
+    };
+    if built.net.services.is_empty() {
+        return Err(Problems(vec![Problem::error(
+            &Origin {
+                file: imp
+                    .feeds
+                    .iter()
+                    .map(|f| f.file.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                line: None,
+            },
+            "",
+            "the feeds hold no trip that the network can carry",
+            "import feeds with trips (trips.txt and stop_times.txt)",
+        )]));
+    }
+    let mut warnings = imp.warnings.clone();
+    warnings.extend(prep.warnings.iter().cloned());
+    warnings.extend(left_out);
+    warnings.extend(problems);
+    let files = network_files(&built.net, &imp.feeds);
+    Ok(NetworkImport {
+        files,
+        feeds: imp.feeds.clone(),
+        warnings,
+        busiest: built.busiest,
+        dropped_trips: dropped.len(),
+        renamed_ids: prep.renamed,
+        network: built.net,
+    })
+}
