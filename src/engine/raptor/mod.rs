@@ -603,7 +603,24 @@ impl RaptorWorkspace {
     #[inline]
     fn scan_route(&mut self, day: &DayTimetable, k: usize, r: u32, first: usize, bound: Seconds) {
         let n = self.n;
-        let (prev, cur) = ((k - 1) * n, k * n);
+        let Self {
+            veh,
+            ready,
+            arr,
+            veh_parent,
+            arr_from,
+            touched,
+            touched_list,
+            veh_marked,
+            changed,
+            ..
+        } = self;
+        let prev_ready = &ready[(k - 1) * n..k * n];
+        let cur = k * n;
+        let veh = &mut veh[cur..cur + n];
+        let arr = &mut arr[cur..cur + n];
+        let veh_parent = &mut veh_parent[cur..cur + n];
+        let arr_from = &mut arr_from[cur..cur + n];
         let route = &day.routes()[r as usize];
         let stops = day.route_stops(route);
         let acc = day.route_access(route);
@@ -613,24 +630,27 @@ impl RaptorWorkspace {
             let s = stops[i].idx();
             if trip != NONE && acc[i] & access::ALIGHT != 0 {
                 let t = day.arrivals_at(route, i)[trip as usize];
-                if t <= bound && t < self.veh[cur + s] {
-                    self.veh[cur + s] = t;
-                    self.veh_parent[cur + s] = VehParent {
+                if t <= bound && t < veh[s] {
+                    veh[s] = t;
+                    veh_parent[s] = VehParent {
                         route: r,
                         trip,
                         board,
                     };
-                    self.veh_marked.set(s);
-                    self.changed.set(s);
-                    self.touch(s);
-                    if t < self.arr[cur + s] {
-                        self.arr[cur + s] = t;
-                        self.arr_from[cur + s] = s as u32;
+                    veh_marked.set(s);
+                    changed.set(s);
+                    if !touched.get(s) {
+                        touched.set(s);
+                        touched_list.push(s as u32);
+                    }
+                    if t < arr[s] {
+                        arr[s] = t;
+                        arr_from[s] = s as u32;
                     }
                 }
             }
             if acc[i] & access::BOARD != 0 {
-                let rd = self.ready[prev + s];
+                let rd = prev_ready[s];
                 if rd <= bound {
                     let hi = if trip == NONE { route.n_trips } else { trip } as usize;
                     let deps = &day.departures_at(route, i)[..hi];
@@ -647,48 +667,65 @@ impl RaptorWorkspace {
     /// them.
     fn relax_transfers(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
         let tt = day.timetable();
-        let cur = k * self.n;
-        let mut marked = std::mem::take(&mut self.veh_marked);
-        marked.for_each(|s| {
-            let t = self.veh[cur + s];
+        let n = self.n;
+        // Split borrows: the label rows of round k and the marks, so that the loops below keep
+        // their pointers in registers (no reload through `self` after every store).
+        let Self {
+            veh,
+            ready,
+            arr,
+            ready_from,
+            arr_from,
+            touched,
+            touched_list,
+            scan,
+            veh_marked,
+            changed,
+            ..
+        } = self;
+        let cur = k * n;
+        let veh = &veh[cur..cur + n];
+        let ready = &mut ready[cur..cur + n];
+        let arr = &mut arr[cur..cur + n];
+        let ready_from = &mut ready_from[cur..cur + n];
+        let arr_from = &mut arr_from[cur..cur + n];
+        veh_marked.for_each(|s| {
+            let t = veh[s];
             let change = if k == 0 {
                 0
             } else {
                 tt.min_change(StopIdx::from_idx(s))
             };
             let rt = t + change;
-            if rt <= bound && rt < self.ready[cur + s] {
-                self.ready[cur + s] = rt;
-                self.ready_from[cur + s] = s as u32;
-                self.scan.set(s);
-                self.changed.set(s);
+            if rt <= bound && rt < ready[s] {
+                ready[s] = rt;
+                ready_from[s] = s as u32;
+                scan.set(s);
+                changed.set(s);
             }
             for f in tt.footpaths(StopIdx::from_idx(s)) {
                 let w = t + f.duration;
-                if w > bound {
+                let q = f.to.idx();
+                // `arr <= ready` at every stop (an arrival is ready to board no earlier than
+                // it arrives), so a walk that is not earlier than `ready` improves nothing.
+                if w > bound || w >= ready[q] {
                     continue;
                 }
-                let q = f.to.idx();
-                let mut hit = false;
-                if w < self.arr[cur + q] {
-                    self.arr[cur + q] = w;
-                    self.arr_from[cur + q] = s as u32;
-                    hit = true;
+                ready[q] = w;
+                ready_from[q] = s as u32;
+                scan.set(q);
+                if w < arr[q] {
+                    arr[q] = w;
+                    arr_from[q] = s as u32;
                 }
-                if w < self.ready[cur + q] {
-                    self.ready[cur + q] = w;
-                    self.ready_from[cur + q] = s as u32;
-                    self.scan.set(q);
-                    hit = true;
-                }
-                if hit {
-                    self.changed.set(q);
-                    self.touch(q);
+                changed.set(q);
+                if !touched.get(q) {
+                    touched.set(q);
+                    touched_list.push(q as u32);
                 }
             }
         });
-        marked.clear();
-        self.veh_marked = marked;
+        veh_marked.clear();
     }
 
     /// The journey of the last search to stop `target` (or, with `egress`, to a destination
