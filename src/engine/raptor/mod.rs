@@ -29,9 +29,13 @@ pub mod bitset;
 pub mod day;
 
 use crate::network::ids::{Seconds, UNREACHED};
-use crate::network::timetable::{access, Day, RouteIdx, StopIdx, Timetable, TripIdx, DAY};
+use crate::network::timetable::{
+    access, Day, Footpath, RouteIdx, StopIdx, Timetable, TripIdx, DAY,
+};
 use bitset::BitSet;
-pub use day::{frequency_offset, DayRoute, DayTimetable, Draw, TripInstance, BASE, MAX_HORIZON};
+pub use day::{
+    frequency_offset, DayRoute, DayTimetable, Draw, TripInstance, Walk, BASE, MAX_HORIZON,
+};
 
 /// Bounds of a search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +140,36 @@ pub struct RaptorWorkspace {
     /// The last search: departure (internal), bound (internal), rounds.
     last: Option<(Seconds, Seconds, usize)>,
     access_copy: Vec<(StopIdx, Seconds)>,
+    /// The footpaths of one stop that improve a label (indices), found before they are applied.
+    walk_cand: Vec<u32>,
+}
+
+/// A footpath as the relaxation reads it (a [`Walk`] or a timetable [`Footpath`]).
+trait WalkItem: Copy {
+    fn to(self) -> usize;
+    fn secs(self) -> Seconds;
+}
+
+impl WalkItem for Walk {
+    #[inline(always)]
+    fn to(self) -> usize {
+        self.to as usize
+    }
+    #[inline(always)]
+    fn secs(self) -> Seconds {
+        Seconds::from(self.secs)
+    }
+}
+
+impl WalkItem for Footpath {
+    #[inline(always)]
+    fn to(self) -> usize {
+        self.to.idx()
+    }
+    #[inline(always)]
+    fn secs(self) -> Seconds {
+        self.duration
+    }
 }
 
 /// The arrivals of one departure, by stop.
@@ -664,8 +698,24 @@ impl RaptorWorkspace {
     }
 
     /// After the vehicles of round `k`: changes at the stops they reached and footpaths from
-    /// them.
+    /// them (the day's compact footpaths when it has them).
     fn relax_transfers(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
+        if day.has_walks() {
+            self.relax_with(day, k, bound, |s| day.walks_or_empty(s));
+        } else {
+            let tt = day.timetable();
+            self.relax_with(day, k, bound, |s| tt.footpaths(StopIdx::from_idx(s)));
+        }
+    }
+
+    #[inline(always)]
+    fn relax_with<'d, W: WalkItem + 'd>(
+        &mut self,
+        day: &DayTimetable,
+        k: usize,
+        bound: Seconds,
+        paths: impl Fn(usize) -> &'d [W],
+    ) {
         let tt = day.timetable();
         let n = self.n;
         // Split borrows: the label rows of round k and the marks, so that the loops below keep
@@ -681,6 +731,7 @@ impl RaptorWorkspace {
             scan,
             veh_marked,
             changed,
+            walk_cand,
             ..
         } = self;
         let cur = k * n;
@@ -689,6 +740,8 @@ impl RaptorWorkspace {
         let arr = &mut arr[cur..cur + n];
         let ready_from = &mut ready_from[cur..cur + n];
         let arr_from = &mut arr_from[cur..cur + n];
+        // `bound` is an internal time, far below `Seconds::MAX`.
+        let past = bound + 1;
         veh_marked.for_each(|s| {
             let t = veh[s];
             let change = if k == 0 {
@@ -703,12 +756,23 @@ impl RaptorWorkspace {
                 scan.set(s);
                 changed.set(s);
             }
-            for f in tt.footpaths(StopIdx::from_idx(s)) {
-                let w = t + f.duration;
-                let q = f.to.idx();
-                // `arr <= ready` at every stop (an arrival is ready to board no earlier than
-                // it arrives), so a walk that is not earlier than `ready` improves nothing.
-                if w > bound || w >= ready[q] {
+            let ps = paths(s);
+            if walk_cand.len() < ps.len() {
+                walk_cand.resize(ps.len(), 0);
+            }
+            // First the walks that improve, without a branch per walk (most improve nothing:
+            // `arr <= ready` at every stop, so a walk not earlier than `ready` and within the
+            // bound is of no use), then those few.
+            let mut m = 0;
+            for (i, f) in ps.iter().enumerate() {
+                let w = t + f.secs();
+                walk_cand[m] = i as u32;
+                m += usize::from(w < ready[f.to()].min(past));
+            }
+            for &i in &walk_cand[..m] {
+                let f = ps[i as usize];
+                let (w, q) = (t + f.secs(), f.to());
+                if w >= ready[q] {
                     continue;
                 }
                 ready[q] = w;
