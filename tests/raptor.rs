@@ -559,8 +559,8 @@ fn case(seed: u64) {
         let got = raptor_once(&tt, &q, &mut ws);
         assert_eq!(got, want, "seed {seed}: RAPTOR differs from brute force, departure {}, access {:?}, {:?}, draw {:?}", q.dep, q.access, q.params, q.draw);
         // The same through the timetable's footpaths instead of the day's compact ones.
-        let plain = DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw)
-            .without_walks();
+        let plain =
+            DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw).without_walks();
         assert!(!plain.has_walks());
         let a = ws
             .one_departure(&plain, &access_of(&q), q.dep, &q.params)
@@ -568,7 +568,10 @@ fn case(seed: u64) {
         let via_footpaths: Vec<Seconds> = (0..tt.stops().len())
             .map(|s| a.at(StopIdx::from_idx(s)).unwrap_or(UNREACHED))
             .collect();
-        assert_eq!(via_footpaths, want, "seed {seed}: RAPTOR through the timetable's footpaths differs from brute force");
+        assert_eq!(
+            via_footpaths, want,
+            "seed {seed}: RAPTOR through the timetable's footpaths differs from brute force"
+        );
         let day = DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw);
         assert!(day.has_walks());
         ws.one_departure(&day, &access_of(&q), q.dep, &q.params)

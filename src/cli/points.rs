@@ -295,7 +295,9 @@ impl PointsMatrix {
                     })
                 }),
                 k => pretty_rows(&mut out, indent, rows, |r, out| {
-                    for_cells(out, indent, &r.pct[k - 2], |&s, out| minutes_text.push(out, s))
+                    for_cells(out, indent, &r.pct[k - 2], |&s, out| {
+                        minutes_text.push(out, s)
+                    })
                 }),
             }
         }
@@ -434,7 +436,11 @@ mod tests {
             .collect();
         let within: Vec<Vec<bool>> = med
             .iter()
-            .map(|r| r.iter().map(|x| x.is_some_and(|x| x <= limit_min)).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|x| x.is_some_and(|x| x <= limit_min))
+                    .collect()
+            })
             .collect();
         let mut pct = serde_json::Map::new();
         for (k, &p) in m.percentiles.iter().enumerate() {

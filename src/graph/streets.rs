@@ -1321,7 +1321,10 @@ mod tests {
 
     /// A random street graph: a jittered lattice of `k` × `k` nodes about 100 m apart with some
     /// edges left out, and points scattered over it (some off the streets).
-    fn random_case(seed: u64) -> (Streets, Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    /// Streets, then origins, destinations and stops (lon, lat).
+    type Case = (Streets, Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>);
+
+    fn random_case(seed: u64) -> Case {
         let mut x = seed | 1;
         let mut rnd = move || {
             x ^= x << 13;
