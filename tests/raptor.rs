@@ -167,7 +167,14 @@ fn random_spec(rng: &mut Rng) -> Spec {
     for _ in 0..rng.range(0, n_stops as u32) {
         let a = rng.range(0, n_stops as u32 - 1) as usize;
         let b = rng.range(0, n_stops as u32 - 1) as usize;
-        transfers.push((a, b, rng.range(0, 10) * 60 + rng.range(0, 59)));
+        // Now and then a walk longer than some searches' limit (the day's compact footpaths
+        // leave out those longer than its horizon).
+        let minutes = if rng.chance(10) {
+            rng.range(20, 300)
+        } else {
+            rng.range(0, 10)
+        };
+        transfers.push((a, b, minutes * 60 + rng.range(0, 59)));
     }
     Spec {
         n_stops,
@@ -551,7 +558,22 @@ fn case(seed: u64) {
         );
         let got = raptor_once(&tt, &q, &mut ws);
         assert_eq!(got, want, "seed {seed}: RAPTOR differs from brute force, departure {}, access {:?}, {:?}, draw {:?}", q.dep, q.access, q.params, q.draw);
+        // The same through the timetable's footpaths instead of the day's compact ones.
+        let plain =
+            DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw).without_walks();
+        assert!(!plain.has_walks());
+        let a = ws
+            .one_departure(&plain, &access_of(&q), q.dep, &q.params)
+            .unwrap();
+        let via_footpaths: Vec<Seconds> = (0..tt.stops().len())
+            .map(|s| a.at(StopIdx::from_idx(s)).unwrap_or(UNREACHED))
+            .collect();
+        assert_eq!(
+            via_footpaths, want,
+            "seed {seed}: RAPTOR through the timetable's footpaths differs from brute force"
+        );
         let day = DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw);
+        assert!(day.has_walks());
         ws.one_departure(&day, &access_of(&q), q.dep, &q.params)
             .unwrap();
         for (s, &a) in got.iter().enumerate() {

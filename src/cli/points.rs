@@ -102,6 +102,100 @@ fn minutes(s: Seconds) -> Option<f64> {
     (s != UNREACHED).then(|| round1(seconds_to_minutes(s)))
 }
 
+/// `x` as `serde_json` writes an `f64` (`null` when not finite), appended to `out`.
+fn push_f64(out: &mut String, x: f64) {
+    let mut buf = std::io::Cursor::new([0u8; 40]);
+    let ok = serde_json::to_writer(&mut buf, &x).is_ok();
+    let n = buf.position() as usize;
+    match std::str::from_utf8(&buf.get_ref()[..n]) {
+        Ok(t) if ok => out.push_str(t),
+        _ => out.push_str("null"),
+    }
+}
+
+/// Minutes of a time (to 0.1, as [`minutes`]) as JSON text, each distinct time formatted once.
+#[derive(Default)]
+struct MinutesText {
+    /// By seconds: the byte range of its text in `text`, if formatted.
+    at: Vec<Option<(u32, u32)>>,
+    text: String,
+}
+
+impl MinutesText {
+    fn push(&mut self, out: &mut String, s: Seconds) {
+        let Some(m) = minutes(s) else {
+            out.push_str("null");
+            return;
+        };
+        let i = s as usize;
+        if i >= 1 << 20 {
+            return push_f64(out, m);
+        }
+        if self.at.len() <= i {
+            self.at.resize(i + 1, None);
+        }
+        let (a, b) = *self.at[i].get_or_insert_with(|| {
+            let a = self.text.len() as u32;
+            push_f64(&mut self.text, m);
+            (a, self.text.len() as u32)
+        });
+        out.push_str(&self.text[a as usize..b as usize]);
+    }
+}
+
+/// An array of rows as `serde_json`'s pretty printer lays it out, the line holding it indented
+/// by `indent` spaces: `row(r, out)` writes one row's array.
+fn pretty_rows<'r, R: 'r>(
+    out: &mut String,
+    indent: usize,
+    rows: impl ExactSizeIterator<Item = &'r R>,
+    mut row: impl FnMut(&'r R, &mut String),
+) {
+    if rows.len() == 0 {
+        out.push_str("[]");
+        return;
+    }
+    out.push_str("[\n");
+    for (i, r) in rows.enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        push_indent(out, indent + 2);
+        row(r, out);
+    }
+    out.push('\n');
+    push_indent(out, indent);
+    out.push(']');
+}
+
+/// One row of [`pretty_rows`]: its cells, one per line, indented by `indent + 4`.
+fn for_cells<T>(
+    out: &mut String,
+    indent: usize,
+    cells: &[T],
+    mut cell: impl FnMut(&T, &mut String),
+) {
+    if cells.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    out.push_str("[\n");
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        push_indent(out, indent + 4);
+        cell(c, out);
+    }
+    out.push('\n');
+    push_indent(out, indent + 2);
+    out.push(']');
+}
+
+fn push_indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
 impl PointsMatrix {
     fn draws(&self) -> u32 {
         if self.needs_draws {
@@ -111,47 +205,23 @@ impl PointsMatrix {
         }
     }
 
-    /// JSON in the shape of the place matrices.
+    /// JSON in the shape of the place matrices. The small fields go through `serde_json`;
+    /// the matrices (rows × columns of minutes, flags, percentiles and shares) are written
+    /// straight into the text in the same pretty layout, numbers as `serde_json` writes them
+    /// (checked in the tests), without a `serde_json::Value` per pair.
     pub fn json(&self, net: &Network, scenario: &str, limit_min: f64) -> String {
         let pts = |v: &[Point]| -> Vec<serde_json::Value> {
             v.iter()
                 .map(|p| json!({"id": p.id, "lon": round6(p.lon), "lat": round6(p.lat)}))
                 .collect()
         };
-        let med: Vec<Vec<Option<f64>>> = self
-            .times
-            .iter()
-            .map(|r| r.pct[0].iter().map(|&s| minutes(s)).collect())
-            .collect();
-        let within: Vec<Vec<bool>> = med
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|m| m.is_some_and(|x| x <= limit_min))
-                    .collect()
-            })
-            .collect();
+        // Placeholders for the matrices, replaced below where they stand as the value of
+        // their key.
+        let mark = |i: usize| format!("\u{1}matrix{i}\u{1}");
         let mut pct = serde_json::Map::new();
         for (k, &p) in self.percentiles.iter().enumerate() {
-            let m: Vec<Vec<Option<f64>>> = self
-                .times
-                .iter()
-                .map(|r| r.pct[k + 1].iter().map(|&s| minutes(s)).collect())
-                .collect();
-            pct.insert(pct_key(p), json!(m));
+            pct.insert(pct_key(p), json!(mark(3 + k)));
         }
-        let share: Vec<Vec<f64>> = self
-            .times
-            .iter()
-            .map(|r| {
-                r.share
-                    .as_deref()
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|&x| (x as f64 * 1000.0).round() / 1000.0)
-                    .collect()
-            })
-            .collect();
         let o = &self.opts;
         let square = self.rows == self.cols;
         let mut j = json!({
@@ -162,10 +232,10 @@ impl PointsMatrix {
             "date": o.date.to_string(),
             "limit_minutes": limit_min,
             "places": pts(&self.rows),
-            "minutes": med,
-            "within_limit": within,
+            "minutes": mark(0),
+            "within_limit": mark(1),
             "percentiles": pct,
-            "share_within_limit": share,
+            "share_within_limit": mark(2),
             "window": {
                 "date": o.date.to_string(),
                 "weekday": weekday(o),
@@ -184,7 +254,56 @@ impl PointsMatrix {
         if !square {
             j["to_places"] = json!(pts(&self.cols));
         }
-        serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
+        let text = serde_json::to_string_pretty(&j).unwrap_or_default();
+        // The placeholders in the order the (sorted) keys put them, each found with its key so
+        // that no id or name could pass for one.
+        let mut order: Vec<(String, usize)> = vec![("minutes".into(), 0)];
+        let mut keys: Vec<(String, usize)> = (self.percentiles.iter().enumerate())
+            .map(|(k, &p)| (pct_key(p), 3 + k))
+            .collect();
+        keys.sort();
+        order.extend(keys);
+        order.push(("share_within_limit".into(), 2));
+        order.push(("within_limit".into(), 1));
+        let mut out = String::with_capacity(text.len() + self.times.len() * self.cols.len() * 40);
+        let mut rest = text.as_str();
+        let mut minutes_text = MinutesText::default();
+        for (key, which) in order {
+            let head = format!("\"{key}\": ");
+            let pattern = format!("{head}\"\\u0001matrix{which}\\u0001\"");
+            let Some(at) = rest.find(&pattern) else {
+                continue;
+            };
+            let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+            let indent = at - line_start;
+            out.push_str(&rest[..at + head.len()]);
+            rest = &rest[at + pattern.len()..];
+            let rows = self.times.iter();
+            match which {
+                0 => pretty_rows(&mut out, indent, rows, |r, out| {
+                    for_cells(out, indent, &r.pct[0], |&s, out| minutes_text.push(out, s))
+                }),
+                1 => pretty_rows(&mut out, indent, rows, |r, out| {
+                    for_cells(out, indent, &r.pct[0], |&s, out| {
+                        let within = minutes(s).is_some_and(|x| x <= limit_min);
+                        out.push_str(if within { "true" } else { "false" });
+                    })
+                }),
+                2 => pretty_rows(&mut out, indent, rows, |r, out| {
+                    for_cells(out, indent, r.share.as_deref().unwrap_or(&[]), |&x, out| {
+                        push_f64(out, (x as f64 * 1000.0).round() / 1000.0)
+                    })
+                }),
+                k => pretty_rows(&mut out, indent, rows, |r, out| {
+                    for_cells(out, indent, &r.pct[k - 2], |&s, out| {
+                        minutes_text.push(out, s)
+                    })
+                }),
+            }
+        }
+        out.push_str(rest);
+        out.push('\n');
+        out
     }
 
     /// CSV: `from,to,minutes,within_limit,share_within_limit,p5,...`, one row per pair.
@@ -254,7 +373,7 @@ pub fn points_cmd(
     time: &TimeOpts,
     out: &OutOpts,
 ) -> Result<ExitCode> {
-    let s = Session::open(net)?;
+    let mut s = Session::open(net)?;
     let time = TimeOpts {
         depart: time.depart.or(Some(MAIN_WINDOW)),
         ..time.clone()
@@ -270,7 +389,7 @@ pub fn points_cmd(
         Some(p) => load_points(p)?,
         None => rows.clone(),
     };
-    let n = s.network(req.scenario.as_deref())?;
+    let n = s.take_network(req.scenario.as_deref())?;
     let m = points_matrix(&n, rows, cols, &o, &percentiles(&time), s.limit_s())?;
     let scenario = req.scenario.as_deref().unwrap_or("today");
     let limit = s.opts.limit;
@@ -280,5 +399,200 @@ pub fn points_cmd(
         Format::Table => m.table(limit),
     };
     emit(&out.out, &text)?;
+    // The process ends here: the operating system takes the memory back at once, freeing the
+    // network, its timetable and the matrix piece by piece would only cost time.
+    std::mem::forget((s, n, m, text));
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::model::Date;
+
+    /// The JSON as it was written through `serde_json::Value` (the reference).
+    fn json_by_value(m: &PointsMatrix, net: &Network, scenario: &str, limit_min: f64) -> String {
+        let pts = |v: &[Point]| -> Vec<serde_json::Value> {
+            v.iter()
+                .map(|p| json!({"id": p.id, "lon": round6(p.lon), "lat": round6(p.lat)}))
+                .collect()
+        };
+        let med: Vec<Vec<Option<f64>>> = m
+            .times
+            .iter()
+            .map(|r| r.pct[0].iter().map(|&s| minutes(s)).collect())
+            .collect();
+        let within: Vec<Vec<bool>> = med
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|x| x.is_some_and(|x| x <= limit_min))
+                    .collect()
+            })
+            .collect();
+        let mut pct = serde_json::Map::new();
+        for (k, &p) in m.percentiles.iter().enumerate() {
+            let v: Vec<Vec<Option<f64>>> = m
+                .times
+                .iter()
+                .map(|r| r.pct[k + 1].iter().map(|&s| minutes(s)).collect())
+                .collect();
+            pct.insert(pct_key(p), json!(v));
+        }
+        let share: Vec<Vec<f64>> = m
+            .times
+            .iter()
+            .map(|r| {
+                r.share
+                    .as_deref()
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|&x| (x as f64 * 1000.0).round() / 1000.0)
+                    .collect()
+            })
+            .collect();
+        let o = &m.opts;
+        let mut j = json!({
+            "network": net.name,
+            "scenario": scenario,
+            "profile": "transit",
+            "indicator": "door",
+            "date": o.date.to_string(),
+            "limit_minutes": limit_min,
+            "places": pts(&m.rows),
+            "minutes": med,
+            "within_limit": within,
+            "percentiles": pct,
+            "share_within_limit": share,
+            "window": {
+                "date": o.date.to_string(),
+                "weekday": weekday(o),
+                "from": format_clock(o.from),
+                "to": format_clock(o.to),
+                "step_minutes": o.step / 60,
+                "departures": o.departures(),
+                "draws": o.draws,
+                "seed": o.seed,
+                "minutes_are": "median over the samples (departures x draws)",
+                "default_band_services": m.default_band,
+                "services_not_running": m.idle,
+            },
+            "access": m.links_model,
+        });
+        if m.rows != m.cols {
+            j["to_places"] = json!(pts(&m.cols));
+        }
+        serde_json::to_string_pretty(&j).unwrap_or_default() + "\n"
+    }
+
+    fn matrix(seed: u64, rows: usize, cols: usize, pct: &[f64], ids: &[&str]) -> PointsMatrix {
+        let mut x = seed | 1;
+        let mut rnd = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let point = |i: usize| Point {
+            id: ids[i % ids.len()].to_string() + &i.to_string(),
+            lon: -51.2 + i as f64 * 0.0013,
+            lat: -30.0 - i as f64 * 0.0007,
+        };
+        let row_points: Vec<Point> = (0..rows).map(point).collect();
+        let col_points: Vec<Point> = if rows == cols {
+            row_points.clone()
+        } else {
+            (0..cols).map(|i| point(i + 1000)).collect()
+        };
+        let mut times = Vec::new();
+        for _ in 0..rows {
+            let mut pcts = Vec::new();
+            for _ in 0..=pct.len() {
+                let mut v = Vec::new();
+                for _ in 0..cols {
+                    v.push(match rnd(10) {
+                        0 => UNREACHED,
+                        1 => rnd(200) as Seconds,
+                        _ => rnd(20_000) as Seconds,
+                    });
+                }
+                pcts.push(v);
+            }
+            let mut share = Vec::new();
+            for _ in 0..cols {
+                share.push((rnd(1001) as f32 / 1000.0) * (rnd(3) as f32) / 2.0);
+            }
+            times.push(OriginTimes {
+                pct: pcts,
+                share: Some(share),
+            });
+        }
+        PointsMatrix {
+            rows: row_points,
+            cols: col_points,
+            opts: WindowOptions {
+                date: Date::parse_full("2019-05-13").unwrap(),
+                from: 14 * 3600,
+                to: 14 * 3600 + 600,
+                step: 60,
+                draws: 10,
+                seed: 1,
+                bound: 9000,
+                max_trips: 8,
+            },
+            percentiles: pct.to_vec(),
+            times,
+            links_model: "along \"streets\" \u{1}matrix0\u{1}".into(),
+            default_band: vec![],
+            needs_draws: false,
+            idle: vec!["x".into()],
+        }
+    }
+
+    #[test]
+    fn json_equals_serde_json_values() {
+        let net = Network {
+            name: "n \"q\"".into(),
+            ..Network::default()
+        };
+        // Ids that look like the placeholders must not be taken for them.
+        let ids = ["a", "\u{1}matrix0\u{1}", "\"minutes\": x", "é"];
+        for (seed, rows, cols, pct) in [
+            (1u64, 7usize, 7usize, vec![5.0, 25.0, 75.0, 95.0]),
+            (2, 3, 9, vec![]),
+            (3, 1, 1, vec![50.0, 12.5]),
+            (4, 0, 0, vec![5.0]),
+            (5, 4, 0, vec![5.0]),
+            (6, 40, 40, vec![5.0, 25.0, 50.0, 75.0, 95.0]),
+        ] {
+            let m = matrix(seed, rows, cols, &pct, &ids);
+            for limit in [60.0, 45.5] {
+                assert_eq!(
+                    m.json(&net, "today", limit),
+                    json_by_value(&m, &net, "today", limit),
+                    "seed {seed}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_as_serde_json_writes_them() {
+        let mut t = MinutesText::default();
+        for s in (0..30_000).chain([UNREACHED - 1, 1 << 20, (1 << 20) + 7]) {
+            let (mut a, mut b) = (String::new(), String::new());
+            t.push(&mut a, s);
+            t.push(&mut a, s); // formatted once, then reused
+            b.push_str(&serde_json::to_string(&minutes(s)).unwrap().repeat(2));
+            assert_eq!(a, b, "{s}");
+        }
+        let mut a = String::new();
+        t.push(&mut a, UNREACHED);
+        assert_eq!(a, "null");
+        for x in [0.0, 0.5, 0.123, 1.0, 1e-7, 123456.789, f64::NAN] {
+            let mut a = String::new();
+            push_f64(&mut a, x);
+            assert_eq!(a, serde_json::to_string(&x).unwrap(), "{x}");
+        }
+    }
 }

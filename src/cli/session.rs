@@ -22,8 +22,9 @@ pub const DEFAULT_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 /// The network, scenario library and settings a command works on.
 pub struct Session {
     /// The network as its files describe it, every dated pattern included, when `base` is
-    /// taken as of a day (`None` for an undated network, whose `base` is all of it: one copy
-    /// of the network less in memory).
+    /// taken as of a day and scenarios can be applied (`None` for an undated network, whose
+    /// `base` is all of it, and without a scenario library: one copy of the network less in
+    /// memory).
     pub full: Option<Network>,
     /// The network as of `day`: what scenarios edit.
     pub base: Network,
@@ -69,13 +70,6 @@ impl Session {
             .date
             .or(opts.year.map(Date::end_of_year))
             .or(full.valid_on);
-        let (full, base) = match day {
-            Some(d) => {
-                let base = full.as_on(d);
-                (Some(full), base)
-            }
-            None => (None, full),
-        };
         for w in &warnings {
             eprintln!("{w}");
         }
@@ -90,6 +84,16 @@ impl Session {
             Some(d) => Some(Library::load(Source::Disk(d.clone()))?),
             None if opts.network.is_none() => Some(Library::load(bundled::scenarios())?),
             None => None,
+        };
+        let (full, base) = match day {
+            // The network before the date filter only serves to explain a scenario that does
+            // not apply on the day: without a scenario library there is none to explain.
+            Some(d) if lib.is_some() => {
+                let base = full.as_on(d);
+                (Some(full), base)
+            }
+            Some(d) => (None, full.into_as_on(d)),
+            None => (None, full),
         };
         Ok(Session {
             full,
@@ -135,6 +139,15 @@ impl Session {
     /// The day the network is taken as of, for titles (`None`: undated network).
     pub fn day_label(&self) -> Option<String> {
         self.day.map(|d| d.to_string())
+    }
+
+    /// [`Session::network`] for a command that needs it once: without a scenario, the base
+    /// network itself is moved out (no copy), and the session's `base` is left empty.
+    pub fn take_network(&mut self, scenario: Option<&str>) -> Result<Network> {
+        match scenario {
+            None => Ok(std::mem::take(&mut self.base)),
+            Some(_) => self.network(scenario),
+        }
     }
 
     /// The network of `scenario` (see [`Session::network`]) compiled for the chosen profile.

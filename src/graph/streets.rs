@@ -30,7 +30,7 @@
 //! walk directly along it.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 
 use rayon::prelude::*;
@@ -860,7 +860,9 @@ impl Streets {
     /// every destination (`direct`), each at most `max_s` seconds at `speed_m_s`, the snapped
     /// legs included. Points are (lon, lat); each snaps to the nearest usable walking street
     /// within `snap_max_m`; a point that does not snap has no entries, and the report lists it.
-    /// Searches run in parallel (one per origin and one per stop).
+    /// Searches run in parallel: one per origin, and one per destination not at an origin's
+    /// coordinates (walking is symmetric, so the per-stop egress lists are the destinations'
+    /// searches turned round).
     pub fn walk_links(
         &self,
         origins: &[(f64, f64)],
@@ -914,20 +916,45 @@ impl Streets {
                 },
             )
             .collect();
-        let (access, direct) = both.into_iter().unzip();
-        let egress: Vec<Vec<(u32, u32)>> = ss
+        let (access, direct): (Vec<Times>, Vec<Times>) = both.into_iter().unzip();
+        // Egress: walking is symmetric (every edge both ways at one length, snapped legs the
+        // same either way), so a stop's walk to a destination is the destination's walk to the
+        // stop. One search per destination (not per stop: stops far from every destination
+        // cost nothing), reusing an origin's search where a destination lies at its very
+        // coordinates; the lists are then turned round per stop.
+        let mut origin_at: HashMap<(u64, u64), usize> = HashMap::new();
+        for (i, p) in origins.iter().enumerate() {
+            origin_at.entry((p.0.to_bits(), p.1.to_bits())).or_insert(i);
+        }
+        let from_dest: Vec<Option<Times>> = dests
             .par_iter()
+            .zip(&sd)
             .map_init(
                 || self.workspace(),
-                |ws, s| match s {
-                    Some(s) => {
-                        self.walk_from(s, speed_m_s, max_s, ws);
-                        td.collect(s, bound, per_s, ws)
+                |ws, (p, s)| {
+                    if origin_at.contains_key(&(p.0.to_bits(), p.1.to_bits())) {
+                        return None;
                     }
-                    None => Vec::new(),
+                    Some(match s {
+                        Some(s) => {
+                            self.walk_from(s, speed_m_s, max_s, ws);
+                            ts.collect(s, bound, per_s, ws)
+                        }
+                        None => Vec::new(),
+                    })
                 },
             )
             .collect();
+        let mut egress: Vec<Vec<(u32, u32)>> = vec![Vec::new(); stops.len()];
+        for (j, (p, own)) in dests.iter().zip(&from_dest).enumerate() {
+            let list = match own {
+                Some(v) => v,
+                None => &access[origin_at[&(p.0.to_bits(), p.1.to_bits())]],
+            };
+            for &(stop, secs) in list {
+                egress[stop as usize].push((j as u32, secs));
+            }
+        }
         (
             WalkLinks {
                 access,
@@ -1290,5 +1317,107 @@ mod tests {
         let (l, r) = st.walk_links(&[(0.0002, 0.0)], &[(0.0004, 0.0)], &[], 1.0, 3600, 10.0);
         assert_eq!(r.snapped, 2);
         assert_eq!(l.direct, vec![vec![(0, 22)]]);
+    }
+
+    /// A random street graph: a jittered lattice of `k` × `k` nodes about 100 m apart with some
+    /// edges left out, and points scattered over it (some off the streets).
+    /// Streets, then origins, destinations and stops (lon, lat).
+    type Case = (Streets, Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>);
+
+    fn random_case(seed: u64) -> Case {
+        let mut x = seed | 1;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 1_000_000) as f64 / 1_000_000.0
+        };
+        let k = 6 + (rnd() * 6.0) as u32;
+        let step = 0.001;
+        let mut nodes = Vec::new();
+        for i in 0..k {
+            for j in 0..k {
+                nodes.push((
+                    i as f64 * step + (rnd() - 0.5) * step * 0.4,
+                    j as f64 * step + (rnd() - 0.5) * step * 0.4,
+                ));
+            }
+        }
+        let mut walk = Vec::new();
+        for i in 0..k {
+            for j in 0..k {
+                let v = i * k + j;
+                if i + 1 < k && rnd() < 0.8 {
+                    walk.push((v, v + k));
+                }
+                if j + 1 < k && rnd() < 0.8 {
+                    walk.push((v, v + 1));
+                }
+            }
+        }
+        let st = Streets::build(StreetInput {
+            nodes,
+            walk,
+            car: vec![],
+            min_piece_nodes: 0,
+        });
+        let span = step * k as f64;
+        let mut pts = |n: usize| -> Vec<(f64, f64)> {
+            (0..n)
+                .map(|_| (rnd() * span - step, rnd() * span - step))
+                .collect()
+        };
+        let origins = pts(1 + (seed % 7) as usize);
+        let mut dests = pts(1 + (seed % 5) as usize);
+        // Some destinations at an origin's very coordinates (their search is reused).
+        dests.extend(origins.iter().step_by(2).copied());
+        let stops = pts(3 + (seed % 11) as usize);
+        (st, origins, dests, stops)
+    }
+
+    proptest::proptest! {
+        /// The egress lists, built from one search per destination turned round, equal one
+        /// search per stop (walking is symmetric), and the access and direct lists are those
+        /// of one search per origin.
+        #[test]
+        fn egress_from_destinations_equals_per_stop_searches(seed in proptest::prelude::any::<u64>()) {
+            let (st, o, d, s) = random_case(seed);
+            let (speed, max_s, snap) = (1.3, 400, 60.0);
+            let (l, _) = st.walk_links(&o, &d, &s, speed, max_s, snap);
+            let per_s = speed * 1000.0;
+            let bound = bound_units(max_s, per_s);
+            let snaps = |p: &[(f64, f64)]| -> Vec<Option<Snap>> {
+                p.iter().map(|&(x, y)| st.snap(x, y, snap)).collect()
+            };
+            let (so, sd, ss) = (snaps(&o), snaps(&d), snaps(&s));
+            let (td, ts) = (Targets::new(&st, &sd), Targets::new(&st, &ss));
+            let mut ws = st.workspace();
+            let mut search = |from: &Option<Snap>, to: &Targets| match from {
+                Some(x) => {
+                    st.walk_from(x, speed, max_s, &mut ws);
+                    to.collect(x, bound, per_s, &mut ws)
+                }
+                None => Vec::new(),
+            };
+            let egress: Vec<Times> = ss.iter().map(|x| search(x, &td)).collect();
+            let access: Vec<Times> = so.iter().map(|x| search(x, &ts)).collect();
+            let direct: Vec<Times> = so.iter().map(|x| search(x, &td)).collect();
+            proptest::prop_assert_eq!(&l.egress, &egress);
+            proptest::prop_assert_eq!(&l.access, &access);
+            proptest::prop_assert_eq!(&l.direct, &direct);
+        }
+    }
+
+    #[test]
+    fn random_cases_have_egress() {
+        // The property above is not vacuous: its cases walk from stops to destinations.
+        let with = (0..50u64)
+            .filter(|&seed| {
+                let (st, o, d, s) = random_case(seed);
+                let (l, _) = st.walk_links(&o, &d, &s, 1.3, 400, 60.0);
+                l.egress.iter().any(|e| !e.is_empty())
+            })
+            .count();
+        assert!(with > 25, "{with}");
     }
 }

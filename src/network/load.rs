@@ -1086,9 +1086,12 @@ impl<'a> Loader<'a> {
         let (mut records, mut errors) = (0, 0);
         if let Ok(columns) = &header {
             let file = self.src.display(rel);
-            for rec in rdr.records() {
-                match rec {
-                    Ok(r) => {
+            // One record read into again and again (no allocation per row).
+            let mut r = csv::StringRecord::new();
+            loop {
+                match rdr.read_record(&mut r) {
+                    Ok(false) => break,
+                    Ok(true) => {
                         records += 1;
                         let line = r.position().map(|p| p.line() as usize);
                         let row = Row {
@@ -1098,7 +1101,7 @@ impl<'a> Loader<'a> {
                             },
                             names: required,
                             columns,
-                            rec: r,
+                            rec: &r,
                         };
                         each(&row, &mut self.problems);
                     }
@@ -1413,7 +1416,8 @@ impl<'a> Loader<'a> {
         let mut seen_here: HashSet<String> = HashSet::new();
         let mut later: Vec<Problem> = Vec::new();
         let kept = self.csv_each(rel, named, &required, |row, p| {
-            let rec = format!("trip {}", row.get("trip"));
+            // Named in problems only: made when one is found.
+            let rec = || format!("trip {}", row.get("trip"));
             let time = |col: &str, p: &mut Vec<Problem>| -> Option<u32> {
                 let v = row.get(col);
                 if v.is_empty() {
@@ -1423,7 +1427,7 @@ impl<'a> Loader<'a> {
                 if t.is_none() {
                     p.push(Problem::error(
                         &row.origin,
-                        rec.clone(),
+                        rec(),
                         format!("column {col}: '{v}' is not a clock time"),
                         format!("write HH:MM or HH:MM:SS (hours up to 47) in column {col}"),
                     ));
@@ -1435,7 +1439,7 @@ impl<'a> Loader<'a> {
             if row.get("arrive").is_empty() && row.get("depart").is_empty() {
                 p.push(Problem::error(
                     &row.origin,
-                    rec.clone(),
+                    rec(),
                     format!("stop {} has neither arrive nor depart", row.get("stop")),
                     "write the time the trip calls here (interpolated times are not read)",
                 ));
@@ -1843,7 +1847,7 @@ struct Row<'a> {
     /// The expected column names, and where each is in the record.
     names: &'a [&'a str],
     columns: &'a [usize],
-    rec: csv::StringRecord,
+    rec: &'a csv::StringRecord,
 }
 
 impl Row<'_> {

@@ -839,12 +839,16 @@ impl Network {
     /// last ran before it, are dropped ([`runs_on`] says how partial dates count). Places are
     /// kept (an unserved station is harmless).
     pub fn as_on(&self, day: Date) -> Network {
-        let mut n = self.clone();
-        n.services
+        self.clone().into_as_on(day)
+    }
+
+    /// [`Network::as_on`] without a copy: the network itself, taken as of `day`.
+    pub fn into_as_on(mut self, day: Date) -> Network {
+        self.services
             .retain(|s| runs_on(Some(s.opened), s.closed, day));
-        n.roads.retain(|r| runs_on(r.opened, None, day));
-        n.drop_orphan_timetables();
-        n
+        self.roads.retain(|r| runs_on(r.opened, None, day));
+        self.drop_orphan_timetables();
+        self
     }
 
     /// Drops the trips and bands of services that are no longer in the network (after a

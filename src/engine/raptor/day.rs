@@ -125,6 +125,51 @@ pub struct DayTimetable<'a> {
     /// stop → (route, position of the stop in the route), CSR.
     stop_routes_first: Vec<u32>,
     stop_routes: Vec<(u32, u32)>,
+    /// The footpaths in 4 bytes each, those no search of the day can use left out (see
+    /// [`DayTimetable::walks`]); `None` when the stops or durations do not fit.
+    walks: Option<Walks>,
+}
+
+/// A footpath of [`DayTimetable::walks`]: the stop it leads to and its seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walk {
+    /// The stop it leads to.
+    pub to: u16,
+    /// Seconds to walk it.
+    pub secs: u16,
+}
+
+/// The compact footpaths of a day: stop `s` has `items[first[s]..first[s + 1]]`.
+#[derive(Clone, Debug, Default)]
+struct Walks {
+    first: Vec<u32>,
+    items: Vec<Walk>,
+}
+
+impl Walks {
+    /// The footpaths of `tt` no longer than `max_s`, if every stop and kept duration fits in
+    /// 16 bits.
+    fn new(tt: &Timetable, max_s: Seconds) -> Option<Walks> {
+        let ns = tt.stops().len();
+        if ns > 1 << 16 {
+            return None;
+        }
+        let mut first = Vec::with_capacity(ns + 1);
+        let mut items = Vec::new();
+        first.push(0);
+        for s in 0..ns {
+            for f in tt.footpaths(StopIdx::from_idx(s)) {
+                if f.duration <= max_s {
+                    items.push(Walk {
+                        to: u16::try_from(f.to.idx()).ok()?,
+                        secs: u16::try_from(f.duration).ok()?,
+                    });
+                }
+            }
+            first.push(u32::try_from(items.len()).ok()?);
+        }
+        Some(Walks { first, items })
+    }
 }
 
 impl<'a> DayTimetable<'a> {
@@ -150,6 +195,8 @@ impl<'a> DayTimetable<'a> {
             instances: Vec::new(),
             stop_routes_first: Vec::new(),
             stop_routes: Vec::new(),
+            // A search departs at `from` or later and ends by `to`: a longer walk is of no use.
+            walks: Walks::new(tt, to - from),
         };
         // (first departure, last arrival, instance, shift to internal times)
         let mut cand: Vec<(Seconds, Seconds, TripInstance, Seconds)> = Vec::new();
@@ -255,6 +302,42 @@ impl<'a> DayTimetable<'a> {
         }
         me.stop_routes_first = first;
         me
+    }
+
+    /// The footpaths leaving stop `s` that a search of the day can use (those no longer than
+    /// the horizon), 4 bytes each, in the timetable's order; `None` for a timetable whose stops
+    /// or footpath durations do not fit in 16 bits (then use [`Timetable::footpaths`]).
+    #[inline(always)]
+    pub fn walks(&self, s: usize) -> Option<&[Walk]> {
+        let w = self.walks.as_ref()?;
+        w.first.get(s + 1)?;
+        Some(&w.items[w.first[s] as usize..w.first[s + 1] as usize])
+    }
+
+    /// The same day without its compact footpaths: searches then read the timetable's
+    /// ([`Timetable::footpaths`], every one of them). For tests and comparisons.
+    pub fn without_walks(mut self) -> Self {
+        self.walks = None;
+        self
+    }
+
+    /// Whether [`DayTimetable::walks`] holds the footpaths.
+    pub fn has_walks(&self) -> bool {
+        self.walks.is_some()
+    }
+
+    #[inline(always)]
+    fn walks_of(&self, s: usize) -> &[Walk] {
+        match &self.walks {
+            Some(w) => &w.items[w.first[s] as usize..w.first[s + 1] as usize],
+            None => &[],
+        }
+    }
+
+    /// The compact footpaths of stop `s` (empty without them), for the search's inner loop.
+    #[inline(always)]
+    pub(crate) fn walks_or_empty(&self, s: usize) -> &[Walk] {
+        self.walks_of(s)
     }
 
     /// The timetable it was compiled from.

@@ -29,9 +29,13 @@ pub mod bitset;
 pub mod day;
 
 use crate::network::ids::{Seconds, UNREACHED};
-use crate::network::timetable::{access, Day, RouteIdx, StopIdx, Timetable, TripIdx, DAY};
+use crate::network::timetable::{
+    access, Day, Footpath, RouteIdx, StopIdx, Timetable, TripIdx, DAY,
+};
 use bitset::BitSet;
-pub use day::{frequency_offset, DayRoute, DayTimetable, Draw, TripInstance, BASE, MAX_HORIZON};
+pub use day::{
+    frequency_offset, DayRoute, DayTimetable, Draw, TripInstance, Walk, BASE, MAX_HORIZON,
+};
 
 /// Bounds of a search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +140,36 @@ pub struct RaptorWorkspace {
     /// The last search: departure (internal), bound (internal), rounds.
     last: Option<(Seconds, Seconds, usize)>,
     access_copy: Vec<(StopIdx, Seconds)>,
+    /// The footpaths of one stop that improve a label (indices), found before they are applied.
+    walk_cand: Vec<u32>,
+}
+
+/// A footpath as the relaxation reads it (a [`Walk`] or a timetable [`Footpath`]).
+trait WalkItem: Copy {
+    fn to(self) -> usize;
+    fn secs(self) -> Seconds;
+}
+
+impl WalkItem for Walk {
+    #[inline(always)]
+    fn to(self) -> usize {
+        self.to as usize
+    }
+    #[inline(always)]
+    fn secs(self) -> Seconds {
+        Seconds::from(self.secs)
+    }
+}
+
+impl WalkItem for Footpath {
+    #[inline(always)]
+    fn to(self) -> usize {
+        self.to.idx()
+    }
+    #[inline(always)]
+    fn secs(self) -> Seconds {
+        self.duration
+    }
 }
 
 /// The arrivals of one departure, by stop.
@@ -603,7 +637,24 @@ impl RaptorWorkspace {
     #[inline]
     fn scan_route(&mut self, day: &DayTimetable, k: usize, r: u32, first: usize, bound: Seconds) {
         let n = self.n;
-        let (prev, cur) = ((k - 1) * n, k * n);
+        let Self {
+            veh,
+            ready,
+            arr,
+            veh_parent,
+            arr_from,
+            touched,
+            touched_list,
+            veh_marked,
+            changed,
+            ..
+        } = self;
+        let prev_ready = &ready[(k - 1) * n..k * n];
+        let cur = k * n;
+        let veh = &mut veh[cur..cur + n];
+        let arr = &mut arr[cur..cur + n];
+        let veh_parent = &mut veh_parent[cur..cur + n];
+        let arr_from = &mut arr_from[cur..cur + n];
         let route = &day.routes()[r as usize];
         let stops = day.route_stops(route);
         let acc = day.route_access(route);
@@ -613,24 +664,27 @@ impl RaptorWorkspace {
             let s = stops[i].idx();
             if trip != NONE && acc[i] & access::ALIGHT != 0 {
                 let t = day.arrivals_at(route, i)[trip as usize];
-                if t <= bound && t < self.veh[cur + s] {
-                    self.veh[cur + s] = t;
-                    self.veh_parent[cur + s] = VehParent {
+                if t <= bound && t < veh[s] {
+                    veh[s] = t;
+                    veh_parent[s] = VehParent {
                         route: r,
                         trip,
                         board,
                     };
-                    self.veh_marked.set(s);
-                    self.changed.set(s);
-                    self.touch(s);
-                    if t < self.arr[cur + s] {
-                        self.arr[cur + s] = t;
-                        self.arr_from[cur + s] = s as u32;
+                    veh_marked.set(s);
+                    changed.set(s);
+                    if !touched.get(s) {
+                        touched.set(s);
+                        touched_list.push(s as u32);
+                    }
+                    if t < arr[s] {
+                        arr[s] = t;
+                        arr_from[s] = s as u32;
                     }
                 }
             }
             if acc[i] & access::BOARD != 0 {
-                let rd = self.ready[prev + s];
+                let rd = prev_ready[s];
                 if rd <= bound {
                     let hi = if trip == NONE { route.n_trips } else { trip } as usize;
                     let deps = &day.departures_at(route, i)[..hi];
@@ -644,51 +698,98 @@ impl RaptorWorkspace {
     }
 
     /// After the vehicles of round `k`: changes at the stops they reached and footpaths from
-    /// them.
+    /// them (the day's compact footpaths when it has them).
     fn relax_transfers(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
+        if day.has_walks() {
+            self.relax_with(day, k, bound, |s| day.walks_or_empty(s));
+        } else {
+            let tt = day.timetable();
+            self.relax_with(day, k, bound, |s| tt.footpaths(StopIdx::from_idx(s)));
+        }
+    }
+
+    #[inline(always)]
+    fn relax_with<'d, W: WalkItem + 'd>(
+        &mut self,
+        day: &DayTimetable,
+        k: usize,
+        bound: Seconds,
+        paths: impl Fn(usize) -> &'d [W],
+    ) {
         let tt = day.timetable();
-        let cur = k * self.n;
-        let mut marked = std::mem::take(&mut self.veh_marked);
-        marked.for_each(|s| {
-            let t = self.veh[cur + s];
+        let n = self.n;
+        // Split borrows: the label rows of round k and the marks, so that the loops below keep
+        // their pointers in registers (no reload through `self` after every store).
+        let Self {
+            veh,
+            ready,
+            arr,
+            ready_from,
+            arr_from,
+            touched,
+            touched_list,
+            scan,
+            veh_marked,
+            changed,
+            walk_cand,
+            ..
+        } = self;
+        let cur = k * n;
+        let veh = &veh[cur..cur + n];
+        let ready = &mut ready[cur..cur + n];
+        let arr = &mut arr[cur..cur + n];
+        let ready_from = &mut ready_from[cur..cur + n];
+        let arr_from = &mut arr_from[cur..cur + n];
+        // `bound` is an internal time, far below `Seconds::MAX`.
+        let past = bound + 1;
+        veh_marked.for_each(|s| {
+            let t = veh[s];
             let change = if k == 0 {
                 0
             } else {
                 tt.min_change(StopIdx::from_idx(s))
             };
             let rt = t + change;
-            if rt <= bound && rt < self.ready[cur + s] {
-                self.ready[cur + s] = rt;
-                self.ready_from[cur + s] = s as u32;
-                self.scan.set(s);
-                self.changed.set(s);
+            if rt <= bound && rt < ready[s] {
+                ready[s] = rt;
+                ready_from[s] = s as u32;
+                scan.set(s);
+                changed.set(s);
             }
-            for f in tt.footpaths(StopIdx::from_idx(s)) {
-                let w = t + f.duration;
-                if w > bound {
+            let ps = paths(s);
+            if walk_cand.len() < ps.len() {
+                walk_cand.resize(ps.len(), 0);
+            }
+            // First the walks that improve, without a branch per walk (most improve nothing:
+            // `arr <= ready` at every stop, so a walk not earlier than `ready` and within the
+            // bound is of no use), then those few.
+            let mut m = 0;
+            for (i, f) in ps.iter().enumerate() {
+                let w = t + f.secs();
+                walk_cand[m] = i as u32;
+                m += usize::from(w < ready[f.to()].min(past));
+            }
+            for &i in &walk_cand[..m] {
+                let f = ps[i as usize];
+                let (w, q) = (t + f.secs(), f.to());
+                if w >= ready[q] {
                     continue;
                 }
-                let q = f.to.idx();
-                let mut hit = false;
-                if w < self.arr[cur + q] {
-                    self.arr[cur + q] = w;
-                    self.arr_from[cur + q] = s as u32;
-                    hit = true;
+                ready[q] = w;
+                ready_from[q] = s as u32;
+                scan.set(q);
+                if w < arr[q] {
+                    arr[q] = w;
+                    arr_from[q] = s as u32;
                 }
-                if w < self.ready[cur + q] {
-                    self.ready[cur + q] = w;
-                    self.ready_from[cur + q] = s as u32;
-                    self.scan.set(q);
-                    hit = true;
-                }
-                if hit {
-                    self.changed.set(q);
-                    self.touch(q);
+                changed.set(q);
+                if !touched.get(q) {
+                    touched.set(q);
+                    touched_list.push(q as u32);
                 }
             }
         });
-        marked.clear();
-        self.veh_marked = marked;
+        veh_marked.clear();
     }
 
     /// The journey of the last search to stop `target` (or, with `egress`, to a destination
