@@ -392,13 +392,13 @@ function drawIsochrones() {
   legend();
 }
 
-// Frames the largest band of either scenario (after a click on a centre).
+// Frames the largest band of the first scenario (after a click on a centre).
 function fitTo(r) {
   let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
   const walk = (c) => {
     if (typeof c[0] === 'number') { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); } else c.forEach(walk);
   };
-  for (const fc of [r.scenario, r.compare]) if (fc) fc.features.forEach((f) => walk(f.geometry.coordinates));
+  r.scenario.features.forEach((f) => walk(f.geometry.coordinates));
   if (!(w < e)) return;
   syncing = true;   // both maps are framed here, not through the sync
   for (const m of Object.values(maps)) m.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0, maxZoom: 11 });
