@@ -11,7 +11,8 @@
 //! cells, accessibility indicators and their reports) → `api` (the library facade: a
 //! [`api::Model`] that compiles each scenario once and answers matrices, routes, isochrones
 //! and comparisons in the command line's JSON, for the server and bindings) → `cli` (flags,
-//! commands, tables). Only `cli` knows clap, indicatif and anyhow; `main` is glue.
+//! commands, tables), with `serve` (the local web app's HTTP API and page, on axum and tokio)
+//! between `api` and `cli`. Only `cli` knows clap, indicatif and anyhow; `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one
@@ -58,3 +59,4 @@ pub mod graph;
 pub mod io;
 pub mod network;
 pub mod scenario;
+pub mod serve;

@@ -39,6 +39,8 @@ pub struct Options {
     pub profile: Profile,
     /// The target, minutes.
     pub limit_min: f64,
+    /// The static model's wait assumption (`None`: the network's own setting).
+    pub wait: Option<crate::network::model::WaitPolicy>,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             year: None,
             profile: Profile::Transit,
             limit_min: 60.0,
+            wait: None,
         }
     }
 }
@@ -119,6 +122,9 @@ pub struct Model {
     base_cell: Cell,
     cells: HashMap<String, Cell>,
     proj: Projection,
+    /// Where the network was read from, and its manifest's folder within it.
+    src: Source,
+    folder: String,
 }
 
 thread_local! {
@@ -175,7 +181,10 @@ impl Model {
                 (Source::Disk(p.clone()), "network.toml".to_string())
             }
         };
-        let (full, warnings) = load_network(&src, &manifest)?;
+        let (mut full, warnings) = load_network(&src, &manifest)?;
+        if let Some(w) = opts.wait {
+            full.settings.routing.wait = w;
+        }
         let day = opts
             .date
             .or(opts.year.map(Date::end_of_year))
@@ -216,12 +225,27 @@ impl Model {
             base_cell: Cell::new(),
             cells,
             proj,
+            folder: manifest
+                .rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_default(),
+            src,
         })
     }
 
     /// The bundled Guangzhou network and scenarios with the command line's defaults.
     pub fn bundled() -> Result<Model, Error> {
         Model::open(&Options::default())
+    }
+
+    /// A file of the network's folder (e.g. `population/districts.geojson`), if it has one.
+    pub fn network_file(&self, rel: &str) -> Option<String> {
+        let path = if self.folder.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.folder)
+        };
+        self.src.read(&path).ok()
     }
 
     /// The network's warnings when it was loaded (one line each).

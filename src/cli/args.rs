@@ -331,6 +331,9 @@ pub enum Cmd {
     Access(crate::cli::access::AccessArgs),
     /// Isochrones of every origin in every scenario, as GeoJSON bands, with a summary table
     Isochrones(crate::cli::isochrones::IsochronesArgs),
+    /// A local web app for comparing scenarios: the centre matrix with verdicts and
+    /// differences, isochrones of any clicked point side by side, routes (prints its URL)
+    Serve(crate::cli::serve::ServeArgs),
     /// Draw the network and the isochrone bands of one origin, one panel per scenario (SVG)
     Map(crate::cli::map::MapArgs),
     /// Export the network (GeoJSON: places as points, services and roads as lines)

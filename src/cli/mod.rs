@@ -25,6 +25,7 @@ pub mod points;
 pub mod rank;
 pub mod route;
 pub mod scenarios;
+pub mod serve;
 pub mod session;
 pub mod timed;
 pub mod validate;
@@ -149,6 +150,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Export(a)) => a.net.threads,
         Some(Cmd::BenchGraph { threads, .. }) => *threads,
         Some(Cmd::Import(_)) => None,
+        // The server's searches run on the global pool, sized by `serve` itself.
+        Some(Cmd::Serve(_)) => None,
         None => None,
     };
     with_threads(threads, move || dispatch(cli))
@@ -225,6 +228,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Cmd::Map(a)) => map::run(a),
         Some(Cmd::Export(a)) => export::run(a),
         Some(Cmd::Import(c)) => import::run(c),
+        Some(Cmd::Serve(a)) => serve::run(a),
         Some(Cmd::BenchGraph {
             graph,
             origins,
