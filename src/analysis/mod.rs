@@ -6,10 +6,12 @@
 pub mod checks;
 pub mod compare;
 pub mod explain;
+pub mod json;
 pub mod matrix;
 pub mod rank;
 pub mod sensitivity;
 pub mod station;
+pub mod timed;
 pub mod timed_route;
 pub mod window;
 

@@ -253,12 +253,23 @@ pub fn reach_of(
         Timing::Static => Ok(reach(&crate::graph::Prepared::new(net, profile), bound)),
         Timing::Timetable(o) => {
             let t = crate::analysis::window::compile(&net)?;
-            let (centres, zones) = (net.centres(), net.zones());
-            let cols: Vec<PlaceIdx> = centres.iter().chain(&zones).copied().collect();
-            let o = crate::analysis::window::WindowOptions { bound, ..o.clone() };
-            let wm = crate::analysis::window::window_matrix(&t, &centres, &cols, &o)
-                .map_err(crate::analysis::window::as_problems)?;
-            Ok(Reach::split(centres, zones, wm.percentile_matrix(50.0)))
+            reach_on_timetable(&net, &t, bound, o)
         }
     }
+}
+
+/// [`Reach`] of `net` on its compiled timetable `t` over the window `o` (the medians),
+/// searching up to `bound` seconds.
+pub fn reach_on_timetable(
+    net: &crate::network::model::Network,
+    t: &crate::graph::timetabled::Timetabled,
+    bound: Seconds,
+    o: &crate::analysis::window::WindowOptions,
+) -> Result<Reach, crate::network::problem::Problems> {
+    let (centres, zones) = (net.centres(), net.zones());
+    let cols: Vec<PlaceIdx> = centres.iter().chain(&zones).copied().collect();
+    let o = crate::analysis::window::WindowOptions { bound, ..o.clone() };
+    let wm = crate::analysis::window::window_matrix(t, &centres, &cols, &o)
+        .map_err(crate::analysis::window::as_problems)?;
+    Ok(Reach::split(centres, zones, wm.percentile_matrix(50.0)))
 }

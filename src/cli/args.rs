@@ -150,29 +150,7 @@ pub struct TimeOpts {
     pub seed: Option<u64>,
 }
 
-/// `HH:MM` or `HH:MM-HH:MM` (clock times of the service day, up to 47:59) as seconds.
-pub fn parse_depart(s: &str) -> Result<(u32, u32), String> {
-    let clock = |t: &str| {
-        crate::network::load::parse_clock(t)
-            .ok_or_else(|| format!("'{t}' is not a clock time: write HH:MM (hours 0..47)"))
-    };
-    let (a, b) = match s.split_once('-') {
-        Some((a, b)) => (clock(a)?, clock(b)?),
-        None => {
-            let a = clock(s)?;
-            (a, a)
-        }
-    };
-    if b < a {
-        return Err(format!(
-            "'{s}': the window ends before it starts (write the earlier time first, e.g. 07:00-09:00)"
-        ));
-    }
-    if b - a > 24 * 3600 {
-        return Err(format!("'{s}': a window is at most 24 hours"));
-    }
-    Ok((a, b))
-}
+pub use crate::analysis::window::parse_depart;
 
 /// A percentile in 0..=100.
 pub fn parse_percentile(s: &str) -> Result<f64, String> {

@@ -188,6 +188,29 @@ fn centre_matrix(
     }
 }
 
+/// The JSON header of a matrix of this session: scenario, profile (the station indicator is
+/// always `transit`), indicator, day, year and limit.
+fn matrix_meta<'a>(
+    s: &'a Session,
+    scenario: &'a str,
+    indicator: Indicator,
+    via: Option<&'a [crate::analysis::StationPairsRow]>,
+) -> output::MatrixMeta<'a> {
+    output::MatrixMeta {
+        scenario,
+        profile: if indicator == Indicator::Station {
+            "transit"
+        } else {
+            s.opts.profile().as_str()
+        },
+        indicator: indicator.as_str(),
+        date: s.day_label(),
+        year: s.opts.year,
+        limit_min: s.opts.limit,
+        via,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn render_matrix(
     s: &Session,
@@ -203,14 +226,8 @@ fn render_matrix(
     if let Some(t) = timed {
         match f {
             Format::Json => {
-                let text = render_matrix(s, net, m, scenario, indicator, via, None, f);
-                let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                if let (Some(o), serde_json::Value::Object(extra)) =
-                    (v.as_object_mut(), t.json_members(limit))
-                {
-                    o.extend(extra);
-                }
-                return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+                let meta = matrix_meta(s, scenario, indicator, via);
+                return crate::analysis::json::timed_matrix_json(net, m, &meta, t);
             }
             Format::Csv => return t.csv(net, limit),
             Format::Table => {
@@ -235,19 +252,7 @@ fn render_matrix(
         s.opts.profile().as_str()
     };
     match f {
-        Format::Json => output::matrix_json(
-            net,
-            m,
-            &output::MatrixMeta {
-                scenario,
-                profile,
-                indicator: indicator.as_str(),
-                date: s.day_label(),
-                year: s.opts.year,
-                limit_min: limit,
-                via,
-            },
-        ),
+        Format::Json => output::matrix_json(net, m, &matrix_meta(s, scenario, indicator, via)),
         Format::Csv => output::matrix_csv(net, m, limit),
         Format::Table => {
             let what = match indicator {

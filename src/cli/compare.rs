@@ -30,12 +30,8 @@ pub fn run(
     let c = analysis::compare_reach(&nb, &no, &rb, &ro, s.limit_s(), bound);
     let text = match out.format {
         Format::Json => match &timing {
-            Timing::Static => serde_json::to_string_pretty(&c)? + "\n",
-            Timing::Timetable(o) => {
-                let mut v = serde_json::to_value(&c)?;
-                v["timing"] = window_json(o);
-                serde_json::to_string_pretty(&v)? + "\n"
-            }
+            Timing::Static => crate::analysis::json::compare_json(&c, None),
+            Timing::Timetable(o) => crate::analysis::json::compare_json(&c, Some(o)),
         },
         Format::Csv => compare_csv(&c),
         Format::Table => {
@@ -179,15 +175,4 @@ pub fn window_text(o: &WindowOptions) -> String {
     )
 }
 
-/// The window of a timetable comparison, for JSON.
-pub fn window_json(o: &WindowOptions) -> serde_json::Value {
-    serde_json::json!({
-        "date": o.date.to_string(),
-        "from": format_clock(o.from),
-        "to": format_clock(o.to),
-        "step_minutes": o.step / 60,
-        "draws": o.draws,
-        "seed": o.seed,
-        "minutes_are": "median over the samples (departures x draws)",
-    })
-}
+pub use crate::analysis::json::window_json;

@@ -38,7 +38,7 @@ pub fn run(
         ))
     })?;
     let text = match out.format {
-        Format::Json => serde_json::to_string_pretty(&r)? + "\n",
+        Format::Json => crate::analysis::json::route_json(&r),
         _ => format!(
             "{} → {} ({}, {})\n{}",
             p.net.place(a).name,
@@ -132,29 +132,16 @@ fn render_timed(req: &TimedRequest, route: &TimedRoute, format: Format) -> Resul
     let o = &req.o;
     let total = (route.arrive - route.depart) as f64 / 60.0;
     Ok(match format {
-        Format::Json => {
-            let legs: Vec<serde_json::Value> = route
-                .legs
-                .iter()
-                .map(|l| {
-                    serde_json::json!({
-                        "kind": l.kind.as_str(), "from": l.from, "to": l.to,
-                        "depart": format_clock(l.depart), "arrive": format_clock(l.arrive),
-                        "minutes": ((l.arrive - l.depart) as f64 / 6.0).round() / 10.0,
-                        "service": l.service,
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&serde_json::json!({
-                "from": na.id, "to": nb.id,
-                "scenario": scenario,
-                "date": o.date.to_string(),
-                "depart": format_clock(route.depart),
-                "arrive": format_clock(route.arrive),
-                "minutes": (total * 10.0).round() / 10.0,
-                "legs": legs,
-            }))? + "\n"
-        }
+        Format::Json => crate::analysis::json::timed_route_json(
+            &req.net,
+            &crate::analysis::json::TimedRouteMeta {
+                from: req.from,
+                to: req.to,
+                scenario,
+                opts: o,
+            },
+            route,
+        ),
         _ => {
             let lines: Vec<String> = route
                 .legs

@@ -31,7 +31,7 @@ use crate::engine::{Queue, Workspace};
 use crate::geo::style::band_colour;
 use crate::graph::Prepared;
 use crate::graph::Profile;
-use crate::network::ids::{PlaceIdx, Seconds, UNREACHED};
+use crate::network::ids::{NodeId, PlaceIdx, Seconds, UNREACHED};
 use crate::network::model::{Network, PlaceKind};
 
 /// Mean Earth radius, metres (the same as `model::haversine_m`).
@@ -757,6 +757,55 @@ pub fn isochrone(
         false,
     );
     let src = sources(p, ws, origin, &frame.proj, &access, max_s);
+    let pl = p.net.place(origin);
+    from_sources(p, &src, &access, (&pl.id, &pl.name), frame, scenario)
+}
+
+/// The isochrone of an arbitrary point (`lon`, `lat`, WGS84 degrees) that is no place of the
+/// network: a search from `seeds` (places with the seconds it takes to reach them from the
+/// point, e.g. stations on foot), whose reached places are sources as in [`isochrone`], and
+/// the point itself a source (reached at once on transit; after `park_min`, walking to the
+/// car, on the car profile). `origin` is the id and name the bands carry.
+#[allow(clippy::too_many_arguments)]
+pub fn isochrone_from_point(
+    p: &Prepared,
+    ws: &mut Workspace,
+    (lon, lat): (f64, f64),
+    seeds: &[(PlaceIdx, Seconds)],
+    origin: (&str, &str),
+    frame: &Frame,
+    scenario: &str,
+) -> Result<Isochrone, String> {
+    let params = &frame.params;
+    let access = AccessModel::for_profile(&p.net, p.graph.profile, params.max_access_m);
+    let max_s = params.max_threshold_s();
+    let bound = (max_s.ceil() as Seconds).min(UNREACHED - 1);
+    let nodes: Vec<(NodeId, Seconds)> = seeds
+        .iter()
+        .filter(|&&(_, t)| t < bound)
+        .map(|&(pl, t)| (p.graph.place_node(pl), t))
+        .collect();
+    let (x, y) = frame.proj.forward(lon, lat);
+    let start_s = match p.graph.profile {
+        Profile::Car => p.net.settings.car.park_min * 60.0,
+        Profile::Transit | Profile::Station => 0.0,
+    };
+    let mut src = Vec::new();
+    if start_s + access.end_s <= max_s {
+        src.push(Source { x, y, start_s });
+    }
+    if !nodes.is_empty() {
+        ws.run_multi(&p.graph.csr, &nodes, bound, Queue::Bucket, false);
+        // The seeds are no origin place: `sources` is asked for the first seed's place, whose
+        // extra car source (reached after parking) is dropped again, the point standing for it.
+        let first = seeds[0].0;
+        let mut reached = sources(p, ws, first, &frame.proj, &access, max_s);
+        if p.graph.profile == Profile::Car && start_s + access.end_s <= max_s && !reached.is_empty()
+        {
+            reached.remove(0);
+        }
+        src.extend(reached);
+    }
     from_sources(p, &src, &access, origin, frame, scenario)
 }
 
@@ -791,7 +840,8 @@ pub fn isochrone_from_times(
             }
         })
         .collect();
-    from_sources(p, &src, &access, origin, frame, scenario)
+    let pl = p.net.place(origin);
+    from_sources(p, &src, &access, (&pl.id, &pl.name), frame, scenario)
 }
 
 /// The surface, bands and their populations of an isochrone from its sources.
@@ -799,7 +849,7 @@ fn from_sources(
     p: &Prepared,
     src: &[Source],
     access: &AccessModel,
-    origin: PlaceIdx,
+    (origin_id, origin_name): (&str, &str),
     frame: &Frame,
     scenario: &str,
 ) -> Result<Isochrone, String> {
@@ -821,7 +871,7 @@ fn from_sources(
     let mut bands = Vec::with_capacity(params.thresholds_min.len());
     for &t in &params.thresholds_min {
         let geometry = band_geometry(&surf, t * 60.0, params.smooth, &frame.proj)
-            .map_err(|e| format!("{} minutes from {}: {e}", t, p.net.place(origin).id))?;
+            .map_err(|e| format!("{} minutes from {}: {e}", t, origin_id))?;
         let area_km2 = geometry.chamberlain_duquette_unsigned_area() / 1e6;
         let population = zones
             .iter()
@@ -834,10 +884,9 @@ fn from_sources(
             population,
         });
     }
-    let pl = p.net.place(origin);
     Ok(Isochrone {
-        origin: pl.id.clone(),
-        origin_name: pl.name.clone(),
+        origin: origin_id.to_string(),
+        origin_name: origin_name.to_string(),
         scenario: scenario.to_string(),
         profile: p.graph.profile,
         bands,

@@ -1,0 +1,204 @@
+//! The library facade (`onehour::api`) gives what the command line gives for the same inputs,
+//! byte for byte: matrices (static and over a window), routes (static and timetabled),
+//! comparisons and isochrones on the bundled network; and a network from disk opens too.
+
+mod common;
+use common::*;
+
+use onehour::api::{Model, Options, Origin, Window};
+use onehour::geo::isochrone::{feature_collection, to_geojson_text, IsoParams};
+use std::sync::OnceLock;
+
+fn model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| Model::bundled().unwrap())
+}
+
+fn cli(args: &[&str]) -> String {
+    String::from_utf8(run_ok(onehour().args(args))).unwrap()
+}
+
+#[test]
+fn centre_matrix_is_checks_json() {
+    let m = model();
+    assert_eq!(
+        m.centre_matrix(None, None).unwrap().to_json(),
+        cli(&["check", "--format", "json"])
+    );
+    assert_eq!(
+        m.centre_matrix(Some("plan-2030"), None).unwrap().to_json(),
+        cli(&["check", "--scenario", "plan-2030", "--format", "json"])
+    );
+    assert_eq!(
+        m.centre_matrix(Some("plan-2030"), None).unwrap().to_csv(),
+        cli(&["check", "--scenario", "plan-2030", "--format", "csv"])
+    );
+}
+
+#[test]
+fn window_matrix_with_percentiles_is_matrix_depart_json() {
+    let mut w = Window::parse("07:00-07:30").unwrap();
+    w.draws = 3;
+    w.percentiles = vec![10.0, 50.0, 90.0];
+    let got = model()
+        .matrix(
+            Some("plan-2030"),
+            &["c_guangzhou_tianhe", "c_foshan"],
+            &["c_zhaoqing", "广州南"],
+            Some(&w),
+        )
+        .unwrap()
+        .to_json();
+    let want = cli(&[
+        "matrix",
+        "--scenario",
+        "plan-2030",
+        "--from",
+        "c_guangzhou_tianhe,c_foshan",
+        "--to",
+        "c_zhaoqing,广州南",
+        "--depart",
+        "07:00-07:30",
+        "--draws",
+        "3",
+        "--percentiles",
+        "10,50,90",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(got, want);
+    assert!(got.contains("\"share_within_limit\""));
+}
+
+#[test]
+fn routes_are_routes_json() {
+    let m = model();
+    assert_eq!(
+        m.route(None, "广州南", "c_zhaoqing", None)
+            .unwrap()
+            .to_json(),
+        cli(&["route", "广州南", "c_zhaoqing", "--format", "json"])
+    );
+    let depart = onehour::network::load::parse_clock("07:42").unwrap();
+    assert_eq!(
+        m.route(
+            Some("plan-2030"),
+            "c_guangzhou_tianhe",
+            "c_foshan",
+            Some(depart)
+        )
+        .unwrap()
+        .to_json(),
+        cli(&[
+            "route",
+            "c_guangzhou_tianhe",
+            "c_foshan",
+            "--scenario",
+            "plan-2030",
+            "--depart",
+            "07:42",
+            "--format",
+            "json"
+        ])
+    );
+}
+
+#[test]
+fn comparison_is_compares_json() {
+    let c = model().compare("today", "plan-2030", None).unwrap();
+    assert_eq!(
+        onehour::analysis::json::compare_json(&c, None),
+        cli(&["compare", "today", "plan-2030", "--format", "json"])
+    );
+}
+
+#[test]
+fn isochrone_of_a_place_is_the_isochrones_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iso");
+    cli(&[
+        "isochrones",
+        "--origins",
+        "c_foshan",
+        "--scenario",
+        "plan-2030",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let want = std::fs::read_to_string(out.join("c_foshan_plan-2030_transit.geojson")).unwrap();
+    let iso = model()
+        .isochrone(
+            Some("plan-2030"),
+            &Origin::Place("c_foshan".into()),
+            &IsoParams::default(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(to_geojson_text(&feature_collection(&[iso])), want);
+}
+
+#[test]
+fn isochrone_over_a_window_is_the_isochrones_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iso");
+    cli(&[
+        "isochrones",
+        "--origins",
+        "c_foshan",
+        "--depart",
+        "07:00-07:20",
+        "--draws",
+        "2",
+        "--percentiles",
+        "75",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let want = std::fs::read_to_string(out.join("c_foshan_today_transit.geojson")).unwrap();
+    let mut w = Window::parse("07:00-07:20").unwrap();
+    w.draws = 2;
+    let iso = model()
+        .isochrone(
+            None,
+            &Origin::Place("c_foshan".into()),
+            &IsoParams::default(),
+            Some((&w, 75.0)),
+        )
+        .unwrap();
+    assert_eq!(to_geojson_text(&feature_collection(&[iso])), want);
+}
+
+#[test]
+fn a_network_from_disk_with_its_scenarios() {
+    let m = Model::open(&Options {
+        network: Some(tiny()),
+        scenarios: Some(tiny_scenarios()),
+        ..Options::default()
+    })
+    .unwrap();
+    assert!(!m.places().is_empty());
+    let names: Vec<String> = m.scenarios().into_iter().map(|s| s.name).collect();
+    assert!(!names.is_empty());
+    for n in &names {
+        m.centre_matrix(Some(n), None).unwrap();
+    }
+    let e = Model::open(&Options {
+        network: Some(root().join("no-such-folder")),
+        ..Options::default()
+    });
+    assert!(matches!(e, Err(onehour::api::Error::BadRequest(_))));
+}
+
+#[test]
+fn many_threads_share_one_model() {
+    let m = model();
+    let want = m.centre_matrix(Some("plan-2035"), None).unwrap().to_json();
+    std::thread::scope(|s| {
+        let hs: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| m.centre_matrix(Some("plan-2035"), None).unwrap().to_json()))
+            .collect();
+        for h in hs {
+            assert_eq!(h.join().unwrap(), want);
+        }
+    });
+}
