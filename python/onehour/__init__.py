@@ -169,7 +169,7 @@ class Network:
         """The places of the network (with the scenario's new stations).
 
         Args:
-            kind: keep only ``"centre"``, ``"station"``, ``"zone"`` or ``"road"`` places.
+            kind: keep only ``"centre"``, ``"station"``, ``"zone"`` or ``"road node"`` places.
 
         Columns: id, name, name_zh, kind, lon, lat, population (zones; else missing).
         """
@@ -384,9 +384,11 @@ class Route:
     @classmethod
     def from_json(cls, doc: Dict[str, Any]) -> "Route":
         """A route from the command line's JSON (``onehour route --format json``)."""
-        legs = pd.DataFrame(doc["legs"])
         if "total_minutes" in doc:
+            legs = pd.DataFrame(doc["legs"], columns=["kind", "minutes", "service", "from", "to"])
             return cls(float(doc["total_minutes"]), legs, raw=doc)
+        cols = ["kind", "from", "to", "depart", "arrive", "minutes", "service"]
+        legs = pd.DataFrame(doc["legs"], columns=cols)
         return cls(float(doc["minutes"]), legs, doc.get("depart"), doc.get("arrive"), raw=doc)
 
 

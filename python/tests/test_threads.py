@@ -36,7 +36,7 @@ def test_python_runs_while_a_sweep_runs(net):
 
     def work() -> None:
         try:
-            net.travel_time_matrix(depart="06:00-09:00", draws=3)
+            net.travel_time_matrix(depart="06:00-10:00", draws=10)
         finally:
             done.set()
 
