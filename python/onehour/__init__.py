@@ -185,7 +185,9 @@ class Network:
         return df
 
     def scenario(self, name: str) -> "Network":
-        """This network with the scenario ``name`` applied (``"today"``: none).
+        """The loaded network with the scenario ``name`` applied (``"today"``: the library's
+        ``today``, or none). Scenarios apply to the network as loaded, not on top of this
+        object's scenario; horizons such as ``plan-2030`` compose their projects.
 
         The scenario's network is compiled now (once per model; later calls share it).
 
