@@ -152,6 +152,8 @@ impl Model {
                 "limit: {limit} is not a number of minutes in (0, 1440]"
             )));
         }
+        // The rest (the facade's later options, e.g. the wait policy) at their defaults.
+        #[allow(clippy::needless_update)]
         let opts = api::Options {
             network,
             scenarios,
