@@ -171,10 +171,11 @@ class Network:
         Args:
             kind: keep only ``"centre"``, ``"station"``, ``"zone"`` or ``"road node"`` places.
 
-        Columns: id, name, name_zh, kind, lon, lat, population (zones; else missing).
+        Columns: id, name, name_zh, kind, lon, lat, population (zones; else missing),
+        in_area (centres: inside the plan's area; else missing).
         """
         rows = json.loads(self._model.places_json(self._scenario))
-        cols = ["id", "name", "name_zh", "kind", "lon", "lat", "population"]
+        cols = ["id", "name", "name_zh", "kind", "lon", "lat", "population", "in_area"]
         df = pd.DataFrame(rows, columns=cols)
         df["population"] = df["population"].astype("Int64")
         if kind is not None:

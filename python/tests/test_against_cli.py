@@ -141,3 +141,8 @@ def test_scenarios_and_places(net):
     centres = net.places(kind="centre")
     m = net.matrix_json()
     assert list(centres["id"]) == [p["id"] for p in m["places"]]
+    assert centres["in_area"].isin([True, False]).all()
+    zones = net.places(kind="zone")
+    assert (zones["population"] > 0).all()
+    # A scenario's places include the stations it adds.
+    assert len(net.scenario("plan-2030").places(kind="station")) > len(net.places(kind="station"))
