@@ -538,7 +538,7 @@ impl Model {
         let sn = self.scenario(scenario)?;
         let p = &sn.prepared;
         let frame = Frame {
-            proj: self.proj.clone(),
+            proj: self.proj,
             params: params.clone(),
         };
         match (origin, window) {
