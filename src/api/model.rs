@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use super::results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
@@ -18,7 +18,7 @@ use crate::graph::timetabled::Timetabled;
 use crate::graph::{Prepared, Profile};
 use crate::network::bundled;
 use crate::network::ids::{PlaceIdx, Seconds};
-use crate::network::load::{load_network, Source};
+use crate::network::load::{load_network, network_source, Source};
 use crate::network::model::{Date, Network, PlaceKind};
 use crate::scenario::{apply, Library};
 
@@ -160,27 +160,7 @@ impl Model {
                 opts.limit_min
             )));
         }
-        let (src, manifest) = match &opts.network {
-            None => (
-                bundled::networks(),
-                format!("{}/network.toml", bundled::DEFAULT_NETWORK),
-            ),
-            Some(p) if p.is_file() => (
-                Source::Disk(p.parent().map(Path::to_path_buf).unwrap_or_default()),
-                p.file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-            ),
-            Some(p) => {
-                if !p.join("network.toml").is_file() {
-                    return Err(Error::BadRequest(format!(
-                        "{} has no network.toml (give the network folder or its manifest)",
-                        p.display()
-                    )));
-                }
-                (Source::Disk(p.clone()), "network.toml".to_string())
-            }
-        };
+        let (src, manifest) = network_source(opts.network.as_deref()).map_err(Error::BadRequest)?;
         let (mut full, warnings) = load_network(&src, &manifest)?;
         if let Some(w) = opts.wait {
             full.settings.routing.wait = w;

@@ -2,7 +2,6 @@
 //! options, and the networks with scenarios applied.
 
 use anyhow::Result;
-use std::path::Path;
 
 use crate::analysis::{Timing, WindowOptions};
 use crate::cli::args::NetOpts;
@@ -10,7 +9,7 @@ use crate::cli::UserError;
 use crate::graph::Prepared;
 use crate::network::bundled;
 use crate::network::ids::Seconds;
-use crate::network::load::{load_network, Source};
+use crate::network::load::{load_network, network_source, Source};
 use crate::network::model::{Date, Network};
 use crate::scenario::{apply, Library};
 
@@ -40,28 +39,7 @@ pub struct Session {
 impl Session {
     /// Loads the network (printing its warnings to stderr), takes it as of the chosen day, and loads the scenario library.
     pub fn open(opts: &NetOpts) -> Result<Session> {
-        let (src, manifest) = match &opts.network {
-            None => (
-                bundled::networks(),
-                format!("{}/network.toml", bundled::DEFAULT_NETWORK),
-            ),
-            Some(p) if p.is_file() => (
-                Source::Disk(p.parent().map(Path::to_path_buf).unwrap_or_default()),
-                p.file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-            ),
-            Some(p) => {
-                if !p.join("network.toml").is_file() {
-                    return Err(UserError(format!(
-                        "{} has no network.toml (give the network folder or its manifest)",
-                        p.display()
-                    ))
-                    .into());
-                }
-                (Source::Disk(p.clone()), "network.toml".to_string())
-            }
-        };
+        let (src, manifest) = network_source(opts.network.as_deref()).map_err(UserError)?;
         let (mut full, warnings) = load_network(&src, &manifest)?;
         if let Some(w) = opts.wait {
             full.settings.routing.wait = w.into();

@@ -197,6 +197,28 @@ pub fn check_pbf_head(p: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The source and manifest of a network: the bundled one when `path` is `None`, else a
+/// manifest file or a folder holding `network.toml` (the message names the folder and the fix).
+pub fn network_source(path: Option<&Path>) -> Result<(Source, String), String> {
+    match path {
+        None => Ok((
+            crate::network::bundled::networks(),
+            format!("{}/network.toml", crate::network::bundled::DEFAULT_NETWORK),
+        )),
+        Some(p) if p.is_file() => Ok((
+            Source::Disk(p.parent().map(Path::to_path_buf).unwrap_or_default()),
+            p.file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default(),
+        )),
+        Some(p) if !p.join("network.toml").is_file() => Err(format!(
+            "{} has no network.toml (give the network folder or its manifest)",
+            p.display()
+        )),
+        Some(p) => Ok((Source::Disk(p.to_path_buf()), "network.toml".to_string())),
+    }
+}
+
 /// Where network and scenario files are read from.
 #[derive(Clone, Debug)]
 pub enum Source {
