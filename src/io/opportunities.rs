@@ -1298,6 +1298,27 @@ fn parse_geojson(
     select: Option<&[String]>,
     sink: &mut Sink,
 ) -> Option<Loaded> {
+    let doc = geojson_doc(text, sink)?;
+    let features = geojson_features(&doc, sink)?;
+    let names = geojson_columns(&features, select, sink)?;
+    let mut spread = Spread::new(names.len(), grid.len());
+    for (k, f) in features.iter().enumerate() {
+        spread_feature(k, f, &names, grid, &mut spread, sink);
+    }
+    if sink.has_errors() {
+        return None;
+    }
+    spread.warn_outside(&names, sink);
+    let columns = names.into_iter().zip(spread.cols).collect();
+    Some(Loaded {
+        opportunities: Opportunities::on_grid(grid, columns),
+        totals: spread.totals,
+        outside: spread.outside,
+    })
+}
+
+/// The JSON document of a GeoJSON text (an empty text or invalid JSON is an error).
+fn geojson_doc(text: &str, sink: &mut Sink) -> Option<Value> {
     if text.trim().is_empty() {
         sink.error(
             None,
@@ -1307,8 +1328,8 @@ fn parse_geojson(
         );
         return None;
     }
-    let doc: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    match serde_json::from_str(text) {
+        Ok(v) => Some(v),
         Err(e) => {
             sink.error(
                 Some(e.line()),
@@ -1316,9 +1337,13 @@ fn parse_geojson(
                 format!("not valid JSON: {e}"),
                 "save the file as GeoJSON (RFC 7946)",
             );
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// The features of a FeatureCollection (or a lone Feature); at least one.
+fn geojson_features<'a>(doc: &'a Value, sink: &mut Sink) -> Option<Vec<&'a Value>> {
     let features: Vec<&Value> = match doc.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => match doc.get("features").and_then(Value::as_array) {
             Some(f) => f.iter().collect(),
@@ -1332,7 +1357,7 @@ fn parse_geojson(
                 return None;
             }
         },
-        Some("Feature") => vec![&doc],
+        Some("Feature") => vec![doc],
         other => {
             sink.error(
                 None,
@@ -1355,7 +1380,16 @@ fn parse_geojson(
         );
         return None;
     }
-    // The columns.
+    Some(features)
+}
+
+/// The columns spread: those chosen, else every numeric property but `id`; each must be
+/// held by some feature (a column no feature holds is a mistake, not a column of zeros).
+fn geojson_columns(
+    features: &[&Value],
+    select: Option<&[String]>,
+    sink: &mut Sink,
+) -> Option<Vec<String>> {
     let names: Vec<String> = match select {
         Some(s) => {
             if let Some(d) = repeated(s) {
@@ -1371,7 +1405,7 @@ fn parse_geojson(
         }
         None => {
             let mut n: Vec<String> = Vec::new();
-            for f in &features {
+            for f in features {
                 if let Some(p) = f.get("properties").and_then(Value::as_object) {
                     for (k, v) in p {
                         if v.is_number() && !k.eq_ignore_ascii_case("id") && !n.contains(k) {
@@ -1392,7 +1426,6 @@ fn parse_geojson(
             n
         }
     };
-    // A column no feature holds is a mistake, not a column of zeros.
     let holds = |n: &String| {
         features.iter().any(|f| {
             f.get("properties")
@@ -1414,150 +1447,112 @@ fn parse_geojson(
         );
         return None;
     }
-    let ncol = names.len();
-    let mut cols: Vec<Vec<f64>> = vec![vec![0.0; grid.len()]; ncol];
-    let mut totals = vec![0.0; ncol];
-    let mut outside = vec![0.0; ncol];
-    let (mut partly, mut wholly) = (0usize, 0usize);
-    let mut clip = Clip::default();
-    let mut acc: Vec<(usize, f64)> = Vec::new();
-    for (k, f) in features.iter().enumerate() {
-        let record = feature_name(k, f);
-        if f.get("type").and_then(Value::as_str) != Some("Feature") {
-            sink.error(
-                None,
-                record,
-                "not a GeoJSON Feature (\"type\": \"Feature\")",
-                "give every member of \"features\" as a Feature with geometry and properties",
-            );
-            continue;
-        }
-        // Values.
-        let props = f.get("properties").and_then(Value::as_object);
-        let mut vals = Vec::with_capacity(ncol);
-        let mut ok = true;
-        for n in &names {
-            let v = props.and_then(|p| p.get(n));
-            let r = match v {
-                None | Some(Value::Null) => {
-                    sink.blank(n, record.clone());
-                    Ok(0.0)
-                }
-                Some(Value::Number(x)) => check_count(x.as_f64().unwrap_or(f64::NAN), n),
-                Some(Value::String(s)) => Err((
-                    format!("property \"{n}\" is the string \"{s}\", not a number"),
-                    "write the value as a JSON number, without quotes".into(),
-                )),
-                Some(other) => Err((
-                    format!("property \"{n}\" is {other}, not a number"),
-                    "write the value as a JSON number".into(),
-                )),
-            };
-            match r {
-                Ok(x) => vals.push(x),
-                Err((m, fix)) => {
-                    sink.error(None, record.clone(), m, fix);
-                    ok = false;
-                }
+    Some(names)
+}
+
+/// The values of `names` in feature `f` (a missing or null value is 0, reported as a
+/// blank), and whether all were valid counts (errors go to `sink`).
+fn feature_values(f: &Value, names: &[String], record: &str, sink: &mut Sink) -> (Vec<f64>, bool) {
+    let props = f.get("properties").and_then(Value::as_object);
+    let mut vals = Vec::with_capacity(names.len());
+    let mut ok = true;
+    for n in names {
+        let v = props.and_then(|p| p.get(n));
+        let r = match v {
+            None | Some(Value::Null) => {
+                sink.blank(n, record.to_string());
+                Ok(0.0)
             }
-        }
-        // Geometry.
-        let polys = match f.get("geometry") {
-            None | Some(Value::Null) => Err((
-                "the feature has no geometry".to_string(),
-                "give the feature the Polygon or MultiPolygon outline of its area".to_string(),
+            Some(Value::Number(x)) => check_count(x.as_f64().unwrap_or(f64::NAN), n),
+            Some(Value::String(s)) => Err((
+                format!("property \"{n}\" is the string \"{s}\", not a number"),
+                "write the value as a JSON number, without quotes".into(),
             )),
-            Some(g) => feature_polygons(g),
+            Some(other) => Err((
+                format!("property \"{n}\" is {other}, not a number"),
+                "write the value as a JSON number".into(),
+            )),
         };
-        let polys = match polys {
-            Ok(p) => p,
+        match r {
+            Ok(x) => vals.push(x),
             Err((m, fix)) => {
-                sink.error(None, record, m, fix);
-                continue;
-            }
-        };
-        let projected: Vec<Projected> = polys.iter().map(|p| project(p, grid)).collect();
-        if let Err(m) = check_polygons(&projected, grid) {
-            sink.error(
-                None,
-                record,
-                format!("the geometry is not valid: {m}"),
-                "repair the geometry (e.g. QGIS: Vector > Geometry Tools > Fix Geometries, or PostGIS ST_MakeValid)",
-            );
-            continue;
-        }
-        if !ok {
-            continue;
-        }
-        for (t, v) in totals.iter_mut().zip(&vals) {
-            *t += v;
-        }
-        let area: f64 = projected.iter().map(|p| p.area).sum();
-        if area <= 0.0 {
-            if vals.iter().any(|&v| v > 0.0) {
-                sink.error(
-                    None,
-                    record,
-                    "the geometry has no area, so its values cannot be spread over cells",
-                    "give the feature's real outline, or give it as a point in a CSV",
-                );
-            }
-            continue;
-        }
-        acc.clear();
-        for p in &projected {
-            spread_polygon(p, grid, &mut clip, &mut acc);
-        }
-        // Rings that cross at a vertex (which `check_polygons` lets pass as a touch) wind part
-        // of the polygon the wrong way: a negative area in some cell.
-        if let Some(&(cell, _)) = acc.iter().find(|x| x.1 < -1e-9 * area) {
-            sink.error(
-                None,
-                record,
-                format!(
-                    "the geometry is not valid: its rings cross at a vertex, in cell {}",
-                    grid.id(cell)
-                ),
-                "repair the geometry (e.g. QGIS: Vector > Geometry Tools > Fix Geometries, or PostGIS ST_MakeValid)",
-            );
-            continue;
-        }
-        let mut share_in = 0.0;
-        for &(cell, a) in &acc {
-            let share = a.max(0.0) / area;
-            share_in += share;
-            for (c, v) in vals.iter().enumerate() {
-                cols[c][cell] += v * share;
-            }
-        }
-        let share_out = (1.0 - share_in).max(0.0);
-        if share_out > 1e-9 {
-            for (o, v) in outside.iter_mut().zip(&vals) {
-                *o += v * share_out;
-            }
-            if acc.is_empty() {
-                wholly += 1;
-                if wholly <= MAX_SHOWN {
-                    sink.warning(
-                        None,
-                        record,
-                        "lies outside the grid: its values are left out",
-                        "cover the feature with the grid, or leave it out of the file",
-                    );
-                }
-            } else {
-                partly += 1;
+                sink.error(None, record.to_string(), m, fix);
+                ok = false;
             }
         }
     }
-    if sink.has_errors() {
+    (vals, ok)
+}
+
+/// The polygons of feature `f` in the grid's projection, checked (errors go to `sink`).
+fn feature_geometry(
+    f: &Value,
+    grid: &Grid,
+    record: &str,
+    sink: &mut Sink,
+) -> Option<Vec<Projected>> {
+    let polys = match f.get("geometry") {
+        None | Some(Value::Null) => Err((
+            "the feature has no geometry".to_string(),
+            "give the feature the Polygon or MultiPolygon outline of its area".to_string(),
+        )),
+        Some(g) => feature_polygons(g),
+    };
+    let polys = match polys {
+        Ok(p) => p,
+        Err((m, fix)) => {
+            sink.error(None, record.to_string(), m, fix);
+            return None;
+        }
+    };
+    let projected: Vec<Projected> = polys.iter().map(|p| project(p, grid)).collect();
+    if let Err(m) = check_polygons(&projected, grid) {
+        sink.error(
+            None,
+            record.to_string(),
+            format!("the geometry is not valid: {m}"),
+            "repair the geometry (e.g. QGIS: Vector > Geometry Tools > Fix Geometries, or PostGIS ST_MakeValid)",
+        );
         return None;
     }
-    if partly + wholly > 0 {
+    Some(projected)
+}
+
+/// The columns spread over the grid so far, their totals, what fell outside.
+struct Spread {
+    cols: Vec<Vec<f64>>,
+    totals: Vec<f64>,
+    outside: Vec<f64>,
+    /// Features partly outside the grid.
+    partly: usize,
+    /// Features wholly outside the grid.
+    wholly: usize,
+    clip: Clip,
+    acc: Vec<(usize, f64)>,
+}
+
+impl Spread {
+    fn new(ncol: usize, cells: usize) -> Spread {
+        Spread {
+            cols: vec![vec![0.0; cells]; ncol],
+            totals: vec![0.0; ncol],
+            outside: vec![0.0; ncol],
+            partly: 0,
+            wholly: 0,
+            clip: Clip::default(),
+            acc: Vec::new(),
+        }
+    }
+
+    /// One warning for the features partly or wholly outside the grid, with what was lost.
+    fn warn_outside(&self, names: &[String], sink: &mut Sink) {
+        if self.partly + self.wholly == 0 {
+            return;
+        }
         let lost: Vec<String> = names
             .iter()
-            .zip(&outside)
-            .zip(&totals)
+            .zip(&self.outside)
+            .zip(&self.totals)
             .map(|((n, o), t)| {
                 let pct = if *t > 0.0 { 100.0 * o / t } else { 0.0 };
                 format!("{o:.1} {n} ({pct:.2} %)")
@@ -1567,18 +1562,103 @@ fn parse_geojson(
             None,
             "",
             format!(
-                "{partly} feature(s) lie partly and {wholly} wholly outside the grid: {} left out",
+                "{} feature(s) lie partly and {} wholly outside the grid: {} left out",
+                self.partly,
+                self.wholly,
                 lost.join(", ")
             ),
             "cover the whole area of the opportunities with the grid to keep them",
         );
     }
-    let columns = names.into_iter().zip(cols).collect();
-    Some(Loaded {
-        opportunities: Opportunities::on_grid(grid, columns),
-        totals,
-        outside,
-    })
+}
+
+/// Feature `k`: its values checked, its geometry checked, then its values spread over the
+/// cells in proportion to the area of each cell it covers.
+fn spread_feature(
+    k: usize,
+    f: &Value,
+    names: &[String],
+    grid: &Grid,
+    sp: &mut Spread,
+    sink: &mut Sink,
+) {
+    let record = feature_name(k, f);
+    if f.get("type").and_then(Value::as_str) != Some("Feature") {
+        sink.error(
+            None,
+            record,
+            "not a GeoJSON Feature (\"type\": \"Feature\")",
+            "give every member of \"features\" as a Feature with geometry and properties",
+        );
+        return;
+    }
+    let (vals, ok) = feature_values(f, names, &record, sink);
+    let Some(projected) = feature_geometry(f, grid, &record, sink) else {
+        return;
+    };
+    if !ok {
+        return;
+    }
+    for (t, v) in sp.totals.iter_mut().zip(&vals) {
+        *t += v;
+    }
+    let area: f64 = projected.iter().map(|p| p.area).sum();
+    if area <= 0.0 {
+        if vals.iter().any(|&v| v > 0.0) {
+            sink.error(
+                None,
+                record,
+                "the geometry has no area, so its values cannot be spread over cells",
+                "give the feature's real outline, or give it as a point in a CSV",
+            );
+        }
+        return;
+    }
+    sp.acc.clear();
+    for p in &projected {
+        spread_polygon(p, grid, &mut sp.clip, &mut sp.acc);
+    }
+    // Rings that cross at a vertex (which `check_polygons` lets pass as a touch) wind part
+    // of the polygon the wrong way: a negative area in some cell.
+    if let Some(&(cell, _)) = sp.acc.iter().find(|x| x.1 < -1e-9 * area) {
+        sink.error(
+            None,
+            record,
+            format!(
+                "the geometry is not valid: its rings cross at a vertex, in cell {}",
+                grid.id(cell)
+            ),
+            "repair the geometry (e.g. QGIS: Vector > Geometry Tools > Fix Geometries, or PostGIS ST_MakeValid)",
+        );
+        return;
+    }
+    let mut share_in = 0.0;
+    for &(cell, a) in &sp.acc {
+        let share = a.max(0.0) / area;
+        share_in += share;
+        for (c, v) in vals.iter().enumerate() {
+            sp.cols[c][cell] += v * share;
+        }
+    }
+    let share_out = (1.0 - share_in).max(0.0);
+    if share_out > 1e-9 {
+        for (o, v) in sp.outside.iter_mut().zip(&vals) {
+            *o += v * share_out;
+        }
+        if sp.acc.is_empty() {
+            sp.wholly += 1;
+            if sp.wholly <= MAX_SHOWN {
+                sink.warning(
+                    None,
+                    record,
+                    "lies outside the grid: its values are left out",
+                    "cover the feature with the grid, or leave it out of the file",
+                );
+            }
+        } else {
+            sp.partly += 1;
+        }
+    }
 }
 
 #[cfg(test)]
