@@ -38,6 +38,7 @@ fn bench(c: &mut Criterion) {
     let frame = Frame {
         proj: Projection::for_network(&net),
         params: params.clone(),
+        population: None,
     };
     for profile in [Profile::Transit, Profile::Car] {
         let p = Prepared::new(net.clone(), profile);
@@ -91,6 +92,7 @@ fn bench(c: &mut Criterion) {
                 cell_m: cell,
                 ..params.clone()
             },
+            population: None,
         };
         g.bench_with_input(
             BenchmarkId::new("centres_x3_scenarios", cell),

@@ -31,6 +31,7 @@ fn bench(c: &mut Criterion) {
                 3600,
                 bound,
                 &onehour::analysis::Timing::Static,
+                None,
                 &|| (),
             )
             .unwrap()

@@ -32,6 +32,7 @@ fn frame(net: &Network, params: IsoParams) -> Frame {
     Frame {
         proj: Projection::for_network(net),
         params,
+        population: None,
     }
 }
 

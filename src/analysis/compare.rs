@@ -25,9 +25,12 @@ pub struct Comparison {
     pub newly_over: Vec<(String, String)>,
     /// The largest savings: (from, to, base, other) sorted by saving.
     pub largest_gains: Vec<(String, String, Option<f64>, Option<f64>)>,
-    /// Zone population within the limit of each centre, before and after.
+    /// Where the people counted come from: `surface` (the cells of the network's population
+    /// surface, reached within the limit) or `zones` (zones whose point is reached).
+    pub population_from: &'static str,
+    /// People within the limit of each centre in the base network.
     pub population_base: Vec<u64>,
-    /// Zone population within the limit of each centre in the other network.
+    /// People within the limit of each centre in the other network.
     pub population_other: Vec<u64>,
     /// Benefit of the other network over the base.
     pub benefit: Benefit,
@@ -38,6 +41,15 @@ pub fn compare(base: &Prepared, other: &Prepared, limit: Seconds, bound: Seconds
     let rb = reach(base, bound);
     let ro = reach(other, bound);
     compare_reach(&base.net, &other.net, &rb, &ro, limit, bound)
+}
+
+/// The people within `limit` of each centre: on the population surface's cells when the
+/// reach has them, else the zones' populations.
+fn people_within(net: &Network, r: &Reach, limit: Seconds) -> Vec<u64> {
+    match &r.cells {
+        Some(c) => c.population_within(limit),
+        None => population_within(net, &r.cz, limit),
+    }
 }
 
 /// Compares two networks from their [`Reach`] (by either timing).
@@ -101,8 +113,13 @@ pub fn compare_reach(
             .take(10)
             .map(|g| (g.1, g.2, g.3, g.4))
             .collect(),
-        population_base: population_within(base, &rb.cz, limit),
-        population_other: population_within(other, &ro.cz, limit),
+        population_from: if rb.cells.is_some() && ro.cells.is_some() {
+            "surface"
+        } else {
+            "zones"
+        },
+        population_base: people_within(base, rb, limit),
+        population_other: people_within(other, ro, limit),
         benefit: benefit(base, rb, ro, limit, bound),
     }
 }

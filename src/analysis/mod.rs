@@ -1,13 +1,14 @@
 //! What planners ask: centre-to-centre matrices with verdicts (door to door and station to
-//! station), routes explained as legs, scenario comparisons, zone population within reach,
-//! rankings of projects, the sensitivity of answers to estimated figures, and travel times and
-//! routes on the timetables.
+//! station), routes explained as legs, scenario comparisons, population within reach (a
+//! population surface's cells, or zones), rankings of projects, the sensitivity of answers to
+//! estimated figures, and travel times and routes on the timetables.
 
 pub mod checks;
 pub mod compare;
 pub mod explain;
 pub mod json;
 pub mod matrix;
+pub mod population;
 pub mod rank;
 pub mod sensitivity;
 pub mod station;

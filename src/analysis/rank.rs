@@ -4,14 +4,17 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::matrix::{time_matrix, TimeMatrix};
+use crate::analysis::population::{
+    cell_links, cell_times, CellLinks, CellReach, PopulationSurface,
+};
 use crate::graph::{Prepared, Profile};
 use crate::network::ids::{PlaceIdx, Seconds};
 use crate::network::model::Network;
 use crate::network::problem::Problems;
 use crate::scenario::{apply, apply_checked, Check, Library, Scenario};
 
-/// Centre-to-centre and centre-to-zone times of one network: the inputs of comparisons and
-/// rankings.
+/// Centre-to-centre and centre-to-zone times of one network, and to the cells of a population
+/// surface when there is one: the inputs of comparisons and rankings.
 #[derive(Clone, Debug)]
 pub struct Reach {
     /// The centres, in file order.
@@ -22,26 +25,63 @@ pub struct Reach {
     pub cc: TimeMatrix,
     /// centres x zones.
     pub cz: TimeMatrix,
+    /// centres x cells of the population surface, if one was given.
+    pub cells: Option<CellReach>,
 }
 
 /// Computes `Reach` by one sweep per centre.
 pub fn reach(p: &Prepared, bound: Seconds) -> Reach {
+    reach_on(p, bound, None)
+}
+
+/// Computes `Reach` by one sweep per centre, with the cells of `surface` if given.
+pub fn reach_on(p: &Prepared, bound: Seconds, surface: Option<&PopulationSurface>) -> Reach {
     let (centres, zones) = (p.net.centres(), p.net.zones());
-    let cols: Vec<PlaceIdx> = centres.iter().chain(&zones).copied().collect();
+    let links = surface.map(|s| (cell_links(&p.net, p.graph.profile, s), s));
+    let cols = columns(&centres, &zones, links.as_ref().map(|l| &l.0));
     let all = time_matrix(p, &centres, &cols, bound);
-    Reach::split(centres, zones, all.secs)
+    Reach::split(
+        centres,
+        zones,
+        all.secs,
+        links.as_ref().map(|(l, s)| (l, *s)),
+    )
+}
+
+/// The columns of a reach search: the centres, the zones, then the places cells are linked to.
+fn columns(centres: &[PlaceIdx], zones: &[PlaceIdx], links: Option<&CellLinks>) -> Vec<PlaceIdx> {
+    centres
+        .iter()
+        .chain(zones)
+        .chain(links.map_or(&[][..], |l| &l.places))
+        .copied()
+        .collect()
 }
 
 impl Reach {
-    /// A `Reach` from rows of seconds to the centres then the zones.
-    fn split(centres: Vec<PlaceIdx>, zones: Vec<PlaceIdx>, rows: Vec<Vec<Seconds>>) -> Reach {
-        let nc = centres.len();
-        let (mut cc, mut cz) = (Vec::new(), Vec::new());
+    /// A `Reach` from rows of seconds to the centres, the zones, then the link places of the
+    /// surface (if any).
+    fn split(
+        centres: Vec<PlaceIdx>,
+        zones: Vec<PlaceIdx>,
+        rows: Vec<Vec<Seconds>>,
+        surface: Option<(&CellLinks, &PopulationSurface)>,
+    ) -> Reach {
+        let (nc, nz) = (centres.len(), zones.len());
+        let (mut cc, mut cz, mut cells) = (Vec::new(), Vec::new(), Vec::new());
         for mut row in rows {
+            let linked = row.split_off(nc + nz);
+            if let Some((l, s)) = surface {
+                cells.push(cell_times(&linked, l, s.len()));
+            }
             cz.push(row.split_off(nc));
             cc.push(row);
         }
         Reach {
+            cells: surface.map(|(_, s)| CellReach {
+                people: s.people.clone(),
+                secs: cells,
+            }),
             cc: TimeMatrix {
                 rows: centres.clone(),
                 cols: centres.clone(),
@@ -65,10 +105,11 @@ pub struct Benefit {
     pub pairs_gained: i64,
     /// Ordered centre pairs within the limit in the reference but not in the variant.
     pub pairs_lost: i64,
-    /// Sum over centres of the population-weighted mean minutes saved to the zones (times
-    /// beyond the search bound count as the bound).
+    /// Sum over centres of the population-weighted mean minutes saved to the people (the
+    /// cells of the population surface, else the zones; times beyond the search bound count
+    /// as the bound).
     pub pop_weighted_minutes_saved: f64,
-    /// Sum over centres of zone population newly within the limit.
+    /// Sum over centres of the people newly within the limit (surface cells, else zones).
     pub population_gained: u64,
     /// Largest saving between two centres, minutes.
     pub max_centre_saving_min: f64,
@@ -99,25 +140,36 @@ pub fn benefit(
             b.max_centre_saving_min = b.max_centre_saving_min.max(cap(r) - cap(v));
         }
     }
-    let total_pop: f64 = variant
-        .zones
-        .iter()
-        .map(|&z| p_zones.place(z).population as f64)
-        .sum();
-    for (i, row) in variant.cz.secs.iter().enumerate() {
+    // People: the surface's cells when both reaches have them, else the zones' points.
+    let (people, var_rows, ref_rows): (Vec<f64>, &[Vec<Seconds>], &[Vec<Seconds>]) =
+        match (&variant.cells, &reference.cells) {
+            (Some(v), Some(r)) => (v.people.to_vec(), v.secs.as_slice(), r.secs.as_slice()),
+            _ => (
+                variant
+                    .zones
+                    .iter()
+                    .map(|&z| p_zones.place(z).population as f64)
+                    .collect(),
+                variant.cz.secs.as_slice(),
+                reference.cz.secs.as_slice(),
+            ),
+        };
+    let total_pop: f64 = people.iter().sum();
+    let mut gained = 0.0;
+    for (i, row) in var_rows.iter().enumerate() {
         let mut saved = 0.0;
         for (j, &v) in row.iter().enumerate() {
-            let r = reference.cz.secs[i][j];
-            let pop = p_zones.place(variant.zones[j]).population;
-            saved += pop as f64 * (cap(r) - cap(v));
+            let r = ref_rows[i][j];
+            saved += people[j] * (cap(r) - cap(v));
             if v <= limit && r > limit {
-                b.population_gained = b.population_gained.saturating_add(pop);
+                gained += people[j];
             }
         }
         if total_pop > 0.0 {
             b.pop_weighted_minutes_saved += saved / total_pop;
         }
     }
+    b.population_gained = gained.round() as u64;
     b
 }
 
@@ -186,9 +238,10 @@ pub fn rank(
     limit: Seconds,
     bound: Seconds,
     timing: &Timing,
+    surface: Option<&PopulationSurface>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Ranked>, Problems> {
-    let reach = |n: Network| reach_of(n, profile, bound, timing);
+    let reach = |n: Network| reach_of(n, profile, bound, timing, surface);
     let base_chain = lib.chain(base)?;
     let full_chain = lib.chain(horizon)?;
     let projects = projects_of(lib, horizon)?;
@@ -242,18 +295,24 @@ pub enum Timing {
     Timetable(crate::analysis::window::WindowOptions),
 }
 
-/// [`Reach`] of `net` by either timing (window: the medians).
+/// [`Reach`] of `net` by either timing (window: the medians), with the cells of `surface`
+/// if given (a cell's time in a window: its best linked place's median plus the leg).
 pub fn reach_of(
     net: crate::network::model::Network,
     profile: crate::graph::Profile,
     bound: Seconds,
     timing: &Timing,
+    surface: Option<&PopulationSurface>,
 ) -> Result<Reach, crate::network::problem::Problems> {
     match timing {
-        Timing::Static => Ok(reach(&crate::graph::Prepared::new(net, profile), bound)),
+        Timing::Static => Ok(reach_on(
+            &crate::graph::Prepared::new(net, profile),
+            bound,
+            surface,
+        )),
         Timing::Timetable(o) => {
             let t = crate::analysis::window::compile(&net)?;
-            reach_on_timetable(&net, &t, bound, o)
+            reach_on_timetable(&net, &t, profile, bound, o, surface)
         }
     }
 }
@@ -263,13 +322,21 @@ pub fn reach_of(
 pub fn reach_on_timetable(
     net: &crate::network::model::Network,
     t: &crate::graph::timetabled::Timetabled,
+    profile: crate::graph::Profile,
     bound: Seconds,
     o: &crate::analysis::window::WindowOptions,
+    surface: Option<&PopulationSurface>,
 ) -> Result<Reach, crate::network::problem::Problems> {
     let (centres, zones) = (net.centres(), net.zones());
-    let cols: Vec<PlaceIdx> = centres.iter().chain(&zones).copied().collect();
+    let links = surface.map(|s| (cell_links(net, profile, s), s));
+    let cols = columns(&centres, &zones, links.as_ref().map(|l| &l.0));
     let o = crate::analysis::window::WindowOptions { bound, ..o.clone() };
     let wm = crate::analysis::window::window_matrix(t, &centres, &cols, &o)
         .map_err(crate::analysis::window::as_problems)?;
-    Ok(Reach::split(centres, zones, wm.percentile_matrix(50.0)))
+    Ok(Reach::split(
+        centres,
+        zones,
+        wm.percentile_matrix(50.0),
+        links.as_ref().map(|(l, s)| (l, *s)),
+    ))
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use super::results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
 use super::{window_options, Error, Origin, Window};
 use crate::analysis::json::TimedRouteMeta;
+use crate::analysis::population::PopulationSurface;
 use crate::analysis::timed::{timed_matrix, Timed};
 use crate::analysis::window::{self, WindowOptions};
 use crate::analysis::{self as an, Comparison};
@@ -122,6 +123,9 @@ pub struct Model {
     base_cell: Cell,
     cells: HashMap<String, Cell>,
     proj: Projection,
+    /// The network's population surface (`[population]` in its manifest), if it names one:
+    /// compare and isochrones count its cells, as the command line does.
+    population: Option<Arc<PopulationSurface>>,
     /// Where the network was read from, and its manifest's folder within it.
     src: Source,
     folder: String,
@@ -193,6 +197,14 @@ impl Model {
             .map(|n| (n.clone(), Cell::new()))
             .collect();
         let proj = Projection::for_network(&base);
+        let mut warnings: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
+        let population = match crate::access::population::surface_of(&base)? {
+            None => None,
+            Some((s, w)) => {
+                warnings.extend(w.iter().map(|w| w.to_string()));
+                Some(Arc::new(s))
+            }
+        };
         Ok(Model {
             full,
             base,
@@ -201,10 +213,11 @@ impl Model {
             lib,
             profile: opts.profile,
             limit_min: opts.limit_min,
-            warnings: warnings.iter().map(|w| w.to_string()).collect(),
+            warnings,
             base_cell: Cell::new(),
             cells,
             proj,
+            population,
             folder: manifest
                 .rsplit_once('/')
                 .map(|(d, _)| d.to_string())
@@ -520,6 +533,7 @@ impl Model {
         let frame = Frame {
             proj: self.proj,
             params: params.clone(),
+            population: self.population.clone(),
         };
         match (origin, window) {
             (Origin::Place(q), None) => {
@@ -665,16 +679,24 @@ impl Model {
     ) -> Result<Comparison, Error> {
         let (sb, so) = (self.scenario(Some(base))?, self.scenario(Some(other))?);
         let bound = self.base_bound_s();
+        let surface = self.population.as_deref();
         let (rb, ro) = match window {
             None => (
-                an::reach(&sb.prepared, bound),
-                an::reach(&so.prepared, bound),
+                an::rank::reach_on(&sb.prepared, bound, surface),
+                an::rank::reach_on(&so.prepared, bound, surface),
             ),
             Some(w) => {
                 let o = self.window_options(w)?;
                 let reach = |sn: &ScenarioNet| -> Result<an::Reach, Error> {
                     let t = sn.timetable()?;
-                    Ok(an::rank::reach_on_timetable(sn.net(), &t, bound, &o)?)
+                    Ok(an::rank::reach_on_timetable(
+                        sn.net(),
+                        &t,
+                        self.profile,
+                        bound,
+                        &o,
+                        surface,
+                    )?)
                 };
                 (reach(&sb)?, reach(&so)?)
             }

@@ -575,8 +575,11 @@ pub fn main_job() -> Result<ExitCode> {
     if s.lib.as_ref().is_some_and(|l| l.get("plan-2030").is_some()) {
         let plan = s.network(Some("plan-2030"))?;
         let bound = s.base_bound_s();
-        let rb = analysis::rank::reach_of(today.clone(), Profile::Transit, bound, &timing)?;
-        let ro = analysis::rank::reach_of(plan.clone(), Profile::Transit, bound, &timing)?;
+        let surface = crate::cli::compare::population_surface(&today)?;
+        let surface = surface.as_ref();
+        let rb =
+            analysis::rank::reach_of(today.clone(), Profile::Transit, bound, &timing, surface)?;
+        let ro = analysis::rank::reach_of(plan.clone(), Profile::Transit, bound, &timing, surface)?;
         let c = analysis::compare_reach(&today, &plan, &rb, &ro, s.limit_s(), bound);
         text.push('\n');
         text.push_str(&compare_table(&today, &c, "today", "plan-2030", 60.0));

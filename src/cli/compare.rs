@@ -4,6 +4,7 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::analysis;
+use crate::analysis::population::PopulationSurface;
 use crate::analysis::{Timing, WindowOptions};
 use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::emit;
@@ -11,6 +12,20 @@ use crate::cli::output::{self, Format};
 use crate::cli::session::Session;
 use crate::network::load::format_clock;
 use crate::network::model::Network;
+
+/// The population surface of `net` (`[population]` in its manifest) on its grid, if it
+/// names one; the loader's warnings go to stderr.
+pub fn population_surface(net: &Network) -> Result<Option<PopulationSurface>> {
+    Ok(match crate::access::population::surface_of(net)? {
+        None => None,
+        Some((s, warnings)) => {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            Some(s)
+        }
+    })
+}
 
 /// Runs `onehour compare BASE OTHER`.
 pub fn run(
@@ -25,8 +40,10 @@ pub fn run(
     let (nb, no) = (s.network(Some(&base))?, s.network(Some(&other))?);
     let bound = s.base_bound_s();
     let profile = s.opts.profile();
-    let rb = analysis::rank::reach_of(nb.clone(), profile, bound, &timing)?;
-    let ro = analysis::rank::reach_of(no.clone(), profile, bound, &timing)?;
+    let surface = population_surface(&s.base)?;
+    let surface = surface.as_ref();
+    let rb = analysis::rank::reach_of(nb.clone(), profile, bound, &timing, surface)?;
+    let ro = analysis::rank::reach_of(no.clone(), profile, bound, &timing, surface)?;
     let c = analysis::compare_reach(&nb, &no, &rb, &ro, s.limit_s(), bound);
     let text = match out.format {
         Format::Json => match &timing {
@@ -124,8 +141,12 @@ pub fn compare_table(
             ));
         }
     }
+    let people = match c.population_from {
+        "surface" => "Population (census surface)",
+        _ => "Zone population",
+    };
     t.push_str(&format!(
-        "Zone population within {limit} min of each centre ({base} → {other}):\n"
+        "{people} within {limit} min of each centre ({base} → {other}):\n"
     ));
     for i in 0..n {
         t.push_str(&format!(

@@ -136,6 +136,7 @@ pub fn batch(
     let frame = Frame {
         proj: Projection::for_network(&s.base),
         params: params.clone(),
+        population: crate::cli::compare::population_surface(&s.base)?.map(std::sync::Arc::new),
     };
     let prepared: Vec<Prepared> = scenarios
         .iter()
@@ -241,8 +242,13 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     // The folder appears whole or not at all, never a mix of new and stale files.
     crate::io::write::write_folder_atomic(&a.out, &files)
         .map_err(|e| crate::cli::write_error(&a.out, e))?;
+    let people = if s.base.population.is_some() {
+        "population (census surface cells, millions)"
+    } else {
+        "zone population (millions)"
+    };
     let mut t = format!(
-        "Isochrones, {profile} profile, {} m grid: area km² / zone population (millions) within each threshold\n",
+        "Isochrones, {profile} profile, {} m grid: area km² / {people} within each threshold\n",
         params.cell_m
     );
     if let crate::analysis::Timing::Timetable(o) = &timing {

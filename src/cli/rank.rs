@@ -15,7 +15,8 @@ use crate::network::ids::Seconds;
 /// What `rank` ranks by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum RankIndicator {
-    /// Centre pairs brought within the limit, and zone population (the plan's target)
+    /// Centre pairs brought within the limit, and the people newly within it (the population
+    /// surface, else the zones) (the plan's target)
     #[default]
     Centres,
     /// Population-weighted accessibility gain over a grid of cells (who gains)
@@ -25,7 +26,8 @@ pub enum RankIndicator {
 /// Flags of `rank --indicator access`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RankAccessOpts {
-    /// centres: centre pairs and zone population; access: accessibility to opportunities from
+    /// centres: centre pairs and people reached (population surface, else zones); access:
+    /// accessibility to opportunities from
     /// every cell of a grid, weighted by the people there
     #[arg(long, value_enum, default_value_t = RankIndicator::Centres)]
     pub indicator: RankIndicator,
@@ -196,6 +198,7 @@ pub fn run(
     let n = analysis::projects_of(lib, &projects)?.len();
     let pb = progress(2 * n as u64 + 1, "ranking projects");
     let base_net = s.base.clone();
+    let surface = crate::cli::compare::population_surface(&base_net)?;
     let bound = (base_net.settings.routing.bound_min * 60.0) as Seconds;
     let ranked = analysis::rank(
         &base_net,
@@ -206,6 +209,7 @@ pub fn run(
         s.limit_s(),
         bound.max(s.limit_s()),
         &timing,
+        surface.as_ref(),
         &|| pb.inc(1),
     )?;
     pb.finish_and_clear();
@@ -220,17 +224,28 @@ pub fn run(
                     crate::cli::compare::window_text(o)
                 ));
             }
-            t + &rank_table(&ranked, &base, &projects, s.opts.limit)
+            t + &rank_table(&ranked, &base, &projects, s.opts.limit, surface.is_some())
         }
     };
     emit(&out.out, &text)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn rank_table(r: &[analysis::Ranked], base: &str, horizon: &str, limit: f64) -> String {
+fn rank_table(
+    r: &[analysis::Ranked],
+    base: &str,
+    horizon: &str,
+    limit: f64,
+    surface: bool,
+) -> String {
+    let people = if surface {
+        "people (census surface)"
+    } else {
+        "zone population"
+    };
     let mut t = format!(
         "Projects of {horizon} ranked by benefit: added alone to {base} | left out of {horizon}\n\
-         pairs = centre pairs brought within {limit} min; min = population-weighted minutes saved (summed over centres); pop = zone population newly within {limit} min (summed over centres, millions)\n"
+         pairs = centre pairs brought within {limit} min; min = population-weighted minutes saved (summed over centres); pop = {people} newly within {limit} min (summed over centres, millions)\n"
     );
     t.push_str(&format!(
         "{:<40} {:>6} {:>8} {:>7} | {:>6} {:>8} {:>7}  {}\n",

@@ -14,7 +14,8 @@
 //!    hole to the smallest exterior that contains it), so a band for a larger threshold
 //!    contains the band for a smaller one by construction;
 //! 5. *reprojection* to WGS84 lon/lat, rounding to 6 decimals, RFC 7946 winding, a validity
-//!    check, area (Chamberlain–Duquette) and zone population inside.
+//!    check, area (Chamberlain–Duquette) and the population inside (the cells of the network's
+//!    population surface whose centre lies in the band, else the zones whose point does).
 //!
 //! Glossary: a *grid point* carries one value of the surface (the `contour` crate calls it a
 //! pixel); *cell size* is the spacing of grid points in metres; a *band* is the (Multi)Polygon
@@ -27,6 +28,7 @@ use geo::{
 };
 use serde_json::{json, Map, Value};
 
+use crate::analysis::population::PopulationSurface;
 use crate::engine::{Queue, Workspace};
 use crate::geo::style::band_colour;
 use crate::graph::Prepared;
@@ -709,7 +711,9 @@ pub struct Band {
     pub geometry: MultiPolygon<f64>,
     /// Area of the band, km².
     pub area_km2: f64,
-    /// Resident population of the zones whose point lies inside.
+    /// Resident population inside: of the population surface's cells whose centre lies in the
+    /// band (rounded to whole people), or, for a network without a surface, of the zones
+    /// whose point lies in it.
     pub population: u64,
 }
 
@@ -735,6 +739,9 @@ pub struct Frame {
     pub proj: Projection,
     /// Thresholds, grid spacing and access leg.
     pub params: IsoParams,
+    /// The people counted in the bands: the network's population surface, if it has one
+    /// (else its zones).
+    pub population: Option<std::sync::Arc<PopulationSurface>>,
 }
 
 /// Computes the isochrone of `origin` on a prepared network, reusing `ws` for the search.
@@ -859,24 +866,32 @@ fn from_sources(
     let points = surface_points(src, access, params.cell_m, max_s);
     let _permit = GRID_BUDGET.acquire(points.saturating_mul(std::mem::size_of::<f64>()));
     let surf = surface(src, access, params.cell_m, max_s)?;
-    let zones: Vec<(Point<f64>, u64)> = p
-        .net
-        .zones()
-        .into_iter()
-        .map(|z| {
-            let pl = p.net.place(z);
-            (Point::new(pl.lon, pl.lat), pl.population)
-        })
-        .collect();
+    let zones: Vec<(Point<f64>, u64)> = match frame.population {
+        Some(_) => Vec::new(),
+        None => p
+            .net
+            .zones()
+            .into_iter()
+            .map(|z| {
+                let pl = p.net.place(z);
+                (Point::new(pl.lon, pl.lat), pl.population)
+            })
+            .collect(),
+    };
     let mut bands = Vec::with_capacity(params.thresholds_min.len());
     for &t in &params.thresholds_min {
         let geometry = band_geometry(&surf, t * 60.0, params.smooth, &frame.proj)
             .map_err(|e| format!("{} minutes from {}: {e}", t, origin_id))?;
         let area_km2 = geometry.chamberlain_duquette_unsigned_area() / 1e6;
-        let population = zones
-            .iter()
-            .filter(|(pt, _)| geometry.contains(pt))
-            .fold(0u64, |sum, (_, n)| sum.saturating_add(*n));
+        let population = match &frame.population {
+            Some(surface) => {
+                people_inside(&geometry, &surface.lonlat, &surface.people).round() as u64
+            }
+            None => zones
+                .iter()
+                .filter(|(pt, _)| geometry.contains(pt))
+                .fold(0u64, |sum, (_, n)| sum.saturating_add(*n)),
+        };
         bands.push(Band {
             minutes: t,
             geometry,
@@ -891,6 +906,56 @@ fn from_sources(
         profile: p.graph.profile,
         bands,
     })
+}
+
+/// The people of the points (lon, lat) inside `g`: a point is inside when a ray from it
+/// crosses the rings of `g` an odd number of times (exteriors and holes alike: `g` is valid,
+/// its polygons do not overlap). Edges are indexed by strips of latitude, so that each point
+/// looks only at the edges of its strip.
+pub fn people_inside(g: &MultiPolygon<f64>, pts: &[(f64, f64)], people: &[f64]) -> f64 {
+    let edges: Vec<(f64, f64, f64, f64)> =
+        g.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.lines().map(|l| (l.start.x, l.start.y, l.end.x, l.end.y)))
+            .filter(|e| e.1 != e.3)
+            .collect();
+    if edges.is_empty() {
+        return 0.0;
+    }
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for e in &edges {
+        x0 = x0.min(e.0.min(e.2));
+        x1 = x1.max(e.0.max(e.2));
+        y0 = y0.min(e.1.min(e.3));
+        y1 = y1.max(e.1.max(e.3));
+    }
+    let n = (edges.len() / 4).clamp(1, 4096);
+    let h = (y1 - y0) / n as f64;
+    let strip = |y: f64| (((y - y0) / h).floor().max(0.0) as usize).min(n - 1);
+    let mut strips: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (k, e) in edges.iter().enumerate() {
+        let (lo, hi) = (strip(e.1.min(e.3)), strip(e.1.max(e.3)));
+        for s in &mut strips[lo..=hi] {
+            s.push(k as u32);
+        }
+    }
+    let mut total = 0.0;
+    for (&(x, y), &w) in pts.iter().zip(people) {
+        if x < x0 || x > x1 || y < y0 || y > y1 || w == 0.0 {
+            continue;
+        }
+        let mut inside = false;
+        for &k in &strips[strip(y)] {
+            let (ax, ay, bx, by) = edges[k as usize];
+            if (ay > y) != (by > y) && x < ax + (y - ay) * (bx - ax) / (by - ay) {
+                inside = !inside;
+            }
+        }
+        if inside {
+            total += w;
+        }
+    }
+    total
 }
 
 /// Contours one threshold and reprojects it; falls back to unsmoothed contours in the rare
@@ -1009,6 +1074,68 @@ pub fn to_geojson_text(fc: &geojson::FeatureCollection) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_inside_agrees_with_contains() {
+        // Two squares, the first with a hole, and an L-shaped polygon.
+        let ring = |v: &[(f64, f64)]| LineString::from(v.to_vec());
+        let g = MultiPolygon(vec![
+            Polygon::new(
+                ring(&[(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0), (0.0, 0.0)]),
+                vec![ring(&[
+                    (1.0, 1.0),
+                    (1.0, 2.0),
+                    (2.0, 2.0),
+                    (2.0, 1.0),
+                    (1.0, 1.0),
+                ])],
+            ),
+            Polygon::new(
+                ring(&[(5.0, 0.0), (6.0, 0.0), (6.0, 1.0), (5.0, 1.0), (5.0, 0.0)]),
+                vec![],
+            ),
+            Polygon::new(
+                ring(&[
+                    (0.0, 5.0),
+                    (3.0, 5.0),
+                    (3.0, 6.0),
+                    (1.0, 6.0),
+                    (1.0, 8.0),
+                    (0.0, 8.0),
+                    (0.0, 5.0),
+                ]),
+                vec![],
+            ),
+        ]);
+        let mut pts = Vec::new();
+        let mut people = Vec::new();
+        let mut want = 0.0;
+        let mut seed = 12345u64;
+        for k in 0..4000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let x = (seed >> 11) as f64 / (1u64 << 53) as f64 * 8.0 - 1.0;
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let y = (seed >> 11) as f64 / (1u64 << 53) as f64 * 10.0 - 1.0;
+            let w = (k % 7) as f64 + 0.5;
+            if g.contains(&Point::new(x, y)) {
+                want += w;
+            }
+            pts.push((x, y));
+            people.push(w);
+        }
+        let got = people_inside(&g, &pts, &people);
+        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+        assert!(got > 0.0 && got < people.iter().sum::<f64>());
+        // The hole's centre is out, the square's corner region in.
+        assert_eq!(people_inside(&g, &[(1.5, 1.5)], &[1.0]), 0.0);
+        assert_eq!(people_inside(&g, &[(3.5, 3.5)], &[1.0]), 1.0);
+        assert_eq!(people_inside(&g, &[(2.0, 7.0)], &[1.0]), 0.0);
+        assert_eq!(people_inside(&g, &[(0.5, 7.5)], &[1.0]), 1.0);
+    }
 
     /// However many threads ask, the grids held at once never exceed the budget (unless one
     /// grid alone is larger, which then runs alone).

@@ -557,6 +557,28 @@ struct StreetsManifest {
     osm: String,
 }
 
+/// `[population]` in the root manifest.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct PopulationManifest {
+    /// GeoJSON polygons with a count of people each, relative to the manifest.
+    surface: String,
+    /// The property holding the people (default `population`).
+    #[serde(default = "default_population_column")]
+    column: String,
+    /// Cell size of the grid the polygons are spread over, metres (default 1000).
+    #[serde(default = "default_population_cell_m")]
+    cell_m: f64,
+}
+
+fn default_population_column() -> String {
+    "population".into()
+}
+
+fn default_population_cell_m() -> f64 {
+    1000.0
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Manifest {
@@ -573,6 +595,7 @@ struct Manifest {
     timetable: Option<TimetableSettings>,
     validation: Option<ValidationSettings>,
     streets: Option<StreetsManifest>,
+    population: Option<PopulationManifest>,
     #[serde(default)]
     include: Vec<String>,
     #[serde(default)]
@@ -616,6 +639,7 @@ impl Manifest {
             ("[timetable]", self.timetable.is_some()),
             ("[validation]", self.validation.is_some()),
             ("[streets]", self.streets.is_some()),
+            ("[population]", self.population.is_some()),
         ]
         .into_iter()
         .filter(|&(_, set)| set)
@@ -1017,6 +1041,38 @@ impl<'a> Loader<'a> {
         if let Some(st) = &m.streets {
             self.streets(rel, &st.osm, at("streets", "osm"));
         }
+        if let Some(pm) = &m.population {
+            self.population(rel, pm, at("population", "surface"));
+        }
+    }
+
+    /// `[population] surface = "..."`: the file must be inside the network folder (unless
+    /// `allow_outside`) and readable; it is read here (the bundled network's is compiled in)
+    /// and parsed when a command counts people (`access::population`).
+    fn population(&mut self, rel: &str, pm: &PopulationManifest, origin: Origin) {
+        let record = format!("[population] surface = \"{}\"", pm.surface);
+        if !(pm.cell_m.is_finite() && (100.0..=20_000.0).contains(&pm.cell_m)) {
+            self.problems.push(Problem::error(
+                &origin,
+                record,
+                format!("cell_m = {} is outside 100..20000 metres", pm.cell_m),
+                "give the cell size of the population grid in metres, e.g. cell_m = 1000",
+            ));
+            return;
+        }
+        let Some((file, named)) = self.resolve(rel, "surface", &pm.surface) else {
+            return;
+        };
+        let Some(text) = self.read(&file, Some(&named)) else {
+            return;
+        };
+        self.net.population = Some(crate::network::model::PopulationFile {
+            surface: pm.surface.clone(),
+            column: pm.column.clone(),
+            cell_m: pm.cell_m,
+            text: text.into(),
+            origin,
+        });
     }
 
     /// `[streets] osm = "..."`: the file must be inside the network folder (unless

@@ -639,6 +639,38 @@ pub struct Network {
     /// and driving graphs from an OpenStreetMap extract (`io::osm`). Networks without it keep
     /// the straight-line walking model.
     pub streets: Option<StreetsFile>,
+    /// The population surface the network names (`[population]` in the root manifest), if
+    /// any: the people counted by `compare`, the centre `rank` and the isochrones' bands
+    /// (networks without one count the zones' populations).
+    pub population: Option<PopulationFile>,
+}
+
+/// A population surface: GeoJSON polygons with a count of people each, spread uniformly
+/// over each polygon (`[population] surface = "..."`).
+#[derive(Clone, PartialEq)]
+pub struct PopulationFile {
+    /// The path as written in the manifest (relative to it).
+    pub surface: String,
+    /// The property holding the people of each polygon.
+    pub column: String,
+    /// The cell size of the grid the polygons are spread over, metres.
+    pub cell_m: f64,
+    /// The file's text (read when the network is loaded; parsed when it is used).
+    pub text: std::sync::Arc<str>,
+    /// The manifest (and line) that names it.
+    pub origin: Origin,
+}
+
+impl std::fmt::Debug for PopulationFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PopulationFile")
+            .field("surface", &self.surface)
+            .field("column", &self.column)
+            .field("cell_m", &self.cell_m)
+            .field("text_bytes", &self.text.len())
+            .field("origin", &self.origin)
+            .finish()
+    }
 }
 
 /// The OpenStreetMap extract a network names (`[streets] osm = "..."`).

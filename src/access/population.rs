@@ -1,0 +1,65 @@
+//! The population surface a network names (`[population]` in its manifest), read onto a grid:
+//! every polygon's people spread over the grid's cells in proportion to area (uniform within
+//! each polygon, as `onehour access` spreads polygons of opportunities), the cells with anyone
+//! kept. See [`crate::analysis::population`] for how commands count these people.
+
+use std::sync::Arc;
+
+use crate::analysis::population::PopulationSurface;
+use crate::geo::grid::Grid;
+use crate::io::opportunities::{geojson_extent, parse_opportunity_geojson};
+use crate::network::model::{Network, PopulationFile};
+use crate::network::problem::{Problem, Problems};
+
+/// The network's population surface on its grid, if it names one (with the loader's warnings).
+pub fn surface_of(net: &Network) -> Result<Option<(PopulationSurface, Vec<Problem>)>, Problems> {
+    match &net.population {
+        None => Ok(None),
+        Some(f) => surface_from(f).map(Some),
+    }
+}
+
+/// A population file read onto a grid of its cell size covering the file's extent.
+pub fn surface_from(f: &PopulationFile) -> Result<(PopulationSurface, Vec<Problem>), Problems> {
+    let err = |msg: String, fix: &str| {
+        Problems(vec![Problem::error(
+            &f.origin,
+            format!("[population] surface = \"{}\"", f.surface),
+            msg,
+            fix,
+        )])
+    };
+    let doc: serde_json::Value = serde_json::from_str(&f.text).map_err(|e| {
+        err(
+            format!("not valid JSON: {e}"),
+            "save the file as GeoJSON (RFC 7946)",
+        )
+    })?;
+    let extent = geojson_extent(&doc).ok_or_else(|| {
+        err(
+            "the file holds no coordinate".into(),
+            "give GeoJSON polygons with a count of people each",
+        )
+    })?;
+    let grid = Grid::covering(extent, f.cell_m).map_err(|e| err(e, "change cell_m"))?;
+    let (loaded, warnings) = parse_opportunity_geojson(
+        &f.text,
+        &f.surface,
+        &grid,
+        Some(std::slice::from_ref(&f.column)),
+    )?;
+    let o = loaded.opportunities.nonzero();
+    let people: Vec<f64> = o.columns.first().map(|c| c.1.clone()).unwrap_or_default();
+    Ok((
+        PopulationSurface {
+            lonlat: o.lonlat.clone(),
+            people: Arc::from(people),
+            cell_m: f.cell_m,
+            source: format!(
+                "{} ({}, spread uniformly within each polygon over {} m cells)",
+                f.surface, f.column, f.cell_m
+            ),
+        },
+        warnings,
+    ))
+}
