@@ -23,6 +23,9 @@ fn python_unit_tests_pass(dir: &str, min_tests: u32) {
             &dir,
         ])
         .current_dir(&dir)
+        // No __pycache__ in the source tree: the build script watches networks/, so a new
+        // folder there would make the next cargo command rebuild the crate.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
         .expect("python3 must be installed to run the tools' tests (any Python >= 3.11)");
     let err = String::from_utf8_lossy(&out.stderr);

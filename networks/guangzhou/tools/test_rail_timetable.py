@@ -1,6 +1,7 @@
 """Tests of rail_timetable.py on small extracts (fixtures/README.md gives their sources)."""
 
 import os
+import tempfile
 import unittest
 
 import rail_timetable as rt
@@ -59,13 +60,13 @@ class RailTimetableTest(unittest.TestCase):
         self.assertEqual(res["trains"], ["C6974"])
 
     def test_csv_after_midnight(self):
-        path = os.path.join(HERE, "fixtures", "_midnight_test.csv")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write("train,station,arrival,departure,updated\nX1,甲,,23:50,2026\nX1,乙,00:05,00:07,2026\nX1,丙,00:20,,2026\n")
-        try:
+        # (in a temporary folder: writing into the source tree would make cargo rebuild the
+        # crate, whose build script watches networks/)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "midnight_test.csv")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("train,station,arrival,departure,updated\nX1,甲,,23:50,2026\nX1,乙,00:05,00:07,2026\nX1,丙,00:20,,2026\n")
             res = rt.summarise(rt.load([path]), ["甲", "乙", "丙"])
-        finally:
-            os.remove(path)
         self.assertEqual(res["runs"], [15.0, 13.0])
         self.assertEqual(res["dwells"], [2.0])
 
