@@ -2,7 +2,7 @@
 //! shape, invariants (a horizon never lengthens a trip at any percentile; 1 and N threads
 //! agree) and bad point files.
 
-mod common;
+use crate::common;
 use common::*;
 
 fn points() -> std::path::PathBuf {

@@ -2,7 +2,7 @@
 //! byte for byte: matrices (static and over a window), routes (static and timetabled),
 //! comparisons and isochrones on the bundled network; and a network from disk opens too.
 
-mod common;
+use crate::common;
 use common::*;
 
 use onehour::api::{Model, Options, Origin, Window};

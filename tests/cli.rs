@@ -1,6 +1,6 @@
 //! End-to-end tests of the `onehour` binary on the tiny fixture network.
 
-mod common;
+use crate::common;
 use common::*;
 
 /// West Centre -> East Centre, worked out by hand from the fixture:

@@ -2,7 +2,7 @@
 //! every command, names resolved id first, the station-to-station indicator and the
 //! sensitivity report.
 
-mod common;
+use crate::common;
 use common::*;
 use onehour::network::model::{runs_on, Date};
 use std::path::Path;

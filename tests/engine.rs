@@ -4,16 +4,14 @@
 //! Random graphs come from proptest (which prints and saves the failing case) and from seeded
 //! loops whose seed is in every assertion message.
 
-mod common;
+use crate::common;
 use common::{onehour, run_ok};
 
+use crate::synth;
 use onehour::engine::{sweep, sweep_with, with_threads, Queue, Workspace, MAX_BUCKET_WEIGHT};
 use onehour::graph::Csr;
 use onehour::io::dimacs::{self, GrGraph};
 use onehour::network::ids::{NodeId, Seconds, UNREACHED};
-#[path = "../benches/support/synth.rs"]
-#[allow(dead_code)]
-mod synth;
 use proptest::prelude::*;
 use synth::Rng;
 

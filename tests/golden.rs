@@ -1,9 +1,9 @@
 //! The outputs of every planner-facing command on the bundled network, byte for byte, against
 //! golden files in `tests/fixtures/golden/bundled/`. A change of output must be deliberate: a
 //! refactoring keeps them identical; a data or model change regenerates them in its own,
-//! explained commit with `ONEHOUR_BLESS=1 cargo test --release --test golden`.
+//! explained commit with `ONEHOUR_BLESS=1 cargo test --release --test suite golden::`.
 
-mod common;
+use crate::common;
 use common::*;
 use std::path::{Path, PathBuf};
 

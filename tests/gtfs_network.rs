@@ -6,7 +6,7 @@
 //! trip by trip on the timetables `io::gtfs` builds; the bundled Guangzhou network and the tiny
 //! fixture exported and read back; bad input exits 2 with a message.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,7 +1,7 @@
 //! Isochrones: valid polygons, nested bands, consistency with the engine, RFC 7946 output and
 //! a golden file on the tiny fixture network (`UPDATE_GOLDEN=1` rewrites it).
 
-mod common;
+use crate::common;
 use common::{onehour, run_ok};
 use geo::{Area, Contains, Coord, Distance, Euclidean, MultiPolygon, Point, Validation, Winding};
 use onehour::engine::{Queue, Workspace};

@@ -3,7 +3,7 @@
 //! © OpenStreetMap contributors, ODbL 1.0. The searches against a plain reference Dijkstra,
 //! snapping against a brute-force nearest-edge search, the tag rules, and the imports.
 
-mod common;
+use crate::common;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};

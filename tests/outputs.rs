@@ -2,7 +2,7 @@
 //! disks end without a panic, `--out` never replaces what onehour did not write, files follow
 //! the umask, folders of outputs appear whole.
 
-mod common;
+use crate::common;
 use common::*;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;

@@ -2,7 +2,7 @@
 //! the centre rank's population terms and the isochrones' band populations count its cells;
 //! a network without one counts its zones.
 
-mod common;
+use crate::common;
 use common::*;
 
 /// Two squares of people over the tiny network: 1,000,000 west of 113.2 E, 500,000 north-east.

@@ -3,11 +3,10 @@
 //! then property tests feeding arbitrary bytes and mutations of the real network and scenario
 //! files. Each case breaks a copy of the tiny fixture (or of the bundled network) in one way.
 
-mod common;
+use crate::common;
 use common::*;
 
-#[path = "common/netgen.rs"]
-mod netgen;
+use crate::netgen;
 
 use std::path::Path;
 

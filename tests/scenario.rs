@@ -1,7 +1,7 @@
 //! Scenarios: composition, errors naming file, edit and fix, and the invariant that adding a
 //! line never lengthens any trip.
 
-mod common;
+use crate::common;
 use common::*;
 
 use onehour::analysis::time_matrix;

@@ -3,7 +3,7 @@
 //! matrix equals the CLI's JSON. The load test (ignored by default; `.ci/run` runs it) sends
 //! 200 concurrent isochrone clicks and reports latency percentiles without asserting them.
 
-mod common;
+use crate::common;
 use common::*;
 
 use serde_json::Value;

@@ -7,7 +7,7 @@
 //! a hop, 0.5 min dwell) every 6 minutes exactly from 06:00 on weekdays, and Bus 2 (sb–sd) as
 //! two timetabled weekday trips at 07:10 and 07:40 (25 min).
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Every kind of bad input gets a message naming the file, the line or record and the fix,
 //! exit code 2, and no panic. Each case breaks a copy of the tiny fixture in one way.
 
-mod common;
+use crate::common;
 use common::*;
 
 /// Breaks a copy of the fixture with `edit`, runs `validate`, and checks exit code 2 and that
