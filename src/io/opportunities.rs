@@ -408,39 +408,40 @@ enum Values<'a> {
     Named(&'a [String]),
 }
 
-fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPoints> {
-    let text = read_text(path, sink, "CSV file")?;
-    let header_hint = match values {
-        Values::Ignore => "id,lon,lat".to_string(),
-        Values::All => "id,lon,lat,<opportunity columns, e.g. population,jobs>".to_string(),
-        Values::Named(n) => format!("id,lon,lat,{}", n.join(",")),
-    };
-    if text.trim().is_empty() {
-        sink.error(
-            None,
-            "",
-            "the file is empty",
-            format!("write a header line {header_hint} and one line per point"),
-        );
-        return None;
-    }
-    let lines = Lines::new(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            sink.error(
-                Some(1),
-                "header",
-                format!("cannot read the CSV header: {e}"),
-                format!("the first line must be {header_hint}"),
-            );
-            return None;
+impl Values<'_> {
+    /// The header line the file should have, for fixes.
+    fn header_hint(&self) -> String {
+        match self {
+            Values::Ignore => "id,lon,lat".to_string(),
+            Values::All => "id,lon,lat,<opportunity columns, e.g. population,jobs>".to_string(),
+            Values::Named(n) => format!("id,lon,lat,{}", n.join(",")),
         }
-    };
-    let names: Vec<&str> = headers.iter().collect();
+    }
+
+    /// Whether the column `n` is read: id, lon, lat and the value columns (other columns may
+    /// be anything).
+    fn reads(&self, n: &str) -> bool {
+        match self {
+            Values::Ignore => ["id", "lon", "lat"].contains(&n),
+            Values::All => true,
+            Values::Named(w) => ["id", "lon", "lat"].contains(&n) || w.iter().any(|x| x == n),
+        }
+    }
+}
+
+/// The positions of the columns of a points CSV, from its header.
+struct CsvColumns {
+    id: usize,
+    lon: usize,
+    lat: usize,
+    /// The value columns, in the order wanted.
+    values: Vec<usize>,
+    value_names: Vec<String>,
+}
+
+/// Checks the header `names` of a points CSV for the `values` wanted: the columns' positions,
+/// or every problem found (joined into one error by the caller).
+fn csv_columns(names: &[&str], values: &Values) -> Result<CsvColumns, Vec<String>> {
     let mut bad = Vec::new();
     let missing: Vec<&str> = ["id", "lon", "lat"]
         .into_iter()
@@ -467,19 +468,13 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
         }
         bad.push(m);
     }
-    // Columns read: id, lon, lat and the value columns (other columns may be anything).
-    let read = |n: &str| match values {
-        Values::Ignore => ["id", "lon", "lat"].contains(&n),
-        Values::All => true,
-        Values::Named(w) => ["id", "lon", "lat"].contains(&n) || w.iter().any(|x| x == n),
-    };
     if matches!(values, Values::All) && names.iter().any(|n| n.is_empty()) {
         bad.push("a column has no name".into());
     }
     let mut twice: Vec<&str> = names
         .iter()
         .enumerate()
-        .filter(|&(i, n)| read(n) && names[..i].contains(n))
+        .filter(|&(i, n)| values.reads(n) && names[..i].contains(n))
         .map(|(_, n)| *n)
         .collect();
     twice.dedup();
@@ -520,18 +515,139 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
         }
     };
     if !bad.is_empty() {
-        let line = headers.position().map_or(1, |p| lines.at(&text, p.byte()));
+        return Err(bad);
+    }
+    let col = |n: &str| names.iter().position(|h| *h == n).unwrap_or(0);
+    Ok(CsvColumns {
+        id: col("id"),
+        lon: col("lon"),
+        lat: col("lat"),
+        value_names: value_cols.iter().map(|&i| names[i].to_string()).collect(),
+        values: value_cols,
+    })
+}
+
+/// Checks one record of a points CSV, at `line`: the row, or `None` after reporting its
+/// errors to `sink`. `seen` holds the ids read so far and their lines.
+fn csv_row(
+    rec: &csv::StringRecord,
+    line: usize,
+    cols: &CsvColumns,
+    seen: &mut HashMap<String, usize>,
+    sink: &mut Sink,
+) -> Option<CsvRow> {
+    let id = rec.get(cols.id).unwrap_or("");
+    let record = if id.is_empty() {
+        String::new()
+    } else {
+        format!("id {id}")
+    };
+    let mut ok = true;
+    if id.is_empty() {
         sink.error(
             Some(line),
-            "header",
-            bad.join("; "),
-            format!("the first line must be {header_hint}"),
+            "",
+            "the id is empty",
+            "give every point a unique id",
+        );
+        ok = false;
+    } else if let Some(first) = seen.get(id) {
+        sink.error(
+            Some(line),
+            record.clone(),
+            format!("id '{id}' was already used on line {first}"),
+            "give every point a unique id",
+        );
+        ok = false;
+    } else {
+        seen.insert(id.to_string(), line);
+    }
+    let lon = number(rec.get(cols.lon).unwrap_or(""), "lon", false);
+    let lat = number(rec.get(cols.lat).unwrap_or(""), "lat", false);
+    let mut lonlat = (0.0, 0.0);
+    match (lon, lat) {
+        (Ok(x), Ok(y)) => match check_lonlat(x, y) {
+            Ok(()) => lonlat = (x, y),
+            Err((m, f)) => {
+                sink.error(Some(line), record.clone(), m, f);
+                ok = false;
+            }
+        },
+        (a, b) => {
+            for e in [a.err(), b.err()].into_iter().flatten() {
+                sink.error(Some(line), record.clone(), e.0, e.1);
+            }
+            ok = false;
+        }
+    }
+    let mut vals = Vec::with_capacity(cols.values.len());
+    for (&i, name) in cols.values.iter().zip(&cols.value_names) {
+        let field = rec.get(i).unwrap_or("");
+        if field.is_empty() {
+            sink.blank(name, format!("line {line}"));
+            vals.push(0.0);
+            continue;
+        }
+        match number(field, name, true) {
+            Ok(v) => vals.push(v),
+            Err((m, f)) => {
+                sink.error(Some(line), record.clone(), m, f);
+                ok = false;
+            }
+        }
+    }
+    ok.then(|| CsvRow {
+        id: id.to_string(),
+        lonlat,
+        values: vals,
+    })
+}
+
+/// Reads a points CSV with the `values` wanted: its header is checked ([`csv_columns`]), then
+/// every record ([`csv_row`]); the problems go to `sink`. `None` when the file or its header
+/// cannot be used.
+fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPoints> {
+    let text = read_text(path, sink, "CSV file")?;
+    let header_hint = values.header_hint();
+    if text.trim().is_empty() {
+        sink.error(
+            None,
+            "",
+            "the file is empty",
+            format!("write a header line {header_hint} and one line per point"),
         );
         return None;
     }
-    let col = |n: &str| names.iter().position(|h| *h == n).unwrap_or(0);
-    let (i_id, i_lon, i_lat) = (col("id"), col("lon"), col("lat"));
-    let value_names: Vec<String> = value_cols.iter().map(|&i| names[i].to_string()).collect();
+    let lines = Lines::new(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            sink.error(
+                Some(1),
+                "header",
+                format!("cannot read the CSV header: {e}"),
+                format!("the first line must be {header_hint}"),
+            );
+            return None;
+        }
+    };
+    let names: Vec<&str> = headers.iter().collect();
+    let cols = match csv_columns(&names, &values) {
+        Ok(c) => c,
+        Err(bad) => {
+            let line = headers.position().map_or(1, |p| lines.at(&text, p.byte()));
+            sink.error(
+                Some(line),
+                "header",
+                bad.join("; "),
+                format!("the first line must be {header_hint}"),
+            );
+            return None;
+        }
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut rows = Vec::new();
     let mut rec = csv::StringRecord::new();
@@ -554,73 +670,7 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
             }
         }
         let line = rec.position().map_or(0, |p| lines.at(&text, p.byte()));
-        let id = rec.get(i_id).unwrap_or("");
-        let record = if id.is_empty() {
-            String::new()
-        } else {
-            format!("id {id}")
-        };
-        let mut ok = true;
-        if id.is_empty() {
-            sink.error(
-                Some(line),
-                "",
-                "the id is empty",
-                "give every point a unique id",
-            );
-            ok = false;
-        } else if let Some(first) = seen.get(id) {
-            sink.error(
-                Some(line),
-                record.clone(),
-                format!("id '{id}' was already used on line {first}"),
-                "give every point a unique id",
-            );
-            ok = false;
-        } else {
-            seen.insert(id.to_string(), line);
-        }
-        let lon = number(rec.get(i_lon).unwrap_or(""), "lon", false);
-        let lat = number(rec.get(i_lat).unwrap_or(""), "lat", false);
-        let mut lonlat = (0.0, 0.0);
-        match (lon, lat) {
-            (Ok(x), Ok(y)) => match check_lonlat(x, y) {
-                Ok(()) => lonlat = (x, y),
-                Err((m, f)) => {
-                    sink.error(Some(line), record.clone(), m, f);
-                    ok = false;
-                }
-            },
-            (a, b) => {
-                for e in [a.err(), b.err()].into_iter().flatten() {
-                    sink.error(Some(line), record.clone(), e.0, e.1);
-                }
-                ok = false;
-            }
-        }
-        let mut vals = Vec::with_capacity(value_cols.len());
-        for (&i, name) in value_cols.iter().zip(&value_names) {
-            let field = rec.get(i).unwrap_or("");
-            if field.is_empty() {
-                sink.blank(name, format!("line {line}"));
-                vals.push(0.0);
-                continue;
-            }
-            match number(field, name, true) {
-                Ok(v) => vals.push(v),
-                Err((m, f)) => {
-                    sink.error(Some(line), record.clone(), m, f);
-                    ok = false;
-                }
-            }
-        }
-        if ok {
-            rows.push(CsvRow {
-                id: id.to_string(),
-                lonlat,
-                values: vals,
-            });
-        }
+        rows.extend(csv_row(&rec, line, &cols, &mut seen, sink));
     }
     if rows.is_empty() && !sink.has_errors() {
         sink.error(
@@ -630,7 +680,10 @@ fn read_points_csv(path: &Path, values: Values, sink: &mut Sink) -> Option<CsvPo
             format!("add one line per point under the header {header_hint}"),
         );
     }
-    Some(CsvPoints { rows, value_names })
+    Some(CsvPoints {
+        rows,
+        value_names: cols.value_names,
+    })
 }
 
 /// Reads a CSV of points `id,lon,lat` (WGS84 degrees; other columns are allowed and
