@@ -253,19 +253,10 @@ impl<T> Table<T> {
     }
 }
 
-/// Reads `name` of a feed into gtfs-structures' type `T`, row by row; a row that cannot be
-/// read is reported with its line and field and left out.
-fn read_table<T: DeserializeOwned>(
-    src: &mut Source,
-    feed: &str,
-    name: &str,
-    required: bool,
-    sink: &mut Sink,
-) -> Table<T> {
-    // Only the columns the import uses (and those gtfs-structures' types require) are read;
-    // the others are renamed out of serde's sight, so that a bad value where nothing reads
-    // it (e.g. route_text_color `0` in the Porto Alegre bus feed) loses no row.
-    let used: &[&str] = match name {
+/// The columns of the feed file `name` that the import uses (and those gtfs-structures' types
+/// require); empty for a file whose columns are all read.
+fn used_columns(name: &str) -> &'static [&'static str] {
+    match name {
         "agency.txt" => &["agency_id", "agency_name", "agency_url", "agency_timezone"],
         "stops.txt" => &[
             "stop_id",
@@ -315,7 +306,103 @@ fn read_table<T: DeserializeOwned>(
             "min_transfer_time",
         ],
         _ => &[],
-    };
+    }
+}
+
+/// The bytes of `name` in a feed (a byte-order mark dropped), or `None` when the file is absent
+/// (a fatal problem if `required`) or cannot be read.
+fn table_bytes(
+    src: &mut Source,
+    name: &str,
+    required: bool,
+    whole: &Origin,
+    sink: &mut Sink,
+) -> Option<Vec<u8>> {
+    match src.read(name) {
+        Ok(Some(b)) => Some(match b.strip_prefix(b"\xef\xbb\xbf") {
+            Some(body) => body.to_vec(),
+            None => b,
+        }),
+        Ok(None) => {
+            if required {
+                sink.fatal(
+                    whole.clone(),
+                    "the feed has no such file".into(),
+                    "a GTFS feed needs it",
+                );
+            }
+            None
+        }
+        Err(e) => {
+            sink.fatal(whole.clone(), e, "check the file");
+            None
+        }
+    }
+}
+
+/// 1-based line numbers of byte offsets met in increasing order. Lines are counted from byte
+/// offsets: csv's own line numbers are one short in files with CRLF line ends.
+struct LineCounter<'a> {
+    body: &'a [u8],
+    seen: usize,
+    newlines: u32,
+}
+
+impl LineCounter<'_> {
+    fn at(&mut self, byte: u64) -> u32 {
+        let body = self.body;
+        // A record's position may be the line end that precedes it (CRLF files).
+        let mut b = (byte as usize).min(body.len());
+        while b < body.len() && (body[b] == b'\n' || body[b] == b'\r') {
+            b += 1;
+        }
+        if b > self.seen {
+            self.newlines += body[self.seen..b].iter().filter(|&&c| c == b'\n').count() as u32;
+            self.seen = b;
+        }
+        self.newlines + 1
+    }
+}
+
+/// The record (`field …`) and message of a row that gtfs-structures' type `T` cannot be read
+/// from; `good` is a row that was read, if any.
+fn row_error<T: DeserializeOwned>(
+    e: &csv::Error,
+    rec: &csv::StringRecord,
+    headers: &csv::StringRecord,
+    good: Option<&csv::StringRecord>,
+) -> (String, String) {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            match err
+                .field()
+                .map(|f| f as usize)
+                .or_else(|| guess_field::<T>(rec, headers, &deserialize_message(e), good))
+            {
+                Some(f) => (
+                    format!("field {}", headers.get(f).unwrap_or("?")),
+                    format!("'{}': {}", rec.get(f).unwrap_or(""), err.kind()),
+                ),
+                None => (String::new(), err.kind().to_string()),
+            }
+        }
+        _ => (String::new(), e.to_string()),
+    }
+}
+
+/// Reads `name` of a feed into gtfs-structures' type `T`, row by row; a row that cannot be
+/// read is reported with its line and field and left out.
+fn read_table<T: DeserializeOwned>(
+    src: &mut Source,
+    feed: &str,
+    name: &str,
+    required: bool,
+    sink: &mut Sink,
+) -> Table<T> {
+    // Only the columns the import uses (and those gtfs-structures' types require) are read;
+    // the others are renamed out of serde's sight, so that a bad value where nothing reads
+    // it (e.g. route_text_color `0` in the Porto Alegre bus feed) loses no row.
+    let used = used_columns(name);
     let file = format!("{feed}/{name}");
     let mut table = Table {
         file: file.clone(),
@@ -325,28 +412,13 @@ fn read_table<T: DeserializeOwned>(
         file: file.clone(),
         line: None,
     };
-    let bytes = match src.read(name) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            if required {
-                sink.fatal(
-                    whole,
-                    "the feed has no such file".into(),
-                    "a GTFS feed needs it",
-                );
-            }
-            return table;
-        }
-        Err(e) => {
-            sink.fatal(whole, e, "check the file");
-            return table;
-        }
+    let Some(body) = table_bytes(src, name, required, &whole, sink) else {
+        return table;
     };
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(body);
+        .from_reader(&body[..]);
     let headers = match rdr.headers() {
         Ok(h) if used.is_empty() => h.clone(),
         Ok(h) => h
@@ -366,27 +438,17 @@ fn read_table<T: DeserializeOwned>(
     };
     let mut rec = csv::StringRecord::new();
     let mut good: Option<csv::StringRecord> = None;
-    // Lines are counted from byte offsets: csv's own line numbers are one short in files with
-    // CRLF line ends.
-    let (mut seen, mut newlines) = (0usize, 0u32);
-    let mut line_at = |byte: u64| {
-        // A record's position may be the line end that precedes it (CRLF files).
-        let mut b = (byte as usize).min(body.len());
-        while b < body.len() && (body[b] == b'\n' || body[b] == b'\r') {
-            b += 1;
-        }
-        if b > seen {
-            newlines += body[seen..b].iter().filter(|&&c| c == b'\n').count() as u32;
-            seen = b;
-        }
-        newlines + 1
+    let mut lines = LineCounter {
+        body: &body,
+        seen: 0,
+        newlines: 0,
     };
     loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| line_at(p.byte()) as usize);
+                let line = e.position().map(|p| lines.at(p.byte()) as usize);
                 sink.row(
                     Origin {
                         file: file.clone(),
@@ -402,7 +464,7 @@ fn read_table<T: DeserializeOwned>(
                 continue;
             }
         }
-        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        let line = rec.position().map_or(0, |p| lines.at(p.byte()));
         match rec.deserialize::<T>(Some(&headers)) {
             Ok(row) => {
                 if good.is_none() {
@@ -411,25 +473,7 @@ fn read_table<T: DeserializeOwned>(
                 table.rows.push((line, row))
             }
             Err(e) => {
-                let (record, message) = match e.kind() {
-                    csv::ErrorKind::Deserialize { err, .. } => {
-                        match err.field().map(|f| f as usize).or_else(|| {
-                            guess_field::<T>(
-                                &rec,
-                                &headers,
-                                &deserialize_message(&e),
-                                good.as_ref(),
-                            )
-                        }) {
-                            Some(f) => (
-                                format!("field {}", headers.get(f).unwrap_or("?")),
-                                format!("'{}': {}", rec.get(f).unwrap_or(""), err.kind()),
-                            ),
-                            None => (String::new(), err.kind().to_string()),
-                        }
-                    }
-                    _ => (String::new(), e.to_string()),
-                };
+                let (record, message) = row_error::<T>(&e, &rec, &headers, good.as_ref());
                 sink.row(
                     table.origin(line),
                     record,
@@ -833,22 +877,8 @@ impl Importer<'_> {
         let t = &feed.stops;
         for station_pass in [true, false] {
             for (line, s) in &t.rows {
-                let is_station = match s.location_type {
-                    gtfs::LocationType::StopArea => true,
-                    gtfs::LocationType::StopPoint => false,
-                    gtfs::LocationType::Unknown(n) => {
-                        if station_pass {
-                            self.sink.row(
-                                t.origin(*line),
-                                format!("field location_type of stop_id {}", s.id),
-                                format!("'{n}' is no location type"),
-                                "use 0 (stop or platform), 1 (station), 2, 3 or 4",
-                            );
-                        }
-                        continue;
-                    }
-                    // Entrances, generic nodes and boarding areas: pathways are not modelled.
-                    _ => continue,
+                let Some(is_station) = self.stop_kind(t, *line, s, station_pass) else {
+                    continue;
                 };
                 if is_station != station_pass {
                     continue;
@@ -862,48 +892,10 @@ impl Importer<'_> {
                     );
                     continue;
                 }
-                let (Some(lat), Some(lon)) = (s.latitude, s.longitude) else {
-                    self.sink.row(
-                        t.origin(*line),
-                        format!(
-                            "field {} of stop_id {}",
-                            if s.latitude.is_none() {
-                                "stop_lat"
-                            } else {
-                                "stop_lon"
-                            },
-                            s.id
-                        ),
-                        "is empty; stops and stations need coordinates; left out".into(),
-                        "give WGS84 degrees",
-                    );
+                let Some((lat, lon)) = self.stop_position(t, *line, s) else {
                     continue;
                 };
-                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-                    self.sink.row(
-                        t.origin(*line),
-                        format!("fields stop_lat, stop_lon of stop_id {}", s.id),
-                        format!("{lat}, {lon} is not a WGS84 position; left out"),
-                        "give latitude and longitude in degrees",
-                    );
-                    continue;
-                }
-                let mut parent = None;
-                if let Some(p) = s.parent_station.as_deref().filter(|p| !p.is_empty()) {
-                    match stops.get(p) {
-                        Some(&pi) if !is_station => parent = Some(pi),
-                        _ => self.sink.row(
-                            t.origin(*line),
-                            format!("field parent_station of stop_id {}", s.id),
-                            if is_station {
-                                format!("'{p}': a station cannot have a parent station")
-                            } else {
-                                format!("'{p}' is not a station (location_type 1) of this feed")
-                            },
-                            "name a station, or leave the field empty",
-                        ),
-                    }
-                }
+                let parent = self.stop_parent(t, *line, s, is_station, &stops);
                 let name = s
                     .name
                     .clone()
@@ -936,6 +928,101 @@ impl Importer<'_> {
             }
         }
         stops
+    }
+
+    /// Whether the stop `s` (at `line` of `t`) is a station (`Some(true)`) or a stop or
+    /// platform (`Some(false)`); `None` for the kinds left out. An unknown location type is
+    /// reported once, in the stations' pass.
+    fn stop_kind(
+        &mut self,
+        t: &Table<gtfs::Stop>,
+        line: u32,
+        s: &gtfs::Stop,
+        station_pass: bool,
+    ) -> Option<bool> {
+        match s.location_type {
+            gtfs::LocationType::StopArea => Some(true),
+            gtfs::LocationType::StopPoint => Some(false),
+            gtfs::LocationType::Unknown(n) => {
+                if station_pass {
+                    self.sink.row(
+                        t.origin(line),
+                        format!("field location_type of stop_id {}", s.id),
+                        format!("'{n}' is no location type"),
+                        "use 0 (stop or platform), 1 (station), 2, 3 or 4",
+                    );
+                }
+                None
+            }
+            // Entrances, generic nodes and boarding areas: pathways are not modelled.
+            _ => None,
+        }
+    }
+
+    /// The latitude and longitude of the stop `s`, or `None` (reported) when one is missing or
+    /// off the globe.
+    fn stop_position(
+        &mut self,
+        t: &Table<gtfs::Stop>,
+        line: u32,
+        s: &gtfs::Stop,
+    ) -> Option<(f64, f64)> {
+        let (Some(lat), Some(lon)) = (s.latitude, s.longitude) else {
+            self.sink.row(
+                t.origin(line),
+                format!(
+                    "field {} of stop_id {}",
+                    if s.latitude.is_none() {
+                        "stop_lat"
+                    } else {
+                        "stop_lon"
+                    },
+                    s.id
+                ),
+                "is empty; stops and stations need coordinates; left out".into(),
+                "give WGS84 degrees",
+            );
+            return None;
+        };
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+            self.sink.row(
+                t.origin(line),
+                format!("fields stop_lat, stop_lon of stop_id {}", s.id),
+                format!("{lat}, {lon} is not a WGS84 position; left out"),
+                "give latitude and longitude in degrees",
+            );
+            return None;
+        }
+        Some((lat, lon))
+    }
+
+    /// The station of the stop `s` among the `stops` added, if it names one; a parent that is
+    /// no station of the feed, or given to a station, is reported and ignored.
+    fn stop_parent(
+        &mut self,
+        t: &Table<gtfs::Stop>,
+        line: u32,
+        s: &gtfs::Stop,
+        is_station: bool,
+        stops: &HashMap<&str, StopIdx>,
+    ) -> Option<StopIdx> {
+        let p = s.parent_station.as_deref().filter(|p| !p.is_empty())?;
+        match stops.get(p) {
+            Some(&pi) if !is_station => Some(pi),
+            _ => {
+                self.sink.row(
+                    t.origin(line),
+                    format!("field parent_station of stop_id {}", s.id),
+                    if is_station {
+                        format!("'{p}': a station cannot have a parent station")
+                    } else {
+                        format!("'{p}' is not a station (location_type 1) of this feed")
+                    },
+                    "name a station, or leave the field empty",
+                );
+                None
+            }
+        }
     }
 
     /// Adds the feed's routes, each with its agency's name (the feed's only agency when it
@@ -1541,8 +1628,53 @@ fn trip_times(
             return None;
         }
     }
-    // Distance along the trip: shape_dist_traveled where the whole gap has it, else
-    // straight lines between consecutive stops.
+    let filled = interpolate(&mut arr, &mut dep, |a, z| {
+        gap_distances(a, z, rows, st, b, stop_of)
+    });
+    let arr: Vec<Seconds> = arr.into_iter().map(Option::unwrap).collect();
+    let dep: Vec<Seconds> = dep.into_iter().map(Option::unwrap).collect();
+    if !times_in_order(&arr, &dep, rows, st, sink) {
+        return None;
+    }
+    Some((arr, dep, filled))
+}
+
+/// Distance along a trip from its stop `a` to each stop up to `z` (positions in `rows`):
+/// shape_dist_traveled where the whole gap has it, else straight lines between consecutive
+/// stops.
+fn gap_distances(
+    a: usize,
+    z: usize,
+    rows: &[usize],
+    st: &Table<gtfs::RawStopTime>,
+    b: &TimetableBuilder,
+    stop_of: &dyn Fn(usize) -> StopIdx,
+) -> Vec<f64> {
+    let shape: Option<Vec<f64>> = (a..=z)
+        .map(|k| st.rows[rows[k]].1.shape_dist_traveled.map(f64::from))
+        .collect();
+    match shape {
+        Some(d) if d[d.len() - 1] > d[0] => d.iter().map(|x| x - d[0]).collect(),
+        _ => {
+            let mut c = vec![0.0];
+            for k in a + 1..=z {
+                let d = haversine_m(b.stop(stop_of(rows[k - 1])), b.stop(stop_of(rows[k])));
+                c.push(c[c.len() - 1] + d);
+            }
+            c
+        }
+    }
+}
+
+/// Fills each run of empty times between known ones (the first and last are known) in
+/// proportion to the distance along the trip, `distances(a, z)` from stop `a` to each stop up
+/// to `z`. Returns how many stops were filled.
+fn interpolate(
+    arr: &mut [Option<Seconds>],
+    dep: &mut [Option<Seconds>],
+    distances: impl Fn(usize, usize) -> Vec<f64>,
+) -> usize {
+    let n = arr.len();
     let mut filled = 0;
     let mut i = 0;
     while i < n {
@@ -1555,20 +1687,7 @@ fn trip_times(
         while arr[z].is_none() {
             z += 1;
         }
-        let shape: Option<Vec<f64>> = (a..=z)
-            .map(|k| row(k).shape_dist_traveled.map(f64::from))
-            .collect();
-        let cum: Vec<f64> = match shape {
-            Some(d) if d[d.len() - 1] > d[0] => d.iter().map(|x| x - d[0]).collect(),
-            _ => {
-                let mut c = vec![0.0];
-                for k in a + 1..=z {
-                    let d = haversine_m(b.stop(stop_of(rows[k - 1])), b.stop(stop_of(rows[k])));
-                    c.push(c[c.len() - 1] + d);
-                }
-                c
-            }
-        };
+        let cum = distances(a, z);
         let total = cum[cum.len() - 1];
         let (t0, t1) = (dep[a].unwrap(), arr[z].unwrap());
         for k in a + 1..z {
@@ -1585,10 +1704,22 @@ fn trip_times(
         }
         i = z + 1;
     }
-    let arr: Vec<Seconds> = arr.into_iter().map(Option::unwrap).collect();
-    let dep: Vec<Seconds> = dep.into_iter().map(Option::unwrap).collect();
+    filled
+}
+
+/// Checks that a trip's times do not decrease: departure at or after arrival at each stop,
+/// arrival at or after the departure from the stop before. Reports the first problem.
+fn times_in_order(
+    arr: &[Seconds],
+    dep: &[Seconds],
+    rows: &[usize],
+    st: &Table<gtfs::RawStopTime>,
+    sink: &mut Sink,
+) -> bool {
+    let row = |i: usize| &st.rows[rows[i]].1;
+    let line = |i: usize| st.rows[rows[i]].0;
     let clock = crate::network::timetable::clock;
-    for i in 0..n {
+    for i in 0..arr.len() {
         if dep[i] < arr[i] {
             sink.row(
                 st.origin(line(i)),
@@ -1600,7 +1731,7 @@ fn trip_times(
                 ),
                 "depart at or after arriving",
             );
-            return None;
+            return false;
         }
         if i > 0 && arr[i] < dep[i - 1] {
             sink.row(
@@ -1613,8 +1744,8 @@ fn trip_times(
                 ),
                 "times must not decrease along a trip",
             );
-            return None;
+            return false;
         }
     }
-    Some((arr, dep, filled))
+    true
 }
