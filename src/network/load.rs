@@ -18,6 +18,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use crate::network::columns;
 use crate::network::model::*;
 use crate::network::problem::{into_result, Problem, Problems};
 use crate::network::stream::{Scanned, TextScan, TextStream};
@@ -1278,33 +1279,11 @@ impl<'a> Loader<'a> {
     }
 
     fn places_csv(&mut self, rel: &str, kind: PlaceKind, named: &Named) {
-        let required: &[&str] = match kind {
-            PlaceKind::Station => &[
-                "id",
-                "name",
-                "name_zh",
-                "city",
-                "district",
-                "lon",
-                "lat",
-                "interchange_min",
-                "source",
-            ],
-            PlaceKind::Centre => &[
-                "id", "name", "name_zh", "city", "district", "lon", "lat", "in_area", "source",
-            ],
-            PlaceKind::Zone => &[
-                "id",
-                "name",
-                "name_zh",
-                "city",
-                "lon",
-                "lat",
-                "population",
-                "population_year",
-                "source",
-            ],
-            PlaceKind::RoadNode => &["id", "name", "name_zh", "lon", "lat", "source"],
+        let required = match kind {
+            PlaceKind::Station => columns::STATIONS,
+            PlaceKind::Centre => columns::CENTRES,
+            PlaceKind::Zone => columns::ZONES,
+            PlaceKind::RoadNode => columns::ROAD_NODES,
         };
         let places = self.csv_rows(rel, named, required, |row, p| Place {
             id: row.get("id").to_string(),
@@ -1338,19 +1317,8 @@ impl<'a> Loader<'a> {
     }
 
     fn roads_csv(&mut self, rel: &str, named: &Named) {
-        let required = [
-            "id",
-            "from",
-            "to",
-            "name",
-            "name_zh",
-            "km",
-            "speed_kmh",
-            "congestion",
-            "opened",
-            "source",
-        ];
-        let roads = self.csv_rows(rel, named, &required, |row, p| Road {
+        let required = columns::ROADS;
+        let roads = self.csv_rows(rel, named, required, |row, p| Road {
             id: row.get("id").to_string(),
             from: row.get("from").to_string(),
             to: row.get("to").to_string(),
@@ -1367,8 +1335,8 @@ impl<'a> Loader<'a> {
     }
 
     fn links_csv(&mut self, rel: &str, named: &Named) {
-        let required = ["from", "to", "minutes", "kind", "source"];
-        let links = self.csv_rows(rel, named, &required, |row, p| {
+        let required = columns::LINKS;
+        let links = self.csv_rows(rel, named, required, |row, p| {
             let kind = match row.get("kind") {
                 "walk" => LinkKind::Walk,
                 "transfer" => LinkKind::Transfer,
@@ -1396,20 +1364,18 @@ impl<'a> Loader<'a> {
     }
 
     fn centre_stations_csv(&mut self, rel: &str, named: &Named) {
-        let mains = self.csv_rows(rel, named, &["centre", "station", "source"], |row, _| {
-            MainStation {
-                centre: row.get("centre").to_string(),
-                station: row.get("station").to_string(),
-                source: row.get("source").to_string(),
-                origin: row.origin.clone(),
-            }
+        let mains = self.csv_rows(rel, named, columns::CENTRE_STATIONS, |row, _| MainStation {
+            centre: row.get("centre").to_string(),
+            station: row.get("station").to_string(),
+            source: row.get("source").to_string(),
+            origin: row.origin.clone(),
         });
         self.net.main_stations.extend(mains);
     }
 
     fn calendars_csv(&mut self, rel: &str, named: &Named) {
-        let required = ["id", "days", "start", "end", "added", "removed", "source"];
-        let cals = self.csv_rows(rel, named, &required, |row, p| {
+        let required = columns::CALENDARS;
+        let cals = self.csv_rows(rel, named, required, |row, p| {
             let weekdays = parse_weekdays(row.get("days")).unwrap_or_else(|| {
                 p.push(Problem::error(
                     &row.origin,
@@ -1464,15 +1430,13 @@ impl<'a> Loader<'a> {
     }
 
     fn trips_csv(&mut self, rel: &str, named: &Named) {
-        let required = [
-            "service", "trip", "calendar", "stop", "arrive", "depart", "source",
-        ];
+        let required = columns::TRIPS;
         // Rows are grouped into trips as they are read (no row is kept); the grouping's
         // problems follow those of the rows, as when all rows were read first.
         let mut trips: Vec<Trip> = Vec::new();
         let mut seen_here: HashSet<String> = HashSet::new();
         let mut later: Vec<Problem> = Vec::new();
-        let kept = self.csv_each(rel, named, &required, |row, p| {
+        let kept = self.csv_each(rel, named, required, |row, p| {
             // Named in problems only: made when one is found.
             let rec = || format!("trip {}", row.get("trip"));
             let time = |col: &str, p: &mut Vec<Problem>| -> Option<u32> {
@@ -1532,17 +1496,8 @@ impl<'a> Loader<'a> {
     }
 
     fn bands_csv(&mut self, rel: &str, named: &Named) {
-        let required = [
-            "service",
-            "calendar",
-            "direction",
-            "start",
-            "end",
-            "headway_min",
-            "exact",
-            "source",
-        ];
-        let bands = self.csv_rows(rel, named, &required, |row, p| {
+        let required = columns::BANDS;
+        let bands = self.csv_rows(rel, named, required, |row, p| {
             let rec = format!("band of {}", row.get("service"));
             let direction = match row.get("direction") {
                 "forward" => BandDirection::Forward,
