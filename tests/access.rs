@@ -149,29 +149,16 @@ fn bad_point_files_exit_2_naming_the_line() {
     }
 }
 
-fn poa() -> std::path::PathBuf {
-    root().join("tests/fixtures/porto-alegre")
-}
-
-/// Imports the Porto Alegre feeds (EPTC buses and Trensurb rail) into a temporary network
-/// folder (lenient: the feeds hold a few impossible times, see the fixture's ATTRIBUTION.md).
+/// The Porto Alegre feeds imported into a temporary network folder (`net` in it).
 fn poa_network() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    run_ok(
-        onehour()
-            .args(["import", "gtfs"])
-            .arg(poa().join("poa_eptc.zip"))
-            .arg(poa().join("poa_trensurb.zip"))
-            .arg("--lenient")
-            .arg("--out")
-            .arg(d.path().join("net")),
-    );
+    run_ok(&mut poa::import(&d.path().join("net"), false));
     d
 }
 
 /// The first `n` cells of the H3 grid, as an opportunities CSV.
 fn poa_cells(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(poa().join("poa_hexgrid.csv")).unwrap();
+    let text = std::fs::read_to_string(poa::dir().join("poa_hexgrid.csv")).unwrap();
     let mut lines = text.lines();
     let mut out = String::new();
     out.push_str(lines.next().unwrap());
@@ -407,17 +394,7 @@ fn rank_by_access_gives_transit_projects_a_gain() {
 fn porto_alegre_with_streets_access_and_a_scenario_difference() {
     let d = tempfile::tempdir().unwrap();
     let net = d.path().join("net");
-    let out = onehour()
-        .args(["import", "gtfs"])
-        .arg(poa().join("poa_eptc.zip"))
-        .arg(poa().join("poa_trensurb.zip"))
-        .arg("--lenient")
-        .arg("--osm")
-        .arg(poa().join("poa_osm.pbf"))
-        .arg("--out")
-        .arg(&net)
-        .output()
-        .unwrap();
+    let out = poa::import(&net, true).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -428,9 +405,9 @@ fn porto_alegre_with_streets_access_and_a_scenario_difference() {
         .args(["access", "--network"])
         .arg(&net)
         .arg("--scenarios")
-        .arg(poa().join("scenarios"))
+        .arg(poa::dir().join("scenarios"))
         .args(["--scenario", "today,trensurb-faster", "--opportunities"])
-        .arg(poa().join("poa_hexgrid.csv"))
+        .arg(poa::dir().join("poa_hexgrid.csv"))
         .args([
             "--columns",
             "population,jobs",

@@ -10,7 +10,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::onehour;
+use common::{onehour, poa};
 use onehour::graph::streets::{
     point_segment_m, CarEdge, CarSegment, PointKind, StreetEdge, StreetInput, StreetNode, Streets,
 };
@@ -23,23 +23,14 @@ fn helsinki_pbf() -> PathBuf {
     common::root().join("tests/fixtures/osm/Helsinki.osm.pbf")
 }
 
-fn poa_pbf() -> PathBuf {
-    common::root().join("tests/fixtures/porto-alegre/poa_osm.pbf")
-}
-
-fn poa_feeds() -> [PathBuf; 2] {
-    let d = common::root().join("tests/fixtures/porto-alegre");
-    [d.join("poa_eptc.zip"), d.join("poa_trensurb.zip")]
-}
-
 fn helsinki() -> &'static (Streets, OsmSummary) {
     static S: OnceLock<(Streets, OsmSummary)> = OnceLock::new();
     S.get_or_init(|| read_streets(&helsinki_pbf()).unwrap())
 }
 
-fn poa() -> &'static (Streets, OsmSummary) {
+fn poa_streets() -> &'static (Streets, OsmSummary) {
     static S: OnceLock<(Streets, OsmSummary)> = OnceLock::new();
-    S.get_or_init(|| read_streets(&poa_pbf()).unwrap())
+    S.get_or_init(|| read_streets(&poa::pbf()).unwrap())
 }
 
 /// A small deterministic generator (xorshift).
@@ -67,7 +58,12 @@ impl Rng {
 fn graph_sizes_are_plausible() {
     for (name, (st, sum), nodes, walk_km) in [
         ("Helsinki", helsinki(), 4_000..8_000, 60.0..150.0),
-        ("Porto Alegre", poa(), 30_000..50_000, 1_200.0..2_500.0),
+        (
+            "Porto Alegre",
+            poa_streets(),
+            30_000..50_000,
+            1_200.0..2_500.0,
+        ),
     ] {
         assert!(
             nodes.contains(&st.num_nodes()),
@@ -102,7 +98,7 @@ fn graph_sizes_are_plausible() {
     }
     // Helsinki lies at 60°N, Porto Alegre at 30°S.
     assert!((helsinki().0.bbox().unwrap()[1] - 60.1).abs() < 0.2);
-    assert!((poa().0.bbox().unwrap()[1] + 30.05).abs() < 0.2);
+    assert!((poa_streets().0.bbox().unwrap()[1] + 30.05).abs() < 0.2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +296,7 @@ proptest! {
 
 #[test]
 fn searches_equal_the_reference_on_real_streets() {
-    for (st, _) in [helsinki(), poa()] {
+    for (st, _) in [helsinki(), poa_streets()] {
         let mut g = Rng(42);
         for _ in 0..6 {
             let v = g.below(st.num_nodes() as u64) as u32;
@@ -326,7 +322,7 @@ fn brute_snap(st: &Streets, p: (f64, f64), max_m: f64) -> Option<f64> {
 
 #[test]
 fn snapping_equals_brute_force_on_random_points() {
-    for (st, _) in [helsinki(), poa()] {
+    for (st, _) in [helsinki(), poa_streets()] {
         let b = st.bbox().unwrap();
         let mut g = Rng(7);
         let (mut some, mut none) = (0, 0);
@@ -361,7 +357,7 @@ fn snapping_equals_brute_force_on_random_points() {
 
 #[test]
 fn a_point_far_outside_is_reported_unsnapped() {
-    let st = &poa().0;
+    let st = &poa_streets().0;
     let inside = (-51.2275, -30.0277); // central Porto Alegre (the Mercado Público)
     let far = (-51.0, -29.5); // about 60 km away
     let (links, report) = st.walk_links(&[inside, far], &[inside], &[far], 1.25, 1800, 250.0);
@@ -496,7 +492,7 @@ fn tag_rules() {
 
 #[test]
 fn one_way_streets_are_directed_in_the_car_graph() {
-    for (st, _) in [helsinki(), poa()] {
+    for (st, _) in [helsinki(), poa_streets()] {
         let mut one_way = 0;
         let mut ws = st.workspace();
         for e in 0..st.num_car_edges() as u32 {
@@ -527,7 +523,7 @@ fn one_way_streets_are_directed_in_the_car_graph() {
 
 #[test]
 fn street_walking_is_never_faster_than_the_straight_line() {
-    let st = &poa().0;
+    let st = &poa_streets().0;
     let b = st.bbox().unwrap();
     let mut g = Rng(99);
     let pts: Vec<(f64, f64)> = (0..60)
@@ -566,16 +562,7 @@ fn read_to_string(p: &Path) -> String {
 fn import_gtfs_with_osm_makes_walking_follow_streets() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("poa");
-    let run = onehour()
-        .args(["import", "gtfs"])
-        .args(poa_feeds())
-        .arg("--lenient")
-        .arg("--osm")
-        .arg(poa_pbf())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = poa::import(&out, true).output().unwrap();
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{err}");
     assert!(err.contains("stops: snapped"), "{err}");
@@ -583,7 +570,7 @@ fn import_gtfs_with_osm_makes_walking_follow_streets() {
     // The extract is in the folder, byte for byte, and the manifest names it.
     assert_eq!(
         std::fs::read(out.join("streets.osm.pbf")).unwrap(),
-        std::fs::read(poa_pbf()).unwrap()
+        std::fs::read(poa::pbf()).unwrap()
     );
     let manifest = read_to_string(&out.join("network.toml"));
     assert!(manifest.contains("[streets]\n") && manifest.contains("osm = \"streets.osm.pbf\""));
@@ -591,7 +578,7 @@ fn import_gtfs_with_osm_makes_walking_follow_streets() {
     let (net, _) = load_network(&Source::Disk(out.clone()), "network.toml").unwrap();
     assert_eq!(net.streets.as_ref().unwrap().osm, "streets.osm.pbf");
     let st = Streets::from_network(&net).unwrap().unwrap();
-    assert_eq!(st.num_nodes(), poa().0.num_nodes());
+    assert_eq!(st.num_nodes(), poa_streets().0.num_nodes());
     // Street links: every one between stops within the radius, its minutes at least the
     // straight line at the walking speed, and most stops of the extract's area linked.
     let speed = net.settings.walking.speed_kmh / 3.6;
@@ -687,13 +674,13 @@ fn fails(cmd: &mut assert_cmd::Command, expect: &[&str]) {
 #[test]
 fn bad_extracts_exit_2_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let bytes = std::fs::read(poa_pbf()).unwrap();
+    let bytes = std::fs::read(poa::pbf()).unwrap();
     let mut bad: Vec<(String, Vec<u8>)> = vec![
         ("text.osm.pbf".into(), b"id,lon,lat\n1,2,3\n".to_vec()),
         ("empty.osm.pbf".into(), Vec::new()),
         (
             "gtfs.osm.pbf".into(),
-            std::fs::read(&poa_feeds()[1]).unwrap(),
+            std::fs::read(&poa::feeds()[1]).unwrap(),
         ),
     ];
     for k in [1usize, 3, 5, 9] {
@@ -722,7 +709,7 @@ fn bad_extracts_exit_2_naming_the_file() {
     fails(
         onehour()
             .args(["import", "gtfs"])
-            .args(poa_feeds())
+            .args(poa::feeds())
             .arg("--osm")
             .arg(&p)
             .arg("--out")

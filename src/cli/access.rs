@@ -13,6 +13,7 @@ use crate::access::indicators::{Decay, Dual, Spec};
 use crate::access::links::Point;
 use crate::access::report::{self, Origins, Results, Run};
 use crate::analysis::rank::Timing;
+use crate::analysis::window::WindowOptions;
 use crate::cli::args::{parse_depart, NetOpts, TimeOpts};
 use crate::cli::session::Session;
 use crate::cli::{progress, write_error, UserError};
@@ -195,6 +196,26 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The column weighting the summaries' means and its value at each origin: `name`, else
+    /// `population` if the origins have it, else none. Weights come from the opportunities at
+    /// the origins, so a `name` is an error with origins given as points.
+    pub fn weight(&self, name: Option<&str>) -> Result<Option<(String, Vec<f64>)>> {
+        let column = |n: &str| {
+            self.origin_columns
+                .as_ref()
+                .and_then(|c| c.iter().find(|(c, _)| c == n))
+        };
+        match name {
+            None => Ok(column("population").map(|(n, v)| (n.clone(), v.clone()))),
+            Some(w) => match column(w) {
+                Some((_, v)) => Ok(Some((w.to_string(), v.clone()))),
+                None => Err(user(format!(
+                    "--weight {w}: the origins have no such column (weights come from the opportunities at the origins; with --origins there are none)"
+                ))),
+            },
+        }
+    }
+
     /// The people at each origin (the `population` column), else 1 per origin.
     pub fn population_or_ones(&self) -> Vec<f64> {
         self.origin_columns
@@ -289,7 +310,8 @@ pub fn layout_of(
     })
 }
 
-/// Runs `onehour access`.
+/// Runs `onehour access`: the flags become a window, a layout and indicators, the library
+/// computes each scenario's values ([`scenario_values`]), the report is written.
 pub fn run(a: AccessArgs) -> Result<ExitCode> {
     let s = Session::open(&a.net)?;
     let time = TimeOpts {
@@ -309,74 +331,20 @@ pub fn run(a: AccessArgs) -> Result<ExitCode> {
     } else {
         a.scenario.clone()
     };
-    let pb = progress((l.origins.len() * scenarios.len()) as u64, "origins");
-    let mut runs: Vec<AccessValues> = Vec::new();
-    for sc in &scenarios {
-        let net = s.network((sc != "today").then_some(sc.as_str()))?;
-        let q = AccessQuery {
-            origins: &l.origins,
-            destinations: &l.dests,
-            spec: &spec,
-            window: o.clone(),
-            percentile: a.percentile,
-        };
-        let r = access_values(&net, &q, &|| pb.inc(1))?;
-        if let (Some(rep), true) = (&r.snap_report, runs.is_empty()) {
-            pb.suspend(|| eprintln!("{rep}"));
-        }
-        runs.push(r);
-    }
-    pb.finish_and_clear();
-    let weight_name = match &a.weight {
-        Some(w) => Some(w.clone()),
-        None => l
-            .origin_columns
-            .as_ref()
-            .and_then(|c| c.iter().find(|(n, _)| n == "population"))
-            .map(|(n, _)| n.clone()),
-    };
-    let weight_values: Option<Vec<f64>> = match &weight_name {
-        None => None,
-        Some(w) => Some(
-            l.origin_columns
-                .as_ref()
-                .and_then(|c| c.iter().find(|(n, _)| n == w))
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| {
-                    user(format!(
-                        "--weight {w}: the origins have no such column (weights come from the opportunities at the origins; with --origins there are none)"
-                    ))
-                })?,
-        ),
-    };
+    let runs = scenario_values(&s, &l, &spec, &o, a.percentile, &scenarios)?;
+    let weight = l.weight(a.weight.as_deref())?;
     let ids: Vec<String> = l.origins.iter().map(|p| p.id.clone()).collect();
     let lonlat: Vec<(f64, f64)> = l.origins.iter().map(|p| (p.lon, p.lat)).collect();
     let cells = match (&l.grid, &l.origin_cells) {
         (Some(g), Some(c)) => Some((g, c.as_slice())),
         _ => None,
     };
-    let meta = json!({
-        "network": s.base.name,
-        "date": o.date.to_string(),
-        "window": {"from": format_clock(o.from), "to": format_clock(o.to), "step_minutes": o.step / 60, "draws": o.draws, "seed": o.seed},
-        "percentile": a.percentile,
-        "opportunities": a.opportunities.display().to_string(),
-        "opportunity_totals": l.dests.columns.iter().zip(&l.totals).map(|((n, _), t)| json!({"column": n, "in_file": t})).collect::<Vec<_>>(),
-        "left_outside_grid": l.outside,
-        "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
-        "origins": l.origins.len(),
-        "destinations": l.dests.len(),
-        "access": runs[0].links_model,
-        "origins_without_stop": runs[0].origins_without_stop,
-        "default_band_services": runs[0].default_band,
-        "services_not_running": runs[0].idle,
-    });
     let run = Run {
         origins: Origins {
             ids: &ids,
             lonlat: &lonlat,
             cells,
-            weight: weight_name.as_deref().zip(weight_values.as_deref()),
+            weight: weight.as_ref().map(|(n, v)| (n.as_str(), v.as_slice())),
         },
         spec: &spec,
         base: Results {
@@ -387,7 +355,7 @@ pub fn run(a: AccessArgs) -> Result<ExitCode> {
             scenario: &scenarios[1],
             values: &r.values,
         }),
-        meta,
+        meta: meta(&a, &s.base.name, &o, &l, &runs[0]),
     };
     report::write(&a.out, &run).map_err(|e| write_error(&a.out, e))?;
     eprintln!(
@@ -401,4 +369,61 @@ pub fn run(a: AccessArgs) -> Result<ExitCode> {
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The indicator values of each scenario (`today` is the base network), with a progress bar;
+/// the first run's snapping report is printed.
+fn scenario_values(
+    s: &Session,
+    l: &Layout,
+    spec: &Spec,
+    window: &WindowOptions,
+    percentile: f64,
+    scenarios: &[String],
+) -> Result<Vec<AccessValues>> {
+    let pb = progress((l.origins.len() * scenarios.len()) as u64, "origins");
+    let mut runs: Vec<AccessValues> = Vec::new();
+    for sc in scenarios {
+        let net = s.network((sc != "today").then_some(sc.as_str()))?;
+        let q = AccessQuery {
+            origins: &l.origins,
+            destinations: &l.dests,
+            spec,
+            window: window.clone(),
+            percentile,
+        };
+        let r = access_values(&net, &q, &|| pb.inc(1))?;
+        if let (Some(rep), true) = (&r.snap_report, runs.is_empty()) {
+            pb.suspend(|| eprintln!("{rep}"));
+        }
+        runs.push(r);
+    }
+    pb.finish_and_clear();
+    Ok(runs)
+}
+
+/// The run's description in summary.json: network, window, inputs and the base run's notes.
+fn meta(
+    a: &AccessArgs,
+    network: &str,
+    o: &WindowOptions,
+    l: &Layout,
+    first: &AccessValues,
+) -> serde_json::Value {
+    json!({
+        "network": network,
+        "date": o.date.to_string(),
+        "window": {"from": format_clock(o.from), "to": format_clock(o.to), "step_minutes": o.step / 60, "draws": o.draws, "seed": o.seed},
+        "percentile": a.percentile,
+        "opportunities": a.opportunities.display().to_string(),
+        "opportunity_totals": l.dests.columns.iter().zip(&l.totals).map(|((n, _), t)| json!({"column": n, "in_file": t})).collect::<Vec<_>>(),
+        "left_outside_grid": l.outside,
+        "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
+        "origins": l.origins.len(),
+        "destinations": l.dests.len(),
+        "access": first.links_model,
+        "origins_without_stop": first.origins_without_stop,
+        "default_band_services": first.default_band,
+        "services_not_running": first.idle,
+    })
 }

@@ -479,146 +479,121 @@ impl<'n> Export<'n> {
         transfers: &[Vec<String>],
     ) -> Vec<(String, String)> {
         let net = self.net;
-        let mut files = vec![
-            (
-                "agency.txt".to_string(),
-                csv_text(
-                    &["agency_id", "agency_name", "agency_url", "agency_timezone"],
-                    &[vec![
-                        self.agency_id.clone(),
-                        net.title.clone(),
-                        o.publisher_url.clone(),
-                        o.timezone.clone(),
-                    ]],
-                ),
-            ),
-            (
-                "stops.txt".into(),
-                csv_text(
-                    &[
-                        "stop_id",
-                        "stop_name",
-                        "stop_lat",
-                        "stop_lon",
-                        "location_type",
-                    ],
-                    stops,
-                ),
-            ),
-            (
-                "routes.txt".into(),
-                csv_text(
-                    &[
-                        "route_id",
-                        "agency_id",
-                        "route_short_name",
-                        "route_long_name",
-                        "route_desc",
-                        "route_type",
-                    ],
-                    &self.routes,
-                ),
-            ),
-            (
-                "trips.txt".into(),
-                csv_text(
-                    &[
-                        "route_id",
-                        "service_id",
-                        "trip_id",
-                        "trip_headsign",
-                        "direction_id",
-                    ],
-                    &self.trips,
-                ),
-            ),
-            (
-                "stop_times.txt".into(),
-                csv_text(
-                    &[
-                        "trip_id",
-                        "arrival_time",
-                        "departure_time",
-                        "stop_id",
-                        "stop_sequence",
-                    ],
-                    &self.stop_times,
-                ),
-            ),
-            (
-                "calendar.txt".into(),
-                csv_text(
-                    &[
-                        "service_id",
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                        "sunday",
-                        "start_date",
-                        "end_date",
-                    ],
-                    &cals.calendar,
-                ),
-            ),
-        ];
-        if !cals.dates.is_empty() {
-            files.push((
-                "calendar_dates.txt".into(),
-                csv_text(&["service_id", "date", "exception_type"], &cals.dates),
-            ));
-        }
-        if !self.frequencies.is_empty() {
-            files.push((
-                "frequencies.txt".into(),
-                csv_text(
-                    &[
-                        "trip_id",
-                        "start_time",
-                        "end_time",
-                        "headway_secs",
-                        "exact_times",
-                    ],
-                    &self.frequencies,
-                ),
-            ));
-        }
-        if !transfers.is_empty() {
-            files.push((
-                "transfers.txt".into(),
-                csv_text(
-                    &[
-                        "from_stop_id",
-                        "to_stop_id",
-                        "transfer_type",
-                        "min_transfer_time",
-                    ],
-                    transfers,
-                ),
-            ));
-        }
+        let agency = [vec![
+            self.agency_id.clone(),
+            net.title.clone(),
+            o.publisher_url.clone(),
+            o.timezone.clone(),
+        ]];
         let mut info = vec![net.title.clone(), o.publisher_url.clone(), "en".to_string()];
         info.push(cals.first.map(ymd).unwrap_or_default());
         info.push(cals.last.map(ymd).unwrap_or_default());
         info.push(o.version.clone());
-        files.push((
-            "feed_info.txt".into(),
-            csv_text(
-                &[
-                    "feed_publisher_name",
-                    "feed_publisher_url",
-                    "feed_lang",
-                    "feed_start_date",
-                    "feed_end_date",
-                    "feed_version",
-                ],
-                &[info],
+        let info = [info];
+        let tables: [FileTable; 10] = [
+            ("agency.txt", header::AGENCY, &agency, true),
+            ("stops.txt", header::STOPS, stops, true),
+            ("routes.txt", header::ROUTES, &self.routes, true),
+            ("trips.txt", header::TRIPS, &self.trips, true),
+            ("stop_times.txt", header::STOP_TIMES, &self.stop_times, true),
+            ("calendar.txt", header::CALENDAR, &cals.calendar, true),
+            (
+                "calendar_dates.txt",
+                header::CALENDAR_DATES,
+                &cals.dates,
+                false,
             ),
-        ));
-        files
+            (
+                "frequencies.txt",
+                header::FREQUENCIES,
+                &self.frequencies,
+                false,
+            ),
+            ("transfers.txt", header::TRANSFERS, transfers, false),
+            ("feed_info.txt", header::FEED_INFO, &info, true),
+        ];
+        tables
+            .into_iter()
+            .filter(|&(_, _, rows, always)| always || !rows.is_empty())
+            .map(|(name, header, rows, _)| (name.to_string(), csv_text(header, rows)))
+            .collect()
     }
+}
+
+/// A file of the feed: its name, header and rows, and whether it is written without rows.
+type FileTable<'a> = (
+    &'static str,
+    &'static [&'static str],
+    &'a [Vec<String>],
+    bool,
+);
+
+/// The header line of each file of an exported feed.
+mod header {
+    pub const AGENCY: &[&str] = &["agency_id", "agency_name", "agency_url", "agency_timezone"];
+    pub const STOPS: &[&str] = &[
+        "stop_id",
+        "stop_name",
+        "stop_lat",
+        "stop_lon",
+        "location_type",
+    ];
+    pub const ROUTES: &[&str] = &[
+        "route_id",
+        "agency_id",
+        "route_short_name",
+        "route_long_name",
+        "route_desc",
+        "route_type",
+    ];
+    pub const TRIPS: &[&str] = &[
+        "route_id",
+        "service_id",
+        "trip_id",
+        "trip_headsign",
+        "direction_id",
+    ];
+    pub const STOP_TIMES: &[&str] = &[
+        "trip_id",
+        "arrival_time",
+        "departure_time",
+        "stop_id",
+        "stop_sequence",
+    ];
+    pub const CALENDAR: &[&str] = &[
+        "service_id",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "start_date",
+        "end_date",
+    ];
+    pub const CALENDAR_DATES: &[&str] = &["service_id", "date", "exception_type"];
+    pub const FREQUENCIES: &[&str] = &[
+        "trip_id",
+        "start_time",
+        "end_time",
+        "headway_secs",
+        "exact_times",
+    ];
+    pub const TRANSFERS: &[&str] = &[
+        "from_stop_id",
+        "to_stop_id",
+        "transfer_type",
+        "min_transfer_time",
+    ];
+    pub const FEED_INFO: &[&str] = &[
+        "feed_publisher_name",
+        "feed_publisher_url",
+        "feed_lang",
+        "feed_start_date",
+        "feed_end_date",
+        "feed_version",
+    ];
 }
 
 /// The network's links with minutes between two exported stops, as transfers of type 2

@@ -318,6 +318,9 @@ pub fn read_streets(path: &Path) -> Result<(Streets, OsmSummary), Problems> {
     }
 }
 
+/// Reads the streets of an extract whose structure was checked: the ways kept
+/// ([`kept_ways`]), the nodes they use ([`way_nodes`]), then the graph's input
+/// ([`street_input`]).
 fn read_checked(path: &Path) -> Result<(Streets, OsmSummary), Problems> {
     let bad = |e: osmpbf::Error| {
         problem(
@@ -326,63 +329,92 @@ fn read_checked(path: &Path) -> Result<(Streets, OsmSummary), Problems> {
             BAD_PBF_FIX,
         )
     };
-    let open = || ElementReader::from_path(path).map_err(bad);
-    // Pass 1: the ways.
-    let (mut ways, highway_ways) = open()?
-        .par_map_reduce(
-            |el| match el {
-                Element::Way(w) => {
-                    let tags: HashMap<&str, &str> = w.tags().collect();
-                    if !tags.contains_key("highway") {
-                        return (Vec::new(), 0usize);
-                    }
-                    let u = classify(&tags);
-                    if u.walk || u.car.is_some() {
-                        (vec![(w.id(), w.refs().collect::<Vec<i64>>(), u)], 1)
-                    } else {
-                        (Vec::new(), 1)
-                    }
-                }
-                _ => (Vec::new(), 0),
-            },
-            || (Vec::<KeptWay>::new(), 0usize),
-            |mut a, b| {
-                a.0.extend(b.0);
-                (a.0, a.1 + b.1)
-            },
-        )
-        .map_err(bad)?;
+    let (mut ways, highway_ways) = kept_ways(path).map_err(bad)?;
     ways.sort_unstable_by_key(|w| w.0);
     let mut ids: Vec<i64> = ways.iter().flat_map(|w| w.1.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();
-    // Pass 2: the nodes those ways use.
-    let found: Vec<(usize, f64, f64)> = open()?
-        .par_map_reduce(
-            |el| {
-                let (id, lon, lat) = match el {
-                    Element::Node(n) => (n.id(), n.lon(), n.lat()),
-                    Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
-                    _ => return Vec::new(),
-                };
-                match ids.binary_search(&id) {
-                    Ok(i) => vec![(i, lon, lat)],
-                    Err(_) => Vec::new(),
+    let coord = way_nodes(path, &ids).map_err(bad)?;
+    let (input, s) = street_input(&ways, &ids, &coord, highway_ways);
+    if input.walk.is_empty() && input.car.is_empty() {
+        return Err(problem(
+            path,
+            format!(
+                "the extract holds no walkable or drivable street ({} way(s) with a highway tag)",
+                highway_ways
+            ),
+            "give an extract that covers streets (highway=* ways with their nodes)",
+        ));
+    }
+    Ok((Streets::build(input), s))
+}
+
+/// Pass 1 over the extract: the ways walked or driven on, and how many ways have a highway
+/// tag.
+fn kept_ways(path: &Path) -> Result<(Vec<KeptWay>, usize), osmpbf::Error> {
+    ElementReader::from_path(path)?.par_map_reduce(
+        |el| match el {
+            Element::Way(w) => {
+                let tags: HashMap<&str, &str> = w.tags().collect();
+                if !tags.contains_key("highway") {
+                    return (Vec::new(), 0usize);
                 }
-            },
-            Vec::new,
-            |mut a, b| {
-                a.extend(b);
-                a
-            },
-        )
-        .map_err(bad)?;
+                let u = classify(&tags);
+                if u.walk || u.car.is_some() {
+                    (vec![(w.id(), w.refs().collect::<Vec<i64>>(), u)], 1)
+                } else {
+                    (Vec::new(), 1)
+                }
+            }
+            _ => (Vec::new(), 0),
+        },
+        || (Vec::<KeptWay>::new(), 0usize),
+        |mut a, b| {
+            a.0.extend(b.0);
+            (a.0, a.1 + b.1)
+        },
+    )
+}
+
+/// Pass 2 over the extract: the position of each node of `ids` (sorted), `None` where the
+/// extract lacks it or gives it off the globe.
+fn way_nodes(path: &Path, ids: &[i64]) -> Result<Vec<Option<(f64, f64)>>, osmpbf::Error> {
+    let found: Vec<(usize, f64, f64)> = ElementReader::from_path(path)?.par_map_reduce(
+        |el| {
+            let (id, lon, lat) = match el {
+                Element::Node(n) => (n.id(), n.lon(), n.lat()),
+                Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
+                _ => return Vec::new(),
+            };
+            match ids.binary_search(&id) {
+                Ok(i) => vec![(i, lon, lat)],
+                Err(_) => Vec::new(),
+            }
+        },
+        Vec::new,
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    )?;
     let mut coord: Vec<Option<(f64, f64)>> = vec![None; ids.len()];
     for (i, lon, lat) in found {
         if lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0 {
             coord[i] = Some((lon, lat));
         }
     }
+    Ok(coord)
+}
+
+/// The street graph's input from the kept `ways` (sorted by id), the node `ids` they use and
+/// the nodes' positions `coord`: nodes numbered compactly, and the walking and driving
+/// segments between consecutive nodes present. Also the summary of what was read.
+fn street_input(
+    ways: &[KeptWay],
+    ids: &[i64],
+    coord: &[Option<(f64, f64)>],
+    highway_ways: usize,
+) -> (StreetInput, OsmSummary) {
     // Compact numbering: present nodes in id order.
     let mut index = vec![u32::MAX; ids.len()];
     let mut nodes = Vec::new();
@@ -404,7 +436,7 @@ fn read_checked(path: &Path) -> Result<(Streets, OsmSummary), Problems> {
         missing_nodes: missing,
         ..OsmSummary::default()
     };
-    for (_, refs, u) in &ways {
+    for (_, refs, u) in ways {
         let node = |id: &i64| {
             ids.binary_search(id)
                 .ok()
@@ -433,17 +465,7 @@ fn read_checked(path: &Path) -> Result<(Streets, OsmSummary), Problems> {
             }
         }
     }
-    if input.walk.is_empty() && input.car.is_empty() {
-        return Err(problem(
-            path,
-            format!(
-                "the extract holds no walkable or drivable street ({} way(s) with a highway tag)",
-                highway_ways
-            ),
-            "give an extract that covers streets (highway=* ways with their nodes)",
-        ));
-    }
-    Ok((Streets::build(input), s))
+    (input, s)
 }
 
 impl Streets {

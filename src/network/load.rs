@@ -18,9 +18,10 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use crate::network::columns;
 use crate::network::model::*;
 use crate::network::problem::{into_result, Problem, Problems};
-use crate::network::stream::{TextScan, TextStream};
+use crate::network::stream::{Scanned, TextScan, TextStream};
 use crate::network::validate;
 
 /// Largest input file read, bytes (64 MiB). Loaded, files of ordinary records take five to
@@ -874,7 +875,46 @@ impl<'a> Loader<'a> {
     /// Reads one manifest and its data files; returns its includes, in order.
     fn manifest(&mut self, p: Pending) -> Vec<Pending> {
         let rel = p.rel.as_str();
-        let root = p.chain.is_empty();
+        if !self.enter(&p) {
+            return vec![];
+        }
+        let Some(text) = self.read(rel, p.named.as_ref()) else {
+            return vec![];
+        };
+        let Some(m) = self.parse_manifest(rel, &text) else {
+            return vec![];
+        };
+        if p.chain.is_empty() {
+            self.root_keys(rel, &text, &m);
+        } else {
+            let keys = m.network_keys();
+            if !keys.is_empty() {
+                self.problems.push(Problem::error(
+                    &self.origin(rel, None),
+                    "",
+                    format!("a fragment sets network-wide keys: {}", keys.join(", ")),
+                    "set these in the root network.toml only",
+                ));
+            }
+        }
+        self.data_files(rel, &m);
+        let mut chain = p.chain.clone();
+        chain.push(rel.to_string());
+        m.include
+            .iter()
+            .filter_map(|inc| self.resolve(rel, "include", inc))
+            .map(|(r, named)| Pending {
+                rel: r,
+                named: Some(named),
+                chain: chain.clone(),
+            })
+            .collect()
+    }
+
+    /// Whether the manifest `p` is read: not one that includes itself, not nested too deep,
+    /// not one read already (included twice along different paths: read once).
+    fn enter(&mut self, p: &Pending) -> bool {
+        let rel = p.rel.as_str();
         let from = p
             .named
             .as_ref()
@@ -887,7 +927,7 @@ impl<'a> Loader<'a> {
                 format!("include cycle: {}", show_chain(&p.chain, rel)),
                 "remove one of the includes so that no manifest includes itself",
             ));
-            return vec![];
+            return false;
         }
         if p.chain.len() > MAX_DEPTH {
             self.problems.push(Problem::error(
@@ -899,41 +939,30 @@ impl<'a> Loader<'a> {
                 ),
                 "include the fragments from fewer levels (e.g. list them all in the root network.toml)",
             ));
-            return vec![];
+            return false;
         }
-        if !self.seen.insert(rel.to_string()) {
-            return vec![]; // included twice along different paths: load once
-        }
-        let Some(text) = self.read(rel, p.named.as_ref()) else {
-            return vec![];
-        };
-        let m: Manifest = match toml::from_str(&text) {
-            Ok(m) => m,
+        self.seen.insert(rel.to_string())
+    }
+
+    /// The manifest `rel` parsed from its `text`, or `None` after reporting why it cannot be.
+    fn parse_manifest(&mut self, rel: &str, text: &str) -> Option<Manifest> {
+        match toml::from_str(text) {
+            Ok(m) => Some(m),
             Err(e) => {
-                let line = e.span().map(|s| line_of(&text, s.start));
+                let line = e.span().map(|s| line_of(text, s.start));
                 self.problems.push(Problem::error(
                     &self.origin(rel, line),
                     "",
                     format!("invalid manifest: {}", e.message()),
                     "see docs/network-format.md for the manifest keys",
                 ));
-                return vec![];
-            }
-        };
-        let here = self.origin(rel, None);
-        if root {
-            self.root_keys(rel, &text, &m);
-        } else {
-            let keys = m.network_keys();
-            if !keys.is_empty() {
-                self.problems.push(Problem::error(
-                    &here,
-                    "",
-                    format!("a fragment sets network-wide keys: {}", keys.join(", ")),
-                    "set these in the root network.toml only",
-                ));
+                None
             }
         }
+    }
+
+    /// Reads the data files the manifest `rel` lists, kind by kind.
+    fn data_files(&mut self, rel: &str, m: &Manifest) {
         let files: [(&'static str, &Vec<String>); 11] = [
             ("stations", &m.stations),
             ("centres", &m.centres),
@@ -967,17 +996,6 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        let mut chain = p.chain.clone();
-        chain.push(rel.to_string());
-        m.include
-            .iter()
-            .filter_map(|inc| self.resolve(rel, "include", inc))
-            .map(|(r, named)| Pending {
-                rel: r,
-                named: Some(named),
-                chain: chain.clone(),
-            })
-            .collect()
     }
 
     /// The root manifest's network-wide keys, each checked where it enters.
@@ -1163,72 +1181,17 @@ impl<'a> Loader<'a> {
         };
         let (mut records, mut errors) = (0, 0);
         if let Ok(columns) = &header {
-            let file = self.src.display(rel);
-            // One record read into again and again (no allocation per row).
-            let mut r = csv::StringRecord::new();
-            loop {
-                match rdr.read_record(&mut r) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        records += 1;
-                        let line = r.position().map(|p| p.line() as usize);
-                        let row = Row {
-                            origin: Origin {
-                                file: file.clone(),
-                                line,
-                            },
-                            names: required,
-                            columns,
-                            rec: &r,
-                        };
-                        each(&row, &mut self.problems);
-                    }
-                    // The stream ended early: `finish` says why.
-                    Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => break,
-                    Err(e) => {
-                        errors += 1;
-                        let line = e.position().map(|p| p.line() as usize);
-                        self.problems.push(Problem::error(
-                            &self.origin(rel, line),
-                            "",
-                            format!("CSV syntax error: {e}"),
-                            "every row needs as many fields as the header; quote fields containing commas",
-                        ));
-                    }
-                }
-            }
+            (records, errors) = self.csv_records(rel, &mut rdr, required, columns, &mut each);
         }
-        let no_records = |what: &str| {
-            (
-                format!("{what}: a file listed in a manifest must hold records"),
-                format!(
-                    "add the records under the header {}, or remove \"{}\" from `{}` in {}",
-                    required.join(","),
-                    named.written,
-                    named.key,
-                    named.by.file
-                ),
-            )
-        };
         // What is wrong with the file as a whole, in the order a whole-file read found it.
         let fault = match rdr.into_inner().finish() {
             Err(e) => {
                 self.total -= len;
                 Err(e)
             }
-            Ok(t) if t.empty => {
-                let (msg, fix) = no_records("the file is empty");
-                Ok(Some(Problem::error(&self.origin(rel, None), "", msg, fix)))
-            }
-            Ok(t) => Ok(match t.unterminated_quote {
-                Some(line) => Some(Problem::error(
-                    &self.origin(rel, Some(line)),
-                    "",
-                    "a quoted field opened on this line is never closed, so every record after it would be read into it",
-                    "close the quote (\"); if the file was cut off, restore it in full",
-                )),
-                None => header.err(),
-            }),
+            Ok(t) => Ok(self
+                .whole_file_fault(rel, named, required, t)
+                .or(header.err())),
         };
         match fault {
             Err(e) => {
@@ -1243,13 +1206,86 @@ impl<'a> Loader<'a> {
             }
             Ok(None) => {
                 if records == 0 && errors == 0 {
-                    let (msg, fix) = no_records("the file has a header but no records");
+                    let (msg, fix) =
+                        no_records("the file has a header but no records", required, named);
                     self.problems
                         .push(Problem::error(&self.origin(rel, None), "", msg, fix));
                 }
                 true
             }
         }
+    }
+
+    /// Reads the records of a CSV file whose header gave `columns` (where each `required`
+    /// column is), handing each to `each`; reports syntax errors. Returns the numbers of
+    /// records read and of syntax errors.
+    fn csv_records<R: Read>(
+        &mut self,
+        rel: &str,
+        rdr: &mut csv::Reader<R>,
+        required: &[&str],
+        columns: &[usize],
+        each: &mut impl FnMut(&Row, &mut Vec<Problem>),
+    ) -> (usize, usize) {
+        let (mut records, mut errors) = (0, 0);
+        let file = self.src.display(rel);
+        // One record read into again and again (no allocation per row).
+        let mut r = csv::StringRecord::new();
+        loop {
+            match rdr.read_record(&mut r) {
+                Ok(false) => break,
+                Ok(true) => {
+                    records += 1;
+                    let line = r.position().map(|p| p.line() as usize);
+                    let row = Row {
+                        origin: Origin {
+                            file: file.clone(),
+                            line,
+                        },
+                        names: required,
+                        columns,
+                        rec: &r,
+                    };
+                    each(&row, &mut self.problems);
+                }
+                // The stream ended early: `finish` says why.
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => break,
+                Err(e) => {
+                    errors += 1;
+                    let line = e.position().map(|p| p.line() as usize);
+                    self.problems.push(Problem::error(
+                        &self.origin(rel, line),
+                        "",
+                        format!("CSV syntax error: {e}"),
+                        "every row needs as many fields as the header; quote fields containing commas",
+                    ));
+                }
+            }
+        }
+        (records, errors)
+    }
+
+    /// What is wrong with a CSV file as a whole, from the scan of its text `t`: no record at
+    /// all, or a quote never closed.
+    fn whole_file_fault(
+        &self,
+        rel: &str,
+        named: &Named,
+        required: &[&str],
+        t: Scanned,
+    ) -> Option<Problem> {
+        if t.empty {
+            let (msg, fix) = no_records("the file is empty", required, named);
+            return Some(Problem::error(&self.origin(rel, None), "", msg, fix));
+        }
+        t.unterminated_quote.map(|line| {
+            Problem::error(
+                &self.origin(rel, Some(line)),
+                "",
+                "a quoted field opened on this line is never closed, so every record after it would be read into it",
+                "close the quote (\"); if the file was cut off, restore it in full",
+            )
+        })
     }
 
     /// Where each `required` column is in CSV header `headers`; or the problem with the
@@ -1299,33 +1335,11 @@ impl<'a> Loader<'a> {
     }
 
     fn places_csv(&mut self, rel: &str, kind: PlaceKind, named: &Named) {
-        let required: &[&str] = match kind {
-            PlaceKind::Station => &[
-                "id",
-                "name",
-                "name_zh",
-                "city",
-                "district",
-                "lon",
-                "lat",
-                "interchange_min",
-                "source",
-            ],
-            PlaceKind::Centre => &[
-                "id", "name", "name_zh", "city", "district", "lon", "lat", "in_area", "source",
-            ],
-            PlaceKind::Zone => &[
-                "id",
-                "name",
-                "name_zh",
-                "city",
-                "lon",
-                "lat",
-                "population",
-                "population_year",
-                "source",
-            ],
-            PlaceKind::RoadNode => &["id", "name", "name_zh", "lon", "lat", "source"],
+        let required = match kind {
+            PlaceKind::Station => columns::STATIONS,
+            PlaceKind::Centre => columns::CENTRES,
+            PlaceKind::Zone => columns::ZONES,
+            PlaceKind::RoadNode => columns::ROAD_NODES,
         };
         let places = self.csv_rows(rel, named, required, |row, p| Place {
             id: row.get("id").to_string(),
@@ -1359,19 +1373,8 @@ impl<'a> Loader<'a> {
     }
 
     fn roads_csv(&mut self, rel: &str, named: &Named) {
-        let required = [
-            "id",
-            "from",
-            "to",
-            "name",
-            "name_zh",
-            "km",
-            "speed_kmh",
-            "congestion",
-            "opened",
-            "source",
-        ];
-        let roads = self.csv_rows(rel, named, &required, |row, p| Road {
+        let required = columns::ROADS;
+        let roads = self.csv_rows(rel, named, required, |row, p| Road {
             id: row.get("id").to_string(),
             from: row.get("from").to_string(),
             to: row.get("to").to_string(),
@@ -1388,8 +1391,8 @@ impl<'a> Loader<'a> {
     }
 
     fn links_csv(&mut self, rel: &str, named: &Named) {
-        let required = ["from", "to", "minutes", "kind", "source"];
-        let links = self.csv_rows(rel, named, &required, |row, p| {
+        let required = columns::LINKS;
+        let links = self.csv_rows(rel, named, required, |row, p| {
             let kind = match row.get("kind") {
                 "walk" => LinkKind::Walk,
                 "transfer" => LinkKind::Transfer,
@@ -1417,20 +1420,18 @@ impl<'a> Loader<'a> {
     }
 
     fn centre_stations_csv(&mut self, rel: &str, named: &Named) {
-        let mains = self.csv_rows(rel, named, &["centre", "station", "source"], |row, _| {
-            MainStation {
-                centre: row.get("centre").to_string(),
-                station: row.get("station").to_string(),
-                source: row.get("source").to_string(),
-                origin: row.origin.clone(),
-            }
+        let mains = self.csv_rows(rel, named, columns::CENTRE_STATIONS, |row, _| MainStation {
+            centre: row.get("centre").to_string(),
+            station: row.get("station").to_string(),
+            source: row.get("source").to_string(),
+            origin: row.origin.clone(),
         });
         self.net.main_stations.extend(mains);
     }
 
     fn calendars_csv(&mut self, rel: &str, named: &Named) {
-        let required = ["id", "days", "start", "end", "added", "removed", "source"];
-        let cals = self.csv_rows(rel, named, &required, |row, p| {
+        let required = columns::CALENDARS;
+        let cals = self.csv_rows(rel, named, required, |row, p| {
             let weekdays = parse_weekdays(row.get("days")).unwrap_or_else(|| {
                 p.push(Problem::error(
                     &row.origin,
@@ -1485,15 +1486,13 @@ impl<'a> Loader<'a> {
     }
 
     fn trips_csv(&mut self, rel: &str, named: &Named) {
-        let required = [
-            "service", "trip", "calendar", "stop", "arrive", "depart", "source",
-        ];
+        let required = columns::TRIPS;
         // Rows are grouped into trips as they are read (no row is kept); the grouping's
         // problems follow those of the rows, as when all rows were read first.
         let mut trips: Vec<Trip> = Vec::new();
         let mut seen_here: HashSet<String> = HashSet::new();
         let mut later: Vec<Problem> = Vec::new();
-        let kept = self.csv_each(rel, named, &required, |row, p| {
+        let kept = self.csv_each(rel, named, required, |row, p| {
             // Named in problems only: made when one is found.
             let rec = || format!("trip {}", row.get("trip"));
             let time = |col: &str, p: &mut Vec<Problem>| -> Option<u32> {
@@ -1553,17 +1552,8 @@ impl<'a> Loader<'a> {
     }
 
     fn bands_csv(&mut self, rel: &str, named: &Named) {
-        let required = [
-            "service",
-            "calendar",
-            "direction",
-            "start",
-            "end",
-            "headway_min",
-            "exact",
-            "source",
-        ];
-        let bands = self.csv_rows(rel, named, &required, |row, p| {
+        let required = columns::BANDS;
+        let bands = self.csv_rows(rel, named, required, |row, p| {
             let rec = format!("band of {}", row.get("service"));
             let direction = match row.get("direction") {
                 "forward" => BandDirection::Forward,
@@ -1917,6 +1907,21 @@ pub fn format_weekdays(w: &[bool; 7]) -> String {
         i = j + 1;
     }
     parts.join(" ")
+}
+
+/// The message and fix for a CSV file without records (`what`: how it lacks them), named by
+/// `named` with the `required` columns.
+fn no_records(what: &str, required: &[&str], named: &Named) -> (String, String) {
+    (
+        format!("{what}: a file listed in a manifest must hold records"),
+        format!(
+            "add the records under the header {}, or remove \"{}\" from `{}` in {}",
+            required.join(","),
+            named.written,
+            named.key,
+            named.by.file
+        ),
+    )
 }
 
 /// One CSV record, for typed access with messages naming the column.

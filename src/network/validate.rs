@@ -191,9 +191,72 @@ fn norm_name(pl: &Place) -> String {
         .to_string()
 }
 
+/// A place's coordinate: on the globe, and inside the network's bbox (with a hint when
+/// longitude and latitude look swapped).
+fn check_place_coordinate(net: &Network, pl: &Place, rec: &str, p: &mut Vec<Problem>) {
+    let [x0, y0, x1, y1] = net.bbox;
+    if !(-180.0..=180.0).contains(&pl.lon) || !(-90.0..=90.0).contains(&pl.lat) {
+        p.push(Problem::error(
+            &pl.origin,
+            rec,
+            format!(
+                "coordinate lon {} lat {} is outside WGS84 (lon -180..180, lat -90..90)",
+                pl.lon, pl.lat
+            ),
+            if (x0..=x1).contains(&pl.lat) && (y0..=y1).contains(&pl.lon) {
+                "longitude and latitude look swapped: write lon first, then lat"
+            } else {
+                "write decimal degrees, longitude first"
+            },
+        ));
+    } else if !(x0..=x1).contains(&pl.lon) || !(y0..=y1).contains(&pl.lat) {
+        let swapped = (x0..=x1).contains(&pl.lat) && (y0..=y1).contains(&pl.lon);
+        p.push(Problem::error(
+            &pl.origin,
+            rec,
+            format!(
+                "coordinate lon {} lat {} is outside the network's bbox [{x0}, {y0}, {x1}, {y1}]",
+                pl.lon, pl.lat
+            ),
+            if swapped {
+                "longitude and latitude look swapped: write lon first, then lat".to_string()
+            } else {
+                "check the coordinate (WGS84, decimal degrees) or widen bbox in network.toml"
+                    .to_string()
+            },
+        ));
+    }
+}
+
+/// Stations of different names closer than `[validation] station_separation_m`
+/// (MIN_STATION_SEPARATION_M by default; 0: no check).
+fn check_station_separation(net: &Network, p: &mut Vec<Problem>) {
+    let sep = net.settings.validation.station_separation_m;
+    let stations = net.places_of(PlaceKind::Station);
+    let idx: Vec<usize> = stations.iter().map(|s| s.idx()).collect();
+    let near = if sep > 0.0 {
+        pairs_within(net, &idx, &idx, sep)
+    } else {
+        vec![]
+    };
+    for (i, j, d) in near {
+        let (a, b) = (&net.places[i], &net.places[j]);
+        if i < j && d < sep && norm_name(a) != norm_name(b) {
+            p.push(Problem::error(
+                &b.origin,
+                format!("station {}", b.id),
+                format!(
+                    "only {d:.0} m from station {} ({}) which has a different name",
+                    a.id, a.origin
+                ),
+                "check both coordinates; if they are one station, merge them",
+            ));
+        }
+    }
+}
+
 fn check_places(net: &Network, p: &mut Vec<Problem>) {
     let mut first: HashMap<&str, &Origin> = HashMap::new();
-    let [x0, y0, x1, y1] = net.bbox;
     for pl in &net.places {
         let rec = format!("{} {}", pl.kind.as_str(), pl.id);
         check_id(&pl.id, pl.kind.as_str(), &pl.origin, p);
@@ -207,37 +270,7 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
         } else {
             first.insert(&pl.id, &pl.origin);
         }
-        if !(-180.0..=180.0).contains(&pl.lon) || !(-90.0..=90.0).contains(&pl.lat) {
-            p.push(Problem::error(
-                &pl.origin,
-                &rec,
-                format!(
-                    "coordinate lon {} lat {} is outside WGS84 (lon -180..180, lat -90..90)",
-                    pl.lon, pl.lat
-                ),
-                if (x0..=x1).contains(&pl.lat) && (y0..=y1).contains(&pl.lon) {
-                    "longitude and latitude look swapped: write lon first, then lat"
-                } else {
-                    "write decimal degrees, longitude first"
-                },
-            ));
-        } else if !(x0..=x1).contains(&pl.lon) || !(y0..=y1).contains(&pl.lat) {
-            let swapped = (x0..=x1).contains(&pl.lat) && (y0..=y1).contains(&pl.lon);
-            p.push(Problem::error(
-                &pl.origin,
-                &rec,
-                format!(
-                    "coordinate lon {} lat {} is outside the network's bbox [{x0}, {y0}, {x1}, {y1}]",
-                    pl.lon, pl.lat
-                ),
-                if swapped {
-                    "longitude and latitude look swapped: write lon first, then lat".to_string()
-                } else {
-                    "check the coordinate (WGS84, decimal degrees) or widen bbox in network.toml"
-                        .to_string()
-                },
-            ));
-        }
+        check_place_coordinate(net, pl, &rec, p);
         if pl.kind == PlaceKind::Station
             && !in_range(pl.interchange_min, 0.0, false, MAX_INTERCHANGE_MIN)
         {
@@ -276,30 +309,7 @@ fn check_places(net: &Network, p: &mut Vec<Problem>) {
             ));
         }
     }
-    // Stations of different names closer than `[validation] station_separation_m`
-    // (MIN_STATION_SEPARATION_M by default; 0: no check).
-    let sep = net.settings.validation.station_separation_m;
-    let stations = net.places_of(PlaceKind::Station);
-    let idx: Vec<usize> = stations.iter().map(|s| s.idx()).collect();
-    let near = if sep > 0.0 {
-        pairs_within(net, &idx, &idx, sep)
-    } else {
-        vec![]
-    };
-    for (i, j, d) in near {
-        let (a, b) = (&net.places[i], &net.places[j]);
-        if i < j && d < sep && norm_name(a) != norm_name(b) {
-            p.push(Problem::error(
-                &b.origin,
-                format!("station {}", b.id),
-                format!(
-                    "only {d:.0} m from station {} ({}) which has a different name",
-                    a.id, a.origin
-                ),
-                "check both coordinates; if they are one station, merge them",
-            ));
-        }
-    }
+    check_station_separation(net, p);
 }
 
 fn check_services(net: &Network, p: &mut Vec<Problem>) {
@@ -490,6 +500,21 @@ fn check_stop(
     let prev = places
         .get(s.stops[i - 1].at.as_str())
         .map(|&x| net.place(x));
+    check_stop_speed(s, prev, here, run, &srec, p);
+    estimated
+}
+
+/// The run of `s` from the place `prev` to the place `here` in `run` minutes: the speed it
+/// implies is plausible for the service's mode (very short hops are held to the lowest speed
+/// as if they were SHORT_HOP_KM long). Places off the globe are checked elsewhere.
+fn check_stop_speed(
+    s: &Service,
+    prev: Option<&Place>,
+    here: Option<&Place>,
+    run: f64,
+    srec: &str,
+    p: &mut Vec<Problem>,
+) {
     let sane = |p: &Place| (-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat);
     if let (Some(a), Some(b)) = (prev.filter(|p| sane(p)), here.filter(|p| sane(p))) {
         let km = place_distance_m(a, b) / 1000.0;
@@ -501,7 +526,7 @@ fn check_stop(
         if km < SHORT_HOP_KM && run > longest {
             p.push(Problem::error(
                 &s.origin,
-                &srec,
+                srec,
                 format!(
                     "run time {run} min from {} ({km:.1} km straight line) is too long for {}: even a {SHORT_HOP_KM} km hop takes at most {longest:.0} min at {lo} km/h",
                     a.id, s.mode
@@ -511,7 +536,7 @@ fn check_stop(
         } else if kmh > hi || (kmh < lo && km >= SHORT_HOP_KM) {
             p.push(Problem::error(
                 &s.origin,
-                &srec,
+                srec,
                 format!(
                     "implied speed {kmh:.0} km/h from {} ({km:.1} km straight line in {run} min) is outside {lo}..{hi} km/h for {}",
                     a.id, s.mode
@@ -520,7 +545,6 @@ fn check_stop(
             ));
         }
     }
-    estimated
 }
 
 fn check_links(net: &Network, p: &mut Vec<Problem>) {
@@ -971,49 +995,63 @@ fn check_trip_times(
             } else if let (Some(&x), Some(&y)) =
                 (places.get(a.at.as_str()), places.get(ts.at.as_str()))
             {
-                let km = place_distance_m(net.place(x), net.place(y)) / 1000.0;
-                let run_s = ts.arrive - a.depart;
-                let run = (run_s as f64 / 60.0 * 100.0).round() / 100.0;
-                let (lo, hi) = s.mode.plausible_kmh();
-                // Times given to the whole minute say only that the vehicle leaves and
-                // arrives within those minutes: the hop may take up to a minute more or
-                // less (GTFS feeds often give two close stops the same minute).
-                let slack = if a.depart % 60 == 0 && ts.arrive % 60 == 0 {
-                    60
-                } else {
-                    0
-                };
-                let kmh_at = |secs: u32| {
-                    if secs > 0 {
-                        km / (secs as f64 / 3600.0)
-                    } else {
-                        f64::INFINITY
-                    }
-                };
-                let (fastest, slowest) = (run_s + slack, run_s.saturating_sub(slack));
-                let too_slow = if km < SHORT_HOP_KM {
-                    slowest as f64 / 60.0 > SHORT_HOP_KM / lo * 60.0
-                } else {
-                    kmh_at(slowest) < lo
-                };
-                if kmh_at(fastest) > hi || too_slow {
-                    let kmh = kmh_at(run_s);
-                    p.push(Problem::error(
-                        &ts.origin,
-                        rec,
-                        format!(
-                            "implied speed {} km/h from {} ({km:.1} km straight line in {run} min{}) is outside {lo}..{hi} km/h for {}",
-                            if kmh.is_finite() { format!("{kmh:.0}") } else { "infinite".into() },
-                            a.at,
-                            if slack > 0 { ", give or take the minute its whole-minute times leave open" } else { "" },
-                            s.mode
-                        ),
-                        "check the times and both stations' coordinates",
-                    ));
-                }
+                check_hop_speed(s, (a, net.place(x)), (ts, net.place(y)), rec, p);
             }
         }
         prev = Some(ts);
+    }
+}
+
+/// The hop of a trip from the stop `from` to the stop `to` (each with its place): the speed it
+/// implies is plausible for the service's mode, give or take the minute that whole-minute
+/// times leave open.
+fn check_hop_speed(
+    s: &Service,
+    from: (&TripStop, &Place),
+    to: (&TripStop, &Place),
+    rec: &str,
+    p: &mut Vec<Problem>,
+) {
+    let (a, ts) = (from.0, to.0);
+    let km = place_distance_m(from.1, to.1) / 1000.0;
+    let run_s = ts.arrive - a.depart;
+    let run = (run_s as f64 / 60.0 * 100.0).round() / 100.0;
+    let (lo, hi) = s.mode.plausible_kmh();
+    // Times given to the whole minute say only that the vehicle leaves and
+    // arrives within those minutes: the hop may take up to a minute more or
+    // less (GTFS feeds often give two close stops the same minute).
+    let slack = if a.depart % 60 == 0 && ts.arrive % 60 == 0 {
+        60
+    } else {
+        0
+    };
+    let kmh_at = |secs: u32| {
+        if secs > 0 {
+            km / (secs as f64 / 3600.0)
+        } else {
+            f64::INFINITY
+        }
+    };
+    let (fastest, slowest) = (run_s + slack, run_s.saturating_sub(slack));
+    let too_slow = if km < SHORT_HOP_KM {
+        slowest as f64 / 60.0 > SHORT_HOP_KM / lo * 60.0
+    } else {
+        kmh_at(slowest) < lo
+    };
+    if kmh_at(fastest) > hi || too_slow {
+        let kmh = kmh_at(run_s);
+        p.push(Problem::error(
+            &ts.origin,
+            rec,
+            format!(
+                "implied speed {} km/h from {} ({km:.1} km straight line in {run} min{}) is outside {lo}..{hi} km/h for {}",
+                if kmh.is_finite() { format!("{kmh:.0}") } else { "infinite".into() },
+                a.at,
+                if slack > 0 { ", give or take the minute its whole-minute times leave open" } else { "" },
+                s.mode
+            ),
+            "check the times and both stations' coordinates",
+        ));
     }
 }
 

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::io::gtfs::FeedSummary;
+use crate::network::columns;
 use crate::network::load::{format_clock, format_weekdays};
 use crate::network::model::{Date, Network};
 
@@ -84,17 +85,7 @@ pub fn network_files(net: &Network, feeds: &[FeedSummary]) -> Vec<(String, Vec<u
 /// `stations.csv`: every place, a station.
 fn stations_csv(net: &Network) -> Vec<u8> {
     csv_bytes(
-        &[
-            "id",
-            "name",
-            "name_zh",
-            "city",
-            "district",
-            "lon",
-            "lat",
-            "interchange_min",
-            "source",
-        ],
+        columns::STATIONS,
         net.places.iter().map(|p| {
             vec![
                 p.id.clone(),
@@ -157,7 +148,7 @@ fn services_toml(net: &Network) -> String {
 fn calendars_csv(net: &Network) -> Vec<u8> {
     let dates = |v: &[Date]| v.iter().map(Date::to_string).collect::<Vec<_>>().join(" ");
     csv_bytes(
-        &["id", "days", "start", "end", "added", "removed", "source"],
+        columns::CALENDARS,
         net.calendars.iter().map(|c| {
             vec![
                 c.id.clone(),
@@ -175,9 +166,7 @@ fn calendars_csv(net: &Network) -> Vec<u8> {
 /// `trips.csv`: one row per call, the source on a trip's first row.
 fn trips_csv(net: &Network) -> Vec<u8> {
     csv_bytes(
-        &[
-            "service", "trip", "calendar", "stop", "arrive", "depart", "source",
-        ],
+        columns::TRIPS,
         net.trips.iter().flat_map(|t| {
             t.stops.iter().enumerate().map(move |(k, s)| {
                 vec![
@@ -201,16 +190,7 @@ fn trips_csv(net: &Network) -> Vec<u8> {
 /// `bands.csv`.
 fn bands_csv(net: &Network) -> Vec<u8> {
     csv_bytes(
-        &[
-            "service",
-            "calendar",
-            "direction",
-            "start",
-            "end",
-            "headway_min",
-            "exact",
-            "source",
-        ],
+        columns::BANDS,
         net.bands.iter().map(|b| {
             vec![
                 b.service.clone(),
@@ -229,7 +209,7 @@ fn bands_csv(net: &Network) -> Vec<u8> {
 /// `links.csv`.
 fn links_csv(net: &Network) -> Vec<u8> {
     csv_bytes(
-        &["from", "to", "minutes", "kind", "source"],
+        columns::LINKS,
         net.links.iter().map(|l| {
             vec![
                 l.from.clone(),
