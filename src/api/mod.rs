@@ -26,9 +26,14 @@
 //! assert_eq!(iso.bands.len(), 4);
 //! ```
 
+mod access;
 mod model;
 mod results;
 
+pub use access::{
+    AccessParams, AccessResult, ACCESS_CUTOFF_MIN, ACCESS_GRID_M, MAX_ACCESS_GRID_M,
+    MIN_ACCESS_GRID_M,
+};
 pub use model::{Model, Options, ScenarioNet};
 pub use results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
 

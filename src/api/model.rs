@@ -129,6 +129,8 @@ pub struct Model {
     /// Where the network was read from, and its manifest's folder within it.
     src: Source,
     folder: String,
+    /// Accessibility computed so far (`super::access`).
+    access: super::access::AccessCache,
 }
 
 thread_local! {
@@ -223,7 +225,13 @@ impl Model {
                 .map(|(d, _)| d.to_string())
                 .unwrap_or_default(),
             src,
+            access: Default::default(),
         })
+    }
+
+    /// The accessibility kept so far.
+    pub(super) fn access_cache(&self) -> &super::access::AccessCache {
+        &self.access
     }
 
     /// The bundled Guangzhou network and scenarios with the command line's defaults.
@@ -549,8 +557,7 @@ impl Model {
                 }
                 let origin = sn.place(q)?;
                 let t = sn.timetable()?;
-                let all: Vec<PlaceIdx> =
-                    (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
+                let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
                 let o = WindowOptions {
                     bound: (params.max_threshold_s().ceil() as u32).max(60),
                     ..self.window_options(w)?
@@ -579,9 +586,43 @@ impl Model {
                 })
                 .map_err(Error::Failed)
             }
-            (Origin::Point { .. }, Some(_)) => Err(Error::BadRequest(
-                "depart: isochrones over a departure window start from a place; give place=ID, or drop depart".into(),
-            )),
+            (&Origin::Point { lon, lat }, Some((w, pct))) => {
+                if !(0.0..=100.0).contains(&pct) {
+                    return Err(Error::BadRequest(format!(
+                        "percentile: {pct} is not a percentile; give a number from 0 to 100"
+                    )));
+                }
+                self.check_point(lon, lat)?;
+                if p.graph.profile != Profile::Transit {
+                    return Err(Error::BadRequest(
+                        "depart: the timetables are public transport's; open the model with the transit profile".into(),
+                    ));
+                }
+                let seeds = self.point_seeds(p, lon, lat);
+                let t = sn.timetable()?;
+                let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
+                let o = WindowOptions {
+                    bound: (params.max_threshold_s().ceil() as u32).max(60),
+                    ..self.window_options(w)?
+                };
+                let samples = window::window_from_seeds(&t, &seeds, &all, &o)
+                    .map_err(|e| Error::from(window::as_problems(e)))?;
+                let times: Vec<Seconds> = samples
+                    .into_iter()
+                    .map(|mut s| crate::engine::raptor::percentile(&mut s, pct))
+                    .collect();
+                let id = format!("point:{lon:.6},{lat:.6}");
+                let name = format!("{lon:.5}, {lat:.5}");
+                isochrone::isochrone_from_point_times(
+                    p,
+                    (lon, lat),
+                    &times,
+                    (&id, &name),
+                    &frame,
+                    &sn.name,
+                )
+                .map_err(Error::Failed)
+            }
         }
     }
 
