@@ -274,6 +274,12 @@ impl Model {
         self.limit_min
     }
 
+    /// The network's population surface (`[population]` in its manifest), if it names one:
+    /// the people compare, rank and isochrones count.
+    pub fn population(&self) -> Option<&PopulationSurface> {
+        self.population.as_deref()
+    }
+
     /// The projection the isochrones' grids use (the base network's).
     pub fn projection(&self) -> &Projection {
         &self.proj
@@ -535,7 +541,24 @@ impl Model {
         params: &IsoParams,
         window: Option<(&Window, f64)>,
     ) -> Result<Isochrone, Error> {
-        params.check().map_err(Error::BadRequest)?;
+        self.isochrone_in(scenario, origin, params, window)
+            .map_err(|e| match e {
+                // The grid would be too large: the caller's parameter, in the caller's terms.
+                Error::Failed(m) if m.contains("--cell") => {
+                    Error::BadRequest(format!("cell: {}", m.replace("--cell", "cell")))
+                }
+                e => e,
+            })
+    }
+
+    fn isochrone_in(
+        &self,
+        scenario: Option<&str>,
+        origin: &Origin,
+        params: &IsoParams,
+        window: Option<(&Window, f64)>,
+    ) -> Result<Isochrone, Error> {
+        super::check_iso_params(params)?;
         let sn = self.scenario(scenario)?;
         let p = &sn.prepared;
         let frame = Frame {
@@ -817,6 +840,31 @@ mod tests {
             m.isochrone(None, &o, &params, None),
             Err(Error::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn messages_name_the_callers_parameter_not_a_flag() {
+        let m = model();
+        let o = Origin::Place("c_foshan".into());
+        let msg = |e: Result<Isochrone, Error>| e.err().unwrap().message();
+        let cases = [
+            (vec![], 250.0, "thresholds:"),
+            (vec![30.0, 15.0], 250.0, "thresholds:"),
+            (vec![-5.0], 250.0, "thresholds:"),
+            (vec![30.0], 5.0, "cell:"),
+            (vec![600.0], 10.0, "cell:"),
+        ];
+        for (t, cell, start) in cases {
+            let p = IsoParams {
+                thresholds_min: t,
+                cell_m: cell,
+                ..IsoParams::default()
+            };
+            let e = msg(m.isochrone(None, &o, &p, None));
+            assert!(e.starts_with(start) && !e.contains("--"), "{e}");
+        }
+        let e = Window::parse("7am").err().unwrap().message();
+        assert!(e.starts_with("depart:") && e.contains("HH:MM"), "{e}");
     }
 
     #[test]

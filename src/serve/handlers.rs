@@ -102,8 +102,8 @@ impl<'a> Params<'a> {
             }
             return Ok(None);
         };
-        let mut w =
-            Window::parse(d).map_err(|e| ApiError::bad(format!("parameter 'depart': {e}")))?;
+        // The facade's message names `depart`.
+        let mut w = Window::parse(d).map_err(ApiError::from)?;
         if let Some(x) = self.f64("draws", "a number of draws")? {
             if !(1.0..=100.0).contains(&x) || x.fract() != 0.0 {
                 return Err(ApiError::bad(format!(
