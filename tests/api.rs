@@ -5,7 +5,7 @@
 use crate::common;
 use common::*;
 
-use onehour::api::{Model, Options, Origin, Window};
+use onehour::api::{AccessParams, Model, Options, Origin, Window};
 use onehour::geo::isochrone::{feature_collection, to_geojson_text, IsoParams};
 use std::sync::OnceLock;
 
@@ -201,4 +201,117 @@ fn many_threads_share_one_model() {
             assert_eq!(h.join().unwrap(), want);
         }
     });
+}
+
+/// `onehour access` on the population surface with the facade's grid and cutoff: its files.
+fn cli_access(scenarios: &str, cutoff: u32) -> (String, String, serde_json::Value) {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("acc");
+    let surface = root().join("networks/guangzhou/population/districts.geojson");
+    run_ok(onehour().args([
+        "access",
+        "--opportunities",
+        surface.to_str().unwrap(),
+        "--columns",
+        "population",
+        "--grid",
+        "5000",
+        "--cutoffs",
+        &cutoff.to_string(),
+        "--scenario",
+        scenarios,
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    let mut summary: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+    // The file as the command line was given it; the facade names the manifest's path.
+    summary["run"]["opportunities"] = "population/districts.geojson".into();
+    (read("access.csv"), read("access.geojson"), summary)
+}
+
+#[test]
+fn access_is_the_clis_access_on_the_population_surface() {
+    let params = AccessParams {
+        cutoff_min: 45,
+        ..AccessParams::default()
+    };
+    let got = model().access(None, None, &params).unwrap();
+    let (csv, geojson, summary) = cli_access("today", 45);
+    assert_eq!(got.csv, csv);
+    assert_eq!(got.geojson, geojson);
+    assert_eq!(got.summary, summary);
+    // Kept: the same answer again is the same object.
+    let again = model().access(Some("today"), None, &params).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&got, &again));
+
+    let got = model().access(None, Some("plan-2030"), &params).unwrap();
+    let (csv, geojson, summary) = cli_access("today,plan-2030", 45);
+    assert_eq!(got.csv, csv);
+    assert_eq!(got.geojson, geojson);
+    assert_eq!(got.summary, summary);
+    assert!(got
+        .columns
+        .contains(&"population_within_45_diff".to_string()));
+}
+
+#[test]
+fn window_isochrone_from_a_point_is_like_its_place() {
+    // A point on a centre reaches the stations around it on foot or by the local access
+    // mode (as a clicked point does in the static model), the centre by its own links: over
+    // the same window their largest bands are of like size (the smaller bands differ more,
+    // the local access mode reaching further than the centre's links in a few minutes).
+    let m = model();
+    let sn = m.scenario(None).unwrap();
+    let c = sn.place("c_foshan").unwrap();
+    let pl = sn.net().place(c);
+    let mut w = Window::parse("07:00-07:10").unwrap();
+    w.draws = 2;
+    let params = IsoParams::default();
+    let at_point = m
+        .isochrone(
+            None,
+            &Origin::Point {
+                lon: pl.lon,
+                lat: pl.lat,
+            },
+            &params,
+            Some((&w, 50.0)),
+        )
+        .unwrap();
+    let at_place = m
+        .isochrone(
+            None,
+            &Origin::Place(pl.id.clone()),
+            &params,
+            Some((&w, 50.0)),
+        )
+        .unwrap();
+    {
+        let (a, b) = (
+            at_point.bands.last().unwrap(),
+            at_place.bands.last().unwrap(),
+        );
+        assert!(
+            a.area_km2 > 0.5 * b.area_km2 && a.area_km2 < 2.0 * b.area_km2,
+            "{} min: point {} km², centre {} km²",
+            a.minutes,
+            a.area_km2,
+            b.area_km2
+        );
+    }
+    // A later percentile reaches no more.
+    let late = m
+        .isochrone(
+            None,
+            &Origin::Point {
+                lon: pl.lon,
+                lat: pl.lat,
+            },
+            &params,
+            Some((&w, 95.0)),
+        )
+        .unwrap();
+    let last = |i: &onehour::geo::isochrone::Isochrone| i.bands.last().unwrap().area_km2;
+    assert!(last(&late) <= last(&at_point) + 1e-9);
 }

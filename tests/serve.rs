@@ -293,10 +293,15 @@ fn isochrones() {
         400,
         "depart",
     );
+    // Over a window, from any point: the point's own neighbourhood and the stations it walks
+    // to, then the timetables.
+    let w = ok("/api/isochrones?lon=113.32&lat=23.13&depart=07:00-07:10&draws=2");
+    assert_eq!(w["scenario"]["features"].as_array().unwrap().len(), 4);
+    assert!(w["origin"]["id"].as_str().unwrap().starts_with("point:"));
     bad(
-        "/api/isochrones?lon=113.32&lat=23.13&depart=07:00-07:10",
+        "/api/isochrones?lon=113.32&lat=23.13&depart=07:00-07:10&percentile=101",
         400,
-        "place",
+        "percentile",
     );
     bad(
         "/api/isochrones?place=nowhere_at_all",
@@ -308,6 +313,80 @@ fn isochrones() {
         404,
         "plan-2099",
     );
+}
+
+#[test]
+fn access() {
+    let r = ok("/api/access?cutoff=45");
+    assert_eq!(r["scenario"], "today");
+    assert_eq!(r["cutoff_minutes"], 45);
+    assert_eq!(r["grid_m"], 5000.0);
+    assert_eq!(r["columns"], serde_json::json!(["population_within_45"]));
+    let fc = &r["cells_geojson"];
+    assert_eq!(fc["type"], "FeatureCollection");
+    let cells = fc["features"].as_array().unwrap();
+    assert_eq!(cells.len() as u64, r["cells"].as_u64().unwrap());
+    assert!(cells.len() > 1000, "{} cells", cells.len());
+    assert_eq!(cells[0]["geometry"]["type"], "Polygon");
+    assert!(cells
+        .iter()
+        .all(|c| c["properties"]["population_within_45"].as_f64().unwrap() >= 0.0));
+    let mean = &r["summary"]["scenarios"][0]["indicators"][0];
+    assert!(mean.is_object(), "{}", r["summary"]);
+
+    let c = ok("/api/access?scenario=today&compare=plan-2030&cutoff=45");
+    assert_eq!(c["compare"], "plan-2030");
+    let cols: Vec<&str> = c["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(cols.contains(&"population_within_45_diff"), "{cols:?}");
+    assert!(c["summary"]["difference"].is_object(), "{}", c["summary"]);
+    let diffs: Vec<f64> = c["cells_geojson"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            f["properties"]["population_within_45_diff"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        diffs.iter().any(|&d| d > 0.0),
+        "plan-2030 gains nobody anything"
+    );
+
+    // Downloads: the files `onehour access` writes.
+    let (status, ctype, body) = request("GET", "/api/access?cutoff=45&format=csv");
+    assert_eq!(status, 200);
+    assert!(ctype.starts_with("text/csv"), "{ctype}");
+    let text = String::from_utf8(body).unwrap();
+    assert!(
+        text.starts_with("id,lon,lat,population_within_45\n"),
+        "{}",
+        &text[..80]
+    );
+    assert_eq!(
+        text.lines().count() as u64,
+        r["cells"].as_u64().unwrap() + 1
+    );
+    let (status, ctype, _) = request("GET", "/api/access?cutoff=45&format=geojson");
+    assert_eq!(status, 200);
+    assert!(ctype.contains("geo+json"), "{ctype}");
+
+    bad("/api/access?grid=1000", 400, "grid=4000");
+    bad("/api/access?grid=abc", 400, "grid");
+    bad("/api/access?grid=100000", 400, "grid");
+    bad("/api/access?cutoff=0", 400, "cutoff");
+    bad("/api/access?cutoff=45.5", 400, "cutoff");
+    bad("/api/access?percentile=120", 400, "percentile");
+    bad("/api/access?format=xls", 400, "format");
+    bad("/api/access?depart=09:00-07:00", 400, "depart");
+    bad("/api/access?thresholds=30", 400, "thresholds");
+    bad("/api/access?compare=plan-2099", 404, "plan-2099");
 }
 
 #[test]

@@ -17,6 +17,7 @@ const state = {
   origin: null,         // {place} or {lon, lat}
   route: null,          // {from, to, legs: {scenario: answer}}
   pair: null,           // [i, j] selected in the matrix
+  access: null,         // the last /api/access answer (when the layer is shown)
 };
 const maps = {};        // 'a', 'b' -> maplibregl.Map
 window.onehour = { state, maps };   // for the browser test and for the curious
@@ -89,10 +90,13 @@ function addLayers(map, districts, network) {
   map.addSource('districts', { type: 'geojson', data: districts });
   map.addSource('network', { type: 'geojson', data: network });
   map.addSource('iso', { type: 'geojson', data: EMPTY });
+  map.addSource('access', { type: 'geojson', data: EMPTY });
   map.addLayer({ id: 'districts-fill', type: 'fill', source: 'districts',
     paint: { 'fill-color': '#fbfaf6', 'fill-opacity': 0.95 } });
   map.addLayer({ id: 'districts-line', type: 'line', source: 'districts',
     paint: { 'line-color': '#b9bfb3', 'line-width': 0.7 } });
+  map.addLayer({ id: 'access-fill', type: 'fill', source: 'access',
+    paint: { 'fill-color': ['coalesce', ['get', 'colour'], '#ccc'], 'fill-opacity': 0.6 } });
   map.addLayer({ id: 'iso-fill', type: 'fill', source: 'iso',
     paint: {
       'fill-color': ['coalesce', ['get', 'colour'], '#41ab5d'],
@@ -199,6 +203,7 @@ function legend() {
     const max = Math.max(...minutes);
     html = minutes.map((m) => `<div><span class="sw" style="background:${bandColour(m, max)}aa"></span>within ${m} min</div>`).join('');
   }
+  if (state.access) html += accessLegend();
   html += `<div style="margin-top:4px"><span class="sw" style="background:#fff;border-radius:50%;border-color:#39424e"></span>station &nbsp;<span class="sw" style="background:#1d2430;border-radius:50%"></span>centre</div>`;
   $('legend').innerHTML = html;
 }
@@ -362,9 +367,8 @@ async function loadIsochrones() {
   const o = state.origin;
   const params = { scenario: state.a, compare: state.b };
   if (o.place) params.place = o.place; else { params.lon = o.lon; params.lat = o.lat; }
-  let note = '';
-  if (state.timing && o.place) params.depart = state.timing;
-  else if (state.timing) note = ' (static model: timetable isochrones start from a centre)';
+  const note = '';
+  if (state.timing) params.depart = state.timing;
   status('Computing isochrones…');
   const t0 = performance.now();
   try {
@@ -384,6 +388,7 @@ async function loadIsochrones() {
 }
 
 function drawIsochrones() {
+  drawAccess();
   const r = state.iso;
   if (!r) return;
   const diff = state.b && state.view === 'diff';
@@ -444,6 +449,122 @@ function isoCsv() {
   return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
+// ---------------------------------------------------------------- accessibility
+
+// People within the cutoff, light to dark; the difference blue (more) and red (fewer).
+const ACCESS_RAMP = ['#fff5eb', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
+const DIFF_RAMP = ['#b2182b', '#ef8a62', '#f7f7f7', '#67a9cf', '#2166ac'];
+
+const people = (x) => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${Math.round(x / 1e3)} k`);
+
+// The class breaks of the values shown: fractions of the largest (most cells reach few people,
+// the centres millions: a geometric scale shows both); for a difference, symmetric around zero.
+function accessBreaks(values, diff) {
+  const m = Math.max(1, ...values.map(Math.abs));
+  const nice = (x) => { const p = 10 ** Math.floor(Math.log10(x)); return Math.round(x / p) * p; };
+  if (diff) return [-nice(m / 4), -nice(m / 40), nice(m / 40), nice(m / 4)];
+  return [m / 50, m / 10, m / 4, m / 2].map(nice);
+}
+
+function accessColour(x, breaks, diff) {
+  const k = breaks.findIndex((b) => x < b);
+  return (diff ? DIFF_RAMP : ACCESS_RAMP)[k < 0 ? breaks.length : k];
+}
+
+// The column a map shows: A's values alone; with B, A's and B's side by side, or the difference.
+function accessColumn(key) {
+  const r = state.access;
+  const c = `population_within_${r.cutoff_minutes}`;
+  if (!r.compare) return key === 'a' ? c : null;
+  if (state.view === 'diff') return key === 'a' ? `${c}_diff` : null;
+  return key === 'a' ? `${c}_base` : `${c}_scenario`;
+}
+
+function accessLayer(key) {
+  const col = accessColumn(key);
+  if (!col) return EMPTY;
+  const fc = state.access.cells_geojson;
+  const diff = col.endsWith('_diff');
+  // Both maps of a side-by-side view share the breaks, so that a colour means the same.
+  const all = fc.features.flatMap((f) => (diff ? [f.properties[col]] : [f.properties[accessColumn('a')], f.properties[accessColumn('b') || accessColumn('a')]]));
+  const breaks = accessBreaks(all.filter((x) => x != null), diff);
+  state.accessBreaks = { breaks, diff };
+  return {
+    type: 'FeatureCollection',
+    features: fc.features.map((f) => ({ ...f, properties: { ...f.properties, colour: accessColour(f.properties[col] ?? 0, breaks, diff) } })),
+  };
+}
+
+function accessLegend() {
+  const { breaks, diff } = state.accessBreaks || {};
+  if (!breaks) return '';
+  const ramp = diff ? DIFF_RAMP : ACCESS_RAMP;
+  const edges = [null, ...breaks, null];
+  const what = diff ? `people within ${state.access.cutoff_minutes} min, ${state.b} − ${state.a}` : `people within ${state.access.cutoff_minutes} min`;
+  let html = `<div style="margin-top:6px"><b>Cells:</b> ${what}</div>`;
+  ramp.forEach((c, k) => {
+    const lo = edges[k], hi = edges[k + 1];
+    const label = lo == null ? `below ${people(hi)}` : hi == null ? `${people(lo)} or more` : `${people(lo)} to ${people(hi)}`;
+    html += `<div><span class="sw" style="background:${c}"></span>${label}</div>`;
+  });
+  return html;
+}
+
+function accessParams(format) {
+  return { scenario: state.a, compare: state.b, cutoff: $('access-cutoff').value, format };
+}
+
+let accessSeq = 0;
+async function loadAccess() {
+  const seq = ++accessSeq;
+  if (!$('access-show').checked) {
+    state.access = null;
+    for (const m of Object.values(maps)) m.getSource('access').setData(EMPTY);
+    $('dl-access').disabled = $('dl-access-csv').disabled = true;
+    delete document.body.dataset.access;
+    legend();
+    return;
+  }
+  status('Computing accessibility (about a second the first time)…');
+  const t0 = performance.now();
+  try {
+    const r = await api('/api/access', accessParams());
+    if (seq !== accessSeq) return;
+    state.access = r;
+    drawAccess();
+    renderAccess(r);
+    $('dl-access').disabled = $('dl-access-csv').disabled = false;
+    status(`Accessibility of ${r.cells} cells in ${Math.round(performance.now() - t0)} ms.`);
+    document.body.dataset.access = 'ready';
+  } catch (e) {
+    if (seq === accessSeq) status(e.message, true);
+  }
+}
+
+function drawAccess() {
+  if (!state.access) return;
+  for (const [key, m] of Object.entries(maps)) m.getSource('access').setData(accessLayer(key));
+  legend();
+}
+
+function renderAccess(r) {
+  const s = r.summary;
+  const mean = (sc) => s.scenarios.find((x) => x.scenario === sc)?.indicators[0]?.weighted_mean;
+  $('access-title').textContent = `${r.grid_m / 1000} km cells, ${r.cutoff_minutes} min`;
+  let html = `<div><b>${r.scenario}</b>: the average resident reaches ${people(mean(r.scenario))} people within ${r.cutoff_minutes} min.</div>`;
+  if (r.compare) {
+    html += `<div><b>${r.compare}</b>: ${people(mean(r.compare))}.</div>`;
+    const d = s.difference?.indicators?.[0];
+    if (d) {
+      html += `<div>Change of the population-weighted mean: ${d.weighted_mean_change >= 0 ? '+' : '−'}${people(Math.abs(d.weighted_mean_change ?? 0))}; ` +
+        `residents gaining: ${people(d.gaining.weight)} (${(d.gaining.share * 100).toFixed(1)}%), ` +
+        `by ${s.difference.gain_pct}% or more: ${people(d.gaining_10pct.weight)}; losing: ${people(d.losing.weight)}.</div>`;
+    }
+  }
+  html += '<div class="muted">Population: 2020 census by district, spread uniformly within each district. Timetables 07:00–08:00, median over departures.</div>';
+  $('access-summary').innerHTML = html;
+}
+
 // ---------------------------------------------------------------- downloads
 
 function csvField(v) {
@@ -482,6 +603,7 @@ async function onScenarioChange() {
   await loadMatrix();
   if (state.pair) selectPair(...state.pair);
   await loadIsochrones();
+  await loadAccess();
 }
 
 async function networkOf(name) {
@@ -533,6 +655,16 @@ async function main() {
     $('dl-route').addEventListener('click', () => download(`route_${state.route?.from}_${state.route?.to}_${tag()}.csv`, routeCsv(), 'text/csv'));
     $('dl-iso').addEventListener('click', () => download(`isochrones_${tag()}.geojson`, JSON.stringify(isoGeojson()), 'application/geo+json'));
     $('dl-iso-csv').addEventListener('click', () => download(`isochrones_${tag()}.csv`, isoCsv(), 'text/csv'));
+    $('access-show').addEventListener('change', loadAccess);
+    $('access-cutoff').addEventListener('change', loadAccess);
+    const fetchFile = (format) => () => {
+      const q = new URLSearchParams(Object.entries(accessParams(format)).filter(([, v]) => v !== ''));
+      const a = document.createElement('a');
+      a.href = `/api/access?${q}`;
+      a.click();
+    };
+    $('dl-access-csv').addEventListener('click', fetchFile('csv'));
+    $('dl-access').addEventListener('click', fetchFile('geojson'));
     await onScenarioChange();
     document.body.dataset.ready = 'true';
   } catch (e) {

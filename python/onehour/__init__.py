@@ -27,6 +27,8 @@ import pandas as pd
 from . import _onehour
 
 __all__ = [
+    "Access",
+    "Comparison",
     "Error",
     "Network",
     "Route",
@@ -334,6 +336,106 @@ class Network:
         geopandas (``pip install geopandas``)."""
         return to_geodataframe(self.isochrones(origin, **kwargs))
 
+    # -- comparisons and accessibility -----------------------------------------------------
+
+    def compare_json(
+        self,
+        base: str,
+        other: str,
+        window: Optional[str] = None,
+        *,
+        draws: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """The comparison as the command line's JSON (``onehour compare BASE OTHER --format
+        json``, with ``--depart WINDOW``)."""
+        return json.loads(self._model.compare_json(base, other, window, draws, seed))
+
+    def compare(
+        self,
+        base: str,
+        other: str,
+        window: Optional[str] = None,
+        *,
+        draws: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> "Comparison":
+        """``other`` compared with ``base`` centre by centre, as ``onehour compare BASE OTHER``:
+        the static model, or the medians over a departure ``window`` (``"HH:MM-HH:MM"``).
+
+        Works on the loaded network as of its day (``base`` and ``other`` name the
+        scenarios; ``"today"`` is the network without edits).
+
+        Returns:
+            A :class:`Comparison`: ``pairs`` (one row per ordered pair of centres: from, to,
+            base_minutes, other_minutes, delta_minutes, newly_within, newly_over),
+            ``centres`` (centre, population_base, population_other: people within the
+            limit), ``largest_gains`` and ``benefit`` (a dict), and ``raw`` (the JSON).
+
+        Raises:
+            ValueError: an unknown scenario, a malformed window.
+        """
+        return Comparison.from_json(self.compare_json(base, other, window, draws=draws, seed=seed))
+
+    def _access(
+        self,
+        compare: Optional[str],
+        cutoff: int,
+        grid: float,
+        depart: Optional[str],
+        percentile: float,
+        draws: Optional[int],
+        seed: Optional[int],
+    ) -> Tuple[str, str, str]:
+        if isinstance(cutoff, bool) or not isinstance(cutoff, int) or not 1 <= cutoff <= 180:
+            raise Error(f"cutoff: {cutoff!r} is not whole minutes from 1 to 180; give e.g. cutoff=60")
+        return self._model.access_files(
+            self._scenario, compare, cutoff, float(grid), depart, draws, seed, float(percentile)
+        )
+
+    def access(
+        self,
+        *,
+        cutoff: int = 60,
+        grid: float = 5000.0,
+        compare: Optional[str] = None,
+        depart: Optional[str] = None,
+        percentile: float = 50.0,
+        draws: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> "Access":
+        """The people each cell of a grid reaches within ``cutoff`` minutes by transit, on
+        the network's population surface (``[population]`` in its ``network.toml``), as
+        ``onehour access --opportunities SURFACE --columns population --grid GRID --cutoffs
+        CUTOFF`` computes it: the travel time to each cell is the ``percentile`` of its times
+        over the departures of ``depart`` (default ``"07:00-08:00"``, every minute).
+        Computed once per scenario and parameters, then kept.
+
+        Args:
+            cutoff: minutes, 1 to 180.
+            grid: cell size, metres: 4000 (about a few seconds) to 50000; default 5000
+                (about a second). Finer grids: the command line.
+            compare: another scenario: its values, and the difference per cell.
+            depart, percentile, draws, seed: the departure window, as ``onehour access``.
+
+        Returns:
+            An :class:`Access`: ``cells`` (a DataFrame as ``access.csv``: id, lon, lat and
+            ``population_within_<cutoff>``; with ``compare``, ``_base``, ``_scenario``,
+            ``_diff`` and ``_pct`` columns), ``summary`` (``summary.json``: population-weighted
+            means, people gaining) and ``geojson`` (the cells as polygons).
+
+        Raises:
+            ValueError: a grid too fine or coarse, a bad cutoff or window, an unknown
+                scenario, a network without population surface.
+        """
+        csv, geojson, summary = self._access(compare, cutoff, grid, depart, percentile, draws, seed)
+        return Access.from_files(csv, geojson, summary)
+
+    def access_gdf(self, **kwargs: Any) -> Any:
+        """:meth:`access`'s cells as a ``geopandas.GeoDataFrame`` of polygons (EPSG:4326)
+        with their values; needs geopandas (``pip install geopandas``)."""
+        return to_geodataframe(self.access(**kwargs).geojson)
+
     # -- projects --------------------------------------------------------------------------
 
     def rank_json(
@@ -393,6 +495,77 @@ class Route:
         cols = ["kind", "from", "to", "depart", "arrive", "minutes", "service"]
         legs = pd.DataFrame(doc["legs"], columns=cols)
         return cls(float(doc["minutes"]), legs, doc.get("depart"), doc.get("arrive"), raw=doc)
+
+
+@dataclass
+class Comparison:
+    """Two scenarios compared centre by centre (see :meth:`Network.compare`)."""
+
+    pairs: pd.DataFrame
+    centres: pd.DataFrame
+    largest_gains: pd.DataFrame
+    benefit: Dict[str, Any]
+    raw: Dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_json(cls, doc: Dict[str, Any]) -> "Comparison":
+        """A comparison from the command line's JSON (``onehour compare --format json``)."""
+        ids = doc["centres"]
+        within = {tuple(p) for p in doc["newly_within"]}
+        over = {tuple(p) for p in doc["newly_over"]}
+        nan = float("nan")
+
+        def num(x: Optional[float]) -> float:
+            return nan if x is None else float(x)
+
+        rows = []
+        for i, a in enumerate(ids):
+            for j, b in enumerate(ids):
+                if i == j:
+                    continue
+                rows.append(
+                    {
+                        "from": a,
+                        "to": b,
+                        "base_minutes": num(doc["base_minutes"][i][j]),
+                        "other_minutes": num(doc["other_minutes"][i][j]),
+                        "delta_minutes": num(doc["delta_minutes"][i][j]),
+                        "newly_within": (a, b) in within,
+                        "newly_over": (a, b) in over,
+                    }
+                )
+        pairs = pd.DataFrame(rows)
+        centres = pd.DataFrame(
+            {
+                "centre": ids,
+                "population_base": doc["population_base"],
+                "population_other": doc["population_other"],
+            }
+        )
+        gains = pd.DataFrame(
+            [(a, b, num(x), num(y)) for a, b, x, y in doc["largest_gains"]],
+            columns=["from", "to", "base_minutes", "other_minutes"],
+        )
+        return cls(pairs, centres, gains, dict(doc["benefit"]), raw=doc)
+
+
+@dataclass
+class Access:
+    """Accessibility on a grid (see :meth:`Network.access`)."""
+
+    cells: pd.DataFrame
+    summary: Dict[str, Any]
+    geojson: Dict[str, Any] = field(repr=False)
+    csv: str = field(default="", repr=False)
+
+    @classmethod
+    def from_files(cls, csv: str, geojson: str, summary: str) -> "Access":
+        """From the files ``onehour access`` writes: ``access.csv``, ``access.geojson`` and
+        ``summary.json``, as text."""
+        import io
+
+        cells = pd.read_csv(io.StringIO(csv), dtype={"id": str})
+        return cls(cells, json.loads(summary), json.loads(geojson), csv)
 
 
 def _origin(origin: Origin) -> Tuple[Optional[str], Optional[float], Optional[float]]:

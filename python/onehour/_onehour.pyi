@@ -1,6 +1,6 @@
 """Type stubs of the extension module (Rust, PyO3); use the wrappers in ``onehour``."""
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 def version() -> str: ...
 
@@ -44,6 +44,20 @@ class Model:
         depart: Optional[str],
         percentile: Optional[float],
     ) -> str: ...
+    def compare_json(
+        self, base: str, other: str, depart: Optional[str], draws: Optional[int], seed: Optional[int]
+    ) -> str: ...
+    def access_files(
+        self,
+        scenario: Optional[str],
+        compare: Optional[str],
+        cutoff: int,
+        grid: float,
+        depart: Optional[str],
+        draws: Optional[int],
+        seed: Optional[int],
+        percentile: float,
+    ) -> Tuple[str, str, str]: ...
     def rank_json(
         self,
         base: str,

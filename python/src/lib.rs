@@ -332,6 +332,65 @@ impl Model {
         .map_err(py_err)
     }
 
+    /// `other` compared with `base` centre by centre, as `onehour compare BASE OTHER --format
+    /// json` writes it: the static model, or the medians over a departure window.
+    #[pyo3(signature = (base, other, depart, draws, seed))]
+    fn compare_json(
+        &self,
+        py: Python<'_>,
+        base: &str,
+        other: &str,
+        depart: Option<&str>,
+        draws: Option<u32>,
+        seed: Option<u64>,
+    ) -> PyResult<String> {
+        let w = window(depart, None, draws, seed)?;
+        let m = &self.inner;
+        py.detach(|| -> Result<String, api::Error> {
+            let c = m.compare(base, other, w.as_ref())?;
+            let o = match &w {
+                None => None,
+                Some(w) => Some(m.window_options(w)?),
+            };
+            Ok(analysis::json::compare_json(&c, o.as_ref()))
+        })
+        .map_err(py_err)
+    }
+
+    /// The people of the population surface each cell of a grid reaches within `cutoff`
+    /// minutes over a departure window (default 07:00-08:00), with `compare` the difference:
+    /// `(csv, geojson, summary)`, the files `onehour access` writes.
+    #[pyo3(signature = (scenario, compare, cutoff, grid, depart, draws, seed, percentile))]
+    #[allow(clippy::too_many_arguments)]
+    fn access_files(
+        &self,
+        py: Python<'_>,
+        scenario: Option<&str>,
+        compare: Option<&str>,
+        cutoff: u32,
+        grid: f64,
+        depart: Option<&str>,
+        draws: Option<u32>,
+        seed: Option<u64>,
+        percentile: f64,
+    ) -> PyResult<(String, String, String)> {
+        let mut params = api::AccessParams {
+            cutoff_min: cutoff,
+            grid_m: grid,
+            percentile,
+            ..api::AccessParams::default()
+        };
+        if let Some(w) = window(depart, None, draws, seed)? {
+            params.window = w;
+        }
+        let m = &self.inner;
+        py.detach(|| {
+            let r = m.access(scenario, compare, &params)?;
+            Ok((r.csv.clone(), r.geojson.clone(), r.summary.to_string()))
+        })
+        .map_err(py_err)
+    }
+
     /// The projects of `projects` ranked against `base`, as `onehour rank --format json`
     /// writes them.
     #[pyo3(signature = (base, projects, depart, draws, seed))]
@@ -365,6 +424,7 @@ impl Model {
                 limit,
                 bound,
                 &timing,
+                m.population(),
                 &|| {},
             )?;
             Ok(serde_json::to_string_pretty(&ranked).unwrap_or_default() + "\n")

@@ -7,7 +7,7 @@ use crate::access::indicators::{Evaluator, Spec};
 use crate::access::links::{point_links, Point};
 use crate::access::propagate::{for_each_origin_with, PropagationOptions};
 use crate::analysis::window::{self, WindowOptions};
-use crate::graph::timetabled::idle_on;
+use crate::graph::timetabled::{idle_on, Timetabled};
 use crate::io::opportunities::Opportunities;
 use crate::network::model::{Network, Origin};
 use crate::network::problem::{Problem, Problems};
@@ -65,6 +65,17 @@ pub fn access_values(
     q: &AccessQuery<'_>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<AccessValues, Problems> {
+    access_values_on(net, &window::compile(net)?, q, progress)
+}
+
+/// [`access_values`] on `net` whose timetables are compiled already (`t` is
+/// [`window::compile`]'s for `net`): for callers that keep the compiled network.
+pub fn access_values_on(
+    net: &Network,
+    t: &Timetabled,
+    q: &AccessQuery<'_>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<AccessValues, Problems> {
     let cols: Vec<&[f64]> = q
         .spec
         .columns
@@ -79,9 +90,8 @@ pub fn access_values(
             "choose columns the opportunities file has, and valid cutoffs and decays",
         )])
     })?;
-    let t = window::compile(net)?;
     let dests = destination_points(q.destinations);
-    let nl = point_links(net, &t, q.origins, &dests)?;
+    let nl = point_links(net, t, q.origins, &dests)?;
     let (links, links_model, snap_report) = (nl.links, nl.model, nl.snap_report);
     let k = ev.indicators().len();
     let po = PropagationOptions {
@@ -93,7 +103,7 @@ pub fn access_values(
         limit: None,
     };
     let rows = for_each_origin_with(
-        &t,
+        t,
         &links,
         &po,
         || ev.scratch(),

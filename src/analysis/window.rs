@@ -249,6 +249,82 @@ pub fn window_matrix_on(
     })
 }
 
+/// Door-to-door samples from a point that is no place over the window: the point reaches the
+/// places of `seeds` on its own (stations on foot or by local access, with seconds, as a
+/// point's isochrone reaches them), then the streets between places and the timetables
+/// from there, as a place's row of [`window_matrix`]. `samples[j]` is column `j`'s samples.
+pub fn window_from_seeds(
+    t: &Timetabled,
+    seeds: &[(PlaceIdx, Seconds)],
+    cols: &[PlaceIdx],
+    o: &WindowOptions,
+) -> Result<Vec<Vec<Seconds>>, RaptorError> {
+    check_window(o)?;
+    let days = compile_days(t, o);
+    let egress: Vec<Vec<(StopIdx, Seconds)>> =
+        cols.iter().map(|&c| egress_legs(t, c, o.bound)).collect();
+    let street = street_times_from(&t.street, seeds, o.bound);
+    let access: Vec<(StopIdx, Seconds)> = street
+        .iter()
+        .enumerate()
+        .filter(|&(_, &s)| s != UNREACHED)
+        .filter_map(|(p, &s)| t.stop_of_place[p].map(|st| (st, s.saturating_add(t.interchange[p]))))
+        .filter(|&(_, s)| s <= o.bound)
+        .collect();
+    let p = params(o);
+    let w = Window {
+        from: o.from,
+        to: o.to,
+        step: o.step,
+    };
+    let draws = o.draws.max(1);
+    let direct: Vec<Seconds> = cols.iter().map(|c| street[c.idx()]).collect();
+    let mut out: Vec<Vec<Seconds>> =
+        vec![Vec::with_capacity(draws as usize * o.departures()); cols.len()];
+    let mut ws = RaptorWorkspace::new();
+    for day in &days {
+        ws.window(day, &access, w, &p, |a| {
+            for (j, eg) in egress.iter().enumerate() {
+                let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
+                out[j].push(by_transit.min(direct[j]));
+            }
+        })?;
+    }
+    for s in &mut out {
+        let one = s.len();
+        for _ in days.len() as u32..draws {
+            s.extend_from_within(..one);
+        }
+    }
+    Ok(out)
+}
+
+/// [`street_times`] from several places, each reached at its own time (those past the bound
+/// left out).
+pub fn street_times_from(g: &Csr, sources: &[(PlaceIdx, Seconds)], bound: Seconds) -> Vec<Seconds> {
+    let mut dist = vec![UNREACHED; g.num_nodes()];
+    let mut heap = BinaryHeap::new();
+    for &(s, t) in sources {
+        if t <= bound && t < dist[s.idx()] {
+            dist[s.idx()] = t;
+            heap.push(Reverse((t, s.0)));
+        }
+    }
+    while let Some(Reverse((d, v))) = heap.pop() {
+        if d > dist[v as usize] {
+            continue;
+        }
+        for a in g.out(v).1 {
+            let nd = d.saturating_add(a.weight);
+            if nd <= bound && nd < dist[a.head as usize] {
+                dist[a.head as usize] = nd;
+                heap.push(Reverse((nd, a.head)));
+            }
+        }
+    }
+    dist
+}
+
 /// The journey from `from` to `to` leaving at `o.from` (draw 0), leg by leg, or `None` if the
 /// destination is not reached within the bound by transit. Also returns the street-only time.
 pub fn journey(

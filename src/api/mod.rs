@@ -26,9 +26,14 @@
 //! assert_eq!(iso.bands.len(), 4);
 //! ```
 
+mod access;
 mod model;
 mod results;
 
+pub use access::{
+    AccessParams, AccessResult, ACCESS_CUTOFF_MIN, ACCESS_GRID_M, MAX_ACCESS_GRID_M,
+    MIN_ACCESS_GRID_M,
+};
 pub use model::{Model, Options, ScenarioNet};
 pub use results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
 
@@ -116,10 +121,11 @@ pub const DEFAULT_DRAWS: u32 = 10;
 pub const DEFAULT_PERCENTILES: [f64; 5] = [5.0, 25.0, 50.0, 75.0, 95.0];
 
 impl Window {
-    /// `HH:MM` or `HH:MM-HH:MM` with the default draws (10), seed (1) and percentiles.
+    /// `HH:MM` or `HH:MM-HH:MM` with the default draws (10), seed (1) and percentiles; an
+    /// error names `depart`.
     pub fn parse(depart: &str) -> Result<Window, Error> {
-        let (from, to) =
-            crate::analysis::window::parse_depart(depart).map_err(Error::BadRequest)?;
+        let (from, to) = crate::analysis::window::parse_depart(depart)
+            .map_err(|e| Error::BadRequest(format!("depart: {e}")))?;
         Ok(Window {
             from,
             to,
@@ -139,6 +145,42 @@ impl Window {
             percentiles: DEFAULT_PERCENTILES.to_vec(),
         }
     }
+}
+
+/// The isochrone parameters checked, an error naming the parameter as a caller of the
+/// facade gives it (`thresholds`, `cell`, `max_access`), not the command line's flag.
+pub(crate) fn check_iso_params(p: &crate::geo::isochrone::IsoParams) -> Result<(), Error> {
+    let bad = |m: String| Err(Error::BadRequest(m));
+    if p.thresholds_min.is_empty() {
+        return bad("thresholds: give at least one threshold in minutes, e.g. 15,30,45,60".into());
+    }
+    if let Some(t) = p
+        .thresholds_min
+        .iter()
+        .find(|t| !(t.is_finite() && **t > 0.0 && **t <= 24.0 * 60.0))
+    {
+        return bad(format!(
+            "thresholds: {t} is not a number of minutes in (0, 1440]"
+        ));
+    }
+    if p.thresholds_min.windows(2).any(|w| w[0] >= w[1]) {
+        return bad("thresholds: give them strictly increasing, e.g. 15,30,45,60".into());
+    }
+    if !(p.cell_m.is_finite() && (10.0..=10_000.0).contains(&p.cell_m)) {
+        return bad(format!(
+            "cell: {} m is outside 10..10000; give a grid cell size in metres",
+            p.cell_m
+        ));
+    }
+    if let Some(m) = p.max_access_m {
+        if !(m.is_finite() && (0.0..=100_000.0).contains(&m)) {
+            return bad(format!(
+                "max_access: {m} m is outside 0..100000; give metres"
+            ));
+        }
+    }
+    // Whatever else the library checks (in its own words).
+    p.check().map_err(Error::BadRequest)
 }
 
 /// The window options of a timetable query, as the command line's session makes them.

@@ -129,6 +129,8 @@ pub struct Model {
     /// Where the network was read from, and its manifest's folder within it.
     src: Source,
     folder: String,
+    /// Accessibility computed so far (`super::access`).
+    access: super::access::AccessCache,
 }
 
 thread_local! {
@@ -223,7 +225,13 @@ impl Model {
                 .map(|(d, _)| d.to_string())
                 .unwrap_or_default(),
             src,
+            access: Default::default(),
         })
+    }
+
+    /// The accessibility kept so far.
+    pub(super) fn access_cache(&self) -> &super::access::AccessCache {
+        &self.access
     }
 
     /// The bundled Guangzhou network and scenarios with the command line's defaults.
@@ -264,6 +272,12 @@ impl Model {
     /// The target, minutes.
     pub fn limit_min(&self) -> f64 {
         self.limit_min
+    }
+
+    /// The network's population surface (`[population]` in its manifest), if it names one:
+    /// the people compare, rank and isochrones count.
+    pub fn population(&self) -> Option<&PopulationSurface> {
+        self.population.as_deref()
     }
 
     /// The projection the isochrones' grids use (the base network's).
@@ -527,7 +541,24 @@ impl Model {
         params: &IsoParams,
         window: Option<(&Window, f64)>,
     ) -> Result<Isochrone, Error> {
-        params.check().map_err(Error::BadRequest)?;
+        self.isochrone_in(scenario, origin, params, window)
+            .map_err(|e| match e {
+                // The grid would be too large: the caller's parameter, in the caller's terms.
+                Error::Failed(m) if m.contains("--cell") => {
+                    Error::BadRequest(format!("cell: {}", m.replace("--cell", "cell")))
+                }
+                e => e,
+            })
+    }
+
+    fn isochrone_in(
+        &self,
+        scenario: Option<&str>,
+        origin: &Origin,
+        params: &IsoParams,
+        window: Option<(&Window, f64)>,
+    ) -> Result<Isochrone, Error> {
+        super::check_iso_params(params)?;
         let sn = self.scenario(scenario)?;
         let p = &sn.prepared;
         let frame = Frame {
@@ -549,8 +580,7 @@ impl Model {
                 }
                 let origin = sn.place(q)?;
                 let t = sn.timetable()?;
-                let all: Vec<PlaceIdx> =
-                    (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
+                let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
                 let o = WindowOptions {
                     bound: (params.max_threshold_s().ceil() as u32).max(60),
                     ..self.window_options(w)?
@@ -579,9 +609,43 @@ impl Model {
                 })
                 .map_err(Error::Failed)
             }
-            (Origin::Point { .. }, Some(_)) => Err(Error::BadRequest(
-                "depart: isochrones over a departure window start from a place; give place=ID, or drop depart".into(),
-            )),
+            (&Origin::Point { lon, lat }, Some((w, pct))) => {
+                if !(0.0..=100.0).contains(&pct) {
+                    return Err(Error::BadRequest(format!(
+                        "percentile: {pct} is not a percentile; give a number from 0 to 100"
+                    )));
+                }
+                self.check_point(lon, lat)?;
+                if p.graph.profile != Profile::Transit {
+                    return Err(Error::BadRequest(
+                        "depart: the timetables are public transport's; open the model with the transit profile".into(),
+                    ));
+                }
+                let seeds = self.point_seeds(p, lon, lat);
+                let t = sn.timetable()?;
+                let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
+                let o = WindowOptions {
+                    bound: (params.max_threshold_s().ceil() as u32).max(60),
+                    ..self.window_options(w)?
+                };
+                let samples = window::window_from_seeds(&t, &seeds, &all, &o)
+                    .map_err(|e| Error::from(window::as_problems(e)))?;
+                let times: Vec<Seconds> = samples
+                    .into_iter()
+                    .map(|mut s| crate::engine::raptor::percentile(&mut s, pct))
+                    .collect();
+                let id = format!("point:{lon:.6},{lat:.6}");
+                let name = format!("{lon:.5}, {lat:.5}");
+                isochrone::isochrone_from_point_times(
+                    p,
+                    (lon, lat),
+                    &times,
+                    (&id, &name),
+                    &frame,
+                    &sn.name,
+                )
+                .map_err(Error::Failed)
+            }
         }
     }
 
@@ -776,6 +840,31 @@ mod tests {
             m.isochrone(None, &o, &params, None),
             Err(Error::BadRequest(_))
         ));
+    }
+
+    #[test]
+    fn messages_name_the_callers_parameter_not_a_flag() {
+        let m = model();
+        let o = Origin::Place("c_foshan".into());
+        let msg = |e: Result<Isochrone, Error>| e.err().unwrap().message();
+        let cases = [
+            (vec![], 250.0, "thresholds:"),
+            (vec![30.0, 15.0], 250.0, "thresholds:"),
+            (vec![-5.0], 250.0, "thresholds:"),
+            (vec![30.0], 5.0, "cell:"),
+            (vec![600.0], 10.0, "cell:"),
+        ];
+        for (t, cell, start) in cases {
+            let p = IsoParams {
+                thresholds_min: t,
+                cell_m: cell,
+                ..IsoParams::default()
+            };
+            let e = msg(m.isochrone(None, &o, &p, None));
+            assert!(e.starts_with(start) && !e.contains("--"), "{e}");
+        }
+        let e = Window::parse("7am").err().unwrap().message();
+        assert!(e.starts_with("depart:") && e.contains("HH:MM"), "{e}");
     }
 
     #[test]

@@ -851,6 +851,47 @@ pub fn isochrone_from_times(
     from_sources(p, &src, &access, (&pl.id, &pl.name), frame, scenario)
 }
 
+/// The isochrone of a point that is no place from given times to every place (as
+/// [`isochrone_from_times`]), with the point itself a source at time 0: its own
+/// neighbourhood on foot, as [`isochrone_from_point`] draws it.
+pub fn isochrone_from_point_times(
+    p: &Prepared,
+    (lon, lat): (f64, f64),
+    times: &[Seconds],
+    origin: (&str, &str),
+    frame: &Frame,
+    scenario: &str,
+) -> Result<Isochrone, String> {
+    let params = &frame.params;
+    let access = AccessModel::for_profile(&p.net, Profile::Transit, params.max_access_m);
+    let max_s = params.max_threshold_s();
+    let (x, y) = frame.proj.forward(lon, lat);
+    let mut src = Vec::new();
+    if access.end_s <= max_s {
+        src.push(Source { x, y, start_s: 0.0 });
+    }
+    src.extend(
+        times
+            .iter()
+            .enumerate()
+            .filter(|&(i, &t)| {
+                t != UNREACHED
+                    && p.net.places[i].kind != PlaceKind::RoadNode
+                    && t as f64 + access.end_s <= max_s
+            })
+            .map(|(i, &t)| {
+                let pl = &p.net.places[i];
+                let (x, y) = frame.proj.forward(pl.lon, pl.lat);
+                Source {
+                    x,
+                    y,
+                    start_s: t as f64,
+                }
+            }),
+    );
+    from_sources(p, &src, &access, origin, frame, scenario)
+}
+
 /// The surface, bands and their populations of an isochrone from its sources.
 fn from_sources(
     p: &Prepared,

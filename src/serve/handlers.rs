@@ -102,8 +102,8 @@ impl<'a> Params<'a> {
             }
             return Ok(None);
         };
-        let mut w =
-            Window::parse(d).map_err(|e| ApiError::bad(format!("parameter 'depart': {e}")))?;
+        // The facade's message names `depart`.
+        let mut w = Window::parse(d).map_err(ApiError::from)?;
         if let Some(x) = self.f64("draws", "a number of draws")? {
             if !(1.0..=100.0).contains(&x) || x.fract() != 0.0 {
                 return Err(ApiError::bad(format!(
@@ -135,12 +135,13 @@ pub fn routes(r: Router<Arc<State>>) -> Router<Arc<State>> {
         .route("/api/matrix", get(matrix_h))
         .route("/api/route", get(route_h))
         .route("/api/isochrones", get(isochrones_h))
+        .route("/api/access", get(access_h))
         .route("/api/layers/network", get(network_h))
         .route("/api/layers/districts", get(districts_h))
         .fallback(|| async {
             ApiError {
                 status: 404,
-                message: "no such page: the API is under /api/ (info, scenarios, places, matrix, route, isochrones, layers/network, layers/districts)".into(),
+                message: "no such page: the API is under /api/ (info, scenarios, places, matrix, route, isochrones, access, layers/network, layers/districts)".into(),
                 suggestions: vec![],
             }
         })
@@ -183,6 +184,20 @@ async fn route_h(s: AxState<Arc<State>>, q: Q) -> Response {
 async fn isochrones_h(s: AxState<Arc<State>>, q: Q) -> Response {
     answer(s.0, q.0, isochrones).await
 }
+async fn access_h(s: AxState<Arc<State>>, q: Q) -> Response {
+    match on_pool(move || access_file(&s.0, &q.0)).await {
+        Ok((kind, name, body)) => {
+            let mut r = ([(header::CONTENT_TYPE, kind)], body).into_response();
+            if let Some(v) = name.and_then(|n| {
+                header::HeaderValue::from_str(&format!("attachment; filename=\"{n}\"")).ok()
+            }) {
+                r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            r
+        }
+        Err(e) => e.into_response(),
+    }
+}
 async fn network_h(s: AxState<Arc<State>>, q: Q) -> Response {
     answer(s.0, q.0, network_layer).await
 }
@@ -207,6 +222,13 @@ pub fn info(s: &State) -> Value {
         "timetables": m.day().is_some() && m.profile() == crate::graph::Profile::Transit,
         "default_window": "07:00-09:00",
         "thresholds": IsoParams::default().thresholds_min,
+        "access": {
+            "available": net.population.is_some() && m.day().is_some() && m.profile() == crate::graph::Profile::Transit,
+            "grid_m": crate::api::ACCESS_GRID_M,
+            "min_grid_m": crate::api::MIN_ACCESS_GRID_M,
+            "cutoff_minutes": crate::api::ACCESS_CUTOFF_MIN,
+            "window": "07:00-08:00",
+        },
         "cell_m": IsoParams::default().cell_m,
         "warnings": m.warnings(),
     })
@@ -392,6 +414,81 @@ pub fn isochrones(s: &State, q: &HashMap<String, String>) -> Result<String, ApiE
     }
     out.push_str(&format!(",\"summary\":{}}}", text(&summary)));
     Ok(out)
+}
+
+/// `/api/access?scenario=A[&compare=B][&cutoff=60][&grid=5000][&depart=HH:MM-HH:MM&draws=
+/// &seed=][&percentile=50][&format=json|csv|geojson]`: the people of the population surface
+/// each cell of the grid reaches within the cutoff over the window (default 07:00-08:00), as
+/// `onehour access` computes them; with `compare`, both scenarios and the difference per cell.
+/// JSON (default): `scenario`, `compare`, `cutoff_minutes`, `grid_m`, `cells`, `columns`,
+/// `summary` (summary.json) and `cells_geojson` (access.geojson); `csv` and `geojson` answer
+/// the file itself, as a download.
+pub fn access(s: &State, q: &HashMap<String, String>) -> Result<String, ApiError> {
+    access_file(s, q).map(|(_, _, body)| body)
+}
+
+/// [`access`]: the content type, the file name of a download and the body.
+fn access_file(
+    s: &State,
+    q: &HashMap<String, String>,
+) -> Result<(&'static str, Option<String>, String), ApiError> {
+    let p = Params::new(
+        q,
+        &[
+            "scenario",
+            "compare",
+            "cutoff",
+            "grid",
+            "depart",
+            "draws",
+            "seed",
+            "percentile",
+            "format",
+        ],
+    )?;
+    let mut params = crate::api::AccessParams::default();
+    if let Some(c) = p.f64("cutoff", "a number of minutes")? {
+        if c.fract() != 0.0 || !(1.0..=1000.0).contains(&c) {
+            return Err(ApiError::bad(format!(
+                "parameter 'cutoff': {c} is not whole minutes; give e.g. cutoff=60"
+            )));
+        }
+        params.cutoff_min = c as u32;
+    }
+    if let Some(g) = p.f64("grid", "a cell size in metres")? {
+        params.grid_m = g;
+    }
+    if let Some(w) = p.window()? {
+        params.window = w;
+    }
+    if let Some(pct) = p.f64("percentile", "a percentile from 0 to 100")? {
+        params.percentile = pct;
+    }
+    let format = p.str("format").unwrap_or("json");
+    if !["json", "csv", "geojson"].contains(&format) {
+        return Err(ApiError::bad(format!(
+            "parameter 'format': '{format}' is no format here; give json, csv or geojson"
+        )));
+    }
+    let r = s
+        .model
+        .access(p.str("scenario"), p.str("compare"), &params)?;
+    let name = |ext: &str| {
+        let mut n = format!("access-{}", r.scenario);
+        if let Some(c) = &r.compare {
+            n.push_str(&format!("-vs-{c}"));
+        }
+        format!("{n}-{}min-{}m.{ext}", params.cutoff_min, params.grid_m)
+    };
+    Ok(match format {
+        "csv" => ("text/csv; charset=utf-8", Some(name("csv")), r.csv.clone()),
+        "geojson" => (
+            "application/geo+json",
+            Some(name("geojson")),
+            r.geojson.clone(),
+        ),
+        _ => ("application/json", None, r.to_json()),
+    })
 }
 
 /// The bands of an isochrone as GeoJSON text (as `onehour isochrones` writes its files).

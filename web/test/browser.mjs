@@ -1,6 +1,7 @@
 // Browser test of `onehour serve`: starts the server on a free port, opens the page in headless
 // Chromium (Debian's, driven by playwright-core), switches the compared scenario, clicks a
-// centre, and checks that the matrix and the isochrone layer appear; saves a screenshot.
+// centre, and checks that the matrix, the isochrone layer and the accessibility layer (with its
+// legend) appear; saves a screenshot.
 //
 //   node web/test/browser.mjs [path/to/onehour] [output folder]
 //
@@ -73,6 +74,17 @@ try {
     const b = m.b ? m.b.queryRenderedFeatures({ layers: ['iso-fill'] }).length : 0;
     return a > 0 && b > 0 ? { a, b } : null;
   }, null, { timeout: 30000 }).then((h) => h.jsonValue()));
+  const access = await step('accessibility layer drawn', async () => {
+    await page.check('#access-show');
+    await page.waitForSelector('body[data-access=ready]', { timeout: 120000 });
+    return page.waitForFunction(() => {
+      const m = window.onehour.maps;
+      const a = m.a.queryRenderedFeatures({ layers: ['access-fill'] }).length;
+      const b = m.b ? m.b.queryRenderedFeatures({ layers: ['access-fill'] }).length : 0;
+      const legend = document.querySelector('#legend').textContent.includes('people within');
+      return a > 0 && b > 0 && legend ? { a, b } : null;
+    }, null, { timeout: 30000 }).then((h) => h.jsonValue());
+  });
   await step('route legs', async () => {
     await page.click('#matrix td[data-i="0"][data-j="2"]');
     await page.waitForSelector('#route table.legs', { timeout: 30000 });
@@ -83,7 +95,7 @@ try {
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   if (foreign.length) throw new Error(`the page fetched from elsewhere: ${foreign.join(', ')}`);
   const cells = await page.$$eval('#matrix td[data-i]', (t) => t.length);
-  console.log(`browser test passed: matrix of ${cells} cells, isochrone features drawn ${drawn.a} / ${drawn.b}; screenshot ${shot}`);
+  console.log(`browser test passed: matrix of ${cells} cells, isochrone features drawn ${drawn.a} / ${drawn.b}, accessibility cells ${access.a} / ${access.b}; screenshot ${shot}`);
 } catch (e) {
   console.error(`browser test failed: ${e.message}`);
   process.exitCode = 1;
