@@ -639,7 +639,9 @@ fn window_case(seed: u64) {
     let mut flat = RaptorWorkspace::new();
     let mut k = 0;
     flat.window_arrivals(&day, &acc, Window { from, to, step: 60 }, &q.params, |a| {
-        let single = fresh.one_departure(&day, &acc, a.depart(), &q.params).unwrap();
+        let single = fresh
+            .one_departure(&day, &acc, a.depart(), &q.params)
+            .unwrap();
         for s in 0..tt.stops().len() {
             let s = StopIdx::from_idx(s);
             assert_eq!(a.at(s), single.at(s), "seed {seed}: window_arrivals at {s}");

@@ -871,13 +871,28 @@ impl RaptorWorkspace {
             return None;
         }
         // The fewest rounds that reach the best arrival.
-        let mut k = (0..=rounds).find(|&k| self.arr[k * n + stop] == best)?;
-        // Legs backwards, as (kind, from, to, ride info).
-        enum Back {
-            Access(usize, u32),
-            Ride(u32, u32, u32, usize),
-            Walk(usize, usize),
+        let k = (0..=rounds).find(|&k| self.arr[k * n + stop] == best)?;
+        let back = self.legs_back(day, stop, k)?;
+        let (mut legs, mut t) = self.legs_forward(day, &back, dep - BASE)?;
+        if let Some(e) = egress_secs {
+            legs.push(Leg::Egress {
+                from: StopIdx::from_idx(stop),
+                depart: t,
+                arrive: t + e,
+            });
+            t += e;
         }
+        Some(Journey {
+            depart: dep - BASE,
+            arrive: t,
+            legs,
+        })
+    }
+
+    /// The legs of the journey to `stop` in round `k`, from the last to the first, read from
+    /// the parent labels (`None` where a label has no parent).
+    fn legs_back(&self, day: &DayTimetable, stop: usize, mut k: usize) -> Option<Vec<Back>> {
+        let n = self.n;
         let mut back = Vec::new();
         let from = self.arr_from[k * n + stop] as usize;
         if from != stop {
@@ -903,74 +918,78 @@ impl RaptorWorkspace {
             }
             s = rf as usize;
         }
-        // Forward, with times.
+        Some(back)
+    }
+
+    /// The legs of `back` in order with their times, leaving at `t` (seconds since the date's
+    /// midnight), and the arrival of the last.
+    fn legs_forward(
+        &self,
+        day: &DayTimetable,
+        back: &[Back],
+        mut t: Seconds,
+    ) -> Option<(Vec<Leg>, Seconds)> {
         let tt = day.timetable();
         let mut legs = Vec::with_capacity(back.len() + 1);
-        let mut t = dep - BASE;
         for b in back.iter().rev() {
-            match *b {
-                Back::Access(s, i) => {
-                    let a = self.access_copy[i as usize].1;
-                    legs.push(Leg::Access {
-                        to: StopIdx::from_idx(s),
-                        depart: t,
-                        arrive: t + a,
-                    });
-                    t += a;
-                }
+            let leg = match *b {
+                Back::Access(s, i) => Leg::Access {
+                    to: StopIdx::from_idx(s),
+                    depart: t,
+                    arrive: t + self.access_copy[i as usize].1,
+                },
                 Back::Walk(a, b) => {
                     let d = tt
                         .footpaths(StopIdx::from_idx(a))
                         .iter()
                         .find(|f| f.to.idx() == b)
                         .map(|f| f.duration)?;
-                    legs.push(Leg::Walk {
+                    Leg::Walk {
                         from: StopIdx::from_idx(a),
                         to: StopIdx::from_idx(b),
                         depart: t,
                         arrive: t + d,
-                    });
-                    t += d;
+                    }
                 }
-                Back::Ride(r, j, board, to) => {
-                    let route = &day.routes()[r as usize];
-                    let inst = day.instance(route, j);
-                    // The first stop after boarding where the trip reaches `to` and lets
-                    // passengers off (a loop may pass `to` more than once): the scan set the
-                    // label there, as times do not decrease along a trip.
-                    let acc = day.route_access(route);
-                    let pos = (board as usize + 1..route.n_stops as usize).find(|&i| {
-                        day.route_stops(route)[i].idx() == to && acc[i] & access::ALIGHT != 0
-                    })?;
-                    let d = day.departures_at(route, board as usize)[j as usize] - BASE;
-                    let a = day.arrivals_at(route, pos)[j as usize] - BASE;
-                    legs.push(Leg::Ride {
-                        route: tt.trip(inst.trip).route,
-                        trip: inst.trip,
-                        service_day: Day(day.date().0 + inst.day_offset as i32),
-                        from: day.route_stops(route)[board as usize],
-                        to: StopIdx::from_idx(to),
-                        depart: d,
-                        arrive: a,
-                    });
-                    t = a;
-                }
-            }
+                Back::Ride(r, j, board, to) => ride_leg(day, r, j, board, to)?,
+            };
+            t = leg.arrive();
+            legs.push(leg);
         }
-        if let Some(e) = egress_secs {
-            legs.push(Leg::Egress {
-                from: StopIdx::from_idx(stop),
-                depart: t,
-                arrive: t + e,
-            });
-            t += e;
-        }
-        Some(Journey {
-            depart: dep - BASE,
-            arrive: t,
-            legs,
-        })
+        Some((legs, t))
     }
+}
+
+/// A leg of a journey read backwards from the labels: the access entry reaching a stop, a ride
+/// (day route, trip, boarding position, stop left at), or a walk between two stops.
+enum Back {
+    Access(usize, u32),
+    Ride(u32, u32, u32, usize),
+    Walk(usize, usize),
+}
+
+/// The ride on trip `j` of day route `r`, boarded at position `board`, left at stop `to`.
+fn ride_leg(day: &DayTimetable, r: u32, j: u32, board: u32, to: usize) -> Option<Leg> {
+    let tt = day.timetable();
+    let route = &day.routes()[r as usize];
+    let inst = day.instance(route, j);
+    // The first stop after boarding where the trip reaches `to` and lets passengers off (a
+    // loop may pass `to` more than once): the scan set the label there, as times do not
+    // decrease along a trip.
+    let acc = day.route_access(route);
+    let pos = (board as usize + 1..route.n_stops as usize)
+        .find(|&i| day.route_stops(route)[i].idx() == to && acc[i] & access::ALIGHT != 0)?;
+    let d = day.departures_at(route, board as usize)[j as usize] - BASE;
+    let a = day.arrivals_at(route, pos)[j as usize] - BASE;
+    Some(Leg::Ride {
+        route: tt.trip(inst.trip).route,
+        trip: inst.trip,
+        service_day: Day(day.date().0 + inst.day_offset as i32),
+        from: day.route_stops(route)[board as usize],
+        to: StopIdx::from_idx(to),
+        depart: d,
+        arrive: a,
+    })
 }
 
 /// What `window_travel_times` samples: travel times over a departure window, for many
