@@ -203,6 +203,12 @@ pub fn load_network_cached(
     if manifest != "network.toml" || !is_onehour_folder(root) {
         return load_network(src, manifest);
     }
+    // A manifest that may name files outside the folder (`allow_outside`): the folder's hash
+    // would not cover them, so no cache.
+    match std::fs::read_to_string(root.join(manifest)) {
+        Ok(text) if !text.contains("allow_outside") => {}
+        _ => return load_network(src, manifest),
+    }
     let Some(key) = folder_key(root) else {
         return load_network(src, manifest);
     };
@@ -263,6 +269,43 @@ mod tests {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         b: Option<String>,
         c: f64,
+    }
+
+    /// A copy of the tiny test network in a folder marked as onehour's, with `head` put
+    /// before its manifest.
+    fn tiny_copy(dir: &Path, head: &str) -> PathBuf {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        let out = dir.join("tiny");
+        std::fs::create_dir(&out).unwrap();
+        for e in std::fs::read_dir(&src).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), out.join(e.file_name())).unwrap();
+        }
+        let m = out.join("network.toml");
+        let text = std::fs::read_to_string(&m).unwrap();
+        std::fs::write(&m, format!("{head}{text}")).unwrap();
+        std::fs::write(out.join(FOLDER_MARKER), "test\n").unwrap();
+        out
+    }
+
+    #[test]
+    fn a_cached_network_equals_the_loaded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = tiny_copy(dir.path(), "");
+        let src = Source::Disk(root.clone());
+        let want = load_network(&src, "network.toml").unwrap();
+        assert_eq!(load_network_cached(&src, "network.toml").unwrap(), want);
+        assert!(root.join(DIR).join("network.msgpack").is_file());
+        assert_eq!(load_network_cached(&src, "network.toml").unwrap(), want);
+        // Files outside the folder may be named: no cache.
+        let other = tempfile::tempdir().unwrap();
+        let root = tiny_copy(other.path(), "allow_outside = true\n");
+        let src = Source::Disk(root.clone());
+        assert_eq!(
+            load_network_cached(&src, "network.toml").unwrap(),
+            load_network(&src, "network.toml").unwrap()
+        );
+        assert!(!root.join(DIR).exists());
     }
 
     #[test]
