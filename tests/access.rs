@@ -455,3 +455,79 @@ fn porto_alegre_with_streets_access_and_a_scenario_difference() {
         "{s}"
     );
 }
+
+/// The compiled-model cache of an imported folder (`.onehour-cache/`: the loaded network and
+/// the street graphs) changes no output: the first run writes it, the next reads it, and both
+/// equal a run on a copy of the folder that keeps no cache (no onehour marker). A changed input
+/// makes it stale (rebuilt silently: the output follows the new input); a corrupt cache is
+/// rebuilt with a warning, never trusted.
+#[test]
+fn the_model_cache_changes_nothing_and_is_rebuilt_when_stale_or_corrupt() {
+    let d = tempfile::tempdir().unwrap();
+    let net = d.path().join("net");
+    run_ok(&mut poa::import(&net, true));
+    let cache = net.join(".onehour-cache");
+    assert!(!cache.exists(), "the import writes no cache");
+    let cells = poa_cells(d.path(), 40);
+    let run = |dir: &std::path::Path| {
+        let out = onehour()
+            .args(["matrix", "--network"])
+            .arg(dir)
+            .arg("--points")
+            .arg(&cells)
+            .args(["--date", "2019-05-13", "--depart", "14:00"])
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{err}");
+        (out.stdout, err)
+    };
+    let (cold, err) = run(&net);
+    assert!(!err.contains("cache"), "{err}");
+    let net_cache = cache.join("network.msgpack");
+    let streets_cache = cache.join("streets.osm.pbf.streets.msgpack");
+    assert!(net_cache.is_file() && streets_cache.is_file());
+    let (warm, err) = run(&net);
+    assert_eq!(warm, cold, "the cache changed the matrix");
+    assert!(!err.contains("cache"), "{err}");
+    // The same folder without the marker: no cache written, same output.
+    let plain = d.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    for e in std::fs::read_dir(&net).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if e.file_type().unwrap().is_file() && name != ".onehour-output" {
+            std::fs::copy(e.path(), plain.join(&name)).unwrap();
+        }
+    }
+    let (uncached, _) = run(&plain);
+    assert_eq!(uncached, cold, "the cache changed the matrix");
+    assert!(!plain.join(".onehour-cache").exists());
+    // Corrupt caches: a byte flipped in the network's, garbage for the streets'.
+    let mut b = std::fs::read(&net_cache).unwrap();
+    let mid = b.len() / 2;
+    b[mid] ^= 0x55;
+    std::fs::write(&net_cache, &b).unwrap();
+    std::fs::write(&streets_cache, b"not a cache").unwrap();
+    let (again, err) = run(&net);
+    assert_eq!(again, cold);
+    assert_eq!(err.matches("cannot be trusted").count(), 2, "{err}");
+    let (again, err) = run(&net);
+    assert_eq!(again, cold);
+    assert!(
+        !err.contains("cannot be trusted"),
+        "rebuilt, valid again: {err}"
+    );
+    // A changed input: slower walking, in both folders; the cache follows it.
+    for dir in [&net, &plain] {
+        let m = dir.join("network.toml");
+        let text = std::fs::read_to_string(&m).unwrap();
+        assert!(!text.contains("\n[walking]"), "{text}");
+        std::fs::write(&m, text + "\n[walking]\nspeed_kmh = 3.0\n").unwrap();
+    }
+    let (slower, _) = run(&net);
+    assert_ne!(slower, cold, "a stale cache was used");
+    assert_eq!(slower, run(&plain).0);
+    assert_eq!(run(&net).0, slower);
+}

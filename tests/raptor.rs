@@ -558,6 +558,26 @@ fn case(seed: u64) {
         );
         let got = raptor_once(&tt, &q, &mut ws);
         assert_eq!(got, want, "seed {seed}: RAPTOR differs from brute force, departure {}, access {:?}, {:?}, draw {:?}", q.dep, q.access, q.params, q.draw);
+        // The same on one label row for every round (a one-departure window read for
+        // arrivals only), in the workspace the full search just used.
+        let day = DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw);
+        let one = Window {
+            from: q.dep,
+            to: q.dep,
+            step: 60,
+        };
+        let mut flat = Vec::new();
+        ws.window_arrivals(&day, &access_of(&q), one, &q.params, |a| {
+            flat = (0..tt.stops().len())
+                .map(|s| a.at(StopIdx::from_idx(s)).unwrap_or(UNREACHED))
+                .collect();
+        })
+        .unwrap();
+        assert_eq!(
+            flat, want,
+            "seed {seed}: RAPTOR on one label row differs from brute force"
+        );
+        assert_eq!(ws.journey(&day, StopIdx(0), None), None);
         // The same through the timetable's footpaths instead of the day's compact ones.
         let plain =
             DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw).without_walks();
@@ -615,6 +635,21 @@ fn window_case(seed: u64) {
         }
     })
     .unwrap();
+    // window_arrivals gives the same minutes (one row when the window is one minute).
+    let mut flat = RaptorWorkspace::new();
+    let mut k = 0;
+    flat.window_arrivals(&day, &acc, Window { from, to, step: 60 }, &q.params, |a| {
+        let single = fresh
+            .one_departure(&day, &acc, a.depart(), &q.params)
+            .unwrap();
+        for s in 0..tt.stops().len() {
+            let s = StopIdx::from_idx(s);
+            assert_eq!(a.at(s), single.at(s), "seed {seed}: window_arrivals at {s}");
+        }
+        k += 1;
+    })
+    .unwrap();
+    assert_eq!(k, minutes.len(), "seed {seed}");
     let want: Vec<Seconds> = (0..=(to - from) / 60)
         .rev()
         .map(|i| from + i * 60)

@@ -244,7 +244,7 @@ pub fn origin_times(
             }
         }
         let mut k = (day_i * per_day) as u32;
-        raptor.window(day, &links.access[origin], w, &p, |a| {
+        raptor.window_arrivals(day, &links.access[origin], w, &p, |a| {
             for s in 0..stops {
                 let Some(t) = a.at(StopIdx(s as u32)) else {
                     continue;

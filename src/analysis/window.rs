@@ -224,7 +224,7 @@ pub fn window_matrix_on(
             let mut out: Vec<Vec<Seconds>> =
                 vec![Vec::with_capacity(draws as usize * o.departures()); cols.len()];
             for day in days {
-                ws.window(day, &access, w, &p, |a| {
+                ws.window_arrivals(day, &access, w, &p, |a| {
                     for (j, eg) in egress.iter().enumerate() {
                         let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
                         out[j].push(by_transit.min(direct[j]));

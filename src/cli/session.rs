@@ -9,7 +9,7 @@ use crate::cli::UserError;
 use crate::graph::Prepared;
 use crate::network::bundled;
 use crate::network::ids::Seconds;
-use crate::network::load::{load_network, network_source, Source};
+use crate::network::load::{network_source, Source};
 use crate::network::model::{Date, Network};
 use crate::scenario::{apply, Library};
 
@@ -40,7 +40,7 @@ impl Session {
     /// Loads the network (printing its warnings to stderr), takes it as of the chosen day, and loads the scenario library.
     pub fn open(opts: &NetOpts) -> Result<Session> {
         let (src, manifest) = network_source(opts.network.as_deref()).map_err(UserError)?;
-        let (mut full, warnings) = load_network(&src, &manifest)?;
+        let (mut full, warnings) = crate::network::cache::load_network_cached(&src, &manifest)?;
         if let Some(w) = opts.wait {
             full.settings.routing.wait = w.into();
         }

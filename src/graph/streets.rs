@@ -34,6 +34,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::network::ids::id_type;
 use crate::network::model::haversine_m;
@@ -63,7 +64,7 @@ const M_PER_DEG: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
 pub const SNAP_WARN_M: f64 = 100.0;
 
 /// A segment of a drivable way, as a reader gives it.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CarSegment {
     /// First node (in the way's order).
     pub a: u32,
@@ -92,14 +93,14 @@ pub struct StreetInput {
 
 /// One arc of a street CSR graph: head node and weight (millimetres on the walking graph,
 /// milliseconds on the driving graph).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Arc {
     head: u32,
     w: u32,
 }
 
 /// A compact CSR graph.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Graph {
     first: Vec<u32>,
     arcs: Vec<Arc>,
@@ -131,7 +132,7 @@ impl Graph {
 
 /// A uniform grid over segments: `items[start[c]..start[c + 1]]` are the segments crossing
 /// cell `c = y * nx + x`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Grid {
     lon0: f64,
     lat0: f64,
@@ -402,7 +403,7 @@ impl StreetWorkspace {
 
 /// Walking and driving street graphs with their snapping indices. Immutable and `Sync`: one
 /// copy serves every thread, each with its own [`StreetWorkspace`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Streets {
     nodes: Vec<(f64, f64)>,
     walk_edges: Vec<(u32, u32)>,

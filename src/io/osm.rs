@@ -474,15 +474,18 @@ impl Streets {
     /// model). Lives in `io::osm` because it reads the file.
     pub fn from_network(net: &Network) -> Option<Result<Streets, Problems>> {
         let f = net.streets.as_ref()?;
-        Some(read_streets(&f.path).map(|(s, _)| s).map_err(|mut p| {
-            for x in &mut p.0 {
-                x.message = format!(
-                    "{} (named by [streets] osm = \"{}\" in {})",
-                    x.message, f.osm, f.origin
-                );
-            }
-            p
-        }))
+        let read = || read_streets(&f.path).map(|(s, _)| s);
+        Some(
+            crate::network::cache::streets_cached(&f.path, read).map_err(|mut p| {
+                for x in &mut p.0 {
+                    x.message = format!(
+                        "{} (named by [streets] osm = \"{}\" in {})",
+                        x.message, f.osm, f.origin
+                    );
+                }
+                p
+            }),
+        )
     }
 }
 

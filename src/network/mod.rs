@@ -2,6 +2,7 @@
 //! and the problems reported on bad input. Nothing here knows a graph or a search.
 
 pub mod bundled;
+pub mod cache;
 pub mod columns;
 pub mod ids;
 pub mod load;

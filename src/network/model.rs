@@ -18,7 +18,7 @@ use std::fmt;
 use crate::network::ids::{PlaceIdx, ServiceIdx};
 
 /// Where a record came from, for messages: the file, and the line (CSV) or record (TOML).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Origin {
     /// Path of the file, as given or as bundled.
     pub file: String,
@@ -36,7 +36,7 @@ impl fmt::Display for Origin {
 }
 
 /// A calendar date, with month and day optional (a year alone means "during that year").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     /// Year, e.g. 2025.
     pub year: i32,
@@ -220,7 +220,7 @@ impl fmt::Display for Mode {
 }
 
 /// What a place is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PlaceKind {
     /// A rail, metro, tram or bus station.
     Station,
@@ -245,7 +245,7 @@ impl PlaceKind {
 }
 
 /// A station, centre, zone or road node.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     /// Unique place id (the string used by services, links and roads).
     pub id: String,
@@ -308,7 +308,7 @@ pub enum Directions {
 }
 
 /// One stopping pattern of a line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     /// Unique service id.
     pub id: String,
@@ -387,7 +387,7 @@ impl LinkKind {
 }
 
 /// An explicit, bidirectional link between two places.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     /// Place id of one end.
     pub from: String,
@@ -404,7 +404,7 @@ pub struct Link {
 }
 
 /// A bidirectional road link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Road {
     /// Unique road id.
     pub id: String,
@@ -567,7 +567,7 @@ impl RoutingSettings {
 }
 
 /// All settings of a network.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Settings {
     /// Automatic walking links.
     pub walking: WalkSettings,
@@ -604,7 +604,7 @@ impl Default for ValidationSettings {
 }
 
 /// A whole network: what the files say, with string ids.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Network {
     /// Short name of the network (its folder name).
     pub name: String,
@@ -647,7 +647,7 @@ pub struct Network {
 
 /// A population surface: GeoJSON polygons with a count of people each, spread uniformly
 /// over each polygon (`[population] surface = "..."`).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PopulationFile {
     /// The path as written in the manifest (relative to it).
     pub surface: String,
@@ -656,6 +656,7 @@ pub struct PopulationFile {
     /// The cell size of the grid the polygons are spread over, metres.
     pub cell_m: f64,
     /// The file's text (read when the network is loaded; parsed when it is used).
+    #[serde(with = "shared_text")]
     pub text: std::sync::Arc<str>,
     /// The manifest (and line) that names it.
     pub origin: Origin,
@@ -673,8 +674,22 @@ impl std::fmt::Debug for PopulationFile {
     }
 }
 
+/// A shared text written and read as a plain string (the compiled-model cache).
+mod shared_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        Ok(Arc::from(String::deserialize(d)?))
+    }
+}
+
 /// The OpenStreetMap extract a network names (`[streets] osm = "..."`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StreetsFile {
     /// The path as written in the manifest (relative to it).
     pub osm: String,
@@ -686,7 +701,7 @@ pub struct StreetsFile {
 
 /// Days on which timetabled trips and bands run (a row of a `calendars` CSV; GTFS
 /// `calendar.txt` and `calendar_dates.txt` in one record).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceCalendar {
     /// Calendar id, unique in the network.
     pub id: String,
@@ -708,7 +723,7 @@ pub struct ServiceCalendar {
 
 /// One stop of a timetabled trip. Times are seconds since the service day's midnight and may
 /// pass 24:00.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TripStop {
     /// Station id; a station of the trip's service, in the service's order or its reverse.
     pub at: String,
@@ -723,7 +738,7 @@ pub struct TripStop {
 /// One scheduled run of a service (rows of a `trips` CSV). Its stops are a subsequence of
 /// its service's stops, forward or (for services running both ways) backward: a timetable
 /// may skip stations that the service pattern serves.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trip {
     /// Trip id (a train number), unique in the network.
     pub id: String,
@@ -751,7 +766,7 @@ pub enum BandDirection {
 
 /// Departures every headway within a time band (a row of a `bands` CSV; GTFS
 /// `frequencies.txt`). Trips run the service's full stop pattern with its run and dwell times.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Band {
     /// Service id.
     pub service: String,
@@ -806,7 +821,7 @@ impl Default for TimetableSettings {
 
 /// A main station of a centre: rail trips of the station-to-station indicator start and end at
 /// the main stations of the two centres.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MainStation {
     /// Place id of the centre.
     pub centre: String,

@@ -1,12 +1,13 @@
 //! Problems found in user input: each names the file, the line or record, what is wrong and the
 //! fix. Loading and validation collect all of them rather than stopping at the first.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::network::model::Origin;
 
 /// How serious a problem is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Severity {
     /// The input cannot be used.
     Error,
@@ -15,7 +16,7 @@ pub enum Severity {
 }
 
 /// One problem in the input.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,

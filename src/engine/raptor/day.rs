@@ -15,7 +15,7 @@
 
 use crate::network::ids::Seconds;
 use crate::network::timetable::{Day, Span};
-use crate::network::timetable::{PatternIdx, StopIdx, Timetable, TripIdx, DAY};
+use crate::network::timetable::{Pattern, PatternIdx, StopIdx, Timetable, TripIdx, DAY};
 
 /// Added to a clock time of the compiled date to get an internal time.
 pub const BASE: Seconds = DAY;
@@ -198,93 +198,53 @@ impl<'a> DayTimetable<'a> {
             // A search departs at `from` or later and ends by `to`: a longer walk is of no use.
             walks: Walks::new(tt, to - from),
         };
-        // (first departure, last arrival, instance, shift to internal times)
-        let mut cand: Vec<(Seconds, Seconds, TripInstance, Seconds)> = Vec::new();
+        let mut cand: Vec<Candidate> = Vec::new();
         let mut deps = Vec::new();
         let mut open: Vec<Vec<usize>> = Vec::new();
         for (pi, p) in tt.patterns().iter().enumerate() {
-            cand.clear();
-            let n = p.stops.len as usize;
-            for t in p.trips.range() {
-                let t = TripIdx::from_idx(t);
-                let cal = tt.trip(t).calendar.idx();
-                let (a0, an) = (tt.departures(t)[0], tt.arrivals(t)[n - 1]);
-                let base = tt.departures(t)[0];
-                let mut drawn = false;
-                for (o, on_day) in on.iter().enumerate() {
-                    if !on_day[cal] {
-                        continue;
-                    }
-                    if !drawn {
-                        trip_departures(tt, t, draw, &mut deps);
-                        drawn = true;
-                    }
-                    for &d in &deps {
-                        // Internal time of the instance's first departure.
-                        let first = d - base + a0 + o as Seconds * DAY;
-                        let last = d - base + an + o as Seconds * DAY;
-                        if last < lo || first > hi {
-                            continue;
-                        }
-                        let inst = TripInstance {
-                            trip: t,
-                            day_offset: o as i8 - 1,
-                            start: d,
-                        };
-                        cand.push((first, last, inst, d - base + o as Seconds * DAY));
-                    }
-                }
-            }
+            pattern_instances(tt, p, &on, draw, (lo, hi), &mut deps, &mut cand);
             if cand.is_empty() {
                 continue;
             }
             cand.sort_unstable_by_key(|&(f, l, i, _)| (f, l, i.trip, i.day_offset, i.start));
-            // Greedy split into routes without overtaking: each instance joins the first route
-            // whose last instance it does not overtake at any stop.
-            open.clear();
-            let times = |c: &(Seconds, Seconds, TripInstance, Seconds), i: usize| {
-                (
-                    tt.arrivals(c.2.trip)[i] + c.3,
-                    tt.departures(c.2.trip)[i] + c.3,
-                )
-            };
-            for ci in 0..cand.len() {
-                let fits = |r: &Vec<usize>| {
-                    let last = &cand[*r.last().unwrap()];
-                    (0..n).all(|i| {
-                        let (a, d) = times(&cand[ci], i);
-                        let (la, ld) = times(last, i);
-                        a >= la && d >= ld
-                    })
-                };
-                match open.iter_mut().find(|r| fits(r)) {
-                    Some(r) => r.push(ci),
-                    None => open.push(vec![ci]),
-                }
-            }
-            for r in &open {
-                let route = DayRoute {
-                    pattern: PatternIdx::from_idx(pi),
-                    n_stops: n as u32,
-                    n_trips: r.len() as u32,
-                    times: me.arr.len() as u32,
-                    first_instance: me.instances.len() as u32,
-                };
-                for i in 0..n {
-                    for &ci in r {
-                        let (a, d) = times(&cand[ci], i);
-                        me.arr.push(a);
-                        me.dep.push(d);
-                    }
-                }
-                me.instances.extend(r.iter().map(|&ci| cand[ci].2));
-                me.routes.push(route);
-            }
+            split_without_overtaking(tt, &cand, p.stops.len as usize, &mut open);
+            me.push_routes(PatternIdx::from_idx(pi), &cand, &open);
         }
-        // stop → routes.
+        me.index_stop_routes();
+        me
+    }
+
+    /// Appends a route of pattern `pattern` for each group of `open` (indices into `cand`): its
+    /// times stop-major, then its instances.
+    fn push_routes(&mut self, pattern: PatternIdx, cand: &[Candidate], open: &[Vec<usize>]) {
+        let tt = self.tt;
+        let n = tt.pattern(pattern).stops.len as usize;
+        for r in open {
+            let route = DayRoute {
+                pattern,
+                n_stops: n as u32,
+                n_trips: r.len() as u32,
+                times: self.arr.len() as u32,
+                first_instance: self.instances.len() as u32,
+            };
+            for i in 0..n {
+                for &ci in r {
+                    let (a, d) = candidate_times(tt, &cand[ci], i);
+                    self.arr.push(a);
+                    self.dep.push(d);
+                }
+            }
+            self.instances.extend(r.iter().map(|&ci| cand[ci].2));
+            self.routes.push(route);
+        }
+    }
+
+    /// stop → routes: the CSR of (route, position) pairs of every stop.
+    fn index_stop_routes(&mut self) {
+        let tt = self.tt;
         let ns = tt.stops().len();
         let mut first = vec![0u32; ns + 1];
-        for r in &me.routes {
+        for r in &self.routes {
             for s in tt.pattern_stops(r.pattern) {
                 first[s.idx() + 1] += 1;
             }
@@ -293,15 +253,14 @@ impl<'a> DayTimetable<'a> {
             first[i + 1] += first[i];
         }
         let mut fill = first.clone();
-        me.stop_routes = vec![(0, 0); first[ns] as usize];
-        for (ri, r) in me.routes.iter().enumerate() {
+        self.stop_routes = vec![(0, 0); first[ns] as usize];
+        for (ri, r) in self.routes.iter().enumerate() {
             for (pos, s) in tt.pattern_stops(r.pattern).iter().enumerate() {
-                me.stop_routes[fill[s.idx()] as usize] = (ri as u32, pos as u32);
+                self.stop_routes[fill[s.idx()] as usize] = (ri as u32, pos as u32);
                 fill[s.idx()] += 1;
             }
         }
-        me.stop_routes_first = first;
-        me
+        self.stop_routes_first = first;
     }
 
     /// The footpaths leaving stop `s` that a search of the day can use (those no longer than
@@ -400,6 +359,90 @@ impl<'a> DayTimetable<'a> {
             len: self.stop_routes_first[s + 1] - self.stop_routes_first[s],
         };
         &self.stop_routes[span.range()]
+    }
+}
+
+/// A trip instance that may run within a day's horizon: (first departure, last arrival, the
+/// instance, shift of the trip's times to internal times).
+type Candidate = (Seconds, Seconds, TripInstance, Seconds);
+
+/// The instances of pattern `p`'s trips on the days before, of and after the date (`on[o]`:
+/// the calendars running on each) whose times overlap `lo..=hi` (internal times), into `cand`
+/// (cleared first); `deps` is scratch memory for a trip's drawn departures.
+fn pattern_instances(
+    tt: &Timetable,
+    p: &Pattern,
+    on: &[Vec<bool>],
+    draw: Draw,
+    (lo, hi): (Seconds, Seconds),
+    deps: &mut Vec<Seconds>,
+    cand: &mut Vec<Candidate>,
+) {
+    cand.clear();
+    let n = p.stops.len as usize;
+    for t in p.trips.range() {
+        let t = TripIdx::from_idx(t);
+        let cal = tt.trip(t).calendar.idx();
+        let (a0, an) = (tt.departures(t)[0], tt.arrivals(t)[n - 1]);
+        let base = tt.departures(t)[0];
+        let mut drawn = false;
+        for (o, on_day) in on.iter().enumerate() {
+            if !on_day[cal] {
+                continue;
+            }
+            if !drawn {
+                trip_departures(tt, t, draw, deps);
+                drawn = true;
+            }
+            for &d in deps.iter() {
+                // Internal time of the instance's first departure.
+                let first = d - base + a0 + o as Seconds * DAY;
+                let last = d - base + an + o as Seconds * DAY;
+                if last < lo || first > hi {
+                    continue;
+                }
+                let inst = TripInstance {
+                    trip: t,
+                    day_offset: o as i8 - 1,
+                    start: d,
+                };
+                cand.push((first, last, inst, d - base + o as Seconds * DAY));
+            }
+        }
+    }
+}
+
+/// Arrival and departure of candidate `c` at stop position `i`, internal times.
+fn candidate_times(tt: &Timetable, c: &Candidate, i: usize) -> (Seconds, Seconds) {
+    (
+        tt.arrivals(c.2.trip)[i] + c.3,
+        tt.departures(c.2.trip)[i] + c.3,
+    )
+}
+
+/// Greedy split of sorted candidates (of one pattern, `n` stops) into routes without
+/// overtaking: each instance joins the first route whose last instance it does not overtake
+/// at any stop. `open` gets the routes as indices into `cand`.
+fn split_without_overtaking(
+    tt: &Timetable,
+    cand: &[Candidate],
+    n: usize,
+    open: &mut Vec<Vec<usize>>,
+) {
+    open.clear();
+    for ci in 0..cand.len() {
+        let fits = |r: &Vec<usize>| {
+            let last = &cand[*r.last().unwrap()];
+            (0..n).all(|i| {
+                let (a, d) = candidate_times(tt, &cand[ci], i);
+                let (la, ld) = candidate_times(tt, last, i);
+                a >= la && d >= ld
+            })
+        };
+        match open.iter_mut().find(|r| fits(r)) {
+            Some(r) => r.push(ci),
+            None => open.push(vec![ci]),
+        }
     }
 }
 

@@ -117,6 +117,9 @@ pub struct RaptorWorkspace {
     /// Stops and rounds (plus one, round 0) the arrays are laid out for.
     n: usize,
     rounds: usize,
+    /// One label row for every round (a single departure searched by
+    /// [`RaptorWorkspace::window_arrivals`]): no journeys can be read back.
+    flat: bool,
     veh: Vec<Seconds>,
     ready: Vec<Seconds>,
     arr: Vec<Seconds>,
@@ -373,13 +376,26 @@ impl RaptorWorkspace {
         Self::default()
     }
 
-    /// Lays the arrays out for `day` and `rounds`, and clears what the last search left.
-    fn prepare(&mut self, day: &DayTimetable, rounds: usize) {
+    /// Where round `k`'s label row starts (every round shares row 0 when flat).
+    #[inline(always)]
+    fn row(&self, k: usize) -> usize {
+        if self.flat {
+            0
+        } else {
+            k * self.n
+        }
+    }
+
+    /// Lays the arrays out for `day` and `rounds` (one row per round, or one row for all when
+    /// `flat`), and clears what the last search left.
+    fn prepare(&mut self, day: &DayTimetable, rounds: usize, flat: bool) {
         let n = day.num_stops();
-        let size = n * (rounds + 1);
-        if n != self.n || rounds != self.rounds || self.veh.len() != size {
+        let rows = if flat { 1 } else { rounds + 1 };
+        let size = n * rows;
+        if n != self.n || rounds != self.rounds || flat != self.flat || self.veh.len() != size {
             self.n = n;
             self.rounds = rounds;
+            self.flat = flat;
             for v in [&mut self.veh, &mut self.ready, &mut self.arr] {
                 v.clear();
                 v.resize(size, UNREACHED);
@@ -408,7 +424,7 @@ impl RaptorWorkspace {
             self.touched_list.clear();
         } else {
             for &s in &self.touched_list {
-                for k in 0..=rounds {
+                for k in 0..rows {
                     let i = k * n + s as usize;
                     self.veh[i] = UNREACHED;
                     self.ready[i] = UNREACHED;
@@ -468,7 +484,7 @@ impl RaptorWorkspace {
     ) -> Result<Arrivals<'_>, RaptorError> {
         self.check(day, access, depart, depart, p)?;
         let rounds = p.max_trips as usize;
-        self.prepare(day, rounds);
+        self.prepare(day, rounds, false);
         let (dep, bound) = (depart + BASE, depart + BASE + p.limit);
         self.run(day, dep, bound);
         self.last = Some((dep, bound, rounds));
@@ -492,7 +508,7 @@ impl RaptorWorkspace {
         }
         self.check(day, access, from, to, p)?;
         let rounds = p.max_trips as usize;
-        self.prepare(day, rounds);
+        self.prepare(day, rounds, false);
         let mut m = from + (to - from) / step * step;
         loop {
             let (dep, bound) = (m + BASE, m + BASE + p.limit);
@@ -507,11 +523,41 @@ impl RaptorWorkspace {
         Ok(())
     }
 
+    /// [`RaptorWorkspace::window`] for callers that read arrivals only, never journeys: a
+    /// window of one departure (a matrix at one minute) is searched on one label row for
+    /// every round instead of one row per round. The labels are the same (a round's row
+    /// held the best of the rounds up to it, which is what the one row holds; route scans
+    /// board from the ready labels before the round's own walks, as the rows did), without
+    /// copying labels up from round to round. After it, [`RaptorWorkspace::journey`] gives
+    /// `None` for a one-departure window.
+    pub fn window_arrivals(
+        &mut self,
+        day: &DayTimetable,
+        access: &[(StopIdx, Seconds)],
+        window: Window,
+        p: &RaptorParams,
+        mut on_departure: impl FnMut(Arrivals<'_>),
+    ) -> Result<(), RaptorError> {
+        let Window { from, to, step } = window;
+        if from > to || step == 0 || (to - from) / step > 0 {
+            return self.window(day, access, window, p, on_departure);
+        }
+        self.check(day, access, from, to, p)?;
+        let rounds = p.max_trips as usize;
+        self.prepare(day, rounds, true);
+        let (dep, bound) = (from + BASE, from + BASE + p.limit);
+        self.run(day, dep, bound);
+        self.last = Some((dep, bound, rounds));
+        on_departure(self.arrivals());
+        Ok(())
+    }
+
     /// The arrivals of the last departure searched.
     pub fn arrivals(&self) -> Arrivals<'_> {
         let (depart, bound, rounds) = self.last.expect("no search run yet");
+        let top = self.row(rounds);
         Arrivals {
-            arr: &self.arr[rounds * self.n..(rounds + 1) * self.n],
+            arr: &self.arr[top..top + self.n],
             depart,
             bound,
         }
@@ -553,9 +599,11 @@ impl RaptorWorkspace {
         let mut k = 0;
         while k < rounds && !self.scan.is_empty() {
             k += 1;
-            std::mem::swap(&mut self.changed, &mut self.changed_prev);
-            self.changed.clear();
-            self.carry(k);
+            if !self.flat {
+                std::mem::swap(&mut self.changed, &mut self.changed_prev);
+                self.changed.clear();
+                self.carry(k);
+            }
             // Routes through the stops marked in round k - 1, from their earliest such stop.
             let (route_first, route_list) = (&mut self.route_first, &mut self.route_list);
             self.scan.for_each(|s| {
@@ -579,8 +627,9 @@ impl RaptorWorkspace {
             self.relax_transfers(day, k, bound);
         }
         // Carry what changed in the last round up to the top round, so that every round holds
-        // "at most k trips" for the next departure of a window and for the report.
-        while k < rounds {
+        // "at most k trips" for the next departure of a window and for the report (one row
+        // holds them all when flat).
+        while k < rounds && !self.flat {
             k += 1;
             std::mem::swap(&mut self.changed, &mut self.changed_prev);
             self.changed.clear();
@@ -637,6 +686,7 @@ impl RaptorWorkspace {
     #[inline]
     fn scan_route(&mut self, day: &DayTimetable, k: usize, r: u32, first: usize, bound: Seconds) {
         let n = self.n;
+        let (prev, cur) = (self.row(k - 1), self.row(k));
         let Self {
             veh,
             ready,
@@ -649,8 +699,7 @@ impl RaptorWorkspace {
             changed,
             ..
         } = self;
-        let prev_ready = &ready[(k - 1) * n..k * n];
-        let cur = k * n;
+        let prev_ready = &ready[prev..prev + n];
         let veh = &mut veh[cur..cur + n];
         let arr = &mut arr[cur..cur + n];
         let veh_parent = &mut veh_parent[cur..cur + n];
@@ -718,6 +767,7 @@ impl RaptorWorkspace {
     ) {
         let tt = day.timetable();
         let n = self.n;
+        let cur = self.row(k);
         // Split borrows: the label rows of round k and the marks, so that the loops below keep
         // their pointers in registers (no reload through `self` after every store).
         let Self {
@@ -734,7 +784,6 @@ impl RaptorWorkspace {
             walk_cand,
             ..
         } = self;
-        let cur = k * n;
         let veh = &veh[cur..cur + n];
         let ready = &mut ready[cur..cur + n];
         let arr = &mut arr[cur..cur + n];
@@ -801,6 +850,9 @@ impl RaptorWorkspace {
         target: StopIdx,
         egress: Option<&[(StopIdx, Seconds)]>,
     ) -> Option<Journey> {
+        if self.flat {
+            return None;
+        }
         let (dep, bound, rounds) = self.last?;
         let n = self.n;
         let top = rounds * n;
@@ -819,13 +871,28 @@ impl RaptorWorkspace {
             return None;
         }
         // The fewest rounds that reach the best arrival.
-        let mut k = (0..=rounds).find(|&k| self.arr[k * n + stop] == best)?;
-        // Legs backwards, as (kind, from, to, ride info).
-        enum Back {
-            Access(usize, u32),
-            Ride(u32, u32, u32, usize),
-            Walk(usize, usize),
+        let k = (0..=rounds).find(|&k| self.arr[k * n + stop] == best)?;
+        let back = self.legs_back(day, stop, k)?;
+        let (mut legs, mut t) = self.legs_forward(day, &back, dep - BASE)?;
+        if let Some(e) = egress_secs {
+            legs.push(Leg::Egress {
+                from: StopIdx::from_idx(stop),
+                depart: t,
+                arrive: t + e,
+            });
+            t += e;
         }
+        Some(Journey {
+            depart: dep - BASE,
+            arrive: t,
+            legs,
+        })
+    }
+
+    /// The legs of the journey to `stop` in round `k`, from the last to the first, read from
+    /// the parent labels (`None` where a label has no parent).
+    fn legs_back(&self, day: &DayTimetable, stop: usize, mut k: usize) -> Option<Vec<Back>> {
+        let n = self.n;
         let mut back = Vec::new();
         let from = self.arr_from[k * n + stop] as usize;
         if from != stop {
@@ -851,74 +918,78 @@ impl RaptorWorkspace {
             }
             s = rf as usize;
         }
-        // Forward, with times.
+        Some(back)
+    }
+
+    /// The legs of `back` in order with their times, leaving at `t` (seconds since the date's
+    /// midnight), and the arrival of the last.
+    fn legs_forward(
+        &self,
+        day: &DayTimetable,
+        back: &[Back],
+        mut t: Seconds,
+    ) -> Option<(Vec<Leg>, Seconds)> {
         let tt = day.timetable();
         let mut legs = Vec::with_capacity(back.len() + 1);
-        let mut t = dep - BASE;
         for b in back.iter().rev() {
-            match *b {
-                Back::Access(s, i) => {
-                    let a = self.access_copy[i as usize].1;
-                    legs.push(Leg::Access {
-                        to: StopIdx::from_idx(s),
-                        depart: t,
-                        arrive: t + a,
-                    });
-                    t += a;
-                }
+            let leg = match *b {
+                Back::Access(s, i) => Leg::Access {
+                    to: StopIdx::from_idx(s),
+                    depart: t,
+                    arrive: t + self.access_copy[i as usize].1,
+                },
                 Back::Walk(a, b) => {
                     let d = tt
                         .footpaths(StopIdx::from_idx(a))
                         .iter()
                         .find(|f| f.to.idx() == b)
                         .map(|f| f.duration)?;
-                    legs.push(Leg::Walk {
+                    Leg::Walk {
                         from: StopIdx::from_idx(a),
                         to: StopIdx::from_idx(b),
                         depart: t,
                         arrive: t + d,
-                    });
-                    t += d;
+                    }
                 }
-                Back::Ride(r, j, board, to) => {
-                    let route = &day.routes()[r as usize];
-                    let inst = day.instance(route, j);
-                    // The first stop after boarding where the trip reaches `to` and lets
-                    // passengers off (a loop may pass `to` more than once): the scan set the
-                    // label there, as times do not decrease along a trip.
-                    let acc = day.route_access(route);
-                    let pos = (board as usize + 1..route.n_stops as usize).find(|&i| {
-                        day.route_stops(route)[i].idx() == to && acc[i] & access::ALIGHT != 0
-                    })?;
-                    let d = day.departures_at(route, board as usize)[j as usize] - BASE;
-                    let a = day.arrivals_at(route, pos)[j as usize] - BASE;
-                    legs.push(Leg::Ride {
-                        route: tt.trip(inst.trip).route,
-                        trip: inst.trip,
-                        service_day: Day(day.date().0 + inst.day_offset as i32),
-                        from: day.route_stops(route)[board as usize],
-                        to: StopIdx::from_idx(to),
-                        depart: d,
-                        arrive: a,
-                    });
-                    t = a;
-                }
-            }
+                Back::Ride(r, j, board, to) => ride_leg(day, r, j, board, to)?,
+            };
+            t = leg.arrive();
+            legs.push(leg);
         }
-        if let Some(e) = egress_secs {
-            legs.push(Leg::Egress {
-                from: StopIdx::from_idx(stop),
-                depart: t,
-                arrive: t + e,
-            });
-            t += e;
-        }
-        Some(Journey {
-            depart: dep - BASE,
-            arrive: t,
-            legs,
-        })
+        Some((legs, t))
     }
+}
+
+/// A leg of a journey read backwards from the labels: the access entry reaching a stop, a ride
+/// (day route, trip, boarding position, stop left at), or a walk between two stops.
+enum Back {
+    Access(usize, u32),
+    Ride(u32, u32, u32, usize),
+    Walk(usize, usize),
+}
+
+/// The ride on trip `j` of day route `r`, boarded at position `board`, left at stop `to`.
+fn ride_leg(day: &DayTimetable, r: u32, j: u32, board: u32, to: usize) -> Option<Leg> {
+    let tt = day.timetable();
+    let route = &day.routes()[r as usize];
+    let inst = day.instance(route, j);
+    // The first stop after boarding where the trip reaches `to` and lets passengers off (a
+    // loop may pass `to` more than once): the scan set the label there, as times do not
+    // decrease along a trip.
+    let acc = day.route_access(route);
+    let pos = (board as usize + 1..route.n_stops as usize)
+        .find(|&i| day.route_stops(route)[i].idx() == to && acc[i] & access::ALIGHT != 0)?;
+    let d = day.departures_at(route, board as usize)[j as usize] - BASE;
+    let a = day.arrivals_at(route, pos)[j as usize] - BASE;
+    Some(Leg::Ride {
+        route: tt.trip(inst.trip).route,
+        trip: inst.trip,
+        service_day: Day(day.date().0 + inst.day_offset as i32),
+        from: day.route_stops(route)[board as usize],
+        to: StopIdx::from_idx(to),
+        depart: d,
+        arrive: a,
+    })
 }
 
 /// What `window_travel_times` samples: travel times over a departure window, for many
