@@ -8,7 +8,8 @@
 //! service up (and dropped its trips) by a scan of the whole network.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use onehour::network::load::{load_network, Source};
+use onehour::network::load::load_network;
+use onehour::network::source::Source;
 use onehour::scenario::{apply, parse_scenario};
 
 #[path = "../tests/common/netgen.rs"]

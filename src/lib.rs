@@ -7,12 +7,12 @@
 //! compiled CSR graph per profile) → `engine` (one-to-all searches and parallel sweeps) →
 //! `analysis` (matrices, routes, comparisons, rankings, indicators) → `geo` (isochrones,
 //! GeoJSON, SVG map, grids) → `io` (DIMACS, GTFS, OpenStreetMap streets, points and
-//! opportunities, atomic output files) → `access` (travel times from arbitrary points and grid
-//! cells, accessibility indicators and their reports) → `api` (the library facade: a
-//! [`api::Model`] that compiles each scenario once and answers matrices, routes, isochrones
-//! and comparisons in the command line's JSON, for the server and bindings) → `cli` (flags,
-//! commands, tables), with `serve` (the local web app's HTTP API and page, on axum and tokio)
-//! between `api` and `cli`. Only `cli` knows clap, indicatif and anyhow; `main` is glue.
+//! opportunities, atomic output files, the compiled-model cache) → `access` (travel times from
+//! arbitrary points and grid cells, accessibility indicators and their reports) → `api` (the
+//! library facade: a [`api::Model`] that compiles each scenario once and answers matrices,
+//! routes, isochrones and comparisons in the command line's JSON, for the server and bindings)
+//! → `serve` (the local web app's HTTP API and page, on axum and tokio) → `cli` (flags,
+//! commands, tables). Only `cli` knows clap, indicatif and anyhow; `main` is glue.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one

@@ -605,7 +605,7 @@ fn export_dimacs_round_trips() {
     ]));
     let g = dimacs::parse_gr(&stdout, "export.gr").unwrap();
     let (net, _) = onehour::network::load::load_network(
-        &onehour::network::load::Source::Disk("tests/fixtures/tiny".into()),
+        &onehour::network::source::Source::Disk("tests/fixtures/tiny".into()),
         "network.toml",
     )
     .unwrap();

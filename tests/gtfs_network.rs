@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 use onehour::io::gtfs::{import_gtfs, GtfsOptions};
 use onehour::io::gtfs_export::{gtfs_files, gtfs_zip, GtfsExportOptions};
 use onehour::io::gtfs_network::{import_network, sanitise_id, NetworkImport, NetworkImportOptions};
-use onehour::network::load::{load_network, Source};
+use onehour::network::load::load_network;
 use onehour::network::model::{Date, Directions, Mode, Network};
+use onehour::network::source::Source;
 use onehour::network::timetable::{access, Day, Timetable, TripIdx};
 
 fn fixture(name: &str) -> PathBuf {

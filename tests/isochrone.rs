@@ -9,8 +9,9 @@ use onehour::geo::isochrone::*;
 use onehour::graph::Prepared;
 use onehour::graph::Profile;
 use onehour::network::ids::{PlaceIdx, UNREACHED};
-use onehour::network::load::{load_network, Source as Src};
+use onehour::network::load::load_network;
 use onehour::network::model::{haversine_m, Network};
+use onehour::network::source::Source as Src;
 
 fn tiny() -> Network {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");

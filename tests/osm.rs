@@ -15,8 +15,9 @@ use onehour::graph::streets::{
     point_segment_m, CarEdge, CarSegment, PointKind, StreetEdge, StreetInput, StreetNode, Streets,
 };
 use onehour::io::osm::{classify, parse_maxspeed, read_streets, OsmSummary};
-use onehour::network::load::{load_network, Source};
+use onehour::network::load::load_network;
 use onehour::network::model::haversine_m;
+use onehour::network::source::Source;
 use proptest::prelude::*;
 
 fn helsinki_pbf() -> PathBuf {

@@ -10,8 +10,9 @@ use crate::netgen;
 
 use std::path::Path;
 
-use onehour::network::load::{load_network, work_bytes, Source, MAX_DEPTH, MAX_FILE_BYTES};
+use onehour::network::load::{load_network, MAX_DEPTH};
 use onehour::network::model::Network;
+use onehour::network::source::{work_bytes, Source, MAX_FILE_BYTES};
 use onehour::scenario::{
     apply, apply_checked, parse_scenario, work_records, Check, Library, Scenario,
 };

@@ -13,8 +13,9 @@ use common::*;
 use std::path::Path;
 
 use onehour::analysis::window::{compile, window_matrix, WindowOptions};
-use onehour::network::load::{load_network, Source};
+use onehour::network::load::load_network;
 use onehour::network::model::{Date, Network};
+use onehour::network::source::Source;
 
 const CALENDARS: &str = "id,days,start,end,added,removed,source
 wk,Mon-Fri,2026-01-01,2026-12-31,,2026-12-25,test fixture

@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use onehour::network::load::{load_network, Source};
+use onehour::network::load::load_network;
+use onehour::network::source::Source;
 use std::path::Path;
 
 const FILES: [&str; 9] = [

@@ -436,7 +436,7 @@ impl Model {
 /// The scenario library of a model opened with `opts` (as the model reads it).
 fn library(opts: &api::Options) -> Result<Library, api::Error> {
     match (&opts.scenarios, &opts.network) {
-        (Some(d), _) => Ok(Library::load(onehour::network::load::Source::Disk(
+        (Some(d), _) => Ok(Library::load(onehour::network::source::Source::Disk(
             d.clone(),
         ))?),
         (None, None) => Ok(Library::load(onehour::network::bundled::scenarios())?),

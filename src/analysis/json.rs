@@ -5,12 +5,13 @@
 
 use serde::Serialize;
 
+use crate::analysis::round::{round1, round6};
 use crate::analysis::timed::Timed;
 use crate::analysis::timed_route::TimedRoute;
 use crate::analysis::window::WindowOptions;
 use crate::analysis::{Comparison, Route, TimeMatrix};
+use crate::network::ids::format_clock;
 use crate::network::ids::PlaceIdx;
-use crate::network::load::format_clock;
 use crate::network::model::Network;
 
 /// A place in JSON output.
@@ -87,16 +88,6 @@ pub fn json_place(net: &Network, p: PlaceIdx) -> JsonPlace {
         lon: round6(pl.lon),
         lat: round6(pl.lat),
     }
-}
-
-/// `x` rounded to 6 decimals.
-pub fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
-/// `x` rounded to 1 decimal.
-pub fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }
 
 /// A matrix as pretty-printed JSON ([`JsonMatrix`]), with a trailing newline.

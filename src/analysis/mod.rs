@@ -10,6 +10,7 @@ pub mod json;
 pub mod matrix;
 pub mod population;
 pub mod rank;
+pub mod round;
 pub mod sensitivity;
 pub mod station;
 pub mod timed;

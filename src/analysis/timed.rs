@@ -2,12 +2,12 @@
 //! the limit, the window's description, for JSON, CSV and table headers (the CLI and the
 //! library API share them).
 
-use crate::analysis::json::round1;
+use crate::analysis::round::round1;
 use crate::analysis::window::{self, WindowMatrix, WindowOptions};
 use crate::analysis::TimeMatrix;
 use crate::graph::timetabled::Timetabled;
+use crate::network::ids::format_clock;
 use crate::network::ids::{seconds_to_minutes, PlaceIdx, Seconds, UNREACHED};
-use crate::network::load::format_clock;
 use crate::network::model::Network;
 
 /// A matrix computed over a departure window.

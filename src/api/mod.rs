@@ -27,15 +27,18 @@
 //! ```
 
 mod access;
+mod access_types;
 mod model;
 mod results;
+mod scenario_net;
 
-pub use access::{
+pub use access_types::{
     AccessParams, AccessResult, ACCESS_CUTOFF_MIN, ACCESS_GRID_M, MAX_ACCESS_GRID_M,
     MIN_ACCESS_GRID_M,
 };
-pub use model::{Model, Options, ScenarioNet};
+pub use model::{Model, Options};
 pub use results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
+pub use scenario_net::ScenarioNet;
 
 use crate::analysis::window::WindowOptions;
 use crate::network::ids::Seconds;

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use super::access_types::AccessCache;
 use super::results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
+use super::scenario_net::ScenarioNet;
 use super::{window_options, Error, Origin, Window};
 use crate::analysis::json::TimedRouteMeta;
 use crate::analysis::population::PopulationSurface;
@@ -15,12 +17,12 @@ use crate::analysis::window::{self, WindowOptions};
 use crate::analysis::{self as an, Comparison};
 use crate::engine::{Queue, Workspace};
 use crate::geo::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
-use crate::graph::timetabled::Timetabled;
 use crate::graph::{Prepared, Profile};
 use crate::network::bundled;
 use crate::network::ids::{PlaceIdx, Seconds};
-use crate::network::load::{load_network, network_source, Source};
+use crate::network::load::{load_network, network_source};
 use crate::network::model::{Date, Network, PlaceKind};
+use crate::network::source::Source;
 use crate::scenario::{apply, Library};
 
 /// How to open a [`Model`]; the defaults are the command line's.
@@ -58,53 +60,6 @@ impl Default for Options {
     }
 }
 
-/// One scenario's network, compiled: the graph for the model's profile now, the timetable on
-/// first use.
-pub struct ScenarioNet {
-    /// The scenario's name (`today` for the network as of the day without edits).
-    pub name: String,
-    /// The network with the scenario applied, compiled for the model's profile.
-    pub prepared: Prepared,
-    timetable: OnceLock<Result<Arc<Timetabled>, Error>>,
-}
-
-impl ScenarioNet {
-    /// The network with the scenario applied.
-    pub fn net(&self) -> &Network {
-        &self.prepared.net
-    }
-
-    /// The network compiled for the timetable modes (compiled on first use, then shared).
-    pub fn timetable(&self) -> Result<Arc<Timetabled>, Error> {
-        self.timetable
-            .get_or_init(|| {
-                window::compile(&self.prepared.net)
-                    .map(Arc::new)
-                    .map_err(Error::from)
-            })
-            .clone()
-    }
-
-    /// The place named `q` (id, English or Chinese name), or an error with the closest ones.
-    pub fn place(&self, q: &str) -> Result<PlaceIdx, Error> {
-        an::find_place(self.net(), q).map_err(|message| {
-            let suggestions = message
-                .split_once(": ")
-                .map(|(_, list)| {
-                    list.split("; ")
-                        .filter_map(|c| c.split_whitespace().next())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            Error::NotFound {
-                message,
-                suggestions,
-            }
-        })
-    }
-}
-
 type Cell = OnceLock<Result<Arc<ScenarioNet>, Error>>;
 
 /// A network as of its day with its scenario library: what a server or a binding holds for
@@ -130,7 +85,7 @@ pub struct Model {
     src: Source,
     folder: String,
     /// Accessibility computed so far (`super::access`).
-    access: super::access::AccessCache,
+    access: AccessCache,
 }
 
 thread_local! {
@@ -230,7 +185,7 @@ impl Model {
     }
 
     /// The accessibility kept so far.
-    pub(super) fn access_cache(&self) -> &super::access::AccessCache {
+    pub(super) fn access_cache(&self) -> &AccessCache {
         &self.access
     }
 
@@ -341,11 +296,10 @@ impl Model {
                 None => self.base.clone(),
                 Some(n) => self.apply(n)?,
             };
-            Ok(Arc::new(ScenarioNet {
-                name: name.unwrap_or("today").to_string(),
-                prepared: Prepared::new(net, self.profile),
-                timetable: OnceLock::new(),
-            }))
+            Ok(Arc::new(ScenarioNet::new(
+                name.unwrap_or("today").to_string(),
+                Prepared::new(net, self.profile),
+            )))
         })
         .clone()
     }
@@ -511,7 +465,7 @@ impl Model {
                     unreachable(format!(
                         " within {} minutes of {} on {}",
                         o.bound / 60,
-                        crate::network::load::format_clock(o.from),
+                        crate::network::ids::format_clock(o.from),
                         o.date
                     ))
                 })?;

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::model::ScenarioNet;
-use crate::analysis::json::{matrix_csv, matrix_json, round6, timed_matrix_json, MatrixMeta};
+use super::scenario_net::ScenarioNet;
+use crate::analysis::json::{matrix_csv, matrix_json, timed_matrix_json, MatrixMeta};
+use crate::analysis::round::round6;
 use crate::analysis::timed::Timed;
 use crate::analysis::timed_route::TimedRoute;
 use crate::analysis::{Route, TimeMatrix};

@@ -1,15 +1,13 @@
 //! The flags: clap derives, parsed into plain values that the commands turn into the core's
 //! own types.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::analysis::Indicator;
 use crate::cli::bench_graph::Method;
-use crate::cli::output::Format;
-use crate::graph::Profile;
+use crate::cli::opts::{parse_threads, NetOpts, OutOpts, TimeOpts};
 use crate::network::ids::Seconds;
-use crate::network::model::{Date, WaitPolicy};
 
 /// Examples shown at the end of `onehour --help`.
 pub const EXAMPLES: &str = "\
@@ -33,142 +31,6 @@ pub struct Cli {
     /// The command to run; none: today's centre matrix and what plan-2030 changes.
     #[command(subcommand)]
     pub cmd: Option<Cmd>,
-}
-
-/// Options shared by the commands that route on a network.
-#[derive(Args, Debug, Clone)]
-pub struct NetOpts {
-    /// Network folder (with network.toml) or manifest file; default: the bundled Guangzhou network
-    #[arg(long, value_name = "DIR")]
-    pub network: Option<PathBuf>,
-    /// Scenario folder; default: the bundled scenarios
-    #[arg(long, value_name = "DIR")]
-    pub scenarios: Option<PathBuf>,
-    /// The network as of the end of this year (the plan's base year is 2022)
-    #[arg(long, value_name = "YYYY", conflicts_with = "date",
-          value_parser = clap::value_parser!(i32).range(1800..=2200))]
-    pub year: Option<i32>,
-    /// The network as it runs on this day; default: the day its data describe (network.toml's
-    /// valid_on). Patterns closed before it and lines opening after it are left out, then the
-    /// scenario's edits apply.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
-    pub date: Option<Date>,
-    /// Travel profile
-    #[arg(long, value_enum, default_value_t = ProfileArg::Transit)]
-    pub profile: ProfileArg,
-    /// The target, minutes (0 < MIN <= 1440)
-    #[arg(long, default_value_t = 60.0, value_name = "MIN", value_parser = parse_limit)]
-    pub limit: f64,
-    /// Worker threads (default: all cores; at most 256)
-    #[arg(long, value_parser = parse_threads)]
-    pub threads: Option<usize>,
-    /// Override the network's wait policy: half headway, full headway (worst case), or half
-    /// headway capped at the network's cap_min (timetabled services)
-    #[arg(long, value_enum)]
-    pub wait: Option<WaitArg>,
-}
-
-impl NetOpts {
-    /// The travel profile asked for.
-    pub fn profile(&self) -> Profile {
-        match self.profile {
-            ProfileArg::Transit => Profile::Transit,
-            ProfileArg::Car => Profile::Car,
-        }
-    }
-}
-
-/// The `--profile` values (the core's [`Profile`] has more, used internally).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProfileArg {
-    /// Walking plus all public transport.
-    Transit,
-    /// Driving on the road network.
-    Car,
-}
-
-/// The `--wait` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum WaitArg {
-    /// Half the headway.
-    Half,
-    /// The full headway (worst case).
-    Full,
-    /// Half the headway, capped at the network's cap_min.
-    Capped,
-}
-
-impl From<WaitArg> for WaitPolicy {
-    fn from(w: WaitArg) -> WaitPolicy {
-        match w {
-            WaitArg::Half => WaitPolicy::Half,
-            WaitArg::Full => WaitPolicy::Full,
-            WaitArg::Capped => WaitPolicy::Capped,
-        }
-    }
-}
-
-/// The most worker threads a command starts (each holds one search workspace).
-pub const MAX_THREADS: usize = 256;
-
-fn parse_limit(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(x) if x.is_finite() && x > 0.0 && x <= 1440.0 => Ok(x),
-        _ => Err(format!("'{s}' is not a number of minutes in (0, 1440]")),
-    }
-}
-
-fn parse_threads(s: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
-        _ => Err(format!("'{s}' is not a thread count in 1..={MAX_THREADS}")),
-    }
-}
-
-fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse_full(s).ok_or_else(|| format!("'{s}' is not a calendar date: write YYYY-MM-DD"))
-}
-
-/// Timetable mode: departures at clock times on the session's date (range RAPTOR over the
-/// network's trips and bands) instead of expected waits from headways.
-#[derive(Args, Debug, Clone, Default)]
-pub struct TimeOpts {
-    /// Timetable mode: one departure (HH:MM) or a window of departures every minute
-    /// (HH:MM-HH:MM) on --date (default: the network's valid_on); times are then the median
-    /// over the window, with percentiles and the share of departures within the limit
-    #[arg(long, value_name = "HH:MM[-HH:MM]", value_parser = parse_depart)]
-    pub depart: Option<(u32, u32)>,
-    /// Percentiles over the window (0..=100, comma-separated; default 5,25,50,75,95)
-    #[arg(long, value_delimiter = ',', value_parser = parse_percentile, requires = "depart")]
-    pub percentiles: Option<Vec<f64>>,
-    /// Draws of the departure times of trips that run by average headways (default 10; the
-    /// same draws for every scenario)
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000), requires = "depart")]
-    pub draws: Option<u32>,
-    /// Seed of the draws (default 1)
-    #[arg(long, requires = "depart")]
-    pub seed: Option<u64>,
-}
-
-pub use crate::analysis::window::parse_depart;
-
-/// A percentile in 0..=100.
-pub fn parse_percentile(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(x) if (0.0..=100.0).contains(&x) => Ok(x),
-        _ => Err(format!("'{s}' is not a percentile in 0..=100")),
-    }
-}
-
-/// Options shared by the commands that write a result.
-#[derive(Args, Debug, Clone)]
-pub struct OutOpts {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write to this file (atomically) instead of standard output
-    #[arg(long, value_name = "PATH")]
-    pub out: Option<PathBuf>,
 }
 
 /// The `--indicator` values.

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use crate::analysis;
 use crate::analysis::Indicator;
 use crate::analysis::{window, Timing};
-use crate::cli::args::ProfileArg;
-use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::compare::compare_table;
+use crate::cli::opts::ProfileArg;
+use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::{self, Format};
 use crate::cli::session::Session;
 use crate::cli::session::DEFAULT_PERCENTILES;
@@ -575,7 +575,7 @@ pub fn main_job() -> Result<ExitCode> {
     if s.lib.as_ref().is_some_and(|l| l.get("plan-2030").is_some()) {
         let plan = s.network(Some("plan-2030"))?;
         let bound = s.base_bound_s();
-        let surface = crate::cli::compare::population_surface(&today)?;
+        let surface = crate::cli::session::population_surface(&today)?;
         let surface = surface.as_ref();
         let rb =
             analysis::rank::reach_of(today.clone(), Profile::Transit, bound, &timing, surface)?;

@@ -4,28 +4,12 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::analysis;
-use crate::analysis::population::PopulationSurface;
-use crate::analysis::{Timing, WindowOptions};
-use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
+use crate::analysis::Timing;
 use crate::cli::emit;
+use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::{self, Format};
-use crate::cli::session::Session;
-use crate::network::load::format_clock;
+use crate::cli::session::{population_surface, window_text, Session};
 use crate::network::model::Network;
-
-/// The population surface of `net` (`[population]` in its manifest) on its grid, if it
-/// names one; the loader's warnings go to stderr.
-pub fn population_surface(net: &Network) -> Result<Option<PopulationSurface>> {
-    Ok(match crate::access::population::surface_of(net)? {
-        None => None,
-        Some((s, warnings)) => {
-            for w in &warnings {
-                eprintln!("{w}");
-            }
-            Some(s)
-        }
-    })
-}
 
 /// Runs `onehour compare BASE OTHER`.
 pub fn run(
@@ -181,19 +165,6 @@ fn compare_csv(c: &analysis::Comparison) -> String {
         }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-/// The window of a timetable comparison, in words.
-pub fn window_text(o: &WindowOptions) -> String {
-    format!(
-        "minutes are medians over departures every {} min {}–{} on {}, {} draws (seed {}), the same draws in both scenarios",
-        o.step / 60,
-        format_clock(o.from),
-        format_clock(o.to),
-        o.date,
-        o.draws,
-        o.seed
-    )
 }
 
 pub use crate::analysis::json::window_json;

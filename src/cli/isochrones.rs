@@ -33,7 +33,7 @@ pub struct IsochronesArgs {
     /// Timetable mode: each place's time is a percentile over the window's departures (the
     /// first of --percentiles; default the median)
     #[command(flatten)]
-    pub time: crate::cli::args::TimeOpts,
+    pub time: crate::cli::opts::TimeOpts,
     /// Output folder: one GeoJSON file per origin and scenario, all.geojson with every band,
     /// and summary.csv (area and population of every band)
     #[arg(long, value_name = "DIR", default_value = "isochrones")]
@@ -136,7 +136,7 @@ pub fn batch(
     let frame = Frame {
         proj: Projection::for_network(&s.base),
         params: params.clone(),
-        population: crate::cli::compare::population_surface(&s.base)?.map(std::sync::Arc::new),
+        population: crate::cli::session::population_surface(&s.base)?.map(std::sync::Arc::new),
     };
     let prepared: Vec<Prepared> = scenarios
         .iter()
@@ -255,7 +255,7 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
         t.push_str(&format!(
             "Timetables: each place's time is the {}th percentile over departures; {}\n",
             crate::cli::timed::pct_key(pct.unwrap_or(50.0)),
-            crate::cli::compare::window_text(o)
+            crate::cli::session::window_text(o)
         ));
     }
     t.push_str(&summary_table(&isos, &params.thresholds_min));

@@ -19,7 +19,9 @@ pub mod compare;
 pub mod export;
 pub mod import;
 pub mod isochrones;
+pub mod layout;
 pub mod map;
+pub mod opts;
 pub mod output;
 pub mod points;
 pub mod rank;
@@ -30,7 +32,8 @@ pub mod session;
 pub mod timed;
 pub mod validate;
 
-pub use args::{Cli, Cmd, NetOpts, OutOpts};
+pub use args::{Cli, Cmd};
+pub use opts::{NetOpts, OutOpts};
 pub use session::Session;
 
 use anyhow::Result;

@@ -1,8 +1,9 @@
 //! Rendering results as tables, CSV and JSON, and writing files atomically.
 
 pub use crate::analysis::json::{
-    json_place, matrix_csv, matrix_json, round1, round6, JsonMatrix, JsonPlace, MatrixMeta,
+    json_place, matrix_csv, matrix_json, JsonMatrix, JsonPlace, MatrixMeta,
 };
+pub use crate::analysis::round::{round1, round6};
 use crate::analysis::{Route, TimeMatrix};
 use crate::network::model::Network;
 

@@ -12,16 +12,16 @@ use crate::access::links::{point_links, Point};
 use crate::access::propagate::{for_each_origin, OriginTimes, PropagationOptions};
 use crate::analysis::rank::Timing;
 use crate::analysis::window::{self, WindowOptions};
-use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::check::{percentiles, MAIN_WINDOW};
+use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::{round1, round6, Format};
 use crate::cli::session::Session;
 use crate::cli::timed::{pairs_csv, pct_key, weekday, PairRow};
 use crate::cli::{emit, progress};
 use crate::graph::timetabled::idle_on;
-use crate::io::points::load_points;
+use crate::io::opportunities::load_points;
+use crate::network::ids::format_clock;
 use crate::network::ids::{seconds_to_minutes, Seconds, UNREACHED};
-use crate::network::load::format_clock;
 use crate::network::model::Network;
 
 /// What a points matrix is asked for.

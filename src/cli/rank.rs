@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use crate::access::rank::{rank_by_access, AccessRankQuery, AccessRanked};
 use crate::analysis;
-use crate::cli::access::Layout;
-use crate::cli::args::{NetOpts, OutOpts, TimeOpts};
+use crate::cli::layout::Layout;
+use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::Format;
 use crate::cli::session::Session;
 use crate::cli::{emit, progress};
@@ -45,10 +45,10 @@ pub struct RankAccessOpts {
     #[arg(long, value_name = "METRES")]
     pub grid: Option<f64>,
     /// With --indicator access: area the grid covers, W,S,E,N degrees
-    #[arg(long, value_name = "W,S,E,N", value_parser = crate::cli::access::parse_bbox, allow_hyphen_values = true)]
+    #[arg(long, value_name = "W,S,E,N", value_parser = crate::cli::opts::parse_bbox, allow_hyphen_values = true)]
     pub bbox: Option<[f64; 4]>,
     /// With --indicator access: percentile of each travel time over the window
-    #[arg(long = "access-percentile", default_value_t = 50.0, value_parser = crate::cli::args::parse_percentile)]
+    #[arg(long = "access-percentile", default_value_t = 50.0, value_parser = crate::cli::opts::parse_percentile)]
     pub percentile: f64,
 }
 
@@ -63,7 +63,7 @@ pub fn run_access(
 ) -> Result<ExitCode> {
     let s = Session::open(&net)?;
     let time = TimeOpts {
-        depart: Some(time.depart.unwrap_or(crate::cli::access::ACCESS_WINDOW)),
+        depart: Some(time.depart.unwrap_or(crate::cli::opts::ACCESS_WINDOW)),
         ..time
     };
     let crate::analysis::Timing::Timetable(o) = s.timing(&time)? else {
@@ -82,7 +82,7 @@ pub fn run_access(
         .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
     let grid = a.grid.or(polygons.then_some(5000.0));
     let cols = vec![a.column.clone().unwrap_or_else(|| "population".into())];
-    let l = crate::cli::access::layout_of(opp, Some(cols.as_slice()), grid, a.bbox, None)?;
+    let l = crate::cli::layout::layout_of(opp, Some(cols.as_slice()), grid, a.bbox, None)?;
     let column = l
         .dests
         .columns
@@ -123,7 +123,7 @@ fn access_json(q: &AccessRankQuery, l: &Layout, ranked: &[AccessRanked]) -> Resu
         "weight": "population at the origin (1 per origin if none)",
         "origins": l.origins.len(),
         "grid_m": l.grid.as_ref().map(|g| g.cell_m()),
-        "window": crate::cli::compare::window_text(&q.window),
+        "window": crate::cli::session::window_text(&q.window),
         "projects": ranked,
     }))? + "\n")
 }
@@ -160,7 +160,7 @@ fn access_table(
          indicator: {column} within {} min ({}), at {} origins ({}), weighted by the people there; transit only (road projects register nothing here)\n\
          gain = weighted mean change ({column} reached per person); ppl = people (millions) whose access rises; 10% = rises by at least 10 %\n",
         q.cutoff_min,
-        crate::cli::compare::window_text(&q.window),
+        crate::cli::session::window_text(&q.window),
         l.origins.len(),
         l.grid.as_ref().map_or("points".to_string(), |g| format!("{} m cells", g.cell_m())),
     );
@@ -198,7 +198,7 @@ pub fn run(
     let n = analysis::projects_of(lib, &projects)?.len();
     let pb = progress(2 * n as u64 + 1, "ranking projects");
     let base_net = s.base.clone();
-    let surface = crate::cli::compare::population_surface(&base_net)?;
+    let surface = crate::cli::session::population_surface(&base_net)?;
     let bound = (base_net.settings.routing.bound_min * 60.0) as Seconds;
     let ranked = analysis::rank(
         &base_net,
@@ -221,7 +221,7 @@ pub fn run(
             if let crate::analysis::Timing::Timetable(o) = &timing {
                 t.push_str(&format!(
                     "Timetables: {}\n",
-                    crate::cli::compare::window_text(o)
+                    crate::cli::session::window_text(o)
                 ));
             }
             t + &rank_table(&ranked, &base, &projects, s.opts.limit, surface.is_some())

@@ -1,16 +1,19 @@
 //! The session of one command: the network as of its day, the scenario library and the
-//! options, and the networks with scenarios applied.
+//! options, and the networks with scenarios applied; and what several commands say of them
+//! (the population surface, the departure window in words).
 
 use anyhow::Result;
 
+use crate::analysis::population::PopulationSurface;
 use crate::analysis::{Timing, WindowOptions};
-use crate::cli::args::NetOpts;
+use crate::cli::opts::NetOpts;
 use crate::cli::UserError;
 use crate::graph::Prepared;
 use crate::network::bundled;
-use crate::network::ids::Seconds;
-use crate::network::load::{network_source, Source};
+use crate::network::ids::{format_clock, Seconds};
+use crate::network::load::network_source;
 use crate::network::model::{Date, Network};
+use crate::network::source::Source;
 use crate::scenario::{apply, Library};
 
 /// Draws of inexact-headway departures when `--draws` is not given.
@@ -40,7 +43,7 @@ impl Session {
     /// Loads the network (printing its warnings to stderr), takes it as of the chosen day, and loads the scenario library.
     pub fn open(opts: &NetOpts) -> Result<Session> {
         let (src, manifest) = network_source(opts.network.as_deref()).map_err(UserError)?;
-        let (mut full, warnings) = crate::network::cache::load_network_cached(&src, &manifest)?;
+        let (mut full, warnings) = crate::io::cache::load_network_cached(&src, &manifest)?;
         if let Some(w) = opts.wait {
             full.settings.routing.wait = w.into();
         }
@@ -139,7 +142,7 @@ impl Session {
     }
 
     /// The timing of `time`: static without `--depart`, else the window on the session's day.
-    pub fn timing(&self, time: &crate::cli::args::TimeOpts) -> Result<Timing> {
+    pub fn timing(&self, time: &crate::cli::opts::TimeOpts) -> Result<Timing> {
         let Some((from, to)) = time.depart else {
             return Ok(Timing::Static);
         };
@@ -190,4 +193,31 @@ impl Session {
     pub fn bound_s(&self, p: &Prepared) -> Seconds {
         p.default_bound().max(self.limit_s())
     }
+}
+
+/// The population surface of `net` (`[population]` in its manifest) on its grid, if it
+/// names one; the loader's warnings go to stderr.
+pub fn population_surface(net: &Network) -> Result<Option<PopulationSurface>> {
+    Ok(match crate::access::population::surface_of(net)? {
+        None => None,
+        Some((s, warnings)) => {
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            Some(s)
+        }
+    })
+}
+
+/// The window of a timetable comparison, in words.
+pub fn window_text(o: &WindowOptions) -> String {
+    format!(
+        "minutes are medians over departures every {} min {}–{} on {}, {} draws (seed {}), the same draws in both scenarios",
+        o.step / 60,
+        format_clock(o.from),
+        format_clock(o.to),
+        o.date,
+        o.draws,
+        o.seed
+    )
 }

@@ -1,6 +1,8 @@
 //! File formats in and out that are not the network's own: DIMACS graphs, GTFS feeds, OpenStreetMap streets, points and
-//! opportunities for accessibility, and writing output files and folders atomically.
+//! opportunities for accessibility, writing output files and folders atomically, and the
+//! compiled-model cache of imported folders.
 
+pub mod cache;
 pub mod dimacs;
 pub mod gtfs;
 pub mod gtfs_export;

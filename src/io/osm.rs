@@ -476,7 +476,7 @@ impl Streets {
         let f = net.streets.as_ref()?;
         let read = || read_streets(&f.path).map(|(s, _)| s);
         Some(
-            crate::network::cache::streets_cached(&f.path, read).map_err(|mut p| {
+            crate::io::cache::streets_cached(&f.path, read).map_err(|mut p| {
                 for x in &mut p.0 {
                     x.message = format!(
                         "{} (named by [streets] osm = \"{}\" in {})",

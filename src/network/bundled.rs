@@ -3,7 +3,7 @@
 
 use include_dir::{include_dir, Dir};
 
-use crate::network::load::Source;
+use crate::network::source::Source;
 
 static NETWORKS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/networks");
 static SCENARIOS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/scenarios");

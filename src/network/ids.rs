@@ -75,3 +75,13 @@ pub fn minutes_to_seconds(min: f64) -> Seconds {
 pub fn seconds_to_minutes(s: Seconds) -> f64 {
     s as f64 / 60.0
 }
+
+/// `HH:MM` (or `HH:MM:SS` when the seconds are not zero) for seconds since midnight.
+pub fn format_clock(t: u32) -> String {
+    let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
+    if s == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+}

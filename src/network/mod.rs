@@ -2,12 +2,12 @@
 //! and the problems reported on bad input. Nothing here knows a graph or a search.
 
 pub mod bundled;
-pub mod cache;
 pub mod columns;
 pub mod ids;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod source;
 pub mod stream;
 pub mod timetable;
 pub mod validate;

@@ -6,7 +6,7 @@
 
 use std::io::{self, Read};
 
-use super::load::{count_work, ReadError, MAX_FILE_BYTES};
+use super::source::{count_work, ReadError, MAX_FILE_BYTES};
 
 /// Bytes asked of the file at a time.
 const CHUNK: usize = 64 << 10;

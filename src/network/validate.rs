@@ -1124,5 +1124,5 @@ fn is_subsequence<'a>(t: &Trip, mut stops: impl Iterator<Item = &'a Stop>) -> bo
 }
 
 fn clock(t: u32) -> String {
-    crate::network::load::format_clock(t)
+    crate::network::ids::format_clock(t)
 }

@@ -12,9 +12,10 @@ use index::Index;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-use crate::network::load::{LineIndex, RawService, ReadError, Source, MAX_DEPTH, MAX_TOTAL_BYTES};
+use crate::network::load::{LineIndex, RawService, MAX_DEPTH, MAX_TOTAL_BYTES};
 use crate::network::model::*;
 use crate::network::problem::{Problem, Problems};
+use crate::network::source::{ReadError, Source};
 use crate::network::validate;
 
 /// One edit of a scenario.
@@ -402,7 +403,7 @@ pub struct Library {
 
 impl Library {
     /// Reads every `*.toml` under the source. Every problem is reported. The files are read
-    /// under the same limits as a network's (`load::MAX_FILE_BYTES` each,
+    /// under the same limits as a network's (`source::MAX_FILE_BYTES` each,
     /// `load::MAX_TOTAL_BYTES` together, UTF-8, regular files only); the walk does not follow
     /// symlinks out of the folder or round a loop.
     pub fn load(src: Source) -> Result<Library, Problems> {

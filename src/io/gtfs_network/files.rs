@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use crate::io::gtfs::FeedSummary;
 use crate::network::columns;
-use crate::network::load::{format_clock, format_weekdays};
+use crate::network::ids::format_clock;
+use crate::network::load::format_weekdays;
 use crate::network::model::{Date, Network};
 
 use super::{feed_description, minutes};

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::network::load::Source;
 use crate::network::model::Origin;
 use crate::network::problem::{into_result, Problem, Problems};
+use crate::network::source::Source;
 
 /// Most errors listed for one file; the rest are counted in a last message.
 pub const MAX_SHOWN: usize = 50;
@@ -109,7 +109,7 @@ impl Sink {
 }
 
 /// Reads a user's file as UTF-8 text with the network loader's checks (a regular file, at
-/// most `load::MAX_FILE_BYTES`, UTF-8; a byte-order mark is dropped).
+/// most `source::MAX_FILE_BYTES`, UTF-8; a byte-order mark is dropped).
 pub(super) fn read_text(path: &Path, sink: &mut Sink, what: &str) -> Option<String> {
     let Some(p) = path.to_str() else {
         sink.error(
@@ -124,7 +124,7 @@ pub(super) fn read_text(path: &Path, sink: &mut Sink, what: &str) -> Option<Stri
         Ok(t) => Some(t),
         Err(e) => {
             let fix = match e {
-                crate::network::load::ReadError::Missing => {
+                crate::network::source::ReadError::Missing => {
                     format!("give the path of an existing {what}")
                 }
                 _ => e.fix().to_string(),

@@ -536,3 +536,31 @@ fn every_bad_feature_is_named() {
     let e = errors(load_opportunities(&p, None, None));
     assert!(e[0].contains("no grid was given"), "{e:#?}");
 }
+
+/// Reads `text` as a point file `p.csv`, the message of its problems joined.
+fn load_point_text(text: &str) -> Result<Vec<Point>, String> {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("p.csv");
+    std::fs::write(&p, text).unwrap();
+    load_points(&p).map_err(|e| e.to_string())
+}
+
+#[test]
+fn reads_points_and_names_bad_lines() {
+    let ok = load_point_text("id,lat,lon,pop\na,23.1,113.2,5\nb, 23.2 ,113.3,\n").unwrap();
+    assert_eq!(ok.len(), 2);
+    assert_eq!((ok[1].lon, ok[1].lat), (113.3, 23.2));
+    let e = load_point_text("id,lon,lat\na,113,23\na,114,23\nb,200,23\nc,x,23\n").unwrap_err();
+    assert!(
+        e.contains("p.csv:3") && e.contains("already used on line 2"),
+        "{e}"
+    );
+    assert!(e.contains("p.csv:4") && e.contains("longitude 200"), "{e}");
+    assert!(e.contains("p.csv:5") && e.contains("'x'"), "{e}");
+    let e = load_point_text("id,x,y\na,1,2\n").unwrap_err();
+    assert!(e.contains("lon, lat") && e.contains("id, lon, lat"), "{e}");
+    assert!(load_point_text("id,lon,lat\n")
+        .unwrap_err()
+        .contains("no point"));
+    assert!(load_point_text("id,lon,lat\na,1,2,3\n").is_err());
+}

@@ -28,11 +28,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use super::write::FOLDER_MARKER;
 use crate::graph::streets::Streets;
-use crate::io::write::FOLDER_MARKER;
-use crate::network::load::{load_network, Source};
+use crate::network::load::load_network;
 use crate::network::model::{Network, Origin};
 use crate::network::problem::{Problem, Problems};
+use crate::network::source::Source;
 
 /// The layout of the cache files; raised whenever what they hold changes shape.
 pub const FORMAT: u32 = 1;
