@@ -13,6 +13,8 @@
 //! routes, isochrones and comparisons in the command line's JSON, for the server and bindings)
 //! → `serve` (the local web app's HTTP API and page, on axum and tokio) → `cli` (flags,
 //! commands, tables). Only `cli` knows clap, indicatif and anyhow; `main` is glue.
+//! `tests/layering.rs` checks this order, that no file imports another that imports it back,
+//! and that only `cli` names clap, indicatif and anyhow.
 //!
 //! Glossary: a *place* is a station, centre, zone or road node; a *service* one stopping
 //! pattern of a line; a *platform node* the graph node of one service at one stop in one

@@ -22,6 +22,7 @@ mod golden;
 mod gtfs;
 mod gtfs_network;
 mod isochrone;
+mod layering;
 mod network;
 mod osm;
 mod outputs;
