@@ -7,7 +7,7 @@ Two things, both written under ``--out``:
    ``arrival_time``/``departure_time`` as ``HH:MM:SS`` and rejects the empty intermediate times
    that GTFS allows for non-timepoints (the EPTC feed leaves about 96 % of them empty). They are
    filled here the way the GTFS reference allows and exactly as onehour's importer does
-   (``src/io/gtfs.rs``, ``trip_times``), so both tools route on the same times:
+   (``src/io/gtfs/trip_times.rs``, ``trip_times``), so both tools route on the same times:
 
    - a missing arrival takes the departure and vice versa;
    - each run of empty stops between two timed stops is interpolated linearly by distance: along
