@@ -56,3 +56,30 @@ fn every_test_file_is_a_module_of_the_suite() {
         "tests/{missing:?} not declared in tests/suite.rs: add `mod NAME;` there"
     );
 }
+
+/// CI builds and runs the benchmarks through benches/all.rs (one binary): every bench file
+/// must be a module of it, and a `[[bench]]` of Cargo.toml.
+#[test]
+fn every_bench_is_in_benches_all() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let all = std::fs::read_to_string(format!("{root}/benches/all.rs")).unwrap();
+    let manifest = std::fs::read_to_string(format!("{root}/Cargo.toml")).unwrap();
+    let mut missing = Vec::new();
+    for e in std::fs::read_dir(format!("{root}/benches")).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if let Some(m) = name.strip_suffix(".rs") {
+            if m == "all" {
+                continue;
+            }
+            if !all.contains(&format!("\nmod {m};\n")) || !all.contains(&format!("{m}::benches,")) {
+                missing.push(format!(
+                    "benches/all.rs: add `mod {m};` and `{m}::benches` for {name}"
+                ));
+            }
+            if !manifest.contains(&format!("[[bench]]\nname = \"{m}\"\n")) {
+                missing.push(format!("Cargo.toml: add a [[bench]] named {m} for {name}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}
