@@ -315,3 +315,47 @@ fn window_isochrone_from_a_point_is_like_its_place() {
     let last = |i: &onehour::geo::isochrone::Isochrone| i.bands.last().unwrap().area_km2;
     assert!(last(&late) <= last(&at_point) + 1e-9);
 }
+
+/// The bands of real isochrones (clicked points in central Guangzhou and Foshan, and a
+/// centre) are decided by the fast proof of validity (`geo::validity::proven_valid`), not by
+/// the slow pairwise check it stands in front of, and `geo` agrees that they are valid.
+#[test]
+fn isochrone_bands_are_proven_valid_by_the_fast_check() {
+    use geo::Validation;
+    use onehour::geo::validity::proven_valid;
+    let m = model();
+    let params = IsoParams::default();
+    let origins = [
+        Origin::Point {
+            lon: 113.3245,
+            lat: 23.1291,
+        },
+        Origin::Point {
+            lon: 113.2644,
+            lat: 23.1291,
+        },
+        Origin::Point {
+            lon: 113.1220,
+            lat: 23.0210,
+        },
+        Origin::Place("c_foshan".into()),
+    ];
+    let (mut bands, mut proven, mut polygons) = (0, 0, 0);
+    for o in &origins {
+        let iso = m.isochrone(None, o, &params, None).unwrap();
+        for b in &iso.bands {
+            assert!(b.geometry.is_valid(), "{o:?} {} min", b.minutes);
+            bands += 1;
+            polygons += b.geometry.0.len();
+            proven += proven_valid(&b.geometry) as usize;
+        }
+    }
+    assert!(
+        polygons > bands,
+        "bands of one polygon each would not test much"
+    );
+    assert_eq!(
+        proven, bands,
+        "{proven} of {bands} bands proven valid by the fast check"
+    );
+}

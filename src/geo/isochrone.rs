@@ -23,9 +23,7 @@
 //! what the grid can resolve, dropped.
 
 use geo::orient::{Direction, Orient};
-use geo::{
-    ChamberlainDuquetteArea, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Validation,
-};
+use geo::{ChamberlainDuquetteArea, Contains, Coord, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{json, Map, Value};
 
 use crate::analysis::population::PopulationSurface;
@@ -1011,9 +1009,9 @@ fn band_geometry(
     let mut last = String::new();
     for &sm in attempts {
         let g = to_wgs84(&contour(surf, threshold_s, sm)?, proj);
-        match g.check_validation() {
+        match crate::geo::validity::check_multipolygon(&g) {
             Ok(()) => return Ok(g),
-            Err(e) => last = e.to_string(),
+            Err(e) => last = e,
         }
     }
     Err(format!("the contour is not a valid geometry ({last})"))

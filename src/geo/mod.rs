@@ -6,3 +6,4 @@ pub mod isochrone;
 pub mod map;
 pub mod network_geojson;
 pub mod style;
+pub mod validity;
