@@ -2,10 +2,10 @@
 //! view of the graph, and which checks the loop keeps.
 
 use super::labels::Labels;
+use super::queue::Queue;
 use super::queue::{bucket_count, bucket_fits, use_slabs, Queues, SearchQueue};
 use super::search::search;
 use super::unchecked::{scope, Checked, Format, Graph, Wide};
-use super::Queue;
 use crate::graph::Csr;
 use crate::network::ids::{EdgeId, NodeId, Seconds, UNREACHED};
 
