@@ -17,8 +17,8 @@
 //! The parts, one role per file:
 //! - `workspace`: [`Workspace`], the per-thread state, and which search each query runs;
 //! - `labels`: distances, parents and the settled list, and their reset;
-//! - `queue`: the queues behind one small trait (`SearchQueue`): linked buckets, slab
-//!   buckets and the heap, and the choice between them;
+//! - `queue`: [`Queue`], and the queues behind one small trait (`SearchQueue`): linked
+//!   buckets, slab buckets and the heap, and the choice between them;
 //! - `search`: the one search loop, generic over the queue and the graph view;
 //! - `unchecked`: every `unsafe` of the engine, each with the invariant that makes it sound
 //!   kept in that file ([`Checked`] graphs, branded node indices, queue storage), and tests of
