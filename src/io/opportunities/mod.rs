@@ -6,7 +6,7 @@
 //!   destinations of a matrix: [`load_points`];
 //! - a CSV of points with opportunity counts, `id,lon,lat,<numeric columns…>` (e.g.
 //!   `population,jobs`): [`load_opportunity_csv`]; [`Opportunities::to_grid`] sums them into
-//!   the cells of a [`Grid`];
+//!   the cells of a [`Grid`](crate::geo::grid::Grid);
 //! - GeoJSON `Polygon` or `MultiPolygon` features with numeric properties, spread over the
 //!   cells of a grid in proportion to area: [`load_opportunity_geojson`]. A cell receives
 //!   `value × area(cell ∩ polygon) / area(polygon)`, as Conveyal resamples polygons onto its
@@ -17,7 +17,7 @@
 //!   reported (a warning, and [`Loaded::outside`]).
 //!
 //! Validation is strict: every problem names the file, the line (CSV) or feature (GeoJSON),
-//! the offending value and the fix, and any error rejects the file ([`Problems`], exit code 2
+//! the offending value and the fix, and any error rejects the file ([`Problems`](crate::network::problem::Problems), exit code 2
 //! at the command line). Errors: an unreadable or empty file, a missing or repeated column, a
 //! record without id or with an id seen before, coordinates that are missing, not numbers or
 //! off the globe, values that are not numbers, infinite or negative; for GeoJSON also
