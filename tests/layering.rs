@@ -4,8 +4,12 @@
 //!   own top-level module or those before it in [`ORDER`], and src/lib.rs lists the same order;
 //! - no file imports another that imports it back, directly or round a longer cycle (an edge is
 //!   a `crate::…` or `super::…` path resolving to another file, the longest module prefix of
-//!   the path that is a file; a parent's edges to its own direct children, its `mod` lines and
-//!   facade re-exports, are not counted);
+//!   the path that is a file, or a `mod x;` line, from the parent to the child it declares).
+//!   Nothing is exempt: a folder's mod.rs points down at its children (`mod` lines, `pub use`
+//!   re-exports for callers outside the folder, code that only uses its children), so a file
+//!   under the folder that names anything through the mod.rs (an item defined there, or a
+//!   sibling's re-export) closes a cycle. Inside a folder, files import an item from the
+//!   sibling that defines it;
 //! - `clap`, `indicatif` and `anyhow` are named only in src/cli/ and src/main.rs.
 //!
 //! Comments, string and character literals are left out before the sources are read. Every
@@ -271,6 +275,24 @@ fn references(module: &[String], stripped: &str) -> Vec<Reference> {
         }
         if word_at(i, "mod") {
             pending_mod = true;
+            // `mod x;` declares the child file `x`: an edge like any other.
+            let mut k = i + 3;
+            while k < s.len() && s[k].is_whitespace() {
+                k += 1;
+            }
+            let start = k;
+            while k < s.len() && is_ident(s[k]) {
+                k += 1;
+            }
+            let name: String = s[start..k].iter().collect();
+            while k < s.len() && s[k].is_whitespace() {
+                k += 1;
+            }
+            if !name.is_empty() && s.get(k) == Some(&';') && inline.is_empty() {
+                let mut path = module.to_vec();
+                path.push(name);
+                refs.push(Reference { path, line });
+            }
             i += 3;
             continue;
         }
@@ -404,14 +426,12 @@ fn file_cycles(files: &[File]) -> Vec<String> {
     let n = c.files.len();
     // Edges with the line of their first reference.
     let mut edges: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n];
-    for (fi, (_, module, _, refs)) in c.files.iter().enumerate() {
+    for (fi, (_, _, _, refs)) in c.files.iter().enumerate() {
         for r in refs {
             let Some(to) = c.resolve(&r.path) else {
                 continue;
             };
-            let target = &c.files[to].1;
-            let child = target.len() == module.len() + 1 && target.starts_with(module);
-            if to != fi && !child {
+            if to != fi {
                 edges[fi].entry(to).or_insert(r.line);
             }
         }
@@ -677,13 +697,65 @@ fn each_check_finds_what_it_is_for() {
             && c.contains("let _ = crate::network::a::A;"),
         "{c}"
     );
-    // The parent's re-export of a child (network/mod.rs → a) is no edge, nor is a child's
-    // `super` in an inline module.
+    // The parent declares and re-exports its children (network/mod.rs → a, b), but no child
+    // names it back, so it is in no cycle; a child's `super` in an inline module names the
+    // child itself.
     assert!(!c.contains("src/network/mod.rs"), "{c}");
+    assert!(!c.contains("src/graph/"), "{c}");
     let cli = cli_only_crates(&files);
     assert_eq!(
         cli,
         vec!["src/graph/mod.rs:3: names `anyhow`, which only src/cli/ and src/main.rs may use: `use anyhow::Result;`"]
+    );
+    // A child that uses an item of its parent, which declares it: a cycle, as is a file
+    // deeper down that names an item of the top-level mod.rs.
+    let parent = [
+        file(
+            "api/mod.rs",
+            "mod model;\npub use model::Model;\npub enum Error {}\n",
+        ),
+        file("api/model.rs", "use super::Error;\npub struct Model;\n"),
+        file("engine/mod.rs", "pub mod raptor;\npub enum Queue {}\n"),
+        file("engine/raptor/mod.rs", "mod day;\n"),
+        file(
+            "engine/raptor/day.rs",
+            "fn f() {\n    let _ = crate::engine::Queue::Bucket;\n}\n",
+        ),
+    ];
+    let cycles = file_cycles(&parent);
+    assert_eq!(cycles.len(), 2, "{cycles:#?}");
+    let api = cycles.iter().find(|c| c.contains("src/api/")).unwrap();
+    assert!(
+        api.contains("src/api/mod.rs, src/api/model.rs")
+            && api.contains("src/api/model.rs:1 → src/api/mod.rs: `use super::Error;`")
+            && api.contains("src/api/mod.rs:1 → src/api/model.rs: `mod model;`"),
+        "{api}"
+    );
+    let engine = cycles.iter().find(|c| c.contains("src/engine/")).unwrap();
+    assert!(
+        engine.contains("src/engine/raptor/day.rs:2 → src/engine/mod.rs")
+            && engine.contains("src/engine/mod.rs:1 → src/engine/raptor/mod.rs: `pub mod raptor;`")
+            && engine.contains("src/engine/raptor/mod.rs:1 → src/engine/raptor/day.rs"),
+        "{engine}"
+    );
+    // The same with the items in sibling files: the parent only declares and re-exports, the
+    // children import from the sibling that defines an item, callers outside use the facade.
+    let facade = [
+        file(
+            "api/mod.rs",
+            "mod error;\nmod model;\npub use error::Error;\npub(crate) use model::Model;\n",
+        ),
+        file("api/error.rs", "pub enum Error {}\n"),
+        file(
+            "api/model.rs",
+            "use super::error::Error;\npub struct Model;\n",
+        ),
+        file("serve/mod.rs", "use crate::api::{Error, Model};\n"),
+    ];
+    assert!(
+        file_cycles(&facade).is_empty(),
+        "{:#?}",
+        file_cycles(&facade)
     );
     // A longer cycle, through `super`.
     let three = [

@@ -5,11 +5,13 @@
 
 use serde::Serialize;
 
+use crate::analysis::compare::Comparison;
+use crate::analysis::explain::Route;
+use crate::analysis::matrix::TimeMatrix;
 use crate::analysis::round::{round1, round6};
 use crate::analysis::timed::Timed;
 use crate::analysis::timed_route::TimedRoute;
 use crate::analysis::window::WindowOptions;
-use crate::analysis::{Comparison, Route, TimeMatrix};
 use crate::network::ids::format_clock;
 use crate::network::ids::PlaceIdx;
 use crate::network::model::Network;
@@ -57,7 +59,7 @@ pub struct JsonMatrix {
     pub within_limit: Vec<Vec<bool>>,
     /// Station indicator: the main stations of the fastest trip of each cell.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub via: Option<crate::analysis::StationPairs>,
+    pub via: Option<crate::analysis::station::StationPairs>,
 }
 
 /// What a matrix is, for its JSON header.
@@ -75,7 +77,7 @@ pub struct MatrixMeta<'a> {
     /// The target, minutes.
     pub limit_min: f64,
     /// Station indicator: the main stations of the fastest trip of each cell.
-    pub via: Option<&'a [crate::analysis::StationPairsRow]>,
+    pub via: Option<&'a [crate::analysis::station::StationPairsRow]>,
 }
 
 /// Place `p` for JSON output, coordinates rounded to 6 decimals (about 0.1 m).
@@ -159,7 +161,7 @@ pub fn timed_matrix_json(
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
-/// A route ([`crate::analysis::route`]) as pretty-printed JSON, with a trailing newline.
+/// A route ([`crate::analysis::explain::route`]) as pretty-printed JSON, with a trailing newline.
 pub fn route_json(r: &Route) -> String {
     serde_json::to_string_pretty(r).unwrap_or_default() + "\n"
 }

@@ -2,9 +2,9 @@
 //! the limit, the window's description, for JSON, CSV and table headers (the CLI and the
 //! library API share them).
 
+use crate::analysis::matrix::TimeMatrix;
 use crate::analysis::round::round1;
 use crate::analysis::window::{self, WindowMatrix, WindowOptions};
-use crate::analysis::TimeMatrix;
 use crate::graph::timetabled::Timetabled;
 use crate::network::ids::format_clock;
 use crate::network::ids::{seconds_to_minutes, PlaceIdx, Seconds, UNREACHED};

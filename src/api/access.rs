@@ -14,9 +14,9 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::access_types::{AccessLayout, AccessParams, AccessResult};
+use super::error::Error;
 use super::model::Model;
 use super::scenario_net::ScenarioNet;
-use super::Error;
 use crate::access::compute::{access_values_on, destination_points, AccessQuery, AccessValues};
 use crate::access::indicators::Spec;
 use crate::access::report::{self, Origins, Results, Run};

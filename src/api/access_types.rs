@@ -7,7 +7,8 @@ use std::sync::{Arc, RwLock};
 
 use serde_json::json;
 
-use super::{Error, Window, DEFAULT_DRAWS, DEFAULT_PERCENTILES};
+use super::error::Error;
+use super::request::{Window, DEFAULT_DRAWS, DEFAULT_PERCENTILES};
 use crate::access::compute::AccessValues;
 use crate::access::links::Point;
 use crate::geo::grid::Grid;

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use super::access_types::AccessCache;
+use super::error::Error;
+use super::request::{window_options, Origin, Window};
 use super::results::{Matrix, PlaceInfo, RouteResult, ScenarioInfo};
 use super::scenario_net::ScenarioNet;
-use super::{window_options, Error, Origin, Window};
 use crate::analysis::json::TimedRouteMeta;
 use crate::analysis::population::PopulationSurface;
 use crate::analysis::timed::{timed_matrix, Timed};
@@ -512,7 +513,7 @@ impl Model {
         params: &IsoParams,
         window: Option<(&Window, f64)>,
     ) -> Result<Isochrone, Error> {
-        super::check_iso_params(params)?;
+        super::request::check_iso_params(params)?;
         let sn = self.scenario(scenario)?;
         let p = &sn.prepared;
         let frame = Frame {

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use super::Error;
+use super::error::Error;
 use crate::analysis::window;
 use crate::analysis::{self as an};
 use crate::graph::timetabled::Timetabled;

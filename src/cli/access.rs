@@ -13,10 +13,11 @@ use crate::access::indicators::{Decay, Dual, Spec};
 use crate::access::report::{self, Origins, Results, Run};
 use crate::analysis::rank::Timing;
 use crate::analysis::window::WindowOptions;
+use crate::cli::error::{write_error, UserError};
 use crate::cli::layout::Layout;
 use crate::cli::opts::{parse_bbox, parse_depart, NetOpts, TimeOpts, ACCESS_WINDOW};
+use crate::cli::output::progress;
 use crate::cli::session::Session;
-use crate::cli::{progress, write_error, UserError};
 use crate::network::ids::format_clock;
 
 /// Flags of `onehour access`.

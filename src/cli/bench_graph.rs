@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::cli::{emit, UserError};
+use crate::cli::error::UserError;
+use crate::cli::output::emit;
 use crate::io::dimacs;
 
 use crate::engine::{sweep_with, sweep_with_checked, Checked, Queue};

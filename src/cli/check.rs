@@ -8,13 +8,15 @@ use crate::analysis;
 use crate::analysis::Indicator;
 use crate::analysis::{window, Timing};
 use crate::cli::compare::compare_table;
+use crate::cli::error::UserError;
 use crate::cli::opts::ProfileArg;
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
+use crate::cli::output::emit;
 use crate::cli::output::{self, Format};
+use crate::cli::session::places;
 use crate::cli::session::Session;
 use crate::cli::session::DEFAULT_PERCENTILES;
 use crate::cli::timed::{timed_matrix, Timed};
-use crate::cli::{emit, places, UserError};
 use crate::graph::{Prepared, Profile};
 use crate::network::model::Network;
 

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use crate::analysis;
 use crate::analysis::Timing;
-use crate::cli::emit;
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
+use crate::cli::output::emit;
 use crate::cli::output::{self, Format};
 use crate::cli::session::{population_surface, window_text, Session};
 use crate::network::model::Network;

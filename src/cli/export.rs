@@ -5,7 +5,10 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{emit, write_error, NetOpts, Session, UserError};
+use crate::cli::error::{write_error, UserError};
+use crate::cli::opts::NetOpts;
+use crate::cli::output::emit;
+use crate::cli::session::Session;
 use crate::geo::isochrone::{self};
 use crate::geo::network_geojson;
 use crate::graph::Prepared;

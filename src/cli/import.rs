@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::cli::{write_error, UserError};
+use crate::cli::error::{write_error, UserError};
 use crate::graph::streets::Streets;
 use crate::io::gtfs_network::{import_network, network_files, toml_str, NetworkImportOptions};
 use crate::io::osm::{

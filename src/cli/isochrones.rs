@@ -8,8 +8,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::analysis::find_place;
+use crate::cli::error::UserError;
+use crate::cli::opts::NetOpts;
 use crate::cli::output;
-use crate::cli::{emit, progress, NetOpts, Session, UserError};
+use crate::cli::output::{emit, progress};
+use crate::cli::session::Session;
 use crate::engine::Workspace;
 use crate::geo::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
 use crate::graph::Prepared;
@@ -241,7 +244,7 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     files.push(("summary.csv".into(), summary_csv(&isos).into_bytes()));
     // The folder appears whole or not at all, never a mix of new and stale files.
     crate::io::write::write_folder_atomic(&a.out, &files)
-        .map_err(|e| crate::cli::write_error(&a.out, e))?;
+        .map_err(|e| crate::cli::error::write_error(&a.out, e))?;
     let people = if s.base.population.is_some() {
         "population (census surface cells, millions)"
     } else {

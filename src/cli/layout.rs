@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::access::links::Point;
-use crate::cli::UserError;
+use crate::cli::error::UserError;
 use crate::geo::grid::Grid;
 use crate::io::opportunities::{load_opportunities, load_points, Opportunities};
 

@@ -5,8 +5,11 @@ use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::cli::error::UserError;
 use crate::cli::isochrones::{batch, scenario_list, warn_coarse, IsoOpts};
-use crate::cli::{emit, NetOpts, Session, UserError};
+use crate::cli::opts::NetOpts;
+use crate::cli::output::emit;
+use crate::cli::session::Session;
 use crate::geo::isochrone::Projection;
 use crate::geo::map;
 

@@ -2,20 +2,15 @@
 //! network, applies scenarios, builds the graph and prints. Exit codes are decided here only:
 //! 0 success, 2 invalid input (files, names, arguments), 1 anything else.
 
-/// Appends a formatted line to a `String` (output is written in one piece by `emit`, which
-/// handles closed pipes and full disks instead of panicking as `println!` does).
-macro_rules! outln {
-    ($buf:expr, $($arg:tt)*) => {{
-        $buf.push_str(&format!($($arg)*));
-        $buf.push('\n');
-    }};
-}
+#[macro_use]
+mod macros;
 
 pub mod access;
 pub mod args;
 pub mod bench_graph;
 pub mod check;
 pub mod compare;
+pub mod error;
 pub mod export;
 pub mod import;
 pub mod isochrones;
@@ -33,26 +28,17 @@ pub mod timed;
 pub mod validate;
 
 pub use args::{Cli, Cmd};
+pub use error::{write_error, UserError};
 pub use opts::{NetOpts, OutOpts};
+pub use output::{emit, progress};
 pub use session::Session;
 
 use anyhow::Result;
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::analysis;
 use crate::engine::with_threads;
-use crate::network::ids::PlaceIdx;
-use crate::network::model::Network;
 use crate::network::problem::Problems;
-
-/// An error in what the user gave us: exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(pub String);
 
 /// Entry point of the `onehour` binary: parses the command line, runs the command and maps errors to exit codes (2 for input errors).
 pub fn main() -> ExitCode {
@@ -90,51 +76,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// A progress bar on standard error, hidden when it is not a terminal.
-pub fn progress(len: u64, msg: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}") {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb.set_message(msg.to_string());
-    pb
-}
-
-/// An error writing `path`: the user's choice of path (it exists and is not ours) exits 2; any
-/// other I/O failure (disk full, permissions) is one line and exit 1.
-pub fn write_error(path: &Path, e: std::io::Error) -> anyhow::Error {
-    if e.kind() == std::io::ErrorKind::AlreadyExists {
-        UserError(format!("cannot write {}: {e}", path.display())).into()
-    } else {
-        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
-    }
-}
-
-/// Prints to standard output or writes the file atomically.
-pub fn emit(out: &Option<PathBuf>, text: &str) -> Result<()> {
-    match out {
-        Some(p) => {
-            crate::io::write::write_atomic(p, text.as_bytes()).map_err(|e| write_error(p, e))
-        }
-        None => {
-            let mut so = std::io::stdout().lock();
-            so.write_all(text.as_bytes())?;
-            so.flush()?;
-            Ok(())
-        }
-    }
-}
-
-fn places(net: &Network, names: &[String]) -> Result<Vec<PlaceIdx>> {
-    names
-        .iter()
-        .map(|n| analysis::find_place(net, n).map_err(|e| UserError(e).into()))
-        .collect()
 }
 
 /// Runs a parsed command line, on a rayon pool of `--threads` workers when given (else the global pool).

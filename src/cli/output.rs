@@ -1,10 +1,18 @@
-//! Rendering results as tables, CSV and JSON, and writing files atomically.
+//! Rendering results as tables, CSV and JSON, writing them to standard output or to files
+//! atomically ([`emit`]), and the progress bar ([`progress`]).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 
 pub use crate::analysis::json::{
     json_place, matrix_csv, matrix_json, JsonMatrix, JsonPlace, MatrixMeta,
 };
 pub use crate::analysis::round::{round1, round6};
 use crate::analysis::{Route, TimeMatrix};
+use crate::cli::error::write_error;
 use crate::network::model::Network;
 
 /// Output formats of tabular results.
@@ -157,4 +165,32 @@ pub fn route_table(r: &Route) -> String {
     }
     out.push_str(&format!("{:>6.1} min  total\n", r.total_minutes));
     out
+}
+
+/// A progress bar on standard error, hidden when it is not a terminal.
+pub fn progress(len: u64, msg: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(msg.to_string());
+    pb
+}
+
+/// Prints to standard output or writes the file atomically.
+pub fn emit(out: &Option<PathBuf>, text: &str) -> Result<()> {
+    match out {
+        Some(p) => {
+            crate::io::write::write_atomic(p, text.as_bytes()).map_err(|e| write_error(p, e))
+        }
+        None => {
+            let mut so = std::io::stdout().lock();
+            so.write_all(text.as_bytes())?;
+            so.flush()?;
+            Ok(())
+        }
+    }
 }

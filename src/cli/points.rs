@@ -14,10 +14,10 @@ use crate::analysis::rank::Timing;
 use crate::analysis::window::{self, WindowOptions};
 use crate::cli::check::{percentiles, MAIN_WINDOW};
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
+use crate::cli::output::{emit, progress};
 use crate::cli::output::{round1, round6, Format};
 use crate::cli::session::Session;
 use crate::cli::timed::{pairs_csv, pct_key, weekday, PairRow};
-use crate::cli::{emit, progress};
 use crate::graph::timetabled::idle_on;
 use crate::io::opportunities::load_points;
 use crate::network::ids::format_clock;
@@ -379,7 +379,7 @@ pub fn points_cmd(
         ..time.clone()
     };
     let Timing::Timetable(o) = s.timing(&time)? else {
-        return Err(crate::cli::UserError(
+        return Err(crate::cli::error::UserError(
             "matrix --points runs on timetables: give --depart".into(),
         )
         .into());

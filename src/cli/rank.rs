@@ -8,8 +8,8 @@ use crate::analysis;
 use crate::cli::layout::Layout;
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::Format;
+use crate::cli::output::{emit, progress};
 use crate::cli::session::Session;
-use crate::cli::{emit, progress};
 use crate::network::ids::Seconds;
 
 /// What `rank` ranks by.
@@ -67,12 +67,13 @@ pub fn run_access(
         ..time
     };
     let crate::analysis::Timing::Timetable(o) = s.timing(&time)? else {
-        return Err(
-            crate::cli::UserError("rank --indicator access runs on timetables".into()).into(),
-        );
+        return Err(crate::cli::error::UserError(
+            "rank --indicator access runs on timetables".into(),
+        )
+        .into());
     };
     let Some(opp) = &a.opportunities else {
-        return Err(crate::cli::UserError(
+        return Err(crate::cli::error::UserError(
             "rank --indicator access needs --opportunities FILE".into(),
         )
         .into());
@@ -101,7 +102,7 @@ pub fn run_access(
     };
     q.spec()
         .check()
-        .map_err(|e| crate::cli::UserError(format!("rank --indicator access: {e}")))?;
+        .map_err(|e| crate::cli::error::UserError(format!("rank --indicator access: {e}")))?;
     let lib = s.library()?;
     let n = analysis::projects_of(lib, &projects)?.len();
     let pb = progress(2 * n as u64 + 2, "ranking projects");

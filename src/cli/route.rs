@@ -7,10 +7,12 @@ use crate::analysis;
 use crate::analysis::timed_route::{timed_route, TimedRoute};
 use crate::analysis::window::{self, WindowOptions};
 use crate::analysis::Timing;
+use crate::cli::error::UserError;
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
+use crate::cli::output::emit;
 use crate::cli::output::{self, Format};
+use crate::cli::session::places;
 use crate::cli::session::Session;
-use crate::cli::{emit, places, UserError};
 use crate::network::ids::format_clock;
 use crate::network::ids::PlaceIdx;
 

@@ -3,8 +3,8 @@
 use anyhow::Result;
 use std::process::ExitCode;
 
-use crate::cli::emit;
 use crate::cli::opts::NetOpts;
+use crate::cli::output::emit;
 use crate::cli::session::Session;
 
 /// Runs `onehour scenarios`.

@@ -5,7 +5,8 @@ use clap::Args;
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{NetOpts, UserError};
+use crate::cli::error::UserError;
+use crate::cli::opts::NetOpts;
 
 /// Flags of `onehour serve`.
 #[derive(Args, Debug, Clone)]

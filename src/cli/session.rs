@@ -6,11 +6,11 @@ use anyhow::Result;
 
 use crate::analysis::population::PopulationSurface;
 use crate::analysis::{Timing, WindowOptions};
+use crate::cli::error::UserError;
 use crate::cli::opts::NetOpts;
-use crate::cli::UserError;
 use crate::graph::Prepared;
 use crate::network::bundled;
-use crate::network::ids::{format_clock, Seconds};
+use crate::network::ids::{format_clock, PlaceIdx, Seconds};
 use crate::network::load::network_source;
 use crate::network::model::{Date, Network};
 use crate::network::source::Source;
@@ -220,4 +220,12 @@ pub fn window_text(o: &WindowOptions) -> String {
         o.draws,
         o.seed
     )
+}
+
+/// The places named (ids or names), an error naming the first unknown one.
+pub fn places(net: &Network, names: &[String]) -> Result<Vec<PlaceIdx>> {
+    names
+        .iter()
+        .map(|n| crate::analysis::matrix::find_place(net, n).map_err(|e| UserError(e).into()))
+        .collect()
 }

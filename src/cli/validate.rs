@@ -4,8 +4,8 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use crate::analysis;
-use crate::cli::emit;
 use crate::cli::opts::NetOpts;
+use crate::cli::output::emit;
 use crate::cli::session::Session;
 use crate::graph::{Prepared, Profile};
 

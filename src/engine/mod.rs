@@ -17,8 +17,8 @@
 //! The parts, one role per file:
 //! - `workspace`: [`Workspace`], the per-thread state, and which search each query runs;
 //! - `labels`: distances, parents and the settled list, and their reset;
-//! - `queue`: the queues behind one small trait (`SearchQueue`): linked buckets, slab
-//!   buckets and the heap, and the choice between them;
+//! - `queue`: [`Queue`], and the queues behind one small trait (`SearchQueue`): linked
+//!   buckets, slab buckets and the heap, and the choice between them;
 //! - `search`: the one search loop, generic over the queue and the graph view;
 //! - `unchecked`: every `unsafe` of the engine, each with the invariant that makes it sound
 //!   kept in that file ([`Checked`] graphs, branded node indices, queue storage), and tests of
@@ -59,26 +59,7 @@ mod unchecked;
 mod workspace;
 
 pub use labels::NO_PARENT;
-pub use queue::{uses_slab_buckets, MAX_BUCKET_WEIGHT};
+pub use queue::{uses_slab_buckets, Queue, MAX_BUCKET_WEIGHT};
 pub use sweep::{sweep, sweep_with, sweep_with_checked, with_threads};
 pub use unchecked::Checked;
 pub use workspace::Workspace;
-
-/// Which priority queue a search uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Queue {
-    /// Dial's bucket queue (the default): O(1) pushes and pops for small integer weights.
-    Bucket,
-    /// Binary heap with lazy deletion: the textbook Dijkstra, for any weights.
-    Heap,
-}
-
-impl Queue {
-    /// The name used in output (`bucket` or `heap`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Queue::Bucket => "bucket",
-            Queue::Heap => "heap",
-        }
-    }
-}

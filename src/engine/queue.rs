@@ -27,6 +27,25 @@ use super::unchecked::{Format, Heap, Linked, Node, Out, Slabs};
 use crate::graph::Csr;
 use crate::network::ids::{NodeId, Seconds};
 
+/// Which priority queue a search uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Queue {
+    /// Dial's bucket queue (the default): O(1) pushes and pops for small integer weights.
+    Bucket,
+    /// Binary heap with lazy deletion: the textbook Dijkstra, for any weights.
+    Heap,
+}
+
+impl Queue {
+    /// The name used in output (`bucket` or `heap`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Bucket => "bucket",
+            Queue::Heap => "heap",
+        }
+    }
+}
+
 /// Arc weights up to this use the bucket queue; above it `Queue::Bucket` falls back to the
 /// heap (the bucket array and the scan over empty buckets grow with the largest weight).
 pub const MAX_BUCKET_WEIGHT: Seconds = 1 << 20;

@@ -3,9 +3,9 @@
 
 use rayon::prelude::*;
 
+use super::queue::Queue;
 use super::unchecked::Checked;
 use super::workspace::Workspace;
-use super::Queue;
 use crate::graph::Csr;
 use crate::network::ids::{NodeId, Seconds};
 

@@ -2,10 +2,10 @@
 //! view of the graph, and which checks the loop keeps.
 
 use super::labels::Labels;
+use super::queue::Queue;
 use super::queue::{bucket_count, bucket_fits, use_slabs, Queues, SearchQueue};
 use super::search::search;
 use super::unchecked::{scope, Checked, Format, Graph, Wide};
-use super::Queue;
 use crate::graph::Csr;
 use crate::network::ids::{EdgeId, NodeId, Seconds, UNREACHED};
 
@@ -257,7 +257,7 @@ mod tests {
     //! Every kind of search on small graphs against Bellman–Ford: small enough for Miri
     //! (`cargo +nightly miri test --lib engine::`), which checks the unchecked accesses too.
     use super::*;
-    use crate::engine::uses_slab_buckets;
+    use crate::engine::queue::uses_slab_buckets;
 
     /// Distances by Bellman–Ford.
     fn reference(n: usize, arcs: &[(u32, u32, Seconds)], s: &[(NodeId, Seconds)]) -> Vec<u64> {

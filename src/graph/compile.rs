@@ -4,7 +4,8 @@
 
 use std::collections::HashSet;
 
-use super::{ArcKind, ArcMeta, ArcOf, Csr, NetGraph, Profile, MAX_ARC_SECONDS};
+use super::csr::Csr;
+use super::net_graph::{ArcKind, ArcMeta, ArcOf, NetGraph, Profile, MAX_ARC_SECONDS};
 use crate::network::ids::{minutes_to_seconds, PlaceIdx, RoadIdx, Seconds, ServiceIdx};
 use crate::network::model::*;
 

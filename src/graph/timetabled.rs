@@ -15,7 +15,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{ArcKind, Csr, NetGraph};
+use super::csr::Csr;
+use super::net_graph::{ArcKind, NetGraph};
 use crate::network::ids::{minutes_to_seconds, PlaceIdx, Seconds};
 use crate::network::load::parse_clock;
 use crate::network::model::*;
@@ -109,7 +110,7 @@ pub fn pattern_times(s: &Service, backward: bool) -> (Vec<&str>, Vec<Seconds>, V
 }
 
 /// Compiles `net` (validated, as of its day and with scenario edits applied) and its transit
-/// graph `g` (compiled for [`super::Profile::Transit`]) for the timetable modes.
+/// graph `g` (compiled for [`super::net_graph::Profile::Transit`]) for the timetable modes.
 ///
 /// The steps add to one [`TimetableBuilder`] in a fixed order (stops and their change times,
 /// footpaths, calendars, routes, then trips, bands and default bands), so that stop, calendar,

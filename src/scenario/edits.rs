@@ -10,7 +10,7 @@ use crate::network::problem::Problem;
 use crate::network::validate;
 
 use super::index::Index;
-use super::{Edit, EditOp, RawLink, RawRoad, RawRoadNode, RawStation, Scenario};
+use super::model::{Edit, EditOp, RawLink, RawRoad, RawRoadNode, RawStation, Scenario};
 use crate::network::load::RawService;
 
 /// What the edits applied so far did, by scenario name and edit index: for conflicts.

@@ -13,7 +13,7 @@ use axum::Router;
 use geo::{BooleanOps, ChamberlainDuquetteArea, MultiPolygon};
 use serde_json::{json, Value};
 
-use super::{on_pool, ApiError, State};
+use super::state::{on_pool, ApiError, State};
 use crate::api::{Origin, Window};
 use crate::geo::isochrone::{feature_collection, IsoParams, Isochrone};
 

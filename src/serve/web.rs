@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 
-use super::State;
+use super::state::State;
 
 /// A file served as is: path, content type, bytes.
 const ASSETS: &[(&str, &str, &[u8])] = &[

@@ -14,9 +14,11 @@ use crate::network::timetable::{
 };
 
 use super::ids::{FeedIds, Ns};
+use super::import_types::{
+    FeedInfo, FeedSummary, GivenTransfer, GtfsImport, GtfsOptions, GtfsOrigins,
+};
 use super::read::{Feed, Sink, Table};
 use super::trip_times::trip_times;
-use super::{FeedInfo, FeedSummary, GivenTransfer, GtfsImport, GtfsOptions, GtfsOrigins};
 
 pub(super) fn route_type_number(t: gtfs::RouteType) -> i16 {
     use gtfs::RouteType::*;

@@ -12,8 +12,8 @@ use crate::network::model::{
 use crate::network::timetable::{self as tt, CalendarIdx, Day, Timetable};
 use crate::network::validate;
 
+use super::convert::{date_of, minutes, source_of, HEADWAY_WINDOW};
 use super::prepare::{PTrip, Pattern, Prepared};
-use super::{date_of, minutes, source_of, HEADWAY_WINDOW};
 
 /// The network built from the trips not in `dropped`, with where each service's figures came
 /// from (its median trip).

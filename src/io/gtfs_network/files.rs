@@ -9,7 +9,7 @@ use crate::network::ids::format_clock;
 use crate::network::load::format_weekdays;
 use crate::network::model::{Date, Network};
 
-use super::{feed_description, minutes};
+use super::convert::{feed_description, minutes};
 
 /// A TOML basic string.
 pub fn toml_str(s: &str) -> String {

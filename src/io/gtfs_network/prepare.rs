@@ -11,7 +11,7 @@ use crate::network::model::{Link, LinkKind, Mode, Origin, Place, PlaceKind};
 use crate::network::problem::Problem;
 use crate::network::timetable::{self as tt, access, CalendarIdx, RouteIdx, Timetable, TripIdx};
 
-use super::{feed_description, minutes, mode_of_route_type, source_of, Ids};
+use super::convert::{feed_description, minutes, mode_of_route_type, source_of, Ids};
 
 /// A trip of the timetable as a sequence of places.
 pub(super) struct PTrip {

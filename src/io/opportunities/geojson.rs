@@ -9,7 +9,7 @@ use crate::geo::grid::Grid;
 
 use super::polygon::{check_polygons, feature_polygons, project, spread_polygon, Clip, Projected};
 use super::sink::{check_count, read_text, repeated, Sink, MAX_SHOWN};
-use super::{Loaded, Opportunities};
+use super::table::{Loaded, Opportunities};
 
 /// How a feature is named in messages: `feature 3` (1-based), with its id if it has one.
 pub(super) fn feature_name(k: usize, f: &Value) -> String {

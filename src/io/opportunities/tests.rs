@@ -1,6 +1,12 @@
+use std::path::{Path, PathBuf};
+
+use super::load::*;
 use super::polygon::{check_polygons, ring_area, spread_polygon, Clip, Projected};
-use super::*;
-use std::path::PathBuf;
+use super::sink::MAX_SHOWN;
+use super::table::{Loaded, Opportunities};
+use crate::geo::grid::Grid;
+use crate::io::points::Point;
+use crate::network::problem::{Problem, Problems};
 
 fn write(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     let d = tempfile::tempdir().unwrap();
