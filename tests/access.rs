@@ -531,3 +531,63 @@ fn the_model_cache_changes_nothing_and_is_rebuilt_when_stale_or_corrupt() {
     assert_eq!(slower, run(&plain).0);
     assert_eq!(run(&net).0, slower);
 }
+
+/// The library writes nothing in a network folder: a network loaded by `load_network` (as the
+/// server and the Python package load them) reads its OpenStreetMap extract without the
+/// compiled-model cache; only the command line's cached loading (`io::cache`) writes
+/// `.onehour-cache/`, and its streets then go through the cache too.
+#[test]
+fn only_the_command_line_writes_the_model_cache() {
+    use onehour::graph::streets::Streets;
+    use onehour::network::load::load_network;
+    use onehour::network::source::Source;
+    let d = tempfile::tempdir().unwrap();
+    let net = d.path().join("net");
+    run_ok(&mut poa::import(&net, true));
+    let listing = |dir: &std::path::Path| {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&net);
+    let src = Source::Disk(net.clone());
+    let (n, _) = load_network(&src, "network.toml").unwrap();
+    assert!(!n.streets.as_ref().unwrap().cache);
+    let direct = Streets::from_network(&n).unwrap().unwrap();
+    assert_eq!(
+        listing(&net),
+        before,
+        "the library wrote in the network folder"
+    );
+    let m = onehour::api::Model::open(&onehour::api::Options {
+        network: Some(net.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    drop(m);
+    assert_eq!(
+        listing(&net),
+        before,
+        "the library wrote in the network folder"
+    );
+    // The command line's loading: cached, streets included.
+    let (c, _) = onehour::io::cache::load_network_cached(&src, "network.toml").unwrap();
+    assert!(c.streets.as_ref().unwrap().cache);
+    let cached = Streets::from_network(&c).unwrap().unwrap();
+    let dir = net.join(".onehour-cache");
+    assert!(dir.join("network.msgpack").is_file());
+    assert!(dir.join("streets.osm.pbf.streets.msgpack").is_file());
+    let again = Streets::from_network(&c).unwrap().unwrap();
+    let (o, dst) = ([(-51.22, -30.03)], [(-51.2, -30.04)]);
+    let stops = [(-51.225, -30.032), (-51.205, -30.041)];
+    let snap = |s: &Streets| s.walk_links(&o, &dst, &stops, 1.4, 1800, 250.0);
+    assert!(
+        !snap(&direct).0.access[0].is_empty(),
+        "the test point reaches no stop"
+    );
+    assert_eq!(snap(&direct), snap(&cached));
+    assert_eq!(snap(&direct), snap(&again));
+}

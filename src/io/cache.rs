@@ -215,7 +215,7 @@ pub fn load_network_cached(
     };
     let path = root.join(DIR).join("network.msgpack");
     let corrupt = match read::<LoadedNetwork>(&path, key) {
-        Lookup::Hit(l) => return Ok((l.network, l.warnings)),
+        Lookup::Hit(l) => return Ok((with_streets_cache(l.network), l.warnings)),
         Lookup::Stale => None,
         Lookup::Corrupt(why) => Some(corrupt_warning(&path, &why)),
     };
@@ -224,7 +224,16 @@ pub fn load_network_cached(
     let _ = write(&path, key, &l);
     let mut warnings = l.warnings;
     warnings.extend(corrupt);
-    Ok((l.network, warnings))
+    Ok((with_streets_cache(l.network), warnings))
+}
+
+/// A network loaded through the cache reads its streets through the cache too
+/// ([`StreetsFile::cache`](crate::network::model::StreetsFile::cache)).
+fn with_streets_cache(mut net: Network) -> Network {
+    if let Some(s) = net.streets.as_mut() {
+        s.cache = true;
+    }
+    net
 }
 
 /// The street graphs of the extract at `pbf`, built by `build`, through a cache beside it when

@@ -475,17 +475,20 @@ impl Streets {
     pub fn from_network(net: &Network) -> Option<Result<Streets, Problems>> {
         let f = net.streets.as_ref()?;
         let read = || read_streets(&f.path).map(|(s, _)| s);
-        Some(
-            crate::io::cache::streets_cached(&f.path, read).map_err(|mut p| {
-                for x in &mut p.0 {
-                    x.message = format!(
-                        "{} (named by [streets] osm = \"{}\" in {})",
-                        x.message, f.osm, f.origin
-                    );
-                }
-                p
-            }),
-        )
+        let streets = if f.cache {
+            crate::io::cache::streets_cached(&f.path, read)
+        } else {
+            read()
+        };
+        Some(streets.map_err(|mut p| {
+            for x in &mut p.0 {
+                x.message = format!(
+                    "{} (named by [streets] osm = \"{}\" in {})",
+                    x.message, f.osm, f.origin
+                );
+            }
+            p
+        }))
     }
 }
 
@@ -622,5 +625,6 @@ pub fn streets_file(osm: &str, dir: &Path) -> StreetsFile {
             file: dir.join("network.toml").display().to_string(),
             line: None,
         },
+        cache: false,
     }
 }

@@ -767,6 +767,7 @@ impl<'a> Loader<'a> {
             osm: written.to_string(),
             path,
             origin,
+            cache: false,
         });
     }
 

@@ -697,6 +697,12 @@ pub struct StreetsFile {
     pub path: std::path::PathBuf,
     /// The manifest (and line) that names it.
     pub origin: Origin,
+    /// Read the street graphs through the compiled-model cache beside the extract
+    /// (`io::cache`, which may write `.onehour-cache/` in the folder). Set only by the command
+    /// line's cached loading of an imported folder; a network loaded by the library (the
+    /// server, the Python package) reads the extract and writes nothing.
+    #[serde(default)]
+    pub cache: bool,
 }
 
 /// Days on which timetabled trips and bands run (a row of a `calendars` CSV; GTFS
