@@ -59,3 +59,8 @@ fn network_tools_pass_their_unit_tests() {
 fn ferrobus_peer_scripts_pass_their_unit_tests() {
     python_unit_tests_pass("benches/peer/ferrobus", 25);
 }
+
+#[test]
+fn click_benchmark_script_passes_its_unit_tests() {
+    python_unit_tests_pass("benches/clicks", 4);
+}
