@@ -134,7 +134,7 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
 }
 
 /// Runs `onehour access`: the flags become a window, a layout and indicators, the library
-/// computes each scenario's values ([`scenario_values`]), the report is written.
+/// computes each scenario's values (`scenario_values`), the report is written.
 pub fn run(a: AccessArgs) -> Result<ExitCode> {
     let s = Session::open(&a.net)?;
     let time = TimeOpts {
