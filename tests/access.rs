@@ -427,7 +427,7 @@ fn porto_alegre_with_streets_access_and_a_scenario_difference() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("snapped") && err.contains("within 250 m"),
+        err.contains("snapped") && err.contains("within 1600 m"),
         "{err}"
     );
     let rows = read_csv(&acc.join("access.csv"));

@@ -228,9 +228,19 @@ pub fn straight_line_links(
     l
 }
 
-/// Points farther than this from a usable street do not snap to it, metres (as `import gtfs
-/// --osm` snaps stops by default).
-pub const SNAP_MAX_M: f64 = 250.0;
+/// Points (origins, destinations, grid cells) snap to the nearest usable walking street within
+/// this distance, metres, and walk the straight line to it at walking speed; farther points
+/// reach nothing and are reported. 1,600 m is R5's: it snaps within 300 m, then, failing that,
+/// within 1.6 km (r5r reference, `find_snap`: "R5 expands the search to the radius specified
+/// (by default 1.6km)", <https://ipeagit.github.io/r5r/reference/find_snap.html>), which for the
+/// nearest street is the same as one search within 1.6 km. A cell of a grid laid over a
+/// city's extent often lies a few hundred metres from the nearest mapped footway (parks,
+/// rail yards, water, unmapped estates): dropping it would be a snapping surprise, while its
+/// off-street leg is timed. Points snapped farther than [`SNAP_WARN_M`] are listed in the
+/// report. Stops snap within `import gtfs --snap-max-m` (250 m by default), a separate choice.
+///
+/// [`SNAP_WARN_M`]: crate::graph::streets::SNAP_WARN_M
+pub const SNAP_MAX_M: f64 = 1600.0;
 
 /// The point legs of a network and how they were made.
 #[derive(Clone, Debug)]
