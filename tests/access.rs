@@ -581,6 +581,31 @@ fn only_the_command_line_writes_the_model_cache() {
     assert!(dir.join("network.msgpack").is_file());
     assert!(dir.join("streets.osm.pbf.streets.msgpack").is_file());
     let again = Streets::from_network(&c).unwrap().unwrap();
+    // The library reads the cache now there (never rewriting it).
+    let cached_files = |d: &std::path::Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (e.file_name(), std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (with_cache, cache_files) = (listing(&net), cached_files(&dir));
+    let m = onehour::api::Model::open(&onehour::api::Options {
+        network: Some(net.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    drop(m);
+    assert_eq!(listing(&net), with_cache);
+    assert_eq!(
+        cached_files(&dir),
+        cache_files,
+        "the library rewrote the cache"
+    );
     let (o, dst) = ([(-51.22, -30.03)], [(-51.2, -30.04)]);
     let stops = [(-51.225, -30.032), (-51.205, -30.041)];
     let snap = |s: &Streets| s.walk_links(&o, &dst, &stops, 1.4, 1800, 250.0);

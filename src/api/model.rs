@@ -21,7 +21,7 @@ use crate::geo::isochrone::{self, Frame, IsoParams, Isochrone, Projection};
 use crate::graph::{Prepared, Profile};
 use crate::network::bundled;
 use crate::network::ids::{PlaceIdx, Seconds};
-use crate::network::load::{load_network, network_source};
+use crate::network::load::network_source;
 use crate::network::model::{Date, Network, PlaceKind};
 use crate::network::source::Source;
 use crate::scenario::{apply, Library};
@@ -123,7 +123,8 @@ impl Model {
             )));
         }
         let (src, manifest) = network_source(opts.network.as_deref()).map_err(Error::BadRequest)?;
-        let (mut full, warnings) = load_network(&src, &manifest)?;
+        // An imported folder's compiled-model cache is read if valid, never written.
+        let (mut full, warnings) = crate::io::cache::load_network_reading_cache(&src, &manifest)?;
         if let Some(w) = opts.wait {
             full.settings.routing.wait = w;
         }

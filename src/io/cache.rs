@@ -198,6 +198,25 @@ pub fn load_network_cached(
     src: &Source,
     manifest: &str,
 ) -> Result<(Network, Vec<Problem>), Problems> {
+    load_through_cache(src, manifest, true)
+}
+
+/// [`load_network`], reading a valid cache of an imported folder if one is there but never
+/// writing one (the library: `onehour serve` and the Python package write nothing). A stale or
+/// corrupt cache is ignored, left as it is, and the files are loaded; the network's streets
+/// are read from its extract without the cache.
+pub fn load_network_reading_cache(
+    src: &Source,
+    manifest: &str,
+) -> Result<(Network, Vec<Problem>), Problems> {
+    load_through_cache(src, manifest, false)
+}
+
+fn load_through_cache(
+    src: &Source,
+    manifest: &str,
+    write_cache: bool,
+) -> Result<(Network, Vec<Problem>), Problems> {
     let Source::Disk(root) = src else {
         return load_network(src, manifest);
     };
@@ -215,10 +234,14 @@ pub fn load_network_cached(
     };
     let path = root.join(DIR).join("network.msgpack");
     let corrupt = match read::<LoadedNetwork>(&path, key) {
+        Lookup::Hit(l) if !write_cache => return Ok((l.network, l.warnings)),
         Lookup::Hit(l) => return Ok((with_streets_cache(l.network), l.warnings)),
         Lookup::Stale => None,
         Lookup::Corrupt(why) => Some(corrupt_warning(&path, &why)),
     };
+    if !write_cache {
+        return load_network(src, manifest);
+    }
     let (network, warnings) = load_network(src, manifest)?;
     let l = LoadedNetwork { network, warnings };
     let _ = write(&path, key, &l);
@@ -316,6 +339,41 @@ mod tests {
             load_network(&src, "network.toml").unwrap()
         );
         assert!(!root.join(DIR).exists());
+    }
+
+    /// The library's reading: a valid cache is used, none is ever written, a corrupt one is
+    /// left as it is; the network always equals the files'.
+    #[test]
+    fn reading_the_cache_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = tiny_copy(dir.path(), "");
+        let src = Source::Disk(root.clone());
+        let want = load_network(&src, "network.toml").unwrap();
+        assert_eq!(
+            load_network_reading_cache(&src, "network.toml").unwrap(),
+            want
+        );
+        assert!(!root.join(DIR).exists(), "the library wrote a cache");
+        load_network_cached(&src, "network.toml").unwrap();
+        let file = root.join(DIR).join("network.msgpack");
+        let written = std::fs::read(&file).unwrap();
+        assert_eq!(
+            load_network_reading_cache(&src, "network.toml").unwrap(),
+            want
+        );
+        let mut bad = written.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 0x55;
+        std::fs::write(&file, &bad).unwrap();
+        assert_eq!(
+            load_network_reading_cache(&src, "network.toml").unwrap(),
+            want
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            bad,
+            "the library rewrote the cache"
+        );
     }
 
     #[test]
