@@ -215,29 +215,12 @@ pub fn window_matrix_on(
         to: o.to,
         step: o.step,
     };
-    let draws = o.draws.max(1);
     let samples: Result<Vec<Vec<Vec<Seconds>>>, RaptorError> = rows
         .par_iter()
         .map_init(RaptorWorkspace::new, |ws, &r| {
             let (access, street) = access_legs(t, r, o.bound);
             let direct: Vec<Seconds> = cols.iter().map(|c| street[c.idx()]).collect();
-            let mut out: Vec<Vec<Seconds>> =
-                vec![Vec::with_capacity(draws as usize * o.departures()); cols.len()];
-            for day in days {
-                ws.window_arrivals(day, &access, w, &p, |a| {
-                    for (j, eg) in egress.iter().enumerate() {
-                        let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
-                        out[j].push(by_transit.min(direct[j]));
-                    }
-                })?;
-            }
-            for s in &mut out {
-                let one = s.len();
-                for _ in days.len() as u32..draws {
-                    s.extend_from_within(..one);
-                }
-            }
-            Ok(out)
+            row_samples(ws, days, &access, &direct, &egress, w, &p, o)
         })
         .collect();
     Ok(WindowMatrix {
@@ -245,8 +228,42 @@ pub fn window_matrix_on(
         cols: cols.to_vec(),
         samples: samples?,
         departures: o.departures(),
-        draws,
+        draws: o.draws.max(1),
     })
+}
+
+/// One origin's door-to-door samples over the window, one list per column: for every day and
+/// departure, the best of transit (access legs, RAPTOR, the column's egress legs) and the
+/// column's `direct` street time; days fewer than the draws are repeated in order.
+#[allow(clippy::too_many_arguments)]
+fn row_samples(
+    ws: &mut RaptorWorkspace,
+    days: &[DayTimetable<'_>],
+    access: &[(StopIdx, Seconds)],
+    direct: &[Seconds],
+    egress: &[Vec<(StopIdx, Seconds)>],
+    w: Window,
+    p: &RaptorParams,
+    o: &WindowOptions,
+) -> Result<Vec<Vec<Seconds>>, RaptorError> {
+    let draws = o.draws.max(1);
+    let mut out: Vec<Vec<Seconds>> =
+        vec![Vec::with_capacity(draws as usize * o.departures()); direct.len()];
+    for day in days {
+        ws.window_arrivals(day, access, w, p, |a| {
+            for (j, eg) in egress.iter().enumerate() {
+                let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
+                out[j].push(by_transit.min(direct[j]));
+            }
+        })?;
+    }
+    for s in &mut out {
+        let one = s.len();
+        for _ in days.len() as u32..draws {
+            s.extend_from_within(..one);
+        }
+    }
+    Ok(out)
 }
 
 /// Door-to-door samples from a point that is no place over the window: the point reaches the
@@ -277,26 +294,17 @@ pub fn window_from_seeds(
         to: o.to,
         step: o.step,
     };
-    let draws = o.draws.max(1);
     let direct: Vec<Seconds> = cols.iter().map(|c| street[c.idx()]).collect();
-    let mut out: Vec<Vec<Seconds>> =
-        vec![Vec::with_capacity(draws as usize * o.departures()); cols.len()];
-    let mut ws = RaptorWorkspace::new();
-    for day in &days {
-        ws.window(day, &access, w, &p, |a| {
-            for (j, eg) in egress.iter().enumerate() {
-                let by_transit = a.via(eg).map_or(UNREACHED, |x| x - a.depart());
-                out[j].push(by_transit.min(direct[j]));
-            }
-        })?;
-    }
-    for s in &mut out {
-        let one = s.len();
-        for _ in days.len() as u32..draws {
-            s.extend_from_within(..one);
-        }
-    }
-    Ok(out)
+    row_samples(
+        &mut RaptorWorkspace::new(),
+        &days,
+        &access,
+        &direct,
+        &egress,
+        w,
+        &p,
+        o,
+    )
 }
 
 /// [`street_times`] from several places, each reached at its own time (those past the bound

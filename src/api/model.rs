@@ -529,11 +529,7 @@ impl Model {
                     .map_err(Error::Failed)
             }
             (Origin::Place(q), Some((w, pct))) => {
-                if !(0.0..=100.0).contains(&pct) {
-                    return Err(Error::BadRequest(format!(
-                        "percentile: {pct} is not a percentile; give a number from 0 to 100"
-                    )));
-                }
+                check_percentile(pct)?;
                 let origin = sn.place(q)?;
                 let t = sn.timetable()?;
                 let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
@@ -550,8 +546,7 @@ impl Model {
             (&Origin::Point { lon, lat }, None) => {
                 self.check_point(lon, lat)?;
                 let seeds = self.point_seeds(p, lon, lat);
-                let id = format!("point:{lon:.6},{lat:.6}");
-                let name = format!("{lon:.5}, {lat:.5}");
+                let (id, name) = point_names(lon, lat);
                 with_workspace(|ws| {
                     isochrone::isochrone_from_point(
                         p,
@@ -566,11 +561,7 @@ impl Model {
                 .map_err(Error::Failed)
             }
             (&Origin::Point { lon, lat }, Some((w, pct))) => {
-                if !(0.0..=100.0).contains(&pct) {
-                    return Err(Error::BadRequest(format!(
-                        "percentile: {pct} is not a percentile; give a number from 0 to 100"
-                    )));
-                }
+                check_percentile(pct)?;
                 self.check_point(lon, lat)?;
                 if p.graph.profile != Profile::Transit {
                     return Err(Error::BadRequest(
@@ -590,8 +581,7 @@ impl Model {
                     .into_iter()
                     .map(|mut s| crate::engine::raptor::percentile(&mut s, pct))
                     .collect();
-                let id = format!("point:{lon:.6},{lat:.6}");
-                let name = format!("{lon:.5}, {lat:.5}");
+                let (id, name) = point_names(lon, lat);
                 isochrone::isochrone_from_point_times(
                     p,
                     (lon, lat),
@@ -730,6 +720,25 @@ impl Model {
             bound,
         ))
     }
+}
+
+/// A percentile must lie in 0..=100 (the caller's `percentile` parameter).
+fn check_percentile(pct: f64) -> Result<(), Error> {
+    if (0.0..=100.0).contains(&pct) {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "percentile: {pct} is not a percentile; give a number from 0 to 100"
+        )))
+    }
+}
+
+/// The id and display name of a clicked point's isochrone.
+fn point_names(lon: f64, lat: f64) -> (String, String) {
+    (
+        format!("point:{lon:.6},{lat:.6}"),
+        format!("{lon:.5}, {lat:.5}"),
+    )
 }
 
 #[cfg(test)]

@@ -826,25 +826,7 @@ pub fn isochrone_from_times(
 ) -> Result<Isochrone, String> {
     let params = &frame.params;
     let access = AccessModel::for_profile(&p.net, Profile::Transit, params.max_access_m);
-    let max_s = params.max_threshold_s();
-    let src: Vec<Source> = times
-        .iter()
-        .enumerate()
-        .filter(|&(i, &t)| {
-            t != UNREACHED
-                && p.net.places[i].kind != PlaceKind::RoadNode
-                && t as f64 + access.end_s <= max_s
-        })
-        .map(|(i, &t)| {
-            let pl = &p.net.places[i];
-            let (x, y) = frame.proj.forward(pl.lon, pl.lat);
-            Source {
-                x,
-                y,
-                start_s: t as f64,
-            }
-        })
-        .collect();
+    let src = place_sources(p, times, &access, frame);
     let pl = p.net.place(origin);
     from_sources(p, &src, &access, (&pl.id, &pl.name), frame, scenario)
 }
@@ -868,26 +850,37 @@ pub fn isochrone_from_point_times(
     if access.end_s <= max_s {
         src.push(Source { x, y, start_s: 0.0 });
     }
-    src.extend(
-        times
-            .iter()
-            .enumerate()
-            .filter(|&(i, &t)| {
-                t != UNREACHED
-                    && p.net.places[i].kind != PlaceKind::RoadNode
-                    && t as f64 + access.end_s <= max_s
-            })
-            .map(|(i, &t)| {
-                let pl = &p.net.places[i];
-                let (x, y) = frame.proj.forward(pl.lon, pl.lat);
-                Source {
-                    x,
-                    y,
-                    start_s: t as f64,
-                }
-            }),
-    );
+    src.extend(place_sources(p, times, &access, frame));
     from_sources(p, &src, &access, origin, frame, scenario)
+}
+
+/// The places reached at `times` (road nodes left out) as sources, each whose access leg
+/// could still fit under the largest threshold.
+fn place_sources(
+    p: &Prepared,
+    times: &[Seconds],
+    access: &AccessModel,
+    frame: &Frame,
+) -> Vec<Source> {
+    let max_s = frame.params.max_threshold_s();
+    times
+        .iter()
+        .enumerate()
+        .filter(|&(i, &t)| {
+            t != UNREACHED
+                && p.net.places[i].kind != PlaceKind::RoadNode
+                && t as f64 + access.end_s <= max_s
+        })
+        .map(|(i, &t)| {
+            let pl = &p.net.places[i];
+            let (x, y) = frame.proj.forward(pl.lon, pl.lat);
+            Source {
+                x,
+                y,
+                start_s: t as f64,
+            }
+        })
+        .collect()
 }
 
 /// The surface, bands and their populations of an isochrone from its sources.
