@@ -328,12 +328,14 @@ fn snapping_equals_brute_force_on_random_points() {
         let mut g = Rng(7);
         let (mut some, mut none) = (0, 0);
         for k in 0..300 {
-            // Points over the extract and a margin around it.
+            // Points over the extract and a margin around it (every third one a wide margin:
+            // points well outside the grid of segments, whose search starts at its edge).
+            let m = if k % 3 == 0 { 0.05 } else { 0.01 };
             let p = (
-                b[0] - 0.01 + g.unit() * (b[2] - b[0] + 0.02),
-                b[1] - 0.01 + g.unit() * (b[3] - b[1] + 0.02),
+                b[0] - m + g.unit() * (b[2] - b[0] + 2.0 * m),
+                b[1] - m + g.unit() * (b[3] - b[1] + 2.0 * m),
             );
-            let max_m = [25.0, 100.0, 400.0, 2000.0][k % 4];
+            let max_m = [25.0, 100.0, 400.0, 2000.0, 8000.0][k % 5];
             let got = st.snap(p.0, p.1, max_m);
             let want = brute_snap(st, p, max_m);
             assert_eq!(got.map(|s| s.distance_m()), want, "{p:?} within {max_m} m");

@@ -690,17 +690,18 @@ impl Streets {
             .unwrap_or(0)
             + 1;
         let mut best: Option<(f64, u32, f64)> = None; // (metres, edge, t)
-        let mut k: i64 = 0;
+                                                      // Rings nearer than this hold no cell of the grid (the point lies outside it).
+        let kmin = [-cx, cx - (grid.nx - 1), -cy, cy - (grid.ny - 1), 0]
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+        let mut k: i64 = kmin;
         loop {
             let limit = best.map_or(max_m, |b| b.0.min(max_m));
             if (k > 0 && (k - 1) as f64 * cell_m > limit) || k > kmax {
                 break;
             }
-            let mut visit = |x: i64, y: i64| {
-                if x < 0 || y < 0 || x >= grid.nx || y >= grid.ny {
-                    return;
-                }
-                let c = (y * grid.nx + x) as usize;
+            let mut visit = |c: usize| {
                 for &e in &grid.items[grid.start[c] as usize..grid.start[c + 1] as usize] {
                     let (a, b) = segs[e as usize];
                     let (d, t) =
@@ -714,16 +715,25 @@ impl Streets {
                     }
                 }
             };
-            if k == 0 {
-                visit(cx, cy);
-            } else {
-                for x in cx - k..=cx + k {
-                    visit(x, cy - k);
-                    visit(x, cy + k);
+            // The ring's cells inside the grid only: its rows at cy - k and cy + k, then its
+            // columns at cx - k and cx + k between them.
+            let (x0, x1) = ((cx - k).max(0), (cx + k).min(grid.nx - 1));
+            let rows: &[i64] = if k == 0 { &[cy] } else { &[cy - k, cy + k] };
+            for &y in rows {
+                if (0..grid.ny).contains(&y) {
+                    for x in x0..=x1 {
+                        visit((y * grid.nx + x) as usize);
+                    }
                 }
-                for y in cy - k + 1..=cy + k - 1 {
-                    visit(cx - k, y);
-                    visit(cx + k, y);
+            }
+            if k > 0 {
+                let (y0, y1) = ((cy - k + 1).max(0), (cy + k - 1).min(grid.ny - 1));
+                for x in [cx - k, cx + k] {
+                    if (0..grid.nx).contains(&x) {
+                        for y in y0..=y1 {
+                            visit((y * grid.nx + x) as usize);
+                        }
+                    }
                 }
             }
             k += 1;
