@@ -371,6 +371,20 @@ impl StreetWorkspace {
 
     /// Dijkstra over `g` from `sources` (node, initial distance), never past `bound`.
     fn run(&mut self, g: &Graph, sources: &[(u32, u32)], bound: u32) {
+        self.run_until(g, sources, bound, |_, _| false);
+    }
+
+    /// [`StreetWorkspace::run`] that calls `stop(node, distance)` as each node is settled
+    /// (its distance final), before its edges are relaxed, and ends the search when it
+    /// returns true: nodes not yet settled then keep distances that are only upper bounds.
+    #[inline(always)]
+    fn run_until(
+        &mut self,
+        g: &Graph,
+        sources: &[(u32, u32)],
+        bound: u32,
+        mut stop: impl FnMut(u32, u32) -> bool,
+    ) {
         self.reset(g.first.len() - 1);
         for &(v, d) in sources {
             if d <= bound && d < self.dist[v as usize] {
@@ -385,6 +399,9 @@ impl StreetWorkspace {
             let (d, v) = ((key >> 32) as u32, key as u32);
             if d > self.dist[v as usize] {
                 continue;
+            }
+            if stop(v, d) {
+                break;
             }
             for a in g.out(v) {
                 let nd = d.saturating_add(a.w);
@@ -633,6 +650,30 @@ impl Streets {
         }
     }
 
+    /// The piece of the walking graph each node belongs to (nodes without a walking edge get
+    /// a piece of their own): two points on different pieces cannot walk to each other.
+    pub fn walk_pieces(&self) -> Vec<u32> {
+        let n = self.nodes.len();
+        let mut piece = vec![u32::MAX; n];
+        let mut stack = Vec::new();
+        for s in 0..n as u32 {
+            if piece[s as usize] != u32::MAX {
+                continue;
+            }
+            piece[s as usize] = s;
+            stack.push(s);
+            while let Some(v) = stack.pop() {
+                for a in self.walk.out(v) {
+                    if piece[a.head as usize] == u32::MAX {
+                        piece[a.head as usize] = s;
+                        stack.push(a.head);
+                    }
+                }
+            }
+        }
+        piece
+    }
+
     /// A fresh workspace for searches on these streets.
     pub fn workspace(&self) -> StreetWorkspace {
         StreetWorkspace {
@@ -832,6 +873,129 @@ impl Streets {
         }
         best.filter(|&d| d <= bound)
             .map(|d| (d as f64 / per_s).round() as u32)
+    }
+
+    /// Seconds walking along streets for each pair `(i, j)` of `snaps`, both snapped legs
+    /// included, where at most `max_s` (`None` beyond it, or where `i` or `j` did not snap):
+    /// for each pair the time [`Streets::walk_between`] gives with that bound. One search per
+    /// first point, in parallel, each ending as soon as every second point of its pairs has
+    /// its final time (the settled distance passed the largest of their times), instead of
+    /// exploring the whole bound: pairs of nearby stops are found within a few hundred metres.
+    pub fn pair_walks(
+        &self,
+        snaps: &[Option<Snap>],
+        pairs: &[(usize, usize)],
+        speed_m_s: f64,
+        max_s: u32,
+    ) -> Vec<Option<u32>> {
+        let per_s = speed_m_s * 1000.0;
+        if !(per_s.is_finite() && per_s > 0.0) {
+            return vec![None; pairs.len()];
+        }
+        let bound = bound_units(max_s, per_s);
+        let walk_snap = |i: usize| snaps[i].filter(|s| s.mode == StreetMode::Walk);
+        let targets = Targets::new(
+            self,
+            &snaps
+                .iter()
+                .map(|&i| i.filter(|s| s.mode == StreetMode::Walk))
+                .collect::<Vec<_>>(),
+        );
+        // The pairs grouped by their first point: (first, [(second, pair index)]).
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_unstable_by_key(|&k| pairs[k]);
+        let mut groups: Vec<(usize, Vec<(u32, usize)>)> = Vec::new();
+        for k in order {
+            let (i, j) = pairs[k];
+            if walk_snap(i).is_none() || walk_snap(j).is_none() {
+                continue;
+            }
+            match groups.last_mut() {
+                Some((g, list)) if *g == i => list.push((j as u32, k)),
+                _ => groups.push((i, vec![(j as u32, k)])),
+            }
+        }
+        let found: Vec<Vec<(usize, u32)>> = groups
+            .par_iter()
+            .map_init(
+                || (self.workspace(), Vec::<u32>::new()),
+                |(ws, cand), (i, list)| {
+                    let s = walk_snap(*i).expect("grouped pairs snapped");
+                    self.walk_until_found(&s, list, &targets, bound, per_s, ws, cand)
+                },
+            )
+            .collect();
+        let mut out = vec![None; pairs.len()];
+        for (k, secs) in found.into_iter().flatten() {
+            out[k] = Some(secs);
+        }
+        out
+    }
+
+    /// One search of [`Streets::pair_walks`]: from snap `s` to the targets `list` (target,
+    /// pair index), giving (pair index, seconds) for those within `bound` units.
+    #[allow(clippy::too_many_arguments)]
+    fn walk_until_found(
+        &self,
+        s: &Snap,
+        list: &[(u32, usize)],
+        targets: &Targets,
+        bound: u32,
+        per_s: f64,
+        ws: &mut StreetWorkspace,
+        cand: &mut Vec<u32>,
+    ) -> Vec<(usize, u32)> {
+        // cand[t]: the best time to needed target t through a settled node so far (FAR: none
+        // yet; NOT_NEEDED: not a target of this search).
+        const NOT_NEEDED: u32 = FAR - 1;
+        if cand.len() != targets.n {
+            cand.clear();
+            cand.resize(targets.n, NOT_NEEDED);
+        }
+        for &(t, _) in list {
+            cand[t as usize] = FAR;
+        }
+        let (mut open, mut top) = (list.len(), 0u32);
+        let (a, b) = self.walk_edges[s.edge as usize];
+        let leg = s.leg_mm();
+        ws.per_s = per_s;
+        let sources = [
+            (a, leg.saturating_add(s.to_a_mm)),
+            (b, leg.saturating_add(s.to_b_mm)),
+        ];
+        ws.run_until(&self.walk, &sources, bound, |v, d| {
+            // Every needed target has a time, and nodes settled from here on are at least as
+            // far as the largest: no time can improve.
+            if open == 0 && d >= top {
+                return true;
+            }
+            let (i, j) = (targets.first[v as usize], targets.first[v as usize + 1]);
+            for &(t, off) in &targets.items[i as usize..j as usize] {
+                let c = &mut cand[t as usize];
+                if *c == NOT_NEEDED {
+                    continue;
+                }
+                let x = d.saturating_add(off);
+                if *c == FAR {
+                    open -= 1;
+                    top = top.max(x);
+                    *c = x;
+                } else if x < *c {
+                    *c = x;
+                }
+            }
+            false
+        });
+        for &(t, _) in list {
+            cand[t as usize] = NOT_NEEDED;
+        }
+        let times = targets.collect(s, bound, per_s, ws);
+        list.iter()
+            .filter_map(|&(t, k)| {
+                let at = times.binary_search_by_key(&t, |x| x.0).ok()?;
+                Some((k, times[at].1))
+            })
+            .collect()
     }
 
     /// Driving search from a node: afterwards `ws.seconds(v)` is the time to every node reached
@@ -1417,6 +1581,67 @@ mod tests {
             proptest::prop_assert_eq!(&l.access, &access);
             proptest::prop_assert_eq!(&l.direct, &direct);
         }
+    }
+
+    proptest::proptest! {
+        /// The early-ending searches of `pair_walks` give every pair the time of a full
+        /// point-to-point search, within the bound or not at all; pieces tell apart exactly the
+        /// pairs that no walk connects.
+        #[test]
+        fn pair_walks_equal_point_to_point_searches(seed in proptest::prelude::any::<u64>(), max_s in 60u32..900) {
+            let (st, o, d, s) = random_case(seed);
+            let pts: Vec<(f64, f64)> = o.iter().chain(&d).chain(&s).copied().collect();
+            let snaps: Vec<Option<Snap>> = pts.iter().map(|&(x, y)| st.snap(x, y, 60.0)).collect();
+            let mut pairs = Vec::new();
+            for i in 0..pts.len() {
+                for j in 0..pts.len() {
+                    if i != j && (i + j + seed as usize) % 3 != 0 {
+                        pairs.push((i, j));
+                    }
+                }
+            }
+            let got = st.pair_walks(&snaps, &pairs, 1.3, max_s);
+            let pieces = st.walk_pieces();
+            let piece = |x: &Snap| pieces[st.walk_edges[x.edge as usize].0 as usize];
+            let mut ws = st.workspace();
+            for (&(i, j), &g) in pairs.iter().zip(&got) {
+                let want = match (&snaps[i], &snaps[j]) {
+                    (Some(a), Some(b)) => st.walk_between(a, b, 1.3, max_s, &mut ws),
+                    _ => None,
+                };
+                proptest::prop_assert_eq!(g, want, "pair {:?}", (i, j));
+                if let (Some(a), Some(b)) = (&snaps[i], &snaps[j]) {
+                    let any = st.walk_between(a, b, 1.3, u32::MAX / 2, &mut ws);
+                    proptest::prop_assert_eq!(any.is_some(), piece(a) == piece(b));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pair_walks_cases_find_and_miss() {
+        // The property above is not vacuous: its cases have pairs within the bound and beyond.
+        let (mut found, mut missed) = (0, 0);
+        for seed in 0..30u64 {
+            let (st, o, d, s) = random_case(seed);
+            let pts: Vec<(f64, f64)> = o.iter().chain(&d).chain(&s).copied().collect();
+            let snaps: Vec<Option<Snap>> = pts.iter().map(|&(x, y)| st.snap(x, y, 60.0)).collect();
+            let pairs: Vec<(usize, usize)> = (0..pts.len())
+                .flat_map(|i| (0..pts.len()).filter(move |&j| j != i).map(move |j| (i, j)))
+                .filter(|&(i, j)| snaps[i].is_some() && snaps[j].is_some())
+                .collect();
+            for t in st.pair_walks(&snaps, &pairs, 1.3, 300) {
+                if t.is_some() {
+                    found += 1;
+                } else {
+                    missed += 1;
+                }
+            }
+        }
+        assert!(
+            found > 100 && missed > 100,
+            "{found} found, {missed} missed"
+        );
     }
 
     #[test]

@@ -42,7 +42,9 @@ use std::path::Path;
 
 use osmpbf::{BlobDecode, BlobReader, BlobType, Element, ElementReader};
 
-use crate::graph::streets::{CarSegment, PointKind, SnapReport, StreetInput, Streets};
+use crate::graph::streets::{
+    CarSegment, PointKind, Snap, SnapReport, StreetEdge, StreetInput, Streets,
+};
 use crate::network::model::{Link, LinkKind, Network, Origin, PlaceKind, StreetsFile};
 use crate::network::problem::{Problem, Problems};
 
@@ -541,8 +543,11 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
             .collect();
     // Street times up to four times the radius walked; longer ones point to point below.
     let bound = (4.0 * w.radius_m / speed).ceil() as u32;
-    let (wl, _) = streets.walk_links(&pts, &pts, &[], speed, bound, o.snap_max_m);
     let (snaps, report) = streets.snap_points(PointKind::Stop, &pts, o.snap_max_m);
+    let ij: Vec<(usize, usize)> = pairs.iter().map(|&(i, j, _)| (i, j)).collect();
+    let within = streets.pair_walks(&snaps, &ij, speed, bound);
+    let pieces = streets.walk_pieces();
+    let piece = |s: &Snap| pieces[streets.walk_edge(StreetEdge(s.edge_index())).0.idx()];
     let mut links = net.links.clone();
     let index = net.place_index();
     let mut existing: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
@@ -561,16 +566,16 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
     };
     let mut ws = streets.workspace();
     let mut new_links = Vec::new();
-    for &(i, j, d) in &pairs {
+    for (&(i, j, d), &found) in pairs.iter().zip(&within) {
         let time = match (&snaps[i], &snaps[j]) {
             (Some(a), Some(b)) => {
-                let found = wl.direct[i]
-                    .binary_search_by_key(&(j as u32), |x| x.0)
-                    .ok()
-                    .map(|k| wl.direct[i][k].1);
-                // Longer than the bound: point to point without one (streets that do not
-                // connect the two give none).
-                found.or_else(|| streets.walk_between(a, b, speed, u32::MAX / 2, &mut ws))
+                // Longer than the bound: point to point without one, where one piece of the
+                // walking graph holds both (streets that do not connect the two give none).
+                found.or_else(|| {
+                    (piece(a) == piece(b))
+                        .then(|| streets.walk_between(a, b, speed, u32::MAX / 2, &mut ws))
+                        .flatten()
+                })
             }
             _ => None,
         };
