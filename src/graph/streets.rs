@@ -1601,10 +1601,11 @@ mod tests {
                 }
             }
             let got = st.pair_walks(&snaps, &pairs, 1.3, max_s);
+            let unbounded = st.pair_walks(&snaps, &pairs, 1.3, u32::MAX / 2);
             let pieces = st.walk_pieces();
             let piece = |x: &Snap| pieces[st.walk_edges[x.edge as usize].0 as usize];
             let mut ws = st.workspace();
-            for (&(i, j), &g) in pairs.iter().zip(&got) {
+            for ((&(i, j), &g), &u) in pairs.iter().zip(&got).zip(&unbounded) {
                 let want = match (&snaps[i], &snaps[j]) {
                     (Some(a), Some(b)) => st.walk_between(a, b, 1.3, max_s, &mut ws),
                     _ => None,
@@ -1612,6 +1613,7 @@ mod tests {
                 proptest::prop_assert_eq!(g, want, "pair {:?}", (i, j));
                 if let (Some(a), Some(b)) = (&snaps[i], &snaps[j]) {
                     let any = st.walk_between(a, b, 1.3, u32::MAX / 2, &mut ws);
+                    proptest::prop_assert_eq!(any, u);
                     proptest::prop_assert_eq!(any.is_some(), piece(a) == piece(b));
                 }
             }

@@ -545,9 +545,25 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
     let bound = (4.0 * w.radius_m / speed).ceil() as u32;
     let (snaps, report) = streets.snap_points(PointKind::Stop, &pts, o.snap_max_m);
     let ij: Vec<(usize, usize)> = pairs.iter().map(|&(i, j, _)| (i, j)).collect();
-    let within = streets.pair_walks(&snaps, &ij, speed, bound);
+    let mut within = streets.pair_walks(&snaps, &ij, speed, bound);
+    // Longer than the bound: without one, where one piece of the walking graph holds both
+    // (streets that do not connect the two give none).
     let pieces = streets.walk_pieces();
     let piece = |s: &Snap| pieces[streets.walk_edge(StreetEdge(s.edge_index())).0.idx()];
+    let longer: Vec<usize> = (0..ij.len())
+        .filter(|&k| {
+            let (i, j) = ij[k];
+            within[k].is_none()
+                && matches!((&snaps[i], &snaps[j]), (Some(a), Some(b)) if piece(a) == piece(b))
+        })
+        .collect();
+    let longer_pairs: Vec<(usize, usize)> = longer.iter().map(|&k| ij[k]).collect();
+    for (k, t) in longer
+        .iter()
+        .zip(streets.pair_walks(&snaps, &longer_pairs, speed, u32::MAX / 2))
+    {
+        within[*k] = t;
+    }
     let mut links = net.links.clone();
     let index = net.place_index();
     let mut existing: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
@@ -564,21 +580,8 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
         straight_pairs: 0,
         transfer_pairs: 0,
     };
-    let mut ws = streets.workspace();
     let mut new_links = Vec::new();
-    for (&(i, j, d), &found) in pairs.iter().zip(&within) {
-        let time = match (&snaps[i], &snaps[j]) {
-            (Some(a), Some(b)) => {
-                // Longer than the bound: point to point without one, where one piece of the
-                // walking graph holds both (streets that do not connect the two give none).
-                found.or_else(|| {
-                    (piece(a) == piece(b))
-                        .then(|| streets.walk_between(a, b, speed, u32::MAX / 2, &mut ws))
-                        .flatten()
-                })
-            }
-            _ => None,
-        };
+    for (&(i, j, d), &time) in pairs.iter().zip(&within) {
         let at = existing.get(&(i, j)).cloned().unwrap_or_default();
         if at
             .iter()
