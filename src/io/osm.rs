@@ -541,28 +541,28 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
             .into_iter()
             .filter(|&(i, j, _)| i < j)
             .collect();
-    // Street times up to four times the radius walked; longer ones point to point below.
-    let bound = (4.0 * w.radius_m / speed).ceil() as u32;
     let (snaps, report) = streets.snap_points(PointKind::Stop, &pts, o.snap_max_m);
-    let ij: Vec<(usize, usize)> = pairs.iter().map(|&(i, j, _)| (i, j)).collect();
-    let mut within = streets.pair_walks(&snaps, &ij, speed, bound);
-    // Longer than the bound: without one, where one piece of the walking graph holds both
-    // (streets that do not connect the two give none).
+    // Street times of the pairs that one piece of the walking graph holds (streets that do
+    // not connect the two give none), without a bound: each search ends as soon as the stops
+    // paired with its own have their times.
     let pieces = streets.walk_pieces();
     let piece = |s: &Snap| pieces[streets.walk_edge(StreetEdge(s.edge_index())).0.idx()];
-    let longer: Vec<usize> = (0..ij.len())
+    let connected: Vec<usize> = (0..pairs.len())
         .filter(|&k| {
-            let (i, j) = ij[k];
-            within[k].is_none()
-                && matches!((&snaps[i], &snaps[j]), (Some(a), Some(b)) if piece(a) == piece(b))
+            let (i, j, _) = pairs[k];
+            matches!((&snaps[i], &snaps[j]), (Some(a), Some(b)) if piece(a) == piece(b))
         })
         .collect();
-    let longer_pairs: Vec<(usize, usize)> = longer.iter().map(|&k| ij[k]).collect();
-    for (k, t) in longer
+    let ij: Vec<(usize, usize)> = connected
         .iter()
-        .zip(streets.pair_walks(&snaps, &longer_pairs, speed, u32::MAX / 2))
+        .map(|&k| (pairs[k].0, pairs[k].1))
+        .collect();
+    let mut within = vec![None; pairs.len()];
+    for (&k, t) in connected
+        .iter()
+        .zip(streets.pair_walks(&snaps, &ij, speed, u32::MAX / 2))
     {
-        within[*k] = t;
+        within[k] = t;
     }
     let mut links = net.links.clone();
     let index = net.place_index();
