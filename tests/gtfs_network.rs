@@ -34,7 +34,7 @@ fn import(paths: &[PathBuf], lenient: bool) -> NetworkImport {
 /// Writes the import's files into a new folder and loads it with the network loader.
 fn write_and_load(imp: &NetworkImport) -> (tempfile::TempDir, Network) {
     let dir = tempfile::tempdir().unwrap();
-    for (name, bytes) in &imp.files {
+    for (name, bytes) in &imp.files() {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }
     let (net, warnings) = load_network(&Source::Disk(dir.path().to_path_buf()), "network.toml")

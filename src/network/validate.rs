@@ -149,6 +149,15 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
 
 /// All problems (errors and warnings) of a network.
 pub fn validate(net: &Network) -> Vec<Problem> {
+    let mut p = validate_but_timetables(net);
+    check_timetables(net, &mut p);
+    p
+}
+
+/// [`validate`] without the checks of trips, bands and calendars (which read neither links
+/// nor streets): for a network that passed [`validate`] and changed since only in its
+/// links or streets, e.g. an import adding walks along streets.
+pub fn validate_but_timetables(net: &Network) -> Vec<Problem> {
     let mut p = Vec::new();
     check_places(net, &mut p);
     check_services(net, &mut p);
@@ -156,7 +165,6 @@ pub fn validate(net: &Network) -> Vec<Problem> {
     check_main_stations(net, &mut p);
     check_roads(net, &mut p);
     check_centres_connected(net, &mut p);
-    check_timetables(net, &mut p);
     p
 }
 

@@ -50,13 +50,11 @@ pub struct NetworkImportOptions {
     pub lenient: bool,
 }
 
-/// A network made from GTFS feeds, with the files of its folder.
+/// A network made from GTFS feeds; [`NetworkImport::files`] gives the files of its folder.
 #[derive(Clone, Debug)]
 pub struct NetworkImport {
     /// The network; its records' origins are the feed rows they came from.
     pub network: Network,
-    /// The files of the network folder: name and contents.
-    pub files: Vec<(String, Vec<u8>)>,
     /// What each feed brought in.
     pub feeds: Vec<FeedSummary>,
     /// Warnings, and under `lenient` the problems of what was left out.
@@ -67,6 +65,14 @@ pub struct NetworkImport {
     pub dropped_trips: usize,
     /// Ids that had to be changed to be valid network ids.
     pub renamed_ids: usize,
+}
+
+impl NetworkImport {
+    /// The files of the network folder (name and contents), made from the network as it is
+    /// now (a caller may have added to it, e.g. walking links along streets).
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        network_files(&self.network, &self.feeds)
+    }
 }
 
 /// The network's settings and manifest values, for `net` made from `feeds`.
@@ -276,9 +282,7 @@ pub fn import_network(
     warnings.extend(prep.warnings.iter().cloned());
     warnings.extend(left_out);
     warnings.extend(problems);
-    let files = network_files(&built.net, &imp.feeds);
     Ok(NetworkImport {
-        files,
         feeds: imp.feeds.clone(),
         warnings,
         busiest: built.busiest,
