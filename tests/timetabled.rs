@@ -200,6 +200,43 @@ fn bad_timetable_rows_are_errors_naming_file_line_and_fix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("runs forward only"));
+    // A trip against its service's stop order: valid on a service running both ways (the
+    // default), an error naming the trip on one running forward only.
+    let validate = |forward_only: bool| {
+        let d = timetabled(CALENDARS, TRIPS, BANDS);
+        let trips = d.path().join("trips.csv");
+        edit(&trips, "b2,b2-0740,wk,sb,,07:40", "b2,b2-0740,wk,sd,,07:40");
+        edit(
+            &trips,
+            "b2,b2-0740,wk,sd,08:05,,",
+            "b2,b2-0740,wk,sb,08:05,,",
+        );
+        if forward_only {
+            edit(
+                &d.path().join("services.toml"),
+                "id = \"b2\"",
+                "id = \"b2\"\ndirections = \"forward\"",
+            );
+        }
+        onehour()
+            .args(["validate", "--network", d.path().to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let both = validate(false);
+    assert_eq!(
+        both.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+    let fwd = validate(true);
+    let err = String::from_utf8_lossy(&fwd.stderr);
+    assert_eq!(fwd.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("trip b2-0740") && err.contains("do not follow service b2's stop order"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -903,7 +903,11 @@ fn check_trip_record<'n>(
 fn check_trip_stops(t: &Trip, s: &Service, rec: &str, p: &mut Vec<Problem>) {
     // The trip's stops must be a subsequence of the service's stops (forward), or of
     // their reverse (services running both ways). Matched greedily in order, so that a
-    // service calling twice at one station (a loop) is followed correctly.
+    // service calling twice at one station (a loop) is followed correctly. A trip in the
+    // service's order (most) has every stop known too: one pass decides it.
+    if is_subsequence(t, s.stops.iter()) {
+        return;
+    }
     let mut known = 0;
     for ts in &t.stops {
         match s.stops.iter().position(|x| x.at == ts.at) {
@@ -919,9 +923,8 @@ fn check_trip_stops(t: &Trip, s: &Service, rec: &str, p: &mut Vec<Problem>) {
         }
     }
     if known == t.stops.len() {
-        let fwd = is_subsequence(t, s.stops.iter());
         let back = is_subsequence(t, s.stops.iter().rev());
-        if !(fwd || back && s.directions == Directions::Both) {
+        if !(back && s.directions == Directions::Both) {
             p.push(Problem::error(
                 &t.origin,
                 rec,
