@@ -616,3 +616,63 @@ fn only_the_command_line_writes_the_model_cache() {
     assert_eq!(snap(&direct), snap(&cached));
     assert_eq!(snap(&direct), snap(&again));
 }
+
+/// The library's points matrix (`api::Model::points_matrix`, what the Python package calls)
+/// writes the command line's JSON byte for byte on an imported network with streets, and a
+/// second matrix on the same model (its timetable and streets kept) gives the same again.
+#[test]
+fn the_library_points_matrix_is_the_command_lines() {
+    let d = tempfile::tempdir().unwrap();
+    let net = d.path().join("net");
+    run_ok(&mut poa::import(&net, true));
+    let cells = poa_cells(d.path(), 30);
+    let out = onehour()
+        .args(["matrix", "--network"])
+        .arg(&net)
+        .arg("--points")
+        .arg(&cells)
+        .args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
+        .args(["--percentiles", "10,90", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = onehour::api::Model::open(&onehour::api::Options {
+        network: Some(net.clone()),
+        date: onehour::network::model::Date::parse("2019-05-13"),
+        ..Default::default()
+    })
+    .unwrap();
+    let pts = onehour::io::opportunities::load_points(&cells).unwrap();
+    let mut w = onehour::api::Window::parse("14:00-14:10").unwrap();
+    w.percentiles = vec![10.0, 90.0];
+    let sn = m.scenario(None).unwrap();
+    let json = |m: &onehour::api::Model| {
+        let o = m.points_matrix(None, pts.clone(), None, &w).unwrap();
+        assert!(o.snap_report.unwrap().contains("snapped"));
+        o.matrix.json(sn.net(), &sn.name, m.limit_min())
+    };
+    let first = json(&m);
+    assert_eq!(first, String::from_utf8(out.stdout).unwrap());
+    assert_eq!(json(&m), first);
+    // Not an empty comparison: most pairs are reached.
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let reached = v["minutes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .filter(|x| !x.is_null())
+        .count();
+    assert!(reached > 30 * 30 / 2, "{reached}");
+    // Bad points are errors naming the point and the fix.
+    let dup = vec![pts[0].clone(), pts[0].clone()];
+    let e = match m.points_matrix(None, dup, None, &w) {
+        Ok(_) => panic!("a repeated point id was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("given twice"), "{e}");
+}

@@ -62,6 +62,29 @@ def _names(xs: Union[None, str, Iterable[str]], what: str) -> Optional[List[str]
     return out
 
 
+PointsLike = Union[pd.DataFrame, Iterable[Tuple[str, float, float]]]
+
+
+def _points(xs: "PointsLike", what: str) -> List[Tuple[str, float, float]]:
+    """Points as (id, lon, lat) tuples, from a DataFrame with id, lon and lat columns or an
+    iterable of triples."""
+    if isinstance(xs, pd.DataFrame):
+        missing = [c for c in ("id", "lon", "lat") if c not in xs.columns]
+        if missing:
+            raise ValueError(f"{what}: the DataFrame has no column {missing[0]!r}; give id, lon and lat columns")
+        rows = zip(xs["id"], xs["lon"], xs["lat"])
+    else:
+        rows = xs
+    out = []
+    for k, r in enumerate(rows):
+        try:
+            i, lon, lat = r
+            out.append((str(i), float(lon), float(lat)))
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: item {k} is not (id, lon, lat): {r!r}") from None
+    return out
+
+
 def _percentiles(p: Optional[Sequence[float]]) -> Optional[List[float]]:
     if p is None:
         return None
@@ -266,6 +289,63 @@ class Network:
         """
         doc = self.matrix_json(
             origins, destinations, depart=depart, percentiles=percentiles, draws=draws, seed=seed
+        )
+        return matrix_frame(doc)
+
+    def points_matrix_json(
+        self,
+        points: "PointsLike",
+        to_points: Optional["PointsLike"] = None,
+        *,
+        depart: str,
+        percentiles: Optional[Sequence[float]] = None,
+        draws: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Door-to-door times between arbitrary points over a departure window, as the command
+        line's JSON document (``onehour matrix --points FILE [--to-points FILE] --depart ...
+        --format json``): the points reach stops along the network's streets where it has an
+        OpenStreetMap extract, else by the straight-line model. The scenario's timetable and
+        streets are compiled once and kept, so further matrices cost only the searches.
+
+        Args:
+            points: origins, a DataFrame with ``id``, ``lon`` and ``lat`` columns or an
+                iterable of ``(id, lon, lat)``.
+            to_points: destinations, the same way (``None``: the origins).
+            depart: ``"HH:MM"`` or ``"HH:MM-HH:MM"`` on the network's day.
+
+        Raises:
+            ValueError: no points, a repeated id, coordinates that are not degrees, or a bad
+                window.
+        """
+        text = self._model.points_matrix_json(
+            self._scenario,
+            _points(points, "points"),
+            None if to_points is None else _points(to_points, "to_points"),
+            depart,
+            _percentiles(percentiles),
+            draws,
+            seed,
+        )
+        return json.loads(text)
+
+    def points_travel_time_matrix(
+        self,
+        points: "PointsLike",
+        to_points: Optional["PointsLike"] = None,
+        *,
+        depart: str,
+        percentiles: Optional[Sequence[float]] = None,
+        draws: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> pd.DataFrame:
+        """:meth:`points_matrix_json` as a long DataFrame, one row per (origin, destination)
+        pair: ``from_id``, ``to_id``, ``minutes`` (the median over the window, NaN where not
+        reached within the bound), ``within_limit``, ``share_within_limit`` and ``p<k>`` for
+        each percentile (``from_name``/``to_name`` are empty: points have no names).
+        """
+        doc = self.points_matrix_json(
+            points, to_points, depart=depart, percentiles=percentiles, draws=draws, seed=seed
         )
         return matrix_frame(doc)
 
@@ -593,9 +673,9 @@ def matrix_frame(doc: Dict[str, Any]) -> pd.DataFrame:
             m = doc["minutes"][i][j]
             r = {
                 "from_id": a["id"],
-                "from_name": a["name"],
+                "from_name": a.get("name", ""),
                 "to_id": b["id"],
-                "to_name": b["name"],
+                "to_name": b.get("name", ""),
                 "minutes": float("nan") if m is None else float(m),
                 "within_limit": bool(doc["within_limit"][i][j]),
             }

@@ -32,6 +32,16 @@ class Model:
         draws: Optional[int],
         seed: Optional[int],
     ) -> str: ...
+    def points_matrix_json(
+        self,
+        scenario: Optional[str],
+        points: List[Tuple[str, float, float]],
+        to_points: Optional[List[Tuple[str, float, float]]],
+        depart: str,
+        percentiles: Optional[List[float]],
+        draws: Optional[int],
+        seed: Optional[int],
+    ) -> str: ...
     def route_json(self, scenario: Optional[str], from_: str, to: str, depart: Optional[str]) -> str: ...
     def isochrone_json(
         self,

@@ -256,6 +256,39 @@ impl Model {
         .map_err(py_err)
     }
 
+    /// Door-to-door times between points `(id, lon, lat)` (`to_points` `None`: the points)
+    /// over the departure window, as `onehour matrix --points FILE [--to-points FILE]
+    /// --depart ... --format json` writes them.
+    #[pyo3(signature = (scenario, points, to_points, depart, percentiles, draws, seed))]
+    #[allow(clippy::too_many_arguments)]
+    fn points_matrix_json(
+        &self,
+        py: Python<'_>,
+        scenario: Option<&str>,
+        points: Vec<(String, f64, f64)>,
+        to_points: Option<Vec<(String, f64, f64)>>,
+        depart: &str,
+        percentiles: Option<Vec<f64>>,
+        draws: Option<u32>,
+        seed: Option<u64>,
+    ) -> PyResult<String> {
+        let w = window(Some(depart), percentiles, draws, seed)?
+            .expect("a window for a departure given");
+        let pts = |v: Vec<(String, f64, f64)>| -> Vec<api::Point> {
+            v.into_iter()
+                .map(|(id, lon, lat)| api::Point { id, lon, lat })
+                .collect()
+        };
+        let (rows, cols) = (pts(points), to_points.map(pts));
+        let m = &self.inner;
+        py.detach(|| {
+            let sn = m.scenario(scenario)?;
+            let out = m.points_matrix(scenario, rows, cols, &w)?;
+            Ok(out.matrix.json(sn.net(), &sn.name, m.limit_min()))
+        })
+        .map_err(py_err)
+    }
+
     /// The fastest route, as `onehour route --format json` writes it.
     #[pyo3(signature = (scenario, from_, to, depart))]
     fn route_json(

@@ -146,3 +146,60 @@ def test_scenarios_and_places(net):
     assert (zones["population"] > 0).all()
     # A scenario's places include the stations it adds.
     assert len(net.scenario("plan-2030").places(kind="station")) > len(net.places(kind="station"))
+
+
+# Points in the plan area (WGS84): central Tianhe, Foshan's Zumiao, Guangzhou South station's
+# forecourt, Zhaoqing's Duanzhou.
+POINTS = [
+    ("tianhe", 113.3245, 23.1291),
+    ("zumiao", 113.1104, 23.0315),
+    ("gz_south", 113.2695, 22.9887),
+    ("duanzhou", 112.4653, 23.0510),
+]
+
+
+def _points_csv(path: Path, pts) -> Path:
+    path.write_text("id,lon,lat\n" + "".join(f"{i},{x},{y}\n" for i, x, y in pts))
+    return path
+
+
+def test_points_matrix_is_the_cli_points_matrix(net, cli_json, tmp_path):
+    f = _points_csv(tmp_path / "points.csv", POINTS)
+    want = cli_json("matrix", "--points", str(f), "--depart", "07:00", "--format", "json")
+    got = net.points_matrix_json(POINTS, depart="07:00")
+    assert got == want
+    # Some pairs are reached and some within the hour: the comparison is not of empty rows.
+    reached = [m for row in got["minutes"] for m in row if m is not None]
+    assert len(reached) > len(POINTS) and min(reached) < 60
+    # A DataFrame of points gives the same; the long frame has one row per pair.
+    frame = pd.DataFrame(POINTS, columns=["id", "lon", "lat"])
+    assert net.points_matrix_json(frame, depart="07:00") == want
+    df = net.points_travel_time_matrix(frame, depart="07:00")
+    assert len(df) == len(POINTS) ** 2
+    row = df[(df.from_id == "tianhe") & (df.to_id == "zumiao")].iloc[0]
+    assert row.minutes == want["minutes"][0][1]
+
+
+def test_points_matrix_of_a_scenario_over_a_window_is_the_cli_one(net, cli_json, tmp_path):
+    src, dst = POINTS[:2], POINTS[2:]
+    f = _points_csv(tmp_path / "from.csv", src)
+    g = _points_csv(tmp_path / "to.csv", dst)
+    want = cli_json(
+        "matrix", "--points", str(f), "--to-points", str(g), "--scenario", "plan-2030",
+        "--depart", "07:00-07:20", "--percentiles", "5,95", "--draws", "3", "--format", "json",
+    )
+    plan = net.scenario("plan-2030")
+    got = plan.points_matrix_json(src, dst, depart="07:00-07:20", percentiles=[5, 95], draws=3)
+    assert got == want
+    assert got["scenario"] == "plan-2030" and len(got["to_places"]) == 2
+
+
+def test_points_matrix_rejects_bad_points(net):
+    with pytest.raises(ValueError, match="given twice"):
+        net.points_matrix_json([("a", 113.3, 23.1), ("a", 113.2, 23.0)], depart="07:00")
+    with pytest.raises(ValueError, match="not a longitude and latitude"):
+        net.points_matrix_json([("a", 213.3, 23.1)], depart="07:00")
+    with pytest.raises(ValueError, match="at least one origin"):
+        net.points_matrix_json([], depart="07:00")
+    with pytest.raises(ValueError, match="not \\(id, lon, lat\\)"):
+        net.points_matrix_json([("a", 113.3)], depart="07:00")

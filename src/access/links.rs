@@ -264,9 +264,22 @@ pub fn point_links(
     rows: &[Point],
     cols: &[Point],
 ) -> Result<NetworkLinks, crate::network::problem::Problems> {
+    let streets = crate::graph::streets::Streets::from_network(net).transpose()?;
+    Ok(point_links_with(net, t, streets.as_ref(), rows, cols))
+}
+
+/// [`point_links`] with the network's streets read beforehand
+/// ([`crate::graph::streets::Streets::from_network`]; `None`: the straight-line model), e.g.
+/// kept in memory across queries.
+pub fn point_links_with(
+    net: &Network,
+    t: &Timetabled,
+    streets: Option<&crate::graph::streets::Streets>,
+    rows: &[Point],
+    cols: &[Point],
+) -> NetworkLinks {
     let w = &net.settings.walking;
-    if let Some(streets) = crate::graph::streets::Streets::from_network(net) {
-        let streets = streets?;
+    if let Some(streets) = streets {
         let speed = w.speed_kmh / 3.6;
         let max_min = if net.settings.access.point_max_min > 0.0 {
             net.settings.access.point_max_min
@@ -310,14 +323,14 @@ pub fn point_links(
             }
         }
         let links = PointLinks::from_parts(access, wl.egress, direct, cols.len());
-        return Ok(NetworkLinks {
+        return NetworkLinks {
             links,
             model: format!(
                 "along OpenStreetMap streets on foot at {} km/h for at most {:.0} min (points snap within {SNAP_MAX_M} m)",
                 w.speed_kmh, max_min
             ),
             snap_report: Some(report.to_string()),
-        });
+        };
     }
     let m = StraightLine::for_network(net, net.settings.access.point_max_min);
     let model = if m.local_max_s > 0 {
@@ -329,11 +342,11 @@ pub fn point_links(
     } else {
         format!("straight line: on foot within {} m", w.radius_m)
     };
-    Ok(NetworkLinks {
+    NetworkLinks {
         links: straight_line_links(net, t, rows, cols, &m),
         model,
         snap_report: None,
-    })
+    }
 }
 
 #[cfg(test)]

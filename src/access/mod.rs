@@ -33,6 +33,7 @@
 pub mod compute;
 pub mod indicators;
 pub mod links;
+pub mod points;
 pub mod population;
 pub mod propagate;
 pub mod rank;

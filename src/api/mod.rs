@@ -30,10 +30,13 @@ mod access;
 mod access_types;
 mod error;
 mod model;
+mod points;
 mod request;
 mod results;
 mod scenario_net;
 
+pub use crate::access::links::Point;
+pub use crate::access::points::{PointsMatrix, PointsOutcome};
 pub use access_types::{
     AccessParams, AccessResult, ACCESS_CUTOFF_MIN, ACCESS_GRID_M, MAX_ACCESS_GRID_M,
     MIN_ACCESS_GRID_M,

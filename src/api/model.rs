@@ -327,7 +327,7 @@ impl Model {
     }
 
     /// The limit, seconds.
-    fn limit_s(&self) -> Seconds {
+    pub(super) fn limit_s(&self) -> Seconds {
         (self.limit_min * 60.0).round() as Seconds
     }
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use super::error::Error;
 use crate::analysis::window;
 use crate::analysis::{self as an};
+use crate::graph::streets::Streets;
 use crate::graph::timetabled::Timetabled;
 use crate::graph::Prepared;
 use crate::network::ids::PlaceIdx;
@@ -19,6 +20,7 @@ pub struct ScenarioNet {
     /// The network with the scenario applied, compiled for the model's profile.
     pub prepared: Prepared,
     timetable: OnceLock<Result<Arc<Timetabled>, Error>>,
+    streets: OnceLock<Result<Option<Arc<Streets>>, Error>>,
 }
 
 impl ScenarioNet {
@@ -28,6 +30,7 @@ impl ScenarioNet {
             name,
             prepared,
             timetable: OnceLock::new(),
+            streets: OnceLock::new(),
         }
     }
 
@@ -43,6 +46,17 @@ impl ScenarioNet {
                 window::compile(&self.prepared.net)
                     .map(Arc::new)
                     .map_err(Error::from)
+            })
+            .clone()
+    }
+
+    /// The streets of the network's OpenStreetMap extract (`[streets] osm`), read on first
+    /// use, then shared; `None` for a network without streets (the straight-line model).
+    pub fn streets(&self) -> Result<Option<Arc<Streets>>, Error> {
+        self.streets
+            .get_or_init(|| match Streets::from_network(&self.prepared.net) {
+                None => Ok(None),
+                Some(r) => r.map(|s| Some(Arc::new(s))).map_err(Error::from),
             })
             .clone()
     }
