@@ -730,12 +730,12 @@ impl Streets {
             .max()
             .unwrap_or(0)
             + 1;
-        let mut best: Option<(f64, u32, f64)> = None; // (metres, edge, t)
-                                                      // Rings nearer than this hold no cell of the grid (the point lies outside it).
+        // Rings nearer than this hold no cell of the grid (the point lies outside it).
         let kmin = [-cx, cx - (grid.nx - 1), -cy, cy - (grid.ny - 1), 0]
             .into_iter()
             .max()
             .unwrap_or(0);
+        let mut best: Option<(f64, u32, f64)> = None; // (metres, edge, t)
         let mut k: i64 = kmin;
         loop {
             let limit = best.map_or(max_m, |b| b.0.min(max_m));
@@ -976,6 +976,10 @@ impl Streets {
                     continue;
                 }
                 let x = d.saturating_add(off);
+                if x >= NOT_NEEDED {
+                    // Saturated: never a final time here (the search goes on to its bound).
+                    continue;
+                }
                 if *c == FAR {
                     open -= 1;
                     top = top.max(x);
