@@ -10,7 +10,7 @@ use serde_json::json;
 use super::links::{point_links_with, Point};
 use super::propagate::{for_each_origin, OriginTimes, PropagationOptions};
 use crate::analysis::round::{round1, round6};
-use crate::analysis::timed::{pairs_csv, pct_key, weekday, PairRow};
+use crate::analysis::timed::{pairs_csv, pct_key, weekday, window_json, PairRow};
 use crate::analysis::window::{self, WindowOptions};
 use crate::graph::streets::Streets;
 use crate::graph::timetabled::{idle_on, Timetabled};
@@ -233,19 +233,7 @@ impl PointsMatrix {
             "within_limit": mark(1),
             "percentiles": pct,
             "share_within_limit": mark(2),
-            "window": {
-                "date": o.date.to_string(),
-                "weekday": weekday(o),
-                "from": format_clock(o.from),
-                "to": format_clock(o.to),
-                "step_minutes": o.step / 60,
-                "departures": o.departures(),
-                "draws": o.draws,
-                "seed": o.seed,
-                "minutes_are": "median over the samples (departures x draws)",
-                "default_band_services": self.default_band,
-                "services_not_running": self.idle,
-            },
+            "window": window_json(o, o.departures(), o.draws, &self.default_band, &self.idle),
             "access": self.links_model,
         });
         if !square {

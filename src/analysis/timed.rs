@@ -117,19 +117,7 @@ impl Timed {
         serde_json::json!({
             "percentiles": pct,
             "share_within_limit": share,
-            "window": {
-                "date": o.date.to_string(),
-                "weekday": weekday(o),
-                "from": format_clock(o.from),
-                "to": format_clock(o.to),
-                "step_minutes": o.step / 60,
-                "departures": self.wm.departures,
-                "draws": self.wm.draws,
-                "seed": o.seed,
-                "minutes_are": "median over the samples (departures x draws)",
-                "default_band_services": self.default_band,
-                "services_not_running": self.idle,
-            }
+            "window": window_json(o, self.wm.departures, self.wm.draws, &self.default_band, &self.idle),
         })
     }
 
@@ -219,6 +207,30 @@ pub fn pct_key(p: f64) -> String {
     } else {
         format!("{p}")
     }
+}
+
+/// The `window` object of a matrix's JSON (place or points matrices): the window of `o`, the
+/// departures and draws searched, the services on the default band and those not running.
+pub fn window_json(
+    o: &WindowOptions,
+    departures: usize,
+    draws: u32,
+    default_band: &[String],
+    idle: &[String],
+) -> serde_json::Value {
+    serde_json::json!({
+        "date": o.date.to_string(),
+        "weekday": weekday(o),
+        "from": format_clock(o.from),
+        "to": format_clock(o.to),
+        "step_minutes": o.step / 60,
+        "departures": departures,
+        "draws": draws,
+        "seed": o.seed,
+        "minutes_are": "median over the samples (departures x draws)",
+        "default_band_services": default_band,
+        "services_not_running": idle,
+    })
 }
 
 /// The weekday of a window's date, in English.

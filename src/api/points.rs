@@ -8,6 +8,7 @@ use super::model::Model;
 use super::request::Window;
 use crate::access::links::Point;
 use crate::access::points::{points_matrix_on, PointsOutcome};
+use crate::io::opportunities::check_lonlat;
 
 impl Model {
     /// Door-to-door times from `rows` to `cols` (`None`: the rows) in `scenario` (`None`:
@@ -36,13 +37,9 @@ impl Model {
             }
         }
         for p in rows.iter().chain(cols.iter().flatten()) {
-            if !(p.lon.is_finite()
-                && p.lat.is_finite()
-                && (-180.0..=180.0).contains(&p.lon)
-                && (-90.0..=90.0).contains(&p.lat))
-            {
+            if let Err((what, fix)) = check_lonlat(p.lon, p.lat) {
                 return Err(Error::BadRequest(format!(
-                    "point {}: ({}, {}) is not a longitude and latitude in degrees; give lon in [-180, 180] and lat in [-90, 90]",
+                    "point {}: ({}, {}) is not a longitude and latitude in degrees: {what}; {fix}",
                     p.id, p.lon, p.lat
                 )));
             }

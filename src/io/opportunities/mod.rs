@@ -39,5 +39,5 @@ pub use load::{
     geojson_extent, load_opportunities, load_opportunity_csv, load_opportunity_geojson,
     load_points, parse_opportunity_geojson,
 };
-pub use sink::MAX_SHOWN;
+pub use sink::{check_lonlat, MAX_SHOWN};
 pub use table::{Loaded, Opportunities};

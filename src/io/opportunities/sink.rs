@@ -202,8 +202,9 @@ pub(super) fn check_count(v: f64, what: &str) -> Result<f64, (String, String)> {
     Ok(v)
 }
 
-/// Checks a longitude and latitude, with a hint when they look swapped.
-pub(super) fn check_lonlat(lon: f64, lat: f64) -> Result<(), (String, String)> {
+/// Checks a longitude and latitude (WGS84 degrees): what is wrong and the fix, with a hint
+/// when they look swapped.
+pub fn check_lonlat(lon: f64, lat: f64) -> Result<(), (String, String)> {
     let lon_ok = (-180.0..=180.0).contains(&lon);
     let lat_ok = (-90.0..=90.0).contains(&lat);
     if lon_ok && lat_ok {
