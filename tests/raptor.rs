@@ -10,8 +10,8 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use onehour::engine::raptor::{
-    frequency_offset, percentile, window_travel_times, DayTimetable, Draw, Leg, RaptorParams,
-    RaptorWorkspace, Window, WindowSpec,
+    frequency_offset, percentile, window_travel_times, BatchWorkspace, DayTimetable, Draw, Leg,
+    RaptorParams, RaptorWorkspace, Window, WindowSpec, LANES,
 };
 use onehour::network::ids::{Seconds, UNREACHED};
 use onehour::network::model::Origin;
@@ -703,6 +703,81 @@ fn monotone_case(seed: u64) {
     }
 }
 
+/// Several origins searched together give each origin's labels alone (and the brute force's),
+/// through the day's compact footpaths and the timetable's, in a workspace reused across
+/// batches of different sizes.
+fn batch_case(seed: u64) {
+    let mut rng = Rng(seed);
+    let spec = random_spec(&mut rng);
+    let tt = build(&spec);
+    let n = tt.stops().len() as u32;
+    let q = random_query(&mut rng, &tt);
+    let mut batch = BatchWorkspace::new();
+    let mut single = RaptorWorkspace::new();
+    for round in 0..3 {
+        let lanes = rng.range(1, LANES as u32) as usize;
+        // Origins of 0 to 3 access legs; an origin with none reaches nothing.
+        let origins: Vec<Vec<(StopIdx, Seconds)>> = (0..lanes)
+            .map(|_| {
+                (0..rng.range(0, 3))
+                    .map(|_| (StopIdx(rng.range(0, n - 1)), rng.range(0, 8) * 60))
+                    .collect()
+            })
+            .collect();
+        let mut day = DayTimetable::new(&tt, DATE, q.dep, q.dep + q.params.limit, q.draw);
+        if round == 2 {
+            day = day.without_walks();
+        }
+        let got: Vec<Vec<Seconds>> = {
+            let a = batch
+                .one_departure(&day, &origins, q.dep, &q.params)
+                .unwrap();
+            assert_eq!(a.lanes(), lanes);
+            assert_eq!(a.depart(), q.dep);
+            (0..lanes)
+                .map(|l| {
+                    (0..tt.stops().len())
+                        .map(|s| a.at(l, StopIdx::from_idx(s)).unwrap_or(UNREACHED))
+                        .collect()
+                })
+                .collect()
+        };
+        for (l, acc) in origins.iter().enumerate() {
+            let one = Window {
+                from: q.dep,
+                to: q.dep,
+                step: 60,
+            };
+            let mut alone = Vec::new();
+            single
+                .window_arrivals(&day, acc, one, &q.params, |a| {
+                    alone = (0..tt.stops().len())
+                        .map(|s| a.at(StopIdx::from_idx(s)).unwrap_or(UNREACHED))
+                        .collect();
+                })
+                .unwrap();
+            assert_eq!(
+                got[l], alone,
+                "seed {seed}, batch {round}, lane {l} of {lanes}: batched RAPTOR differs from the \
+                 origin alone (access {acc:?}, {:?})",
+                q.params
+            );
+            let access: Vec<(usize, Seconds)> = acc.iter().map(|&(s, a)| (s.idx(), a)).collect();
+            let want = reference(
+                &tt,
+                &instances(&tt, DATE, q.draw),
+                &access,
+                q.dep,
+                &q.params,
+            );
+            assert_eq!(
+                got[l], want,
+                "seed {seed}, lane {l}: batched RAPTOR differs from brute force"
+            );
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 1000,
@@ -715,6 +790,11 @@ proptest! {
     #[test]
     fn raptor_equals_brute_force(seed in any::<u64>()) {
         case(seed);
+    }
+
+    #[test]
+    fn batched_origins_equal_each_origin_alone(seed in any::<u64>()) {
+        batch_case(seed);
     }
 
     #[test]

@@ -13,17 +13,25 @@
 //! its events at the end, and give the percentiles (nearest rank, unreached counting as
 //! longest, as the place matrices do) and the share within a limit.
 //! [`reference_times`] computes the same from scratch at every departure, for the tests.
+//!
+//! A window of one departure (a matrix at one minute, the common case of a large grid) takes
+//! another path: origins are searched [`LANES`] at a time by the batched RAPTOR
+//! ([`crate::engine::raptor::batch`]), neighbours together (ordered by the Morton code of the
+//! stops they reach, so that a batch's searches mark mostly the same stops and routes), and
+//! each origin's arrivals are then pushed through the egress tables as above: the same times
+//! as the origins searched one by one (tested on random timetables and on Porto Alegre).
 
 use rayon::prelude::*;
 
 use super::links::PointLinks;
 use crate::analysis::window::{compile_days, WindowOptions};
 use crate::engine::raptor::{
-    percentile, DayTimetable, RaptorError, RaptorParams, RaptorWorkspace, Window,
+    percentile, BatchWorkspace, DayTimetable, RaptorError, RaptorParams, RaptorWorkspace, Window,
+    LANES,
 };
 use crate::graph::timetabled::Timetabled;
 use crate::network::ids::{Seconds, UNREACHED};
-use crate::network::timetable::StopIdx;
+use crate::network::timetable::{StopIdx, Timetable};
 
 /// Travel times from one origin to every destination.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -111,6 +119,36 @@ impl Buffers {
         if !self.seen[d] {
             self.seen[d] = true;
             self.touched.push(d as u32);
+        }
+    }
+
+    /// The arrivals of sample `k` (`at(stop)`, seconds since midnight) pushed through the
+    /// egress tables: each stop whose arrival improved updates its destinations, logging an
+    /// event for each destination that improved.
+    #[inline]
+    fn push_departure(
+        &mut self,
+        links: &PointLinks,
+        k: u32,
+        at: impl Fn(usize) -> Option<Seconds>,
+    ) {
+        for s in 0..links.egress.len() {
+            let Some(t) = at(s) else {
+                continue;
+            };
+            if t >= self.stop_arr[s] {
+                continue;
+            }
+            self.stop_arr[s] = t;
+            for &(d, e) in &links.egress[s] {
+                let x = t.saturating_add(e);
+                let du = d as usize;
+                if x < self.dest_arr[du] {
+                    self.dest_arr[du] = x;
+                    self.touch(du);
+                    self.events.push(Event { dest: d, k, arr: x });
+                }
+            }
         }
     }
 
@@ -245,28 +283,100 @@ pub fn origin_times(
         }
         let mut k = (day_i * per_day) as u32;
         raptor.window_arrivals(day, &links.access[origin], w, &p, |a| {
-            for s in 0..stops {
-                let Some(t) = a.at(StopIdx(s as u32)) else {
-                    continue;
-                };
-                if t >= b.stop_arr[s] {
-                    continue;
-                }
-                b.stop_arr[s] = t;
-                for &(d, e) in &links.egress[s] {
-                    let x = t.saturating_add(e);
-                    let du = d as usize;
-                    if x < b.dest_arr[du] {
-                        b.dest_arr[du] = x;
-                        b.touch(du);
-                        b.events.push(Event { dest: d, k, arr: x });
-                    }
-                }
-            }
+            b.push_departure(links, k, |s| a.at(StopIdx(s as u32)));
             k += 1;
         })?;
     }
     Ok(reduce(b, dests, days.len(), o))
+}
+
+/// [`origin_times`] for the origins `batch` (at most [`LANES`]) searched together by one
+/// batched RAPTOR, for a window of one departure on one day (the callers check): the same
+/// times, in the order of `batch`.
+fn batch_times(
+    day: &DayTimetable<'_>,
+    links: &PointLinks,
+    batch: &[usize],
+    o: &PropagationOptions,
+    ws: &mut BatchPropagationWorkspace,
+) -> Result<Vec<OriginTimes>, RaptorError> {
+    let wo = &o.window;
+    let dests = links.destinations;
+    let stops = links.egress.len();
+    let p = RaptorParams {
+        max_trips: wo.max_trips,
+        limit: wo.bound,
+    };
+    let BatchPropagationWorkspace { raptor, buf: b } = ws;
+    let access: Vec<&[(StopIdx, Seconds)]> =
+        batch.iter().map(|&i| links.access[i].as_slice()).collect();
+    let a = raptor.one_departure(day, &access, wo.from, &p)?;
+    let mut out = Vec::with_capacity(batch.len());
+    for (lane, &origin) in batch.iter().enumerate() {
+        b.prepare(stops, dests);
+        for &(d, s) in &links.direct[origin] {
+            if s <= wo.bound {
+                b.direct[d as usize] = s;
+                b.touch(d as usize);
+            }
+        }
+        b.push_departure(links, 0, |s| a.at(lane, StopIdx(s as u32)));
+        out.push(reduce(b, dests, 1, o));
+    }
+    Ok(out)
+}
+
+/// The origins of `links` in an order that keeps neighbours together: by the Morton code of
+/// the mean position of the stops each reaches (origins reaching none last, where they cost
+/// nothing).
+fn spatial_order(tt: &Timetable, links: &PointLinks) -> Vec<usize> {
+    let centre = |acc: &[(StopIdx, Seconds)]| -> Option<(f64, f64)> {
+        if acc.is_empty() {
+            return None;
+        }
+        let (mut x, mut y) = (0.0, 0.0);
+        for &(s, _) in acc {
+            let st = tt.stop(s);
+            x += st.lon;
+            y += st.lat;
+        }
+        Some((x / acc.len() as f64, y / acc.len() as f64))
+    };
+    let centres: Vec<Option<(f64, f64)>> = links.access.iter().map(|a| centre(a)).collect();
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in centres.iter().flatten() {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    let cell = |v: f64, lo: f64, hi: f64| -> u64 {
+        if hi > lo {
+            ((v - lo) / (hi - lo) * 65535.0).round() as u64
+        } else {
+            0
+        }
+    };
+    let spread = |mut v: u64| {
+        v = (v | (v << 8)) & 0x00FF_00FF;
+        v = (v | (v << 4)) & 0x0F0F_0F0F;
+        v = (v | (v << 2)) & 0x3333_3333;
+        (v | (v << 1)) & 0x5555_5555
+    };
+    let mut keyed: Vec<(u64, usize)> = centres
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match *c {
+            Some((x, y)) => (spread(cell(x, x0, x1)) | spread(cell(y, y0, y1)) << 1, i),
+            None => (u64::MAX, i),
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Per-thread buffers of batched propagation (reused across batches).
+#[derive(Debug, Default)]
+struct BatchPropagationWorkspace {
+    raptor: BatchWorkspace,
+    buf: Buffers,
 }
 
 /// [`origin_times`] for every origin of `links`, in parallel (one workspace per thread), each
@@ -292,6 +402,30 @@ pub fn for_each_origin_with<S, R: Send>(
 ) -> Result<Vec<R>, RaptorError> {
     check(o)?;
     let days = compile_days(t, &o.window);
+    if days.len() == 1 && o.window.departures() == 1 && links.origins() > 1 {
+        // One departure: origins go through RAPTOR in batches of `LANES`, neighbours together
+        // (their searches mark mostly the same stops and routes).
+        let order = spatial_order(&t.tt, links);
+        let batches: Vec<Vec<(usize, R)>> = order
+            .par_chunks(LANES)
+            .map_init(
+                || (BatchPropagationWorkspace::default(), init()),
+                |(ws, state), batch| {
+                    let times = batch_times(&days[0], links, batch, o, ws)?;
+                    Ok(batch
+                        .iter()
+                        .zip(&times)
+                        .map(|(&i, r)| (i, f(state, i, r)))
+                        .collect())
+                },
+            )
+            .collect::<Result<_, RaptorError>>()?;
+        let mut out: Vec<Option<R>> = (0..links.origins()).map(|_| None).collect();
+        for (i, r) in batches.into_iter().flatten() {
+            out[i] = Some(r);
+        }
+        return Ok(out.into_iter().flatten().collect());
+    }
     (0..links.origins())
         .into_par_iter()
         .map_init(

@@ -25,35 +25,20 @@
 //! Searches are bounded by a time limit (labels past `departure + limit` are not kept) and a
 //! number of rounds.
 
+pub mod batch;
 pub mod bitset;
 pub mod day;
+pub mod query;
 
 use crate::network::ids::{Seconds, UNREACHED};
-use crate::network::timetable::{
-    access, Day, Footpath, RouteIdx, StopIdx, Timetable, TripIdx, DAY,
-};
+use crate::network::timetable::{access, Day, RouteIdx, StopIdx, Timetable, TripIdx, DAY};
+pub use batch::{BatchArrivals, BatchWorkspace, LANES};
 use bitset::BitSet;
 pub use day::{
     frequency_offset, DayRoute, DayTimetable, Draw, TripInstance, Walk, BASE, MAX_HORIZON,
 };
-
-/// Bounds of a search.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RaptorParams {
-    /// The most vehicle trips in a journey (the number of rounds).
-    pub max_trips: u8,
-    /// Arrivals later than departure plus this are not searched for nor reported.
-    pub limit: Seconds,
-}
-
-impl Default for RaptorParams {
-    fn default() -> Self {
-        RaptorParams {
-            max_trips: 8,
-            limit: 3 * 3600,
-        }
-    }
-}
+use query::WalkItem;
+pub use query::{RaptorError, RaptorParams};
 
 /// Departures `from, from + step, …` up to `to` (inclusive), seconds since the date's
 /// midnight.
@@ -65,39 +50,6 @@ pub struct Window {
     pub to: Seconds,
     /// Seconds between two departures (above 0).
     pub step: Seconds,
-}
-
-/// A query the compiled day cannot answer.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum RaptorError {
-    /// The departures plus the limit reach outside the horizon the day was compiled for.
-    #[error(
-        "departures {from}..{to} s with a limit of {limit} s reach past the horizon {h0}..{h1} s \
-         the day was compiled for; compile the day for a wider horizon"
-    )]
-    OutsideHorizon {
-        /// The first departure asked for, seconds since the date's midnight.
-        from: Seconds,
-        /// The last departure asked for.
-        to: Seconds,
-        /// The search's time limit.
-        limit: Seconds,
-        /// The start of the compiled horizon.
-        h0: Seconds,
-        /// The end of the compiled horizon.
-        h1: Seconds,
-    },
-    /// An access leg leads to a stop index the timetable does not have.
-    #[error("access stop {0} is not a stop of the timetable")]
-    UnknownStop(StopIdx),
-    /// A window whose first departure is after its last, or whose step is 0.
-    #[error("the window's first departure {from} s is after its last {to} s, or its step is 0")]
-    BadWindow {
-        /// The window's first departure.
-        from: Seconds,
-        /// The window's last departure.
-        to: Seconds,
-    },
 }
 
 const NONE: u32 = u32::MAX;
@@ -145,34 +97,6 @@ pub struct RaptorWorkspace {
     access_copy: Vec<(StopIdx, Seconds)>,
     /// The footpaths of one stop that improve a label (indices), found before they are applied.
     walk_cand: Vec<u32>,
-}
-
-/// A footpath as the relaxation reads it (a [`Walk`] or a timetable [`Footpath`]).
-trait WalkItem: Copy {
-    fn to(self) -> usize;
-    fn secs(self) -> Seconds;
-}
-
-impl WalkItem for Walk {
-    #[inline(always)]
-    fn to(self) -> usize {
-        self.to as usize
-    }
-    #[inline(always)]
-    fn secs(self) -> Seconds {
-        Seconds::from(self.secs)
-    }
-}
-
-impl WalkItem for Footpath {
-    #[inline(always)]
-    fn to(self) -> usize {
-        self.to.idx()
-    }
-    #[inline(always)]
-    fn secs(self) -> Seconds {
-        self.duration
-    }
 }
 
 /// The arrivals of one departure, by stop.
