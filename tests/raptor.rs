@@ -793,6 +793,11 @@ proptest! {
     }
 
     #[test]
+    fn batched_propagation_equals_fresh_searches(seed in any::<u64>()) {
+        batch_propagation_case(seed);
+    }
+
+    #[test]
     fn batched_origins_equal_each_origin_alone(seed in any::<u64>()) {
         batch_case(seed);
     }
@@ -1050,6 +1055,82 @@ fn propagation_case(seed: u64) {
             let got = origin_times(&days, &links, origin, &o, &mut ws).unwrap();
             assert_eq!(got, want, "seed {seed}: origin {origin}");
         }
+    }
+}
+
+/// A window of one departure: origins searched in batches (several batches, through one
+/// workspace) give the times of the plain reference, every percentile and share.
+fn batch_propagation_case(seed: u64) {
+    use onehour::access::links::PointLinks;
+    use onehour::access::propagate::{
+        batch_origin_times, reference_times, BatchPropagationWorkspace, PropagationOptions,
+    };
+    use onehour::analysis::window::WindowOptions;
+    let mut rng = Rng(seed);
+    let spec = random_spec(&mut rng);
+    let tt = build(&spec);
+    let q = random_query(&mut rng, &tt);
+    let n = tt.stops().len() as u32;
+    let (origins, dests) = (rng.range(1, 40) as usize, rng.range(1, 12) as usize);
+    let access: Vec<Vec<(u32, Seconds)>> = (0..origins)
+        .map(|_| {
+            (0..rng.range(0, 3))
+                .map(|_| (rng.range(0, n - 1), rng.range(0, 10) * 60))
+                .collect()
+        })
+        .collect();
+    let egress: Vec<Vec<(u32, Seconds)>> = (0..n)
+        .map(|_| {
+            (0..rng.range(0, 3))
+                .map(|_| {
+                    (
+                        rng.range(0, dests as u32 - 1),
+                        rng.range(0, 20) * 60 + rng.range(0, 59),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let direct: Vec<Vec<(u32, Seconds)>> = (0..origins)
+        .map(|_| {
+            (0..rng.range(0, 2))
+                .map(|_| (rng.range(0, dests as u32 - 1), rng.range(0, 90) * 60))
+                .collect()
+        })
+        .collect();
+    let links = PointLinks::from_parts(access, egress, direct, dests);
+    let o = PropagationOptions {
+        window: WindowOptions {
+            date: onehour::network::model::Date::parse("2026-11-30").unwrap(),
+            from: q.dep,
+            to: q.dep,
+            step: 60,
+            draws: 1,
+            seed: q.draw.seed,
+            bound: q.params.limit,
+            max_trips: q.params.max_trips,
+        },
+        percentiles: vec![5.0, 50.0, 95.0],
+        limit: Some(rng.range(10, 120) * 60),
+    };
+    let days = vec![DayTimetable::new(
+        &tt,
+        DATE,
+        q.dep,
+        q.dep + q.params.limit,
+        q.draw,
+    )];
+    // The origins in a shuffled order, as the callers' spatial order would give them.
+    let mut order: Vec<usize> = (0..origins).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.range(0, i as u32) as usize);
+    }
+    let mut ws = BatchPropagationWorkspace::default();
+    let got = batch_origin_times(&days, &links, &order, &o, &mut ws).unwrap();
+    assert_eq!(got.len(), origins);
+    for (k, &origin) in order.iter().enumerate() {
+        let want = reference_times(&days, &links, origin, &o).unwrap();
+        assert_eq!(got[k], want, "seed {seed}: origin {origin}, position {k}");
     }
 }
 

@@ -349,6 +349,43 @@ class Network:
         )
         return matrix_frame(doc)
 
+    def points_travel_time_array(
+        self,
+        points: "PointsLike",
+        to_points: Optional["PointsLike"] = None,
+        *,
+        depart: str,
+        percentile: float = 50,
+        draws: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> "np.ndarray":
+        """Door-to-door minutes between points as a 2-D array: row ``i`` is the ``i``-th of
+        ``points``, column ``j`` the ``j``-th of ``to_points`` (``None``: the points), NaN where
+        not reached within the search bound. The ``percentile``-th percentile over the window
+        (nearest rank, a departure that does not arrive counting as longest), to the second
+        (``float64`` minutes); :meth:`points_matrix_json` gives the same times rounded to 0.1
+        minute, with every percentile and share. For large grids: no JSON is made.
+
+        Raises:
+            ValueError: no points, a repeated id, coordinates that are not degrees, a
+                percentile outside 0..100, or a bad window.
+        """
+        import numpy as np
+
+        raw, rows, cols, _report = self._model.points_seconds(
+            self._scenario,
+            _points(points, "points"),
+            None if to_points is None else _points(to_points, "to_points"),
+            depart,
+            float(percentile),
+            draws,
+            seed,
+        )
+        secs = np.frombuffer(raw, dtype="<u4").reshape(rows, cols)
+        minutes = secs / 60.0
+        minutes[secs == 0xFFFFFFFF] = np.nan
+        return minutes
+
     # -- routes ----------------------------------------------------------------------------
 
     def route(self, from_: PlaceName, to: PlaceName, *, depart: Optional[str] = None) -> "Route":

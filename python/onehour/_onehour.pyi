@@ -42,6 +42,16 @@ class Model:
         draws: Optional[int],
         seed: Optional[int],
     ) -> str: ...
+    def points_seconds(
+        self,
+        scenario: Optional[str],
+        points: List[Tuple[str, float, float]],
+        to_points: Optional[List[Tuple[str, float, float]]],
+        depart: str,
+        percentile: float,
+        draws: Optional[int],
+        seed: Optional[int],
+    ) -> Tuple[bytes, int, int, Optional[str]]: ...
     def route_json(self, scenario: Optional[str], from_: str, to: str, depart: Optional[str]) -> str: ...
     def isochrone_json(
         self,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use onehour::analysis::{self, Timing};
 use onehour::api::{self, Origin, Window};
@@ -287,6 +288,37 @@ impl Model {
             Ok(out.matrix.json(sn.net(), &sn.name, m.limit_min()))
         })
         .map_err(py_err)
+    }
+
+    /// The `percentile`-th percentile of the door-to-door seconds between points over the
+    /// departure window, row-major as little-endian `u32` (`u32::MAX`: not reached within the
+    /// bound), with the numbers of rows and columns and the snapping report.
+    #[pyo3(signature = (scenario, points, to_points, depart, percentile, draws, seed))]
+    #[allow(clippy::too_many_arguments)]
+    fn points_seconds<'py>(
+        &self,
+        py: Python<'py>,
+        scenario: Option<&str>,
+        points: Vec<(String, f64, f64)>,
+        to_points: Option<Vec<(String, f64, f64)>>,
+        depart: &str,
+        percentile: f64,
+        draws: Option<u32>,
+        seed: Option<u64>,
+    ) -> PyResult<(Bound<'py, PyBytes>, usize, usize, Option<String>)> {
+        let w = window(Some(depart), None, draws, seed)?.expect("a window for a departure given");
+        let pts = |v: Vec<(String, f64, f64)>| -> Vec<api::Point> {
+            v.into_iter()
+                .map(|(id, lon, lat)| api::Point { id, lon, lat })
+                .collect()
+        };
+        let (rows, cols) = (pts(points), to_points.map(pts));
+        let m = &self.inner;
+        let t = py
+            .detach(|| m.points_times(scenario, &rows, cols.as_deref(), &w, percentile))
+            .map_err(py_err)?;
+        let bytes: Vec<u8> = t.seconds.iter().flat_map(|s| s.to_le_bytes()).collect();
+        Ok((PyBytes::new(py, &bytes), t.rows, t.cols, t.snap_report))
     }
 
     /// The fastest route, as `onehour route --format json` writes it.

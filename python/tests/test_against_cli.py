@@ -194,6 +194,36 @@ def test_points_matrix_of_a_scenario_over_a_window_is_the_cli_one(net, cli_json,
     assert got["scenario"] == "plan-2030" and len(got["to_places"]) == 2
 
 
+def test_points_array_is_the_json_matrix_to_the_second(net):
+    import numpy as np
+
+    def same(arr, minutes):
+        assert arr.shape == (len(minutes), len(minutes[0]))
+        for i, row in enumerate(minutes):
+            for j, m in enumerate(row):
+                if m is None:
+                    assert np.isnan(arr[i, j]), (i, j, arr[i, j])
+                else:
+                    # The JSON rounds to 0.1 minute; the array keeps the seconds.
+                    assert abs(arr[i, j] - m) <= 0.05 + 1e-9, (i, j, arr[i, j], m)
+                    assert abs(arr[i, j] * 60 - round(arr[i, j] * 60)) < 1e-6
+
+    doc = net.points_matrix_json(POINTS, depart="07:00")
+    arr = net.points_travel_time_array(POINTS, depart="07:00")
+    same(arr, doc["minutes"])
+    assert np.isfinite(arr).sum() > len(POINTS) and np.nanmin(arr[~np.eye(len(POINTS), dtype=bool)]) < 60
+    # A scenario over a window, another percentile, other destinations.
+    plan = net.scenario("plan-2030")
+    src, dst = POINTS[:2], POINTS[2:]
+    doc = plan.points_matrix_json(src, dst, depart="07:00-07:20", percentiles=[95], draws=3)
+    arr = plan.points_travel_time_array(src, dst, depart="07:00-07:20", percentile=95, draws=3)
+    same(arr, doc["percentiles"]["95"])
+    with pytest.raises(ValueError, match="not a percentile"):
+        net.points_travel_time_array(POINTS, depart="07:00", percentile=101)
+    with pytest.raises(ValueError, match="given twice"):
+        net.points_travel_time_array([("a", 113.3, 23.1), ("a", 113.2, 23.0)], depart="07:00")
+
+
 def test_points_matrix_rejects_bad_points(net):
     with pytest.raises(ValueError, match="given twice"):
         net.points_matrix_json([("a", 113.3, 23.1), ("a", 113.2, 23.0)], depart="07:00")

@@ -95,6 +95,50 @@ pub fn points_matrix_on(
     })
 }
 
+/// Travel times only, one percentile: what an array wants (a notebook's grid), without the
+/// percentiles, shares and JSON of [`PointsMatrix`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointsTimes {
+    /// Number of origins (rows).
+    pub rows: usize,
+    /// Number of destinations (columns).
+    pub cols: usize,
+    /// Row-major seconds, `rows * cols`: the percentile over the window (nearest rank,
+    /// unreached counting as longest) of the door-to-door seconds, `UNREACHED` where that
+    /// share of departures does not arrive within the search bound.
+    pub seconds: Vec<Seconds>,
+    /// Points and stops that did not snap, or snapped far (`None` without streets).
+    pub snap_report: Option<String>,
+}
+
+/// The `pct`-th percentile of the seconds from `rows` to `cols` over the window of `o`, on
+/// `net` compiled as `t` with its `streets`: the times [`points_matrix_on`] gives with the
+/// same percentile, to the second (its JSON rounds them to 0.1 minute).
+pub fn points_times_on(
+    net: &Network,
+    t: &Timetabled,
+    streets: Option<&Streets>,
+    rows: &[Point],
+    cols: &[Point],
+    o: &WindowOptions,
+    pct: f64,
+) -> Result<PointsTimes, Problems> {
+    let nl = point_links_with(net, t, streets, rows, cols);
+    let po = PropagationOptions {
+        window: o.clone(),
+        percentiles: vec![pct],
+        limit: None,
+    };
+    let per_row =
+        for_each_origin(t, &nl.links, &po, |_, r| r.pct[0].clone()).map_err(window::as_problems)?;
+    Ok(PointsTimes {
+        rows: rows.len(),
+        cols: cols.len(),
+        seconds: per_row.concat(),
+        snap_report: nl.snap_report,
+    })
+}
+
 fn minutes(s: Seconds) -> Option<f64> {
     (s != UNREACHED).then(|| round1(seconds_to_minutes(s)))
 }

@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use super::links::PointLinks;
 use crate::analysis::window::{compile_days, WindowOptions};
+use crate::engine::raptor::batch::Lanes;
 use crate::engine::raptor::{
     percentile, BatchWorkspace, DayTimetable, RaptorError, RaptorParams, RaptorWorkspace, Window,
     LANES,
@@ -291,39 +292,80 @@ pub fn origin_times(
 }
 
 /// [`origin_times`] for the origins `batch` (at most [`LANES`]) searched together by one
-/// batched RAPTOR, for a window of one departure on one day (the callers check): the same
-/// times, in the order of `batch`.
-fn batch_times(
-    day: &DayTimetable<'_>,
+/// batched RAPTOR, on the one day of `days` for a window of one departure: the same times, in
+/// the order of `batch`. With one sample per destination, every percentile is that sample and
+/// the share within the limit 0 or 1, so the egress tables are pushed once for the whole batch
+/// ([`crate::engine::raptor::BatchArrivals::via_egress`]) and nothing is sorted.
+///
+/// # Errors
+/// [`RaptorError::BadWindow`] when the window has more than one departure or `days` is not
+/// one day (search those with [`origin_times`]); the search's own errors.
+pub fn batch_origin_times(
+    days: &[DayTimetable<'_>],
     links: &PointLinks,
     batch: &[usize],
     o: &PropagationOptions,
     ws: &mut BatchPropagationWorkspace,
 ) -> Result<Vec<OriginTimes>, RaptorError> {
     let wo = &o.window;
+    let [day] = days else {
+        return Err(RaptorError::BadWindow {
+            from: wo.from,
+            to: wo.to,
+        });
+    };
+    if wo.departures() != 1 {
+        return Err(RaptorError::BadWindow {
+            from: wo.from,
+            to: wo.to,
+        });
+    }
     let dests = links.destinations;
-    let stops = links.egress.len();
     let p = RaptorParams {
         max_trips: wo.max_trips,
         limit: wo.bound,
     };
-    let BatchPropagationWorkspace { raptor, buf: b } = ws;
-    let access: Vec<&[(StopIdx, Seconds)]> =
-        batch.iter().map(|&i| links.access[i].as_slice()).collect();
-    let a = raptor.one_departure(day, &access, wo.from, &p)?;
     let mut out = Vec::with_capacity(batch.len());
-    for (lane, &origin) in batch.iter().enumerate() {
-        b.prepare(stops, dests);
-        for &(d, s) in &links.direct[origin] {
-            if s <= wo.bound {
-                b.direct[d as usize] = s;
-                b.touch(d as usize);
+    for chunk in batch.chunks(LANES) {
+        let access: Vec<&[(StopIdx, Seconds)]> =
+            chunk.iter().map(|&i| links.access[i].as_slice()).collect();
+        let a = ws.raptor.one_departure(day, &access, wo.from, &p)?;
+        a.via_egress(&links.egress, dests, &mut ws.dest);
+        for (lane, &origin) in chunk.iter().enumerate() {
+            // Arrivals within the bound (`via_egress` checks) less the departure.
+            let mut sample: Vec<Seconds> = ws
+                .dest
+                .iter()
+                .map(|v| match v[lane] {
+                    UNREACHED => UNREACHED,
+                    x => x - wo.from,
+                })
+                .collect();
+            for &(d, s) in &links.direct[origin] {
+                if s <= wo.bound {
+                    let x = &mut sample[d as usize];
+                    *x = (*x).min(s);
+                }
             }
+            let share = o.limit.map(|l| {
+                sample
+                    .iter()
+                    .map(|&x| if x <= l { 1.0 } else { 0.0 })
+                    .collect()
+            });
+            let pct = vec![sample; o.percentiles.len()];
+            out.push(OriginTimes { pct, share });
         }
-        b.push_departure(links, 0, |s| a.at(lane, StopIdx(s as u32)));
-        out.push(reduce(b, dests, 1, o));
     }
     Ok(out)
+}
+
+/// Per-thread buffers of [`batch_origin_times`] (reused across batches).
+#[derive(Debug, Default)]
+pub struct BatchPropagationWorkspace {
+    raptor: BatchWorkspace,
+    /// Arrivals at the destinations, by origin of the batch.
+    dest: Vec<Lanes>,
 }
 
 /// The origins of `links` in an order that keeps neighbours together: by the Morton code of
@@ -372,13 +414,6 @@ fn spatial_order(tt: &Timetable, links: &PointLinks) -> Vec<usize> {
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Per-thread buffers of batched propagation (reused across batches).
-#[derive(Debug, Default)]
-struct BatchPropagationWorkspace {
-    raptor: BatchWorkspace,
-    buf: Buffers,
-}
-
 /// [`origin_times`] for every origin of `links`, in parallel (one workspace per thread), each
 /// result mapped by `f(origin, &times)` as soon as it is computed (so that a large grid never
 /// holds every row at once).
@@ -411,7 +446,7 @@ pub fn for_each_origin_with<S, R: Send>(
             .map_init(
                 || (BatchPropagationWorkspace::default(), init()),
                 |(ws, state), batch| {
-                    let times = batch_times(&days[0], links, batch, o, ws)?;
+                    let times = batch_origin_times(&days, links, batch, o, ws)?;
                     Ok(batch
                         .iter()
                         .zip(&times)

@@ -36,7 +36,7 @@ mod results;
 mod scenario_net;
 
 pub use crate::access::links::Point;
-pub use crate::access::points::{PointsMatrix, PointsOutcome};
+pub use crate::access::points::{PointsMatrix, PointsOutcome, PointsTimes};
 pub use access_types::{
     AccessParams, AccessResult, ACCESS_CUTOFF_MIN, ACCESS_GRID_M, MAX_ACCESS_GRID_M,
     MIN_ACCESS_GRID_M,

@@ -7,7 +7,7 @@ use super::error::Error;
 use super::model::Model;
 use super::request::Window;
 use crate::access::links::Point;
-use crate::access::points::{points_matrix_on, PointsOutcome};
+use crate::access::points::{points_matrix_on, points_times_on, PointsOutcome, PointsTimes};
 use crate::io::opportunities::check_lonlat;
 
 impl Model {
@@ -22,28 +22,7 @@ impl Model {
         cols: Option<Vec<Point>>,
         window: &Window,
     ) -> Result<PointsOutcome, Error> {
-        if rows.is_empty() {
-            return Err(Error::BadRequest(
-                "points: give at least one origin point (id, lon, lat)".into(),
-            ));
-        }
-        for set in [Some(&rows), cols.as_ref()].into_iter().flatten() {
-            let mut seen = std::collections::HashSet::new();
-            if let Some(p) = set.iter().find(|p| !seen.insert(p.id.as_str())) {
-                return Err(Error::BadRequest(format!(
-                    "point {}: the id is given twice; give each point of a set its own id",
-                    p.id
-                )));
-            }
-        }
-        for p in rows.iter().chain(cols.iter().flatten()) {
-            if let Err((what, fix)) = check_lonlat(p.lon, p.lat) {
-                return Err(Error::BadRequest(format!(
-                    "point {}: ({}, {}) is not a longitude and latitude in degrees: {what}; {fix}",
-                    p.id, p.lon, p.lat
-                )));
-            }
-        }
+        check_points(&rows, cols.as_deref())?;
         let o = self.window_options(window)?;
         let sn = self.scenario(scenario)?;
         let t = sn.timetable()?;
@@ -61,4 +40,65 @@ impl Model {
             || {},
         )?)
     }
+
+    /// The `percentile`-th percentile (0 to 100; the window's own percentiles are not used)
+    /// of the door-to-door seconds from `rows` to `cols` (`None`: the rows) in `scenario` over
+    /// `window`, row-major, to the second: the times of [`Model::points_matrix`] without its
+    /// JSON (a notebook's array of a large grid).
+    pub fn points_times(
+        &self,
+        scenario: Option<&str>,
+        rows: &[Point],
+        cols: Option<&[Point]>,
+        window: &Window,
+        percentile: f64,
+    ) -> Result<PointsTimes, Error> {
+        if !(0.0..=100.0).contains(&percentile) {
+            return Err(Error::BadRequest(format!(
+                "percentile: {percentile} is not a percentile; give a number from 0 to 100"
+            )));
+        }
+        check_points(rows, cols)?;
+        let o = self.window_options(window)?;
+        let sn = self.scenario(scenario)?;
+        let t = sn.timetable()?;
+        let streets = sn.streets()?;
+        Ok(points_times_on(
+            sn.net(),
+            &t,
+            streets.as_deref(),
+            rows,
+            cols.unwrap_or(rows),
+            &o,
+            percentile,
+        )?)
+    }
+}
+
+/// Origins and destinations a points matrix can take: at least one origin, ids unique within
+/// each set, coordinates in degrees.
+fn check_points(rows: &[Point], cols: Option<&[Point]>) -> Result<(), Error> {
+    if rows.is_empty() {
+        return Err(Error::BadRequest(
+            "points: give at least one origin point (id, lon, lat)".into(),
+        ));
+    }
+    for set in [Some(rows), cols].into_iter().flatten() {
+        let mut seen = std::collections::HashSet::new();
+        if let Some(p) = set.iter().find(|p| !seen.insert(p.id.as_str())) {
+            return Err(Error::BadRequest(format!(
+                "point {}: the id is given twice; give each point of a set its own id",
+                p.id
+            )));
+        }
+    }
+    for p in rows.iter().chain(cols.into_iter().flatten()) {
+        if let Err((what, fix)) = check_lonlat(p.lon, p.lat) {
+            return Err(Error::BadRequest(format!(
+                "point {}: ({}, {}) is not a longitude and latitude in degrees: {what}; {fix}",
+                p.id, p.lon, p.lat
+            )));
+        }
+    }
+    Ok(())
 }

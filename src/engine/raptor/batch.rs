@@ -22,13 +22,14 @@
 use super::bitset::BitSet;
 use super::day::{DayTimetable, BASE};
 use super::query::{RaptorError, RaptorParams, WalkItem};
-use crate::network::ids::Seconds;
+use crate::network::ids::{Seconds, UNREACHED};
 use crate::network::timetable::{access, StopIdx};
 
 /// Origins searched together.
 pub const LANES: usize = 16;
 
-type Lanes = [Seconds; LANES];
+/// One label per origin of a batch.
+pub type Lanes = [Seconds; LANES];
 
 /// "Not reached" inside a batch: above every bound, and small enough that a label plus a walk
 /// or a change time (each capped at `INF`) stays below `i32::MAX`, so that lanes compare as
@@ -97,6 +98,8 @@ pub struct BatchWorkspace {
 #[derive(Clone, Copy, Debug)]
 pub struct BatchArrivals<'w> {
     arr: &'w [Lanes],
+    /// The stops any lane reached (in the order first reached).
+    reached: &'w [u32],
     lanes: usize,
     depart: Seconds,
     bound: Seconds,
@@ -117,6 +120,37 @@ impl BatchArrivals<'_> {
     pub fn at(&self, lane: usize, s: StopIdx) -> Option<Seconds> {
         let a = self.arr[s.idx()][lane];
         (a <= self.bound).then(|| a - BASE)
+    }
+
+    /// The earliest arrival from each origin at each destination reached from stops by
+    /// egress legs, `egress[stop]` = `(destination, seconds)` (a stop's egress table;
+    /// destinations below `dests`): `out[d][lane]`, seconds since the date's midnight,
+    /// `UNREACHED` where no stop leads to `d` within the limit (and for lanes past
+    /// [`BatchArrivals::lanes`]). One min-plus pass over the reached stops' tables for every
+    /// origin at once: what [`super::Arrivals::via`] gives for each destination and origin.
+    pub fn via_egress(&self, egress: &[Vec<(u32, Seconds)>], dests: usize, out: &mut Vec<Lanes>) {
+        out.clear();
+        out.resize(dests, ALL_INF);
+        for &s in self.reached {
+            let Some(table) = egress.get(s as usize) else {
+                continue;
+            };
+            let t = self.arr[s as usize];
+            for &(d, e) in table {
+                let x = add_capped(t, e.min(INF), self.bound);
+                let o = &mut out[d as usize];
+                *o = vmin(*o, x);
+            }
+        }
+        for o in out.iter_mut() {
+            for x in o.iter_mut() {
+                *x = if *x <= self.bound {
+                    *x - BASE
+                } else {
+                    UNREACHED
+                };
+            }
+        }
     }
 }
 
@@ -199,6 +233,7 @@ impl BatchWorkspace {
         self.bound = bound;
         Ok(BatchArrivals {
             arr: &self.arr,
+            reached: &self.touched_list,
             lanes: self.lanes,
             depart: dep,
             bound,
