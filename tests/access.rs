@@ -668,6 +668,39 @@ fn the_library_points_matrix_is_the_command_lines() {
         .filter(|x| !x.is_null())
         .count();
     assert!(reached > 30 * 30 / 2, "{reached}");
+    // The model keeps the point legs of the last points only: other points (the first 12 to
+    // the last 5) get their own, as the command line computes them, and the first points
+    // again give the first matrix.
+    let (few, last) = (pts[..12].to_vec(), pts[25..].to_vec());
+    let write = |name: &str, p: &[onehour::api::Point]| {
+        let mut text = String::from("id,lon,lat\n");
+        for q in p {
+            text.push_str(&format!("{},{},{}\n", q.id, q.lon, q.lat));
+        }
+        let f = d.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        f
+    };
+    let (ff, lf) = (write("few.csv", &few), write("last.csv", &last));
+    let out = onehour()
+        .args(["matrix", "--network"])
+        .arg(&net)
+        .arg("--points")
+        .arg(&ff)
+        .arg("--to-points")
+        .arg(&lf)
+        .args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
+        .args(["--percentiles", "10,90", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let o = m.points_matrix(None, few, Some(last), &w).unwrap();
+    assert_eq!(
+        o.matrix.json(sn.net(), &sn.name, m.limit_min()),
+        String::from_utf8(out.stdout).unwrap(),
+        "other points after the first: kept point legs reused wrongly"
+    );
+    assert_eq!(json(&m), first);
     // Bad points are errors naming the point and the fix.
     let dup = vec![pts[0].clone(), pts[0].clone()];
     let e = match m.points_matrix(None, dup, None, &w) {

@@ -7,7 +7,7 @@
 
 use serde_json::json;
 
-use super::links::{point_links_with, Point};
+use super::links::{point_links_with, NetworkLinks, Point};
 use super::propagate::{for_each_origin, OriginTimes, PropagationOptions};
 use crate::analysis::round::{round1, round6};
 use crate::analysis::timed::{pairs_csv, pct_key, weekday, window_json, PairRow};
@@ -66,7 +66,24 @@ pub fn points_matrix_on(
     on_origin: impl Fn() + Sync,
 ) -> Result<PointsOutcome, Problems> {
     let nl = point_links_with(net, t, streets, &rows, &cols);
-    let (links, links_model) = (nl.links, nl.model);
+    points_matrix_with_links(net, t, &nl, rows, cols, o, pct, limit, on_origin)
+}
+
+/// [`points_matrix_on`] with the point legs made beforehand (by
+/// [`crate::access::links::point_links_with`] for these `rows` and `cols`).
+#[allow(clippy::too_many_arguments)]
+pub fn points_matrix_with_links(
+    net: &Network,
+    t: &Timetabled,
+    nl: &NetworkLinks,
+    rows: Vec<Point>,
+    cols: Vec<Point>,
+    o: &WindowOptions,
+    pct: &[f64],
+    limit: Seconds,
+    on_origin: impl Fn() + Sync,
+) -> Result<PointsOutcome, Problems> {
+    let (links, links_model) = (&nl.links, nl.model.clone());
     let mut all = vec![50.0];
     all.extend_from_slice(pct);
     let po = PropagationOptions {
@@ -74,7 +91,7 @@ pub fn points_matrix_on(
         percentiles: all,
         limit: Some(limit),
     };
-    let times = for_each_origin(t, &links, &po, |_, r| {
+    let times = for_each_origin(t, links, &po, |_, r| {
         on_origin();
         r.clone()
     })
@@ -91,7 +108,7 @@ pub fn points_matrix_on(
             needs_draws: crate::engine::raptor::needs_draws(&t.tt),
             idle: idle_on(net, o.date),
         },
-        snap_report: nl.snap_report,
+        snap_report: nl.snap_report.clone(),
     })
 }
 
@@ -124,6 +141,17 @@ pub fn points_times_on(
     pct: f64,
 ) -> Result<PointsTimes, Problems> {
     let nl = point_links_with(net, t, streets, rows, cols);
+    points_times_with_links(t, &nl, o, pct)
+}
+
+/// [`points_times_on`] with the point legs made beforehand (by
+/// [`crate::access::links::point_links_with`]).
+pub fn points_times_with_links(
+    t: &Timetabled,
+    nl: &NetworkLinks,
+    o: &WindowOptions,
+    pct: f64,
+) -> Result<PointsTimes, Problems> {
     let po = PropagationOptions {
         window: o.clone(),
         percentiles: vec![pct],
@@ -132,10 +160,10 @@ pub fn points_times_on(
     let per_row =
         for_each_origin(t, &nl.links, &po, |_, r| r.pct[0].clone()).map_err(window::as_problems)?;
     Ok(PointsTimes {
-        rows: rows.len(),
-        cols: cols.len(),
+        rows: nl.links.origins(),
+        cols: nl.links.destinations,
         seconds: per_row.concat(),
-        snap_report: nl.snap_report,
+        snap_report: nl.snap_report.clone(),
     })
 }
 

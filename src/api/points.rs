@@ -7,7 +7,9 @@ use super::error::Error;
 use super::model::Model;
 use super::request::Window;
 use crate::access::links::Point;
-use crate::access::points::{points_matrix_on, points_times_on, PointsOutcome, PointsTimes};
+use crate::access::points::{
+    points_matrix_with_links, points_times_with_links, PointsOutcome, PointsTimes,
+};
 use crate::io::opportunities::check_lonlat;
 
 impl Model {
@@ -26,12 +28,12 @@ impl Model {
         let o = self.window_options(window)?;
         let sn = self.scenario(scenario)?;
         let t = sn.timetable()?;
-        let streets = sn.streets()?;
         let cols = cols.unwrap_or_else(|| rows.clone());
-        Ok(points_matrix_on(
+        let nl = sn.point_links(&rows, &cols)?;
+        Ok(points_matrix_with_links(
             sn.net(),
             &t,
-            streets.as_deref(),
+            &nl,
             rows,
             cols,
             &o,
@@ -62,16 +64,8 @@ impl Model {
         let o = self.window_options(window)?;
         let sn = self.scenario(scenario)?;
         let t = sn.timetable()?;
-        let streets = sn.streets()?;
-        Ok(points_times_on(
-            sn.net(),
-            &t,
-            streets.as_deref(),
-            rows,
-            cols.unwrap_or(rows),
-            &o,
-            percentile,
-        )?)
+        let nl = sn.point_links(rows, cols.unwrap_or(rows))?;
+        Ok(points_times_with_links(&t, &nl, &o, percentile)?)
     }
 }
 

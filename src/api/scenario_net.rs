@@ -1,9 +1,10 @@
 //! One scenario's network as a [`super::Model`] keeps it, compiled: below the model, its
 //! results and its accessibility, which all hand it around.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::error::Error;
+use crate::access::links::{point_links_with, NetworkLinks, Point};
 use crate::analysis::window;
 use crate::analysis::{self as an};
 use crate::graph::streets::Streets;
@@ -21,6 +22,16 @@ pub struct ScenarioNet {
     pub prepared: Prepared,
     timetable: OnceLock<Result<Arc<Timetabled>, Error>>,
     streets: OnceLock<Result<Option<Arc<Streets>>, Error>>,
+    /// The point legs of the last points matrix, with its origins and destinations: asked
+    /// again for the same points (another departure or percentile), the model reuses them.
+    kept_links: Mutex<Option<KeptLinks>>,
+}
+
+/// Point legs kept for the points they were made for.
+struct KeptLinks {
+    rows: Vec<Point>,
+    cols: Vec<Point>,
+    links: Arc<NetworkLinks>,
 }
 
 impl ScenarioNet {
@@ -31,6 +42,7 @@ impl ScenarioNet {
             prepared,
             timetable: OnceLock::new(),
             streets: OnceLock::new(),
+            kept_links: Mutex::new(None),
         }
     }
 
@@ -59,6 +71,37 @@ impl ScenarioNet {
                 Some(r) => r.map(|s| Some(Arc::new(s))).map_err(Error::from),
             })
             .clone()
+    }
+
+    /// How the points `rows` reach stops and the points `cols` (snapped to the streets and
+    /// walked along them, or by the straight-line model), as
+    /// [`crate::access::links::point_links_with`] makes them: kept for the last points asked
+    /// for, so that a matrix on the same points again (another departure, percentile or
+    /// output) does not snap and walk them again.
+    pub fn point_links(&self, rows: &[Point], cols: &[Point]) -> Result<Arc<NetworkLinks>, Error> {
+        let kept = |k: &Option<KeptLinks>| {
+            k.as_ref()
+                .filter(|k| k.rows == rows && k.cols == cols)
+                .map(|k| k.links.clone())
+        };
+        if let Some(l) = kept(&self.kept_links.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(l);
+        }
+        let t = self.timetable()?;
+        let streets = self.streets()?;
+        let links = Arc::new(point_links_with(
+            self.net(),
+            &t,
+            streets.as_deref(),
+            rows,
+            cols,
+        ));
+        *self.kept_links.lock().unwrap_or_else(|e| e.into_inner()) = Some(KeptLinks {
+            rows: rows.to_vec(),
+            cols: cols.to_vec(),
+            links: links.clone(),
+        });
+        Ok(links)
     }
 
     /// The place named `q` (id, English or Chinese name), or an error with the closest ones.

@@ -7,10 +7,12 @@ model and compiles the day. This script is the like-for-like of the first: it lo
 network that ``run_onehour.py`` imported (``WORK/onehour-net``) once with the ``onehour``
 package (``pip install ./python``), then computes the same 400 × 400 matrix ``--repeat`` times
 in the same process (the scenario's timetable and streets are compiled by the first and kept),
-and writes:
+as a numpy array of minutes (``points_travel_time_array``, as ferrobus returns a list of
+lists; ``--output json`` times the JSON document instead), and writes:
 
-- ``WORK/onehour_python_matrix.json``: the last matrix (the command line's JSON document, so
-  ``compare.py --onehour`` reads it);
+- ``WORK/onehour_python_matrix.json``: the matrix as the command line's JSON document (made
+  once more, untimed, after the timed arrays, and checked to hold the arrays' minutes), so
+  ``compare.py --onehour`` reads it;
 - ``WORK/onehour_python_run.json``: wall-clock and CPU (user + system, all threads) seconds of
   the load and of each matrix (min and median), peak resident memory, in the shape of
   ``onehour_run.json`` (``compare.py --onehour-run`` reads it).
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import platform
 import resource
 import statistics
@@ -48,6 +51,21 @@ def read_points(path: Path) -> list[tuple[str, float, float]]:
     """``points.csv`` (``id,lon,lat``) as (id, lon, lat) triples, in file order."""
     with path.open(newline="", encoding="utf-8") as f:
         return [(r["id"], float(r["lon"]), float(r["lat"])) for r in csv.DictReader(f)]
+
+
+def array_disagrees(arr, minutes: list) -> str | None:
+    """Where the array of minutes (to the second) and the JSON matrix's minutes (to 0.1, None
+    where not reached) disagree: the first such cell, or None."""
+    if len(arr) != len(minutes):
+        return f"{len(arr)} rows against {len(minutes)}"
+    for i, row in enumerate(minutes):
+        if len(arr[i]) != len(row):
+            return f"row {i}: {len(arr[i])} columns against {len(row)}"
+        for j, m in enumerate(row):
+            x = float(arr[i][j])
+            if (m is None) != math.isnan(x) or (m is not None and abs(x - m) > 0.05 + 1e-9):
+                return f"row {i}, column {j}: {x} against {m}"
+    return None
 
 
 def timed(f):
@@ -87,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--date", default="2019-05-13")
     p.add_argument("--depart", default="14:00")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument(
+        "--output",
+        choices=["array", "json"],
+        default="array",
+        help="what is timed: the numpy array of minutes (points_travel_time_array, as ferrobus "
+        "returns its matrix; the default) or the JSON document (points_matrix_json)",
+    )
     a = p.parse_args(argv)
     net_dir = a.network or a.work / "onehour-net"
     points_csv = a.work / "points.csv"
@@ -109,14 +134,30 @@ def main(argv: list[str] | None = None) -> int:
     rss["after_load"] = rss_mib()
     runs, doc = [], None
     for _ in range(a.repeat):
-        doc, w, c = timed(lambda: net.points_matrix_json(pts, depart=a.depart))
+        if a.output == "array":
+            arr, w, c = timed(lambda: net.points_travel_time_array(pts, depart=a.depart))
+        else:
+            doc, w, c = timed(lambda: net.points_matrix_json(pts, depart=a.depart))
         runs.append((w, c))
     rss["after_matrices"] = rss_mib()
+    if a.output == "array":
+        # The JSON document, untimed, for compare.py; the timed array must hold its minutes.
+        doc = net.points_matrix_json(pts, depart=a.depart)
+        bad = array_disagrees(arr, doc["minutes"])
+        if bad:
+            print(f"error: the array and the JSON matrix disagree: {bad}", file=sys.stderr)
+            return 1
     out = report((load_s, load_cpu), runs, rss)
     out = {
         "tool": "onehour (Python package, model in memory)",
         "python": platform.python_version(),
-        "parameters": {"network": str(net_dir), "date": a.date, "departure": a.depart, "points": len(pts)},
+        "parameters": {
+            "network": str(net_dir),
+            "date": a.date,
+            "departure": a.depart,
+            "points": len(pts),
+            "output": a.output,
+        },
         **out,
     }
     (a.work / "onehour_python_matrix.json").write_text(json.dumps(doc), encoding="utf-8")

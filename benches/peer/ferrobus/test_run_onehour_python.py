@@ -21,10 +21,17 @@ class FakeNetwork:
         cls.calls.append(("load", path, date))
         return cls()
 
+    minutes = [[0.0, 12.3], [None, 0.0]]
+    array = [[0.0, 12.3166], [float("nan"), 0.0]]
+
     def points_matrix_json(self, pts, depart):
-        FakeNetwork.calls.append(("matrix", [p[0] for p in pts], depart))
+        FakeNetwork.calls.append(("json", [p[0] for p in pts], depart))
         ids = [p[0] for p in pts]
-        return {"places": [{"id": i} for i in ids], "minutes": [[0.0] * len(ids) for _ in ids]}
+        return {"places": [{"id": i} for i in ids], "minutes": FakeNetwork.minutes}
+
+    def points_travel_time_array(self, pts, depart):
+        FakeNetwork.calls.append(("array", [p[0] for p in pts], depart))
+        return FakeNetwork.array
 
 
 class RunTest(unittest.TestCase):
@@ -52,16 +59,23 @@ class RunTest(unittest.TestCase):
         self.assertIn("run_onehour.py", err)
         self.assertEqual(FakeNetwork.calls, [])
 
-    def test_loads_once_and_times_each_matrix(self):
+    def network(self):
         (self.work / "onehour-net").mkdir()
         (self.work / "onehour-net" / "network.toml").write_text("")
+
+    def test_loads_once_and_times_each_matrix(self):
+        self.network()
         code, err = self.run_main("--repeat", "3", "--depart", "08:00")
         self.assertEqual(code, 0, err)
         loads = [c for c in FakeNetwork.calls if c[0] == "load"]
-        mats = [c for c in FakeNetwork.calls if c[0] == "matrix"]
+        mats = [c for c in FakeNetwork.calls if c[0] != "load"]
         self.assertEqual(loads, [("load", str(self.work / "onehour-net"), "2019-05-13")])
-        self.assertEqual(mats, [("matrix", ["a", "b"], "08:00")] * 3)
+        # Three timed arrays, then the JSON document once for compare.py.
+        self.assertEqual(
+            mats, [("array", ["a", "b"], "08:00")] * 3 + [("json", ["a", "b"], "08:00")]
+        )
         rep = json.loads((self.work / "onehour_python_run.json").read_text())
+        self.assertEqual(rep["parameters"]["output"], "array")
         s, c = rep["seconds"], rep["cpu_seconds"]
         self.assertEqual(len(s["matrix_runs"]), 3)
         self.assertEqual(s["matrix_min"], min(s["matrix_runs"]))
@@ -70,6 +84,32 @@ class RunTest(unittest.TestCase):
         self.assertIn("after_matrices", rep["peak_rss_mib"])
         doc = json.loads((self.work / "onehour_python_matrix.json").read_text())
         self.assertEqual([p["id"] for p in doc["places"]], ["a", "b"])
+
+    def test_times_the_json_document_when_asked(self):
+        self.network()
+        code, err = self.run_main("--repeat", "2", "--output", "json")
+        self.assertEqual(code, 0, err)
+        mats = [c for c in FakeNetwork.calls if c[0] != "load"]
+        self.assertEqual(mats, [("json", ["a", "b"], "14:00")] * 2)
+
+    def test_an_array_that_disagrees_with_the_json_fails(self):
+        self.network()
+        FakeNetwork.array = [[0.0, 12.4], [float("nan"), 0.0]]
+        try:
+            code, err = self.run_main("--repeat", "1")
+        finally:
+            FakeNetwork.array = [[0.0, 12.3166], [float("nan"), 0.0]]
+        self.assertEqual(code, 1)
+        self.assertIn("row 0, column 1", err)
+        self.assertFalse((self.work / "onehour_python_run.json").exists())
+
+    def test_array_disagrees_names_the_cell(self):
+        nan = float("nan")
+        self.assertIsNone(r.array_disagrees([[1.04, nan]], [[1.0, None]]))
+        self.assertIn("row 0, column 1", r.array_disagrees([[1.0, 2.0]], [[1.0, None]]))
+        self.assertIn("row 0, column 0", r.array_disagrees([[nan]], [[3.0]]))
+        self.assertIn("row 0, column 0", r.array_disagrees([[1.1]], [[1.0]]))
+        self.assertIn("rows", r.array_disagrees([], [[1.0]]))
 
     def test_report_sums_the_fastest_matrix(self):
         rep = r.report((1.0, 2.0), [(0.5, 0.9), (0.3, 0.7), (0.4, 0.8)], {"x": 1.0})

@@ -92,6 +92,9 @@ pub struct BatchWorkspace {
     lanes: usize,
     depart: Seconds,
     bound: Seconds,
+    /// Search with the code compiled for any CPU even where AVX2 is there (the tests check
+    /// that both give the same labels).
+    portable: bool,
 }
 
 /// The arrivals of one batched departure, by origin (lane) and stop.
@@ -158,6 +161,12 @@ impl BatchWorkspace {
     /// An empty workspace; the first search lays its arrays out.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Searches with the code compiled for any CPU (`true`), or with the AVX2 copy where the
+    /// CPU has it (`false`, the default). The labels are the same; for the tests.
+    pub fn set_portable(&mut self, portable: bool) {
+        self.portable = portable;
     }
 
     fn prepare(&mut self, day: &DayTimetable) {
@@ -248,7 +257,40 @@ impl BatchWorkspace {
         }
     }
 
+    /// The search, compiled twice: for CPUs with AVX2 (16 lanes in two registers; checked at
+    /// run time) and for any x86-64 (SSE2) or other target. Both run the same code.
     fn run<A: AsRef<[(StopIdx, Seconds)]>>(
+        &mut self,
+        day: &DayTimetable,
+        origins: &[A],
+        dep: Seconds,
+        bound: Seconds,
+        rounds: usize,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if !self.portable && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            unsafe { self.run_avx2(day, origins, dep, bound, rounds) };
+            return;
+        }
+        self.run_any(day, origins, dep, bound, rounds);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn run_avx2<A: AsRef<[(StopIdx, Seconds)]>>(
+        &mut self,
+        day: &DayTimetable,
+        origins: &[A],
+        dep: Seconds,
+        bound: Seconds,
+        rounds: usize,
+    ) {
+        self.run_any(day, origins, dep, bound, rounds);
+    }
+
+    #[inline(always)]
+    fn run_any<A: AsRef<[(StopIdx, Seconds)]>>(
         &mut self,
         day: &DayTimetable,
         origins: &[A],
@@ -298,7 +340,7 @@ impl BatchWorkspace {
     }
 
     /// Scans day route `r` from stop position `first`, every lane with its own trip.
-    #[inline]
+    #[inline(always)]
     fn scan_route(&mut self, day: &DayTimetable, r: u32, first: usize, bound: Seconds) {
         let Self {
             veh,
@@ -362,6 +404,7 @@ impl BatchWorkspace {
 
     /// After the vehicles of round `k`: changes at the stops any lane's vehicle reached, and
     /// footpaths from them.
+    #[inline(always)]
     fn relax_transfers(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
         if day.has_walks() {
             self.relax_with(day, k, bound, |s| day.walks_or_empty(s));
@@ -391,7 +434,7 @@ impl BatchWorkspace {
             ..
         } = self;
         let (veh, ready, arr) = (&veh[..], &mut ready[..], &mut arr[..]);
-        veh_marked.for_each(|s| {
+        for s in veh_marked.ones() {
             let t = veh[s];
             let change = if k == 0 {
                 0
@@ -415,7 +458,7 @@ impl BatchWorkspace {
                     Self::touch(touched, touched_list, q);
                 }
             }
-        });
+        }
         veh_marked.clear();
     }
 }

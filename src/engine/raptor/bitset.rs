@@ -62,6 +62,41 @@ impl BitSet {
     }
 }
 
+impl BitSet {
+    /// The set indices in increasing order, as an iterator (its loop body stays in the caller,
+    /// compiled with the caller's target features: the batched search's AVX2 copy).
+    #[inline(always)]
+    pub fn ones(&self) -> Ones<'_> {
+        Ones {
+            words: &self.words,
+            wi: 0,
+            w: self.words.first().copied().unwrap_or(0),
+        }
+    }
+}
+
+/// The iterator of [`BitSet::ones`].
+#[derive(Clone, Debug)]
+pub struct Ones<'a> {
+    words: &'a [u64],
+    wi: usize,
+    w: u64,
+}
+
+impl Iterator for Ones<'_> {
+    type Item = usize;
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.w == 0 {
+            self.wi += 1;
+            self.w = *self.words.get(self.wi)?;
+        }
+        let b = self.w.trailing_zeros() as usize;
+        self.w &= self.w - 1;
+        Some(self.wi * 64 + b)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +112,12 @@ mod tests {
         let mut seen = Vec::new();
         b.for_each(|i| seen.push(i));
         assert_eq!(seen, vec![0, 5, 63, 64, 129]);
+        assert_eq!(b.ones().collect::<Vec<_>>(), seen);
+        let mut e = BitSet::default();
+        assert_eq!(e.ones().next(), None);
+        e.reset(200);
+        e.set(199);
+        assert_eq!(e.ones().collect::<Vec<_>>(), vec![199]);
         assert!(b.get(64) && !b.get(65));
         let mut c = BitSet::default();
         c.reset(130);
