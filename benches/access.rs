@@ -6,7 +6,8 @@
 //! One iteration is one origin (cycling over 64 origins spread over the cells that reach a
 //! station); the per-origin time times the number of origins is the all-to-all time on one
 //! core. Groups: grids of 2 km (~14,000 cells) and 1 km (~56,000 cells); windows of 30 and 60
-//! minutes at one-minute steps; 1 and 10 draws of headway-based departures.
+//! minutes at one-minute steps; 1 and 10 draws of headway-based departures; and one departure
+//! for 16 neighbouring origins, one at a time against one batched search (side by side).
 //!
 //! `cargo bench --bench access`; quick mode for CI: `ONEHOUR_BENCH_QUICK=1 cargo bench --bench
 //! access -- --noplot`.
@@ -16,8 +17,12 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use onehour::access::links::{straight_line_links, Point, StraightLine};
-use onehour::access::propagate::{origin_times, PropagationOptions, PropagationWorkspace};
+use onehour::access::propagate::{
+    batch_origin_times, origin_times, BatchPropagationWorkspace, PropagationOptions,
+    PropagationWorkspace,
+};
 use onehour::analysis::window::{compile, compile_days, WindowOptions};
+use onehour::engine::raptor::LANES;
 use onehour::network::{bundled, load::load_network};
 
 fn quick() -> bool {
@@ -112,6 +117,49 @@ fn bench(c: &mut Criterion) {
                 },
             );
         }
+        // One departure, side by side: 16 origins one at a time against the same 16 searched
+        // as one batch (`batch_origin_times`, the path a matrix at one minute takes). The
+        // 16 are neighbours (consecutive served cells of a row), as the callers batch them.
+        let o = PropagationOptions {
+            window: WindowOptions {
+                date: net.valid_on.unwrap(),
+                from: 7 * 3600,
+                to: 7 * 3600,
+                step: 60,
+                draws: 1,
+                seed: 1,
+                bound: 2 * 3600,
+                max_trips: 8,
+            },
+            percentiles: vec![50.0],
+            limit: None,
+        };
+        let days = compile_days(&t, &o.window);
+        let mid = served.len() / 2;
+        let batch: Vec<usize> = served[mid..mid + LANES].to_vec();
+        let mut ws = PropagationWorkspace::default();
+        g.bench_function(
+            format!("{}m-one-departure-16-origins-alone", metres as u32),
+            |b| {
+                b.iter(|| {
+                    let mut n = 0;
+                    for &i in &batch {
+                        n += origin_times(&days, &links, i, &o, &mut ws).unwrap().pct[0].len();
+                    }
+                    black_box(n)
+                })
+            },
+        );
+        let mut bws = BatchPropagationWorkspace::default();
+        g.bench_function(
+            format!("{}m-one-departure-16-origins-batched", metres as u32),
+            |b| {
+                b.iter(|| {
+                    let r = batch_origin_times(&days, &links, &batch, &o, &mut bws).unwrap();
+                    black_box(r.len())
+                })
+            },
+        );
     }
     g.finish();
 }
