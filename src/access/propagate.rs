@@ -18,8 +18,9 @@
 //! another path: origins are searched [`LANES`] at a time by the batched RAPTOR
 //! ([`crate::engine::raptor::batch`]), neighbours together (ordered by the Morton code of the
 //! stops they reach, so that a batch's searches mark mostly the same stops and routes), and
-//! each origin's arrivals are then pushed through the egress tables as above: the same times
-//! as the origins searched one by one (tested on random timetables and on Porto Alegre).
+//! the egress tables are pushed once per batch for all its origins, with no events nor sorting
+//! (one sample per destination): the same times as the origins searched one by one (tested on
+//! random timetables and on Porto Alegre).
 
 use rayon::prelude::*;
 
@@ -291,9 +292,10 @@ pub fn origin_times(
     Ok(reduce(b, dests, days.len(), o))
 }
 
-/// [`origin_times`] for the origins `batch` (at most [`LANES`]) searched together by one
-/// batched RAPTOR, on the one day of `days` for a window of one departure: the same times, in
-/// the order of `batch`. With one sample per destination, every percentile is that sample and
+/// [`origin_times`] for the origins `batch`, searched [`LANES`] at a time by the batched
+/// RAPTOR, on the one day of `days` for a window of one departure: the same times, in the
+/// order of `batch` (put neighbours next to each other: a batch costs what the union of its
+/// origins' searches reaches). With one sample per destination, every percentile is that sample and
 /// the share within the limit 0 or 1, so the egress tables are pushed once for the whole batch
 /// ([`crate::engine::raptor::BatchArrivals::via_egress`]) and nothing is sorted.
 ///
