@@ -976,21 +976,14 @@ fn percentiles_by_nearest_rank() {
     assert_eq!(onehour::engine::raptor::share_within(&x, 900), 0.6);
 }
 
-/// Propagation to points (range RAPTOR, incremental min-plus over egress tables, samples over
-/// departures and draws) equals a fresh search at every departure with every destination's
-/// time taken over all stops from scratch.
-fn propagation_case(seed: u64) {
-    use onehour::access::links::PointLinks;
-    use onehour::access::propagate::{
-        origin_times, reference_times, PropagationOptions, PropagationWorkspace,
-    };
-    use onehour::analysis::window::WindowOptions;
-    let mut rng = Rng(seed);
-    let spec = random_spec(&mut rng);
-    let tt = build(&spec);
-    let q = random_query(&mut rng, &tt);
-    let n = tt.stops().len() as u32;
-    let (origins, dests) = (rng.range(1, 3) as usize, rng.range(1, 12) as usize);
+/// Random point legs: 0 to 3 access legs per origin, 0 to 3 egress legs per stop (of `n`),
+/// 0 to 2 direct legs per origin, to `dests` destinations.
+fn random_links(
+    rng: &mut Rng,
+    n: u32,
+    origins: usize,
+    dests: usize,
+) -> onehour::access::links::PointLinks {
     let access: Vec<Vec<(u32, Seconds)>> = (0..origins)
         .map(|_| {
             (0..rng.range(0, 3))
@@ -1017,7 +1010,24 @@ fn propagation_case(seed: u64) {
                 .collect()
         })
         .collect();
-    let links = PointLinks::from_parts(access, egress, direct, dests);
+    onehour::access::links::PointLinks::from_parts(access, egress, direct, dests)
+}
+
+/// Propagation to points (range RAPTOR, incremental min-plus over egress tables, samples over
+/// departures and draws) equals a fresh search at every departure with every destination's
+/// time taken over all stops from scratch.
+fn propagation_case(seed: u64) {
+    use onehour::access::propagate::{
+        origin_times, reference_times, PropagationOptions, PropagationWorkspace,
+    };
+    use onehour::analysis::window::WindowOptions;
+    let mut rng = Rng(seed);
+    let spec = random_spec(&mut rng);
+    let tt = build(&spec);
+    let q = random_query(&mut rng, &tt);
+    let n = tt.stops().len() as u32;
+    let (origins, dests) = (rng.range(1, 3) as usize, rng.range(1, 12) as usize);
+    let links = random_links(&mut rng, n, origins, dests);
     let from = q.dep.saturating_sub(rng.range(0, 60) * 60);
     let to = from + rng.range(0, 60) * 60;
     let draws = rng.range(1, 3);
@@ -1063,7 +1073,6 @@ fn propagation_case(seed: u64) {
 /// A window of one departure: origins searched in batches (several batches, through one
 /// workspace) give the times of the plain reference, every percentile and share.
 fn batch_propagation_case(seed: u64) {
-    use onehour::access::links::PointLinks;
     use onehour::access::propagate::{
         batch_origin_times, reference_times, BatchPropagationWorkspace, PropagationOptions,
     };
@@ -1074,33 +1083,7 @@ fn batch_propagation_case(seed: u64) {
     let q = random_query(&mut rng, &tt);
     let n = tt.stops().len() as u32;
     let (origins, dests) = (rng.range(1, 40) as usize, rng.range(1, 12) as usize);
-    let access: Vec<Vec<(u32, Seconds)>> = (0..origins)
-        .map(|_| {
-            (0..rng.range(0, 3))
-                .map(|_| (rng.range(0, n - 1), rng.range(0, 10) * 60))
-                .collect()
-        })
-        .collect();
-    let egress: Vec<Vec<(u32, Seconds)>> = (0..n)
-        .map(|_| {
-            (0..rng.range(0, 3))
-                .map(|_| {
-                    (
-                        rng.range(0, dests as u32 - 1),
-                        rng.range(0, 20) * 60 + rng.range(0, 59),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let direct: Vec<Vec<(u32, Seconds)>> = (0..origins)
-        .map(|_| {
-            (0..rng.range(0, 2))
-                .map(|_| (rng.range(0, dests as u32 - 1), rng.range(0, 90) * 60))
-                .collect()
-        })
-        .collect();
-    let links = PointLinks::from_parts(access, egress, direct, dests);
+    let links = random_links(&mut rng, n, origins, dests);
     let o = PropagationOptions {
         window: WindowOptions {
             date: onehour::network::model::Date::parse("2026-11-30").unwrap(),

@@ -59,6 +59,13 @@ struct Model {
     opts: api::Options,
 }
 
+/// Points as Python gives them, `(id, lon, lat)`, for the facade.
+fn api_points(v: Vec<(String, f64, f64)>) -> Vec<api::Point> {
+    v.into_iter()
+        .map(|(id, lon, lat)| api::Point { id, lon, lat })
+        .collect()
+}
+
 /// `HH:MM[-HH:MM]` with the percentiles, draws and seed of the command line's flags, which
 /// (as there) need a departure.
 fn window(
@@ -275,12 +282,7 @@ impl Model {
     ) -> PyResult<String> {
         let w = window(Some(depart), percentiles, draws, seed)?
             .expect("a window for a departure given");
-        let pts = |v: Vec<(String, f64, f64)>| -> Vec<api::Point> {
-            v.into_iter()
-                .map(|(id, lon, lat)| api::Point { id, lon, lat })
-                .collect()
-        };
-        let (rows, cols) = (pts(points), to_points.map(pts));
+        let (rows, cols) = (api_points(points), to_points.map(api_points));
         let m = &self.inner;
         py.detach(|| {
             let sn = m.scenario(scenario)?;
@@ -307,12 +309,7 @@ impl Model {
         seed: Option<u64>,
     ) -> PyResult<(Bound<'py, PyBytes>, usize, usize, Option<String>)> {
         let w = window(Some(depart), None, draws, seed)?.expect("a window for a departure given");
-        let pts = |v: Vec<(String, f64, f64)>| -> Vec<api::Point> {
-            v.into_iter()
-                .map(|(id, lon, lat)| api::Point { id, lon, lat })
-                .collect()
-        };
-        let (rows, cols) = (pts(points), to_points.map(pts));
+        let (rows, cols) = (api_points(points), to_points.map(api_points));
         let m = &self.inner;
         let t = py
             .detach(|| m.points_times(scenario, &rows, cols.as_deref(), &w, percentile))

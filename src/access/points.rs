@@ -128,24 +128,10 @@ pub struct PointsTimes {
     pub snap_report: Option<String>,
 }
 
-/// The `pct`-th percentile of the seconds from `rows` to `cols` over the window of `o`, on
-/// `net` compiled as `t` with its `streets`: the times [`points_matrix_on`] gives with the
-/// same percentile, to the second (its JSON rounds them to 0.1 minute).
-pub fn points_times_on(
-    net: &Network,
-    t: &Timetabled,
-    streets: Option<&Streets>,
-    rows: &[Point],
-    cols: &[Point],
-    o: &WindowOptions,
-    pct: f64,
-) -> Result<PointsTimes, Problems> {
-    let nl = point_links_with(net, t, streets, rows, cols);
-    points_times_with_links(t, &nl, o, pct)
-}
-
-/// [`points_times_on`] with the point legs made beforehand (by
-/// [`crate::access::links::point_links_with`]).
+/// The `pct`-th percentile of the seconds from the origins to the destinations of `nl` (point
+/// legs made by [`crate::access::links::point_links_with`]) over the window of `o`, on `t`:
+/// the times [`points_matrix_with_links`] gives with the same percentile, to the second (its
+/// JSON rounds them to 0.1 minute).
 pub fn points_times_with_links(
     t: &Timetabled,
     nl: &NetworkLinks,

@@ -310,18 +310,15 @@ pub fn batch_origin_times(
     ws: &mut BatchPropagationWorkspace,
 ) -> Result<Vec<OriginTimes>, RaptorError> {
     let wo = &o.window;
-    let [day] = days else {
-        return Err(RaptorError::BadWindow {
-            from: wo.from,
-            to: wo.to,
-        });
+    let day = match days {
+        [day] if wo.departures() == 1 => day,
+        _ => {
+            return Err(RaptorError::BadWindow {
+                from: wo.from,
+                to: wo.to,
+            })
+        }
     };
-    if wo.departures() != 1 {
-        return Err(RaptorError::BadWindow {
-            from: wo.from,
-            to: wo.to,
-        });
-    }
     let dests = links.destinations;
     let p = RaptorParams {
         max_trips: wo.max_trips,

@@ -21,7 +21,7 @@
 
 use super::bitset::BitSet;
 use super::day::{DayTimetable, BASE};
-use super::query::{RaptorError, RaptorParams, WalkItem};
+use super::query::{check_query, RaptorError, RaptorParams, WalkItem};
 use crate::network::ids::{Seconds, UNREACHED};
 use crate::network::timetable::{access, StopIdx};
 
@@ -219,21 +219,7 @@ impl BatchWorkspace {
         p: &RaptorParams,
     ) -> Result<BatchArrivals<'_>, RaptorError> {
         assert!(origins.len() <= LANES, "at most {LANES} origins per batch");
-        let (h0, h1) = day.horizon();
-        if depart < h0 || depart.saturating_add(p.limit) > h1 {
-            return Err(RaptorError::OutsideHorizon {
-                from: depart,
-                to: depart,
-                limit: p.limit,
-                h0,
-                h1,
-            });
-        }
-        for a in origins {
-            if let Some(&(s, _)) = a.as_ref().iter().find(|(s, _)| s.idx() >= day.num_stops()) {
-                return Err(RaptorError::UnknownStop(s));
-            }
-        }
+        check_query(day, origins.iter().map(|a| a.as_ref()), depart, depart, p)?;
         self.prepare(day);
         let (dep, bound) = (depart + BASE, depart + BASE + p.limit);
         self.run(day, origins, dep, bound, p.max_trips as usize);
@@ -316,18 +302,7 @@ impl BatchWorkspace {
         let mut k = 0;
         while k < rounds && !self.scan.is_empty() {
             k += 1;
-            let (route_first, route_list) = (&mut self.route_first, &mut self.route_list);
-            self.scan.for_each(|s| {
-                for &(r, pos) in day.stop_routes(s) {
-                    let f = &mut route_first[r as usize];
-                    if *f == NONE {
-                        route_list.push(r);
-                        *f = pos;
-                    } else if pos < *f {
-                        *f = pos;
-                    }
-                }
-            });
+            day.routes_through(&self.scan, &mut self.route_first, &mut self.route_list);
             self.scan.clear();
             for li in 0..self.route_list.len() {
                 let r = self.route_list[li];

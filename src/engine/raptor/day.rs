@@ -13,6 +13,7 @@
 //! added to clock times of the date), so that a trip of the day before, which may start before
 //! the date's midnight, keeps exact, non-negative times.
 
+use super::bitset::BitSet;
 use crate::network::ids::Seconds;
 use crate::network::timetable::{Day, Span};
 use crate::network::timetable::{Pattern, PatternIdx, StopIdx, Timetable, TripIdx, DAY};
@@ -359,6 +360,24 @@ impl<'a> DayTimetable<'a> {
             len: self.stop_routes_first[s + 1] - self.stop_routes_first[s],
         };
         &self.stop_routes[span.range()]
+    }
+
+    /// The routes through the stops of `marked`, each once in `list` with its earliest
+    /// position among them in `first[route]` (entries `u32::MAX` for routes not listed: the
+    /// caller resets those it reads back): what a RAPTOR round scans.
+    #[inline]
+    pub(crate) fn routes_through(&self, marked: &BitSet, first: &mut [u32], list: &mut Vec<u32>) {
+        marked.for_each(|s| {
+            for &(r, pos) in self.stop_routes(s) {
+                let f = &mut first[r as usize];
+                if *f == u32::MAX {
+                    list.push(r);
+                    *f = pos;
+                } else if pos < *f {
+                    *f = pos;
+                }
+            }
+        });
     }
 }
 

@@ -379,19 +379,7 @@ impl RaptorWorkspace {
         to: Seconds,
         p: &RaptorParams,
     ) -> Result<(), RaptorError> {
-        let (h0, h1) = day.horizon();
-        if from < h0 || to.saturating_add(p.limit) > h1 {
-            return Err(RaptorError::OutsideHorizon {
-                from,
-                to,
-                limit: p.limit,
-                h0,
-                h1,
-            });
-        }
-        if let Some(&(s, _)) = access.iter().find(|(s, _)| s.idx() >= day.num_stops()) {
-            return Err(RaptorError::UnknownStop(s));
-        }
+        query::check_query(day, [access], from, to, p)?;
         self.access_copy.clear();
         self.access_copy.extend_from_slice(access);
         Ok(())
@@ -529,18 +517,7 @@ impl RaptorWorkspace {
                 self.carry(k);
             }
             // Routes through the stops marked in round k - 1, from their earliest such stop.
-            let (route_first, route_list) = (&mut self.route_first, &mut self.route_list);
-            self.scan.for_each(|s| {
-                for &(r, pos) in day.stop_routes(s) {
-                    let f = &mut route_first[r as usize];
-                    if *f == NONE {
-                        route_list.push(r);
-                        *f = pos;
-                    } else if pos < *f {
-                        *f = pos;
-                    }
-                }
-            });
+            day.routes_through(&self.scan, &mut self.route_first, &mut self.route_list);
             self.scan.clear();
             for li in 0..self.route_list.len() {
                 let r = self.route_list[li];

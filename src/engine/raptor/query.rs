@@ -2,7 +2,7 @@
 //! footpaths as its relaxations read them ([`WalkItem`]): shared by the one-origin search
 //! (`super`) and the batched one ([`super::batch`]).
 
-use super::day::Walk;
+use super::day::{DayTimetable, Walk};
 use crate::network::ids::Seconds;
 use crate::network::timetable::{Footpath, StopIdx};
 
@@ -83,4 +83,31 @@ impl WalkItem for Footpath {
     fn secs(self) -> Seconds {
         self.duration
     }
+}
+
+/// Checks a query against the day compiled for it: departures `from..=to` plus the limit
+/// within the day's horizon, every access leg (of every origin) to one of its stops.
+pub(crate) fn check_query<'a>(
+    day: &DayTimetable,
+    accesses: impl IntoIterator<Item = &'a [(StopIdx, Seconds)]>,
+    from: Seconds,
+    to: Seconds,
+    p: &RaptorParams,
+) -> Result<(), RaptorError> {
+    let (h0, h1) = day.horizon();
+    if from < h0 || to.saturating_add(p.limit) > h1 {
+        return Err(RaptorError::OutsideHorizon {
+            from,
+            to,
+            limit: p.limit,
+            h0,
+            h1,
+        });
+    }
+    for access in accesses {
+        if let Some(&(s, _)) = access.iter().find(|(s, _)| s.idx() >= day.num_stops()) {
+            return Err(RaptorError::UnknownStop(s));
+        }
+    }
+    Ok(())
 }
