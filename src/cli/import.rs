@@ -67,12 +67,12 @@ pub struct GtfsImportArgs {
 }
 
 /// Reads an extract for an import, printing what it holds; problems exit 2.
-fn streets_of(path: &Path) -> Result<(Streets, OsmSummary, Vec<u8>)> {
+fn streets_of(path: &Path) -> Result<(Streets, OsmSummary, Vec<u8>, String)> {
     let t = Instant::now();
     let (st, sum) = read_streets(path)?;
     let bytes = std::fs::read(path)
         .map_err(|e| UserError(format!("{}: cannot read: {e}", path.display())))?;
-    eprintln!(
+    let said = format!(
         "{}: {} highway way(s): walking {} ways, {} nodes, {} edges ({:.0} km, {:.1} % of nodes in the largest piece); driving {} ways, {} segments, {} arcs ({:.0} km; {} ways with a numeric maxspeed, the others at class defaults){}; read in {:.2} s",
         path.display(),
         sum.highway_ways,
@@ -96,7 +96,7 @@ fn streets_of(path: &Path) -> Result<(Streets, OsmSummary, Vec<u8>)> {
         },
         t.elapsed().as_secs_f64()
     );
-    Ok((st, sum, bytes))
+    Ok((st, sum, bytes, said))
 }
 
 /// An `--out` path through a regular file cannot become a folder.
@@ -123,7 +123,8 @@ fn check_input(f: &Path, what: &str) -> Result<()> {
 fn run_osm(a: OsmImportArgs) -> Result<ExitCode> {
     check_input(&a.osm, "give an OpenStreetMap .osm.pbf extract")?;
     check_out(&a.out)?;
-    let (st, _, bytes) = streets_of(&a.osm)?;
+    let (st, _, bytes, said) = streets_of(&a.osm)?;
+    eprintln!("{said}");
     let b = st.bbox().unwrap_or([-1.0, -1.0, 1.0, 1.0]);
     let (mx, my) = (
         ((b[2] - b[0]) * 0.05).max(0.01),
@@ -185,13 +186,29 @@ pub fn run(cmd: ImportCmd) -> Result<ExitCode> {
     check_out(&a.out)?;
     let t = Instant::now();
     // The streets first: a bad extract fails before the (longer) GTFS import.
-    let streets = a.osm.as_deref().map(streets_of).transpose()?;
-    let mut imp = import_network(&a.feeds, &NetworkImportOptions { lenient: a.lenient })?;
+    // The extract and the feeds are read side by side; the streets' line is printed first.
+    let (streets, imp) = rayon::join(
+        || a.osm.as_deref().map(streets_of).transpose(),
+        || {
+            import_network(
+                &a.feeds,
+                &NetworkImportOptions {
+                    lenient: a.lenient,
+                    ..NetworkImportOptions::default()
+                },
+            )
+        },
+    );
+    let streets = streets?;
+    if let Some((.., said)) = &streets {
+        eprintln!("{said}");
+    }
+    let mut imp = imp?;
     let mut streets_bytes = None;
     for w in &imp.warnings {
         eprintln!("{w}");
     }
-    if let Some((st, _, bytes)) = streets {
+    if let Some((st, _, bytes, _)) = streets {
         let net = &mut imp.network;
         net.streets = Some(streets_file(STREETS_FILE, &a.out));
         let sl = street_walk_links(
@@ -212,9 +229,9 @@ pub fn run(cmd: ImportCmd) -> Result<ExitCode> {
             net.settings.walking.radius_m, sl.street_pairs, sl.straight_pairs, sl.transfer_pairs
         );
         net.links = sl.links;
-        // Only the links changed since the import validated the network: its timetables
-        // passed then and are checked again when the folder is loaded.
-        let problems = crate::network::validate::validate_but_timetables(net);
+        // Only the links changed since the import validated the whole network: the checks
+        // that read links run again (the folder is validated in full when it is loaded).
+        let problems = crate::network::validate::validate_links(net);
         if problems.iter().any(|p| p.is_error()) {
             return Err(crate::network::problem::Problems(problems).into());
         }

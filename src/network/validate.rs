@@ -154,16 +154,24 @@ pub fn validate(net: &Network) -> Vec<Problem> {
     p
 }
 
-/// [`validate`] without the checks of trips, bands and calendars (which read neither links
-/// nor streets): for a network that passed [`validate`] and changed since only in its
-/// links or streets, e.g. an import adding walks along streets.
-pub fn validate_but_timetables(net: &Network) -> Vec<Problem> {
+/// [`validate`] without the checks of trips, bands and calendars.
+fn validate_but_timetables(net: &Network) -> Vec<Problem> {
     let mut p = Vec::new();
     check_places(net, &mut p);
     check_services(net, &mut p);
     check_links(net, &mut p);
     check_main_stations(net, &mut p);
     check_roads(net, &mut p);
+    check_centres_connected(net, &mut p);
+    p
+}
+
+/// The checks of [`validate`] that read the links (the links themselves, and whether every
+/// centre is reached): for a network that passed [`validate`] and changed since only in its
+/// links, e.g. an import adding walks along streets. No other check reads a link.
+pub fn validate_links(net: &Network) -> Vec<Problem> {
+    let mut p = Vec::new();
+    check_links(net, &mut p);
     check_centres_connected(net, &mut p);
     p
 }
@@ -560,7 +568,8 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
     // A link is bidirectional: a - b and b - a of one kind are the same link.
     let mut first: HashMap<(&str, &str, LinkKind), &Origin> = HashMap::new();
     for l in &net.links {
-        let rec = format!("link {} - {}", l.from, l.to);
+        // Made only for a problem: a network may hold many thousand links.
+        let rec = || format!("link {} - {}", l.from, l.to);
         let (a, b) = if l.from <= l.to {
             (l.from.as_str(), l.to.as_str())
         } else {
@@ -569,7 +578,7 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
         if let Some(o) = first.get(&(a, b, l.kind)) {
             p.push(Problem::error(
                 &l.origin,
-                &rec,
+                rec(),
                 format!(
                     "duplicate {} link between {a} and {b}, first at {o}",
                     l.kind.as_str()
@@ -583,7 +592,7 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
             if !places.contains_key(end.as_str()) {
                 p.push(Problem::error(
                     &l.origin,
-                    &rec,
+                    rec(),
                     format!("unknown place '{end}'"),
                     "correct the id or add the place",
                 ));
@@ -592,7 +601,7 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
         if l.from == l.to {
             p.push(Problem::error(
                 &l.origin,
-                &rec,
+                rec(),
                 "links a place to itself",
                 "remove the link",
             ));
@@ -600,13 +609,13 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
         match l.minutes {
             Some(m) if !(m > 0.0 && m <= 180.0) => p.push(Problem::error(
                 &l.origin,
-                &rec,
+                rec(),
                 format!("minutes {m} is not in (0, 180]"),
                 "give the door-to-door minutes of this link",
             )),
             None if l.kind != LinkKind::Walk => p.push(Problem::error(
                 &l.origin,
-                &rec,
+                rec(),
                 format!("a {} link needs minutes", l.kind.as_str()),
                 "give the minutes, or make it a walk link computed from the distance",
             )),
@@ -615,7 +624,7 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
         if l.source.trim().is_empty() {
             p.push(Problem::error(
                 &l.origin,
-                &rec,
+                rec(),
                 "no source",
                 "say where the minutes come from, or 'estimate: <method>'",
             ));
@@ -756,6 +765,9 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
 /// Warns about a centre that has neither an explicit link nor any station within walking
 /// radius: nothing would reach it in the transit profile.
 fn check_centres_connected(net: &Network, p: &mut Vec<Problem>) {
+    if !net.places.iter().any(|x| x.kind == PlaceKind::Centre) {
+        return;
+    }
     let linked: HashSet<&str> = net
         .links
         .iter()

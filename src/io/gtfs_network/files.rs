@@ -32,12 +32,12 @@ pub fn toml_str(s: &str) -> String {
     out
 }
 
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// A CSV file: `header`, then the rows `write` gives (fields borrowed, so a row costs no
+/// copies of its strings).
+fn csv_bytes(header: &[&str], write: impl FnOnce(&mut csv::Writer<Vec<u8>>)) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(header);
-    for r in rows {
-        let _ = w.write_record(&r);
-    }
+    write(&mut w);
     w.into_inner().unwrap_or_default()
 }
 
@@ -49,6 +49,16 @@ fn num(x: f64) -> String {
 /// them): `network.toml`, `stations.csv`, `services.toml`, `calendars.csv`, and `trips.csv`,
 /// `bands.csv` and `links.csv` when there is something to put in them.
 pub fn network_files(net: &Network, feeds: &[FeedSummary]) -> Vec<(String, Vec<u8>)> {
+    // The files are independent: made side by side (trips.csv and links.csv are the big ones).
+    let ((stations, services), ((calendars, trips), (bands, links))) = rayon::join(
+        || rayon::join(|| stations_csv(net), || services_toml(net).into_bytes()),
+        || {
+            rayon::join(
+                || rayon::join(|| calendars_csv(net), || trips_csv(net)),
+                || rayon::join(|| bands_csv(net), || links_csv(net)),
+            )
+        },
+    );
     let mut files = Vec::new();
     let mut m = manifest_head(net, feeds);
     let mut list = |key: &str, file: &str, bytes: Vec<u8>, has: bool| {
@@ -57,27 +67,22 @@ pub fn network_files(net: &Network, feeds: &[FeedSummary]) -> Vec<(String, Vec<u
             files.push((file.to_string(), bytes));
         }
     };
-    list(
-        "stations",
-        "stations.csv",
-        stations_csv(net),
-        !net.places.is_empty(),
-    );
+    list("stations", "stations.csv", stations, !net.places.is_empty());
     list(
         "services",
         "services.toml",
-        services_toml(net).into_bytes(),
+        services,
         !net.services.is_empty(),
     );
     list(
         "calendars",
         "calendars.csv",
-        calendars_csv(net),
+        calendars,
         !net.calendars.is_empty(),
     );
-    list("trips", "trips.csv", trips_csv(net), !net.trips.is_empty());
-    list("bands", "bands.csv", bands_csv(net), !net.bands.is_empty());
-    list("links", "links.csv", links_csv(net), !net.links.is_empty());
+    list("trips", "trips.csv", trips, !net.trips.is_empty());
+    list("bands", "bands.csv", bands, !net.bands.is_empty());
+    list("links", "links.csv", links, !net.links.is_empty());
     manifest_settings(net, &mut m);
     files.insert(0, ("network.toml".to_string(), m.into_bytes()));
     files
@@ -85,22 +90,21 @@ pub fn network_files(net: &Network, feeds: &[FeedSummary]) -> Vec<(String, Vec<u
 
 /// `stations.csv`: every place, a station.
 fn stations_csv(net: &Network) -> Vec<u8> {
-    csv_bytes(
-        columns::STATIONS,
-        net.places.iter().map(|p| {
-            vec![
-                p.id.clone(),
-                p.name.clone(),
-                p.name_zh.clone(),
-                p.city.clone(),
-                p.district.clone(),
-                num(p.lon),
-                num(p.lat),
-                num(p.interchange_min),
-                p.source.clone(),
-            ]
-        }),
-    )
+    csv_bytes(columns::STATIONS, |w| {
+        for p in &net.places {
+            let _ = w.write_record([
+                p.id.as_str(),
+                &p.name,
+                &p.name_zh,
+                &p.city,
+                &p.district,
+                &num(p.lon),
+                &num(p.lat),
+                &num(p.interchange_min),
+                &p.source,
+            ]);
+        }
+    })
 }
 
 /// `services.toml`: every service with its stops.
@@ -148,79 +152,71 @@ fn services_toml(net: &Network) -> String {
 /// `calendars.csv`.
 fn calendars_csv(net: &Network) -> Vec<u8> {
     let dates = |v: &[Date]| v.iter().map(Date::to_string).collect::<Vec<_>>().join(" ");
-    csv_bytes(
-        columns::CALENDARS,
-        net.calendars.iter().map(|c| {
-            vec![
-                c.id.clone(),
-                format_weekdays(&c.weekdays),
-                c.start.to_string(),
-                c.end.to_string(),
-                dates(&c.added),
-                dates(&c.removed),
-                c.source.clone(),
-            ]
-        }),
-    )
+    csv_bytes(columns::CALENDARS, |w| {
+        for c in &net.calendars {
+            let _ = w.write_record([
+                c.id.as_str(),
+                &format_weekdays(&c.weekdays),
+                &c.start.to_string(),
+                &c.end.to_string(),
+                &dates(&c.added),
+                &dates(&c.removed),
+                &c.source,
+            ]);
+        }
+    })
 }
 
 /// `trips.csv`: one row per call, the source on a trip's first row.
 fn trips_csv(net: &Network) -> Vec<u8> {
-    csv_bytes(
-        columns::TRIPS,
-        net.trips.iter().flat_map(|t| {
-            t.stops.iter().enumerate().map(move |(k, s)| {
-                vec![
-                    t.service.clone(),
-                    t.id.clone(),
-                    t.calendar.clone(),
-                    s.at.clone(),
-                    format_clock(s.arrive),
-                    format_clock(s.depart),
-                    if k == 0 {
-                        t.source.clone()
-                    } else {
-                        String::new()
-                    },
-                ]
-            })
-        }),
-    )
+    csv_bytes(columns::TRIPS, |w| {
+        for t in &net.trips {
+            for (k, s) in t.stops.iter().enumerate() {
+                let _ = w.write_record([
+                    t.service.as_str(),
+                    &t.id,
+                    &t.calendar,
+                    &s.at,
+                    &format_clock(s.arrive),
+                    &format_clock(s.depart),
+                    if k == 0 { &t.source } else { "" },
+                ]);
+            }
+        }
+    })
 }
 
 /// `bands.csv`.
 fn bands_csv(net: &Network) -> Vec<u8> {
-    csv_bytes(
-        columns::BANDS,
-        net.bands.iter().map(|b| {
-            vec![
-                b.service.clone(),
-                b.calendar.clone(),
-                "forward".into(),
-                format_clock(b.start),
-                format_clock(b.end),
-                num(minutes(b.headway_s as f64)),
-                b.exact.to_string(),
-                b.source.clone(),
-            ]
-        }),
-    )
+    csv_bytes(columns::BANDS, |w| {
+        for b in &net.bands {
+            let _ = w.write_record([
+                b.service.as_str(),
+                &b.calendar,
+                "forward",
+                &format_clock(b.start),
+                &format_clock(b.end),
+                &num(minutes(b.headway_s as f64)),
+                &b.exact.to_string(),
+                &b.source,
+            ]);
+        }
+    })
 }
 
 /// `links.csv`.
 fn links_csv(net: &Network) -> Vec<u8> {
-    csv_bytes(
-        columns::LINKS,
-        net.links.iter().map(|l| {
-            vec![
-                l.from.clone(),
-                l.to.clone(),
-                l.minutes.map(num).unwrap_or_default(),
-                l.kind.as_str().into(),
-                l.source.clone(),
-            ]
-        }),
-    )
+    csv_bytes(columns::LINKS, |w| {
+        for l in &net.links {
+            let _ = w.write_record([
+                l.from.as_str(),
+                &l.to,
+                &l.minutes.map(num).unwrap_or_default(),
+                l.kind.as_str(),
+                &l.source,
+            ]);
+        }
+    })
 }
 
 /// The manifest's comments, name, title, bbox and date (the file lists follow).

@@ -48,6 +48,10 @@ use prepare::{prepare, Prepared};
 pub struct NetworkImportOptions {
     /// Leave out rows and trips with problems (each reported as a warning) instead of failing.
     pub lenient: bool,
+    /// Build and validate the whole network in every round of a lenient import, not only
+    /// the patterns the last round changed: the plain reference the tests hold the default
+    /// to (the same network and warnings, more slowly).
+    pub full_rounds: bool,
 }
 
 /// A network made from GTFS feeds; [`NetworkImport::files`] gives the files of its folder.
@@ -210,8 +214,26 @@ pub fn import_network(
     let mut dropped: HashSet<usize> = HashSet::new();
     let mut left_out: Vec<Problem> = Vec::new();
     let mut round = 0;
+    // Leaving trips out changes only their patterns (unless it moves the busiest date, which
+    // sets every headway): after a full round, the rounds that follow build and validate the
+    // patterns just changed, and a last full round checks the whole network.
+    let pattern_of: HashMap<usize, usize> = prep
+        .patterns
+        .iter()
+        .enumerate()
+        .flat_map(|(k, pat)| pat.trips.iter().map(move |&i| (i, k)))
+        .collect();
+    let mut only: Option<HashSet<usize>> = None;
+    let mut full_busiest = None;
     let (built, problems) = loop {
-        let mut built = build(&prep, &dropped);
+        let mut built = build(&prep, &dropped, only.as_ref());
+        let day = built.busiest.map(|(d, _)| d);
+        if only.is_none() {
+            full_busiest = day;
+        } else if day != full_busiest {
+            only = None;
+            continue;
+        }
         finish(&mut built.net, &imp.feeds, built.busiest);
         let mut problems = validate::validate(&built.net);
         problems.extend(validate::check_settings(&built.net.settings, &|_, _| {
@@ -222,7 +244,10 @@ pub fn import_network(
         }));
         problems.extend(validate::check_bbox(built.net.bbox, &Origin::default()));
         if !problems.iter().any(Problem::is_error) {
-            break (built, problems);
+            if only.take().is_none() {
+                break (built, problems);
+            }
+            continue;
         }
         name_gtfs_trips(&prep, &mut problems);
         let feeds = Origin {
@@ -246,8 +271,14 @@ pub fn import_network(
             ));
             return Err(Problems(all));
         }
-        let before = dropped.len();
+        let before = dropped.clone();
         let blamed = blame(&prep, &built, &problems, round, &mut dropped);
+        only = (!opts.full_rounds).then(|| {
+            dropped
+                .difference(&before)
+                .filter_map(|i| pattern_of.get(i).copied())
+                .collect()
+        });
         for e in problems.iter().filter(|e| e.is_error()) {
             left_out.push(Problem {
                 severity: Severity::Warning,
@@ -255,7 +286,7 @@ pub fn import_network(
                 ..e.clone()
             });
         }
-        if !blamed || dropped.len() == before || round > 50 {
+        if !blamed || dropped.len() == before.len() || round > 50 {
             let mut all = left_out;
             all.extend(problems);
             return Err(Problems(all));
