@@ -41,6 +41,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use osmpbf::{BlobDecode, BlobReader, BlobType, Element, ElementReader};
+use rayon::prelude::*;
 
 use crate::graph::streets::{
     CarSegment, PointKind, Snap, SnapReport, StreetEdge, StreetInput, Streets,
@@ -580,43 +581,63 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
         straight_pairs: 0,
         transfer_pairs: 0,
     };
+    // What becomes of each pair, side by side (a pair's links are its own, so no pair's
+    // outcome depends on another's): kept for the feed's transfer time, left to the straight
+    // line, or a walk along streets (a new link, or the minutes of a walk link without any).
+    enum Outcome {
+        Transfer,
+        Straight,
+        Street(f64, String, Option<usize>),
+    }
+    let outcomes: Vec<Outcome> = pairs
+        .par_iter()
+        .zip(&within)
+        .map(|(&(i, j, d), &time)| {
+            let at = existing.get(&(i, j)).map(Vec::as_slice).unwrap_or(&[]);
+            if at
+                .iter()
+                .any(|&k| links[k].kind == LinkKind::Transfer || links[k].minutes.is_some())
+            {
+                return Outcome::Transfer;
+            }
+            let Some(secs) = time else {
+                return Outcome::Straight;
+            };
+            let secs = secs.max(1);
+            let minutes = (secs as f64 / 60.0 * 10_000.0).round() / 10_000.0;
+            let (la, lb) = (
+                snaps[i].map_or(0.0, |s| s.distance_m()),
+                snaps[j].map_or(0.0, |s| s.distance_m()),
+            );
+            let what = format!(
+                "{}: along streets at {} km/h, {:.0} m straight line, snapped legs {:.0} m and {:.0} m",
+                o.osm_name, w.speed_kmh, d, la, lb
+            );
+            let walk = at.iter().copied().find(|&k| links[k].kind == LinkKind::Walk);
+            Outcome::Street(minutes, what, walk)
+        })
+        .collect();
     let mut new_links = Vec::new();
-    for (&(i, j, d), &time) in pairs.iter().zip(&within) {
-        let at = existing.get(&(i, j)).cloned().unwrap_or_default();
-        if at
-            .iter()
-            .any(|&k| links[k].kind == LinkKind::Transfer || links[k].minutes.is_some())
-        {
-            out.transfer_pairs += 1;
-            continue;
-        }
-        let Some(secs) = time else {
-            out.straight_pairs += 1;
-            continue;
-        };
-        out.street_pairs += 1;
-        let secs = secs.max(1);
-        let minutes = (secs as f64 / 60.0 * 10_000.0).round() / 10_000.0;
-        let (la, lb) = (
-            snaps[i].map_or(0.0, |s| s.distance_m()),
-            snaps[j].map_or(0.0, |s| s.distance_m()),
-        );
-        let what = format!(
-            "{}: along streets at {} km/h, {:.0} m straight line, snapped legs {:.0} m and {:.0} m",
-            o.osm_name, w.speed_kmh, d, la, lb
-        );
-        if let Some(&k) = at.iter().find(|&&k| links[k].kind == LinkKind::Walk) {
-            links[k].minutes = Some(minutes);
-            links[k].source = format!("{}; minutes {what}", links[k].source);
-        } else {
-            new_links.push(Link {
-                from: places[i].id.clone(),
-                to: places[j].id.clone(),
-                minutes: Some(minutes),
-                kind: LinkKind::Walk,
-                source: what,
-                origin: Origin::default(),
-            });
+    for (&(i, j, _), outcome) in pairs.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Transfer => out.transfer_pairs += 1,
+            Outcome::Straight => out.straight_pairs += 1,
+            Outcome::Street(minutes, what, Some(k)) => {
+                out.street_pairs += 1;
+                links[k].minutes = Some(minutes);
+                links[k].source = format!("{}; minutes {what}", links[k].source);
+            }
+            Outcome::Street(minutes, what, None) => {
+                out.street_pairs += 1;
+                new_links.push(Link {
+                    from: places[i].id.clone(),
+                    to: places[j].id.clone(),
+                    minutes: Some(minutes),
+                    kind: LinkKind::Walk,
+                    source: what,
+                    origin: Origin::default(),
+                });
+            }
         }
     }
     links.extend(new_links);

@@ -11,6 +11,7 @@
 //! Nothing here knows a file format or a graph; `load` fills it, `validate` checks it,
 //! `scenario` edits it and `graph` compiles it.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
@@ -931,9 +932,12 @@ impl Network {
     }
 }
 
+/// The mean Earth radius of [`haversine_m`], metres.
+const EARTH_R_M: f64 = 6_371_008.8;
+
 /// Great-circle distance in metres (haversine, mean Earth radius).
 pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    const R: f64 = 6_371_008.8;
+    const R: f64 = EARTH_R_M;
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = p2 - p1;
     let dl = (lon2 - lon1).to_radians();
@@ -984,10 +988,14 @@ pub fn pairs_within(
     for &j in &to {
         grid.entry(cell(&net.places[j])).or_default().push(j);
     }
-    let mut out = Vec::new();
-    for &i in &from {
+    // A great circle is never shorter than the difference of latitude along a meridian:
+    // pairs farther apart than that in latitude alone skip the haversine (with a margin for
+    // rounding, so no pair within the radius is ever skipped).
+    let max_dlat = (radius_m * (1.0 + 1e-9) + 1e-6) / EARTH_R_M;
+    let near = |i: usize| {
         let a = &net.places[i];
         let (cx, cy) = cell(a);
+        let mut v = Vec::new();
         for dx in -1..=1 {
             for dy in -1..=1 {
                 for &j in grid
@@ -995,16 +1003,21 @@ pub fn pairs_within(
                     .map(Vec::as_slice)
                     .unwrap_or(&[])
                 {
-                    if j != i {
-                        let d = place_distance_m(a, &net.places[j]);
+                    let b = &net.places[j];
+                    if j != i && (b.lat - a.lat).to_radians().abs() <= max_dlat {
+                        let d = place_distance_m(a, b);
                         if d <= radius_m {
-                            out.push((i, j, d));
+                            v.push((i, j, d));
                         }
                     }
                 }
             }
         }
-    }
-    out.sort_by_key(|x| (x.0, x.1));
+        v
+    };
+    // Side by side over the origins (thousands of stops make this a visible part of loading
+    // or importing a network); the sort makes the order independent of the threads.
+    let mut out: Vec<(usize, usize, f64)> = from.par_iter().flat_map_iter(|&i| near(i)).collect();
+    out.par_sort_by_key(|x| (x.0, x.1));
     out
 }
