@@ -5,6 +5,7 @@
 //! as medians, `within_limit`, `percentiles`, `share_within_limit`, `window`), as CSV rows or
 //! as a summary table.
 
+use rayon::prelude::*;
 use serde_json::json;
 
 use super::links::{point_links_with, NetworkLinks, Point};
@@ -199,24 +200,38 @@ impl MinutesText {
 }
 
 /// An array of rows as `serde_json`'s pretty printer lays it out, the line holding it indented
-/// by `indent` spaces: `row(r, out)` writes one row's array.
-fn pretty_rows<'r, R: 'r>(
+/// by `indent` spaces: `row(r, out, minutes)` writes one row's array. Blocks of rows are
+/// written side by side (each with its own [`MinutesText`]) and joined in order.
+fn pretty_rows<R: Sync>(
     out: &mut String,
     indent: usize,
-    rows: impl ExactSizeIterator<Item = &'r R>,
-    mut row: impl FnMut(&'r R, &mut String),
+    rows: &[R],
+    row: impl Fn(&R, &mut String, &mut MinutesText) + Sync,
 ) {
-    if rows.len() == 0 {
+    if rows.is_empty() {
         out.push_str("[]");
         return;
     }
     out.push_str("[\n");
-    for (i, r) in rows.enumerate() {
+    let blocks: Vec<String> = rows
+        .par_chunks(32)
+        .map_init(MinutesText::default, |minutes, block| {
+            let mut s = String::new();
+            for (i, r) in block.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(",\n");
+                }
+                push_indent(&mut s, indent + 2);
+                row(r, &mut s, minutes);
+            }
+            s
+        })
+        .collect();
+    for (i, b) in blocks.iter().enumerate() {
         if i > 0 {
             out.push_str(",\n");
         }
-        push_indent(out, indent + 2);
-        row(r, out);
+        out.push_str(b);
     }
     out.push('\n');
     push_indent(out, indent);
@@ -310,7 +325,6 @@ impl PointsMatrix {
         order.push(("within_limit".into(), 1));
         let mut out = String::with_capacity(text.len() + self.times.len() * self.cols.len() * 40);
         let mut rest = text.as_str();
-        let mut minutes_text = MinutesText::default();
         for (key, which) in order {
             let head = format!("\"{key}\": ");
             let pattern = format!("{head}\"\\u0001matrix{which}\\u0001\"");
@@ -321,26 +335,24 @@ impl PointsMatrix {
             let indent = at - line_start;
             out.push_str(&rest[..at + head.len()]);
             rest = &rest[at + pattern.len()..];
-            let rows = self.times.iter();
+            let rows = &self.times[..];
             match which {
-                0 => pretty_rows(&mut out, indent, rows, |r, out| {
-                    for_cells(out, indent, &r.pct[0], |&s, out| minutes_text.push(out, s))
+                0 => pretty_rows(&mut out, indent, rows, |r, out, mt| {
+                    for_cells(out, indent, &r.pct[0], |&s, out| mt.push(out, s))
                 }),
-                1 => pretty_rows(&mut out, indent, rows, |r, out| {
+                1 => pretty_rows(&mut out, indent, rows, |r, out, _| {
                     for_cells(out, indent, &r.pct[0], |&s, out| {
                         let within = minutes(s).is_some_and(|x| x <= limit_min);
                         out.push_str(if within { "true" } else { "false" });
                     })
                 }),
-                2 => pretty_rows(&mut out, indent, rows, |r, out| {
+                2 => pretty_rows(&mut out, indent, rows, |r, out, _| {
                     for_cells(out, indent, r.share.as_deref().unwrap_or(&[]), |&x, out| {
                         push_f64(out, (x as f64 * 1000.0).round() / 1000.0)
                     })
                 }),
-                k => pretty_rows(&mut out, indent, rows, |r, out| {
-                    for_cells(out, indent, &r.pct[k - 2], |&s, out| {
-                        minutes_text.push(out, s)
-                    })
+                k => pretty_rows(&mut out, indent, rows, |r, out, mt| {
+                    for_cells(out, indent, &r.pct[k - 2], |&s, out| mt.push(out, s))
                 }),
             }
         }
@@ -568,6 +580,8 @@ mod tests {
             (4, 0, 0, vec![5.0]),
             (5, 4, 0, vec![5.0]),
             (6, 40, 40, vec![5.0, 25.0, 50.0, 75.0, 95.0]),
+            // Rows are written in blocks of 32, side by side: three blocks, the last short.
+            (7, 65, 3, vec![50.0]),
         ] {
             let m = matrix(seed, rows, cols, &pct, &ids);
             for limit in [60.0, 45.5] {

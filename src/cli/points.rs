@@ -41,8 +41,10 @@ pub fn points_matrix(
     pct: &[f64],
     limit: Seconds,
 ) -> Result<PointsMatrix> {
-    let t = window::compile(net)?;
-    let streets = Streets::from_network(net).transpose()?;
+    // The timetable and the street graphs (from the cache) are independent: side by side.
+    let (t, streets) = rayon::join(|| window::compile(net), || Streets::from_network(net));
+    let t = t?;
+    let streets = streets.transpose()?;
     let pb = progress(rows.len() as u64, "origins");
     let out = points_matrix_on(net, &t, streets.as_ref(), rows, cols, o, pct, limit, || {
         pb.inc(1)

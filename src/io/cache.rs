@@ -19,11 +19,13 @@
 //!
 //! The payload is MessagePack with named fields (`rmp-serde`): the model's types carry
 //! `skip_serializing_if` for their TOML files, which formats without field names (postcard,
-//! bincode) cannot read back.
+//! bincode) cannot read back. A network's payload is framed in parts, its trips in blocks after
+//! the rest, so that they decode side by side.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
@@ -31,12 +33,12 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 use super::write::FOLDER_MARKER;
 use crate::graph::streets::Streets;
 use crate::network::load::load_network;
-use crate::network::model::{Network, Origin};
+use crate::network::model::{Network, Origin, Trip};
 use crate::network::problem::{Problem, Problems};
 use crate::network::source::Source;
 
 /// The layout of the cache files; raised whenever what they hold changes shape.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The cache folder inside a network folder.
 pub const DIR: &str = ".onehour-cache";
@@ -71,6 +73,17 @@ fn header(key: u64) -> Vec<u8> {
 
 /// Reads the cache at `path` for `key`.
 pub fn read<T: DeserializeOwned>(path: &Path, key: u64) -> Lookup<T> {
+    read_with(path, key, |payload| {
+        rmp_serde::from_slice(payload).map_err(|e| e.to_string())
+    })
+}
+
+/// [`read`], the checked payload decoded by `decode` (an error: a corrupt cache).
+fn read_with<T>(
+    path: &Path,
+    key: u64,
+    decode: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Lookup<T> {
     let Ok(bytes) = std::fs::read(path) else {
         return Lookup::Stale;
     };
@@ -100,7 +113,7 @@ pub fn read<T: DeserializeOwned>(path: &Path, key: u64) -> Lookup<T> {
     if xxh3_64(payload) != sum {
         return Lookup::Corrupt("its checksum does not match".into());
     }
-    match rmp_serde::from_slice(payload) {
+    match decode(payload) {
         Ok(v) => Lookup::Hit(v),
         Err(e) => Lookup::Corrupt(format!("it does not decode ({e})")),
     }
@@ -110,13 +123,18 @@ pub fn read<T: DeserializeOwned>(path: &Path, key: u64) -> Lookup<T> {
 /// Errors (a read-only folder) are returned for the caller to ignore.
 pub fn write<T: Serialize>(path: &Path, key: u64, value: &T) -> std::io::Result<()> {
     let payload = rmp_serde::to_vec_named(value).map_err(std::io::Error::other)?;
+    write_payload(path, key, &payload)
+}
+
+/// [`write`] of an encoded payload.
+fn write_payload(path: &Path, key: u64, payload: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(&header(key))?;
     tmp.write_all(&(payload.len() as u64).to_le_bytes())?;
-    tmp.write_all(&xxh3_64(&payload).to_le_bytes())?;
-    tmp.write_all(&payload)?;
+    tmp.write_all(&xxh3_64(payload).to_le_bytes())?;
+    tmp.write_all(payload)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -190,6 +208,69 @@ struct LoadedNetwork {
     warnings: Vec<Problem>,
 }
 
+/// Trips per part of a network's cache payload.
+const TRIPS_PER_PART: usize = 1024;
+
+/// A network's cache payload: its trips (most of the bytes of a timetabled network) in parts
+/// of [`TRIPS_PER_PART`] that decode side by side, after the rest. Framed as a count of parts
+/// (u32), then each part's length (u64) and MessagePack bytes: the rest of the network with its
+/// warnings first, then the trips in order.
+fn encode_loaded(l: &mut LoadedNetwork) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+    let trips = std::mem::take(&mut l.network.trips);
+    let head = rmp_serde::to_vec_named(&*l);
+    l.network.trips = trips;
+    let mut parts = vec![head?];
+    for chunk in l.network.trips.chunks(TRIPS_PER_PART) {
+        parts.push(rmp_serde::to_vec_named(chunk)?);
+    }
+    let mut out = (parts.len() as u32).to_le_bytes().to_vec();
+    for p in &parts {
+        out.extend_from_slice(&(p.len() as u64).to_le_bytes());
+        out.extend_from_slice(p);
+    }
+    Ok(out)
+}
+
+/// The network of a payload [`encode_loaded`] wrote; an error names what is wrong.
+fn decode_loaded(payload: &[u8]) -> Result<LoadedNetwork, String> {
+    let take = |at: &mut usize, n: usize| -> Result<&[u8], String> {
+        let end = at.checked_add(n).filter(|&e| e <= payload.len());
+        let end = end.ok_or_else(|| format!("a part runs past the end at byte {at}"))?;
+        let b = &payload[*at..end];
+        *at = end;
+        Ok(b)
+    };
+    let mut at = 0;
+    let count = u32::from_le_bytes(take(&mut at, 4)?.try_into().unwrap_or_default()) as usize;
+    let mut parts = Vec::new();
+    for _ in 0..count {
+        let n = u64::from_le_bytes(take(&mut at, 8)?.try_into().unwrap_or_default());
+        parts.push(take(
+            &mut at,
+            usize::try_from(n).map_err(|e| e.to_string())?,
+        )?);
+    }
+    if at != payload.len() || parts.is_empty() {
+        return Err("its parts do not fill the payload".into());
+    }
+    let (head, chunks) = rayon::join(
+        || rmp_serde::from_slice::<LoadedNetwork>(parts[0]),
+        || {
+            parts[1..]
+                .par_iter()
+                .map(|p| rmp_serde::from_slice::<Vec<Trip>>(p))
+                .collect::<Result<Vec<_>, _>>()
+        },
+    );
+    let mut l = head.map_err(|e| e.to_string())?;
+    l.network.trips = chunks
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(l)
+}
+
 /// [`load_network`], through the cache of an imported folder (`src` a folder onehour wrote,
 /// `manifest` its `network.toml`): a valid cache gives the network and warnings the files
 /// would; otherwise the files are loaded and, when they load, cached. A corrupt cache adds a
@@ -233,7 +314,7 @@ fn load_through_cache(
         return load_network(src, manifest);
     };
     let path = root.join(DIR).join("network.msgpack");
-    let corrupt = match read::<LoadedNetwork>(&path, key) {
+    let corrupt = match read_with(&path, key, decode_loaded) {
         Lookup::Hit(l) if !write_cache => return Ok((l.network, l.warnings)),
         Lookup::Hit(l) => return Ok((with_streets_cache(l.network), l.warnings)),
         Lookup::Stale => None,
@@ -243,8 +324,10 @@ fn load_through_cache(
         return load_network(src, manifest);
     }
     let (network, warnings) = load_network(src, manifest)?;
-    let l = LoadedNetwork { network, warnings };
-    let _ = write(&path, key, &l);
+    let mut l = LoadedNetwork { network, warnings };
+    if let Ok(payload) = encode_loaded(&mut l) {
+        let _ = write_payload(&path, key, &payload);
+    }
     let mut warnings = l.warnings;
     warnings.extend(corrupt);
     Ok((with_streets_cache(l.network), warnings))
@@ -319,6 +402,54 @@ mod tests {
         std::fs::write(&m, format!("{head}{text}")).unwrap();
         std::fs::write(out.join(FOLDER_MARKER), "test\n").unwrap();
         out
+    }
+
+    /// A network's payload with its trips in several parts decodes to the same network, in
+    /// the same order; frames that do not fit the payload are an error, never a panic.
+    #[test]
+    fn trips_in_parts_round_trip() {
+        let src = Source::Disk(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny"));
+        let (mut network, warnings) = load_network(&src, "network.toml").unwrap();
+        let stop = |at: &str, t: u32, line: usize| crate::network::model::TripStop {
+            at: at.into(),
+            arrive: t,
+            depart: t + 30,
+            origin: Origin {
+                file: "trips.csv".into(),
+                line: Some(line),
+            },
+        };
+        network.trips = (0..2 * TRIPS_PER_PART + 7)
+            .map(|i| Trip {
+                id: format!("t{i}"),
+                service: "s".into(),
+                calendar: "c".into(),
+                stops: vec![
+                    stop("a", i as u32, 2 * i),
+                    stop("b", i as u32 + 600, 2 * i + 1),
+                ],
+                source: format!("timetable row {i}"),
+                origin: Origin {
+                    file: "trips.csv".into(),
+                    line: Some(2 * i),
+                },
+            })
+            .collect();
+        let mut l = LoadedNetwork { network, warnings };
+        let payload = encode_loaded(&mut l).unwrap();
+        assert_eq!(u32::from_le_bytes(payload[..4].try_into().unwrap()), 4);
+        let back = decode_loaded(&payload).unwrap();
+        assert_eq!(back.network, l.network);
+        assert_eq!(back.warnings, l.warnings);
+        for cut in [0, 3, 4, 11, payload.len() / 2, payload.len() - 1] {
+            assert!(decode_loaded(&payload[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = payload.clone();
+        longer.push(0);
+        assert!(decode_loaded(&longer).is_err());
+        let mut huge = payload.clone();
+        huge[4..12].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(decode_loaded(&huge).is_err());
     }
 
     #[test]
