@@ -117,6 +117,37 @@ fn files_load_and_route_uses_trips_with_clock_times() {
 }
 
 #[test]
+fn duplicate_trip_ids_name_the_first_and_problems_keep_the_trips_order() {
+    // A second trips file: a trip reusing b2-0710's id, then one running backward in time.
+    // The trips are checked side by side, their problems reported in the files' order.
+    let d = timetabled(CALENDARS, TRIPS, BANDS);
+    std::fs::write(
+        d.path().join("trips2.csv"),
+        "service,trip,calendar,stop,arrive,depart,source\n\
+         b2,b2-0710,wk,sb,,08:10,test fixture\nb2,b2-0710,wk,sd,08:35,,\n\
+         b2,b2-0910,wk,sb,,09:10,test fixture\nb2,b2-0910,wk,sd,09:00,,\n",
+    )
+    .unwrap();
+    edit(
+        &d.path().join("network.toml"),
+        "trips = [\"trips.csv\"]",
+        "trips = [\"trips.csv\", \"trips2.csv\"]",
+    );
+    let out = onehour()
+        .args(["validate", "--network", d.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let dup = err
+        .find("trips2.csv:2: trip b2-0710: duplicate trip id (first at ")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(err[dup..].contains("trips.csv:2)"), "{err}");
+    let order = err.find("trips2.csv:5").unwrap_or_else(|| panic!("{err}"));
+    assert!(dup < order, "{err}");
+}
+
+#[test]
 fn bad_timetable_rows_are_errors_naming_file_line_and_fix() {
     let cases: [(&str, &str, &str, &str); 8] = [
         (

@@ -1,6 +1,7 @@
 //! Semantic validation of a loaded (or scenario-edited) network: every problem, each naming the
 //! record, the offending value and the fix.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use crate::network::ids::{PlaceIdx, ServiceIdx};
@@ -805,14 +806,28 @@ fn check_timetables(net: &Network, p: &mut Vec<Problem>) {
     let services = net.service_index();
     let places = net.place_index();
     let mut trips: HashMap<&str, &Origin> = HashMap::new();
-    for t in &net.trips {
-        let rec = format!("trip {}", t.id);
-        let Some(s) = check_trip_record(net, t, &mut trips, &cals, &services, &rec, p) else {
-            continue;
-        };
-        check_trip_stops(t, s, &rec, p);
-        check_trip_times(net, t, s, &places, &rec, p);
-    }
+    // The first trip of each id, in order; then every trip's checks side by side (a network
+    // may hold hundred thousands of calls), their problems in the trips' order.
+    let first: Vec<Option<&Origin>> = net
+        .trips
+        .iter()
+        .map(|t| trips.insert(t.id.as_str(), &t.origin))
+        .collect();
+    let per_trip: Vec<Vec<Problem>> = net
+        .trips
+        .par_iter()
+        .zip(first)
+        .map(|(t, first)| {
+            let mut p = Vec::new();
+            let rec = format!("trip {}", t.id);
+            if let Some(s) = check_trip_record(net, t, first, &cals, &services, &rec, &mut p) {
+                check_trip_stops(t, s, &rec, &mut p);
+                check_trip_times(net, t, s, &places, &rec, &mut p);
+            }
+            p
+        })
+        .collect();
+    p.extend(per_trip.into_iter().flatten());
     check_bands(net, &cals, &services, p);
 }
 
@@ -859,20 +874,20 @@ fn check_calendars<'n>(net: &'n Network, p: &mut Vec<Problem>) -> HashMap<&'n st
     cals
 }
 
-/// A trip's record: its id unique (`trips`: those checked before it), its calendar and
+/// A trip's record: its id unique (`first`: where an earlier trip has it), its calendar and
 /// service known, at least two stops. Returns its service, unless unknown or the trip has
 /// fewer than two stops.
 fn check_trip_record<'n>(
     net: &'n Network,
     t: &'n Trip,
-    trips: &mut HashMap<&'n str, &'n Origin>,
+    first: Option<&Origin>,
     cals: &HashMap<&str, &Origin>,
     services: &HashMap<&str, ServiceIdx>,
     rec: &str,
     p: &mut Vec<Problem>,
 ) -> Option<&'n Service> {
     check_id(&t.id, "trip", &t.origin, p);
-    if let Some(first) = trips.insert(t.id.as_str(), &t.origin) {
+    if let Some(first) = first {
         p.push(Problem::error(
             &t.origin,
             rec,

@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::network::ids::Seconds;
 use crate::network::model::{
     haversine_m, Band, BandDirection, Date, Directions, Mode, Network, Origin, Service,
@@ -69,18 +71,31 @@ pub(super) fn build(
     };
     let mut services = HashMap::new();
     let mut used_cals: Vec<bool> = vec![false; t.calendars().len()];
-    for (k, pat) in p.patterns.iter().enumerate() {
-        if only.is_some_and(|o| !o.contains(&k)) {
-            continue;
-        }
-        let trips: Vec<usize> = pat.trips.iter().copied().filter(|i| live(i)).collect();
-        if trips.is_empty() {
-            continue;
-        }
-        let (service, mi) = service(p, pat, &trips, busiest);
+    // Each pattern's service, trips and bands, side by side; then put together in order.
+    let pieces: Vec<_> = p
+        .patterns
+        .par_iter()
+        .enumerate()
+        .filter(|(k, _)| only.is_none_or(|o| o.contains(k)))
+        .filter_map(|(_, pat)| {
+            let trips: Vec<usize> = pat.trips.iter().copied().filter(|i| live(i)).collect();
+            if trips.is_empty() {
+                return None;
+            }
+            let (service, mi) = service(p, pat, &trips, busiest);
+            let mut piece = Piece::default();
+            trips_and_bands(p, pat, &trips, &mut piece);
+            Some((pat, service, trips, mi, piece))
+        })
+        .collect();
+    for (pat, service, trips, mi, piece) in pieces {
         net.services.push(service);
-        services.insert(pat.id.clone(), (trips.clone(), mi));
-        trips_and_bands(p, pat, &trips, &mut net, &mut used_cals);
+        services.insert(pat.id.clone(), (trips, mi));
+        net.trips.extend(piece.trips);
+        net.bands.extend(piece.bands);
+        for c in piece.calendars {
+            used_cals[c] = true;
+        }
     }
     net.calendars = calendars(p, &used_cals);
     if only.is_none() {
@@ -372,20 +387,22 @@ fn service(
     (service, mi)
 }
 
-/// The trips (scheduled) and bands (frequency-based) of pattern `pat`, added to `net`;
-/// their calendars are marked in `used_cals`.
-fn trips_and_bands(
-    p: &Prepared,
-    pat: &Pattern,
-    trips: &[usize],
-    net: &mut Network,
-    used_cals: &mut [bool],
-) {
+/// The trips, bands and calendars (indices) of one pattern.
+#[derive(Default)]
+struct Piece {
+    trips: Vec<Trip>,
+    bands: Vec<Band>,
+    calendars: Vec<usize>,
+}
+
+/// The trips (scheduled) and bands (frequency-based) of pattern `pat`, and their calendars,
+/// added to `net`.
+fn trips_and_bands(p: &Prepared, pat: &Pattern, trips: &[usize], net: &mut Piece) {
     let t = &p.imp.timetable;
     let src = |or: &Origin| source_of(&p.feed_desc, or);
     for &i in trips {
         let pt = &p.ptrips[i];
-        used_cals[pt.calendar.idx()] = true;
+        net.calendars.push(pt.calendar.idx());
         let gtfs_id = &t.trip(pt.ti).id;
         let calendar = p.cal_ids[pt.calendar.idx()].clone();
         if pt.bands.is_empty() {
