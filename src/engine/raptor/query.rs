@@ -1,5 +1,5 @@
 //! What a RAPTOR search is asked ([`RaptorParams`]), how it can fail ([`RaptorError`]), and
-//! footpaths as its relaxations read them ([`WalkItem`]): shared by the one-origin search
+//! footpaths as its relaxations read them (`WalkItem`): shared by the one-origin search
 //! (`super`) and the batched one ([`super::batch`]).
 
 use super::day::{DayTimetable, Walk};
