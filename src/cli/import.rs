@@ -185,8 +185,8 @@ pub fn run(cmd: ImportCmd) -> Result<ExitCode> {
     }
     check_out(&a.out)?;
     let t = Instant::now();
-    // The streets first: a bad extract fails before the (longer) GTFS import.
-    // The extract and the feeds are read side by side; the streets' line is printed first.
+    // The extract and the feeds are read side by side; the streets' line is printed first,
+    // and a bad extract is reported before any problem of the feeds.
     let (streets, imp) = rayon::join(
         || a.osm.as_deref().map(streets_of).transpose(),
         || {

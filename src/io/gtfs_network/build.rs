@@ -396,18 +396,18 @@ struct Piece {
 }
 
 /// The trips (scheduled) and bands (frequency-based) of pattern `pat`, and their calendars,
-/// added to `net`.
-fn trips_and_bands(p: &Prepared, pat: &Pattern, trips: &[usize], net: &mut Piece) {
+/// added to `piece`.
+fn trips_and_bands(p: &Prepared, pat: &Pattern, trips: &[usize], piece: &mut Piece) {
     let t = &p.imp.timetable;
     let src = |or: &Origin| source_of(&p.feed_desc, or);
     for &i in trips {
         let pt = &p.ptrips[i];
-        net.calendars.push(pt.calendar.idx());
+        piece.calendars.push(pt.calendar.idx());
         let gtfs_id = &t.trip(pt.ti).id;
         let calendar = p.cal_ids[pt.calendar.idx()].clone();
         if pt.bands.is_empty() {
             let (a, b) = (pt.rows.first(), pt.rows.iter().filter_map(|r| r.line).max());
-            net.trips.push(Trip {
+            piece.trips.push(Trip {
                 id: pt.id.clone(),
                 service: pat.id.clone(),
                 calendar,
@@ -429,7 +429,7 @@ fn trips_and_bands(p: &Prepared, pat: &Pattern, trips: &[usize], net: &mut Piece
         } else {
             for (k, b) in pt.bands.iter().enumerate() {
                 let row = pt.band_rows.get(k).cloned().unwrap_or_default();
-                net.bands.push(Band {
+                piece.bands.push(Band {
                     service: pat.id.clone(),
                     calendar: calendar.clone(),
                     direction: BandDirection::Forward,
