@@ -299,6 +299,18 @@ fn lenient_rounds_on_changed_patterns_equal_full_rounds() {
         .iter()
         .all(|t| t.service != "t12-1" && t.service != "210-1"));
     assert_eq!(fast.files(), full.files());
+    // trips.csv is written in blocks of trips side by side: one header, then every call.
+    let files = fast.files();
+    let trips = &files.iter().find(|(n, _)| n == "trips.csv").unwrap().1;
+    let text = std::str::from_utf8(trips).unwrap();
+    let calls: usize = fast.network.trips.iter().map(|t| t.stops.len()).sum();
+    assert!(fast.network.trips.len() > 2 * 512);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("service,")).count(),
+        1
+    );
+    let rows = csv::Reader::from_reader(trips.as_slice()).records().count();
+    assert_eq!(rows, calls);
 }
 
 /// A small feed for what the fixtures lack: a station with two platforms, frequencies (exact
