@@ -88,21 +88,23 @@ fn bench(c: &mut Criterion) {
             served.len(),
             links.egress_entries()
         );
+        // Departures every minute from 07:00 over `window_min` minutes, the median.
+        let options = |window_min: u32, draws: u32| PropagationOptions {
+            window: WindowOptions {
+                date: net.valid_on.unwrap(),
+                from: 7 * 3600,
+                to: 7 * 3600 + window_min * 60,
+                step: 60,
+                draws,
+                seed: 1,
+                bound: 2 * 3600,
+                max_trips: 8,
+            },
+            percentiles: vec![50.0],
+            limit: None,
+        };
         for (window_min, draws) in [(30, 1), (60, 1), (60, 10)] {
-            let o = PropagationOptions {
-                window: WindowOptions {
-                    date: net.valid_on.unwrap(),
-                    from: 7 * 3600,
-                    to: 7 * 3600 + window_min * 60,
-                    step: 60,
-                    draws,
-                    seed: 1,
-                    bound: 2 * 3600,
-                    max_trips: 8,
-                },
-                percentiles: vec![50.0],
-                limit: None,
-            };
+            let o = options(window_min, draws);
             let days = compile_days(&t, &o.window);
             let mut ws = PropagationWorkspace::default();
             let mut k = 0;
@@ -120,20 +122,7 @@ fn bench(c: &mut Criterion) {
         // One departure, side by side: 16 origins one at a time against the same 16 searched
         // as one batch (`batch_origin_times`, the path a matrix at one minute takes). The
         // 16 are neighbours (consecutive served cells of a row), as the callers batch them.
-        let o = PropagationOptions {
-            window: WindowOptions {
-                date: net.valid_on.unwrap(),
-                from: 7 * 3600,
-                to: 7 * 3600,
-                step: 60,
-                draws: 1,
-                seed: 1,
-                bound: 2 * 3600,
-                max_trips: 8,
-            },
-            percentiles: vec![50.0],
-            limit: None,
-        };
+        let o = options(0, 1);
         let days = compile_days(&t, &o.window);
         let mid = served.len() / 2;
         let batch: Vec<usize> = served[mid..mid + LANES].to_vec();

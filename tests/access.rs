@@ -626,20 +626,29 @@ fn the_library_points_matrix_is_the_command_lines() {
     let net = d.path().join("net");
     run_ok(&mut poa::import(&net, true));
     let cells = poa_cells(d.path(), 30);
-    let out = onehour()
-        .args(["matrix", "--network"])
-        .arg(&net)
-        .arg("--points")
-        .arg(&cells)
-        .args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
-        .args(["--percentiles", "10,90", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The command line's JSON from the points in `from` (to those in `to`, if given).
+    let cli = |from: &std::path::Path, to: Option<&std::path::Path>| {
+        let mut cmd = onehour();
+        cmd.args(["matrix", "--network"])
+            .arg(&net)
+            .arg("--points")
+            .arg(from);
+        if let Some(to) = to {
+            cmd.arg("--to-points").arg(to);
+        }
+        let out = cmd
+            .args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
+            .args(["--percentiles", "10,90", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let cli_first = cli(&cells, None);
     let m = onehour::api::Model::open(&onehour::api::Options {
         network: Some(net.clone()),
         date: onehour::network::model::Date::parse("2019-05-13"),
@@ -656,7 +665,7 @@ fn the_library_points_matrix_is_the_command_lines() {
         o.matrix.json(sn.net(), &sn.name, m.limit_min())
     };
     let first = json(&m);
-    assert_eq!(first, String::from_utf8(out.stdout).unwrap());
+    assert_eq!(first, cli_first);
     assert_eq!(json(&m), first);
     // Not an empty comparison: most pairs are reached.
     let v: serde_json::Value = serde_json::from_str(&first).unwrap();
@@ -682,22 +691,11 @@ fn the_library_points_matrix_is_the_command_lines() {
         f
     };
     let (ff, lf) = (write("few.csv", &few), write("last.csv", &last));
-    let out = onehour()
-        .args(["matrix", "--network"])
-        .arg(&net)
-        .arg("--points")
-        .arg(&ff)
-        .arg("--to-points")
-        .arg(&lf)
-        .args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
-        .args(["--percentiles", "10,90", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let cli_other = cli(&ff, Some(&lf));
     let o = m.points_matrix(None, few, Some(last), &w).unwrap();
     assert_eq!(
         o.matrix.json(sn.net(), &sn.name, m.limit_min()),
-        String::from_utf8(out.stdout).unwrap(),
+        cli_other,
         "other points after the first: kept point legs reused wrongly"
     );
     assert_eq!(json(&m), first);

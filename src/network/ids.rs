@@ -78,10 +78,50 @@ pub fn seconds_to_minutes(s: Seconds) -> f64 {
 
 /// `HH:MM` (or `HH:MM:SS` when the seconds are not zero) for seconds since midnight.
 pub fn format_clock(t: u32) -> String {
+    let mut out = String::with_capacity(8);
+    write_clock(&mut out, t);
+    out
+}
+
+/// [`format_clock`] appended to `out` (no new string: for files of many thousand times).
+pub fn write_clock(out: &mut String, t: u32) {
+    use std::fmt::Write as _;
     let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
-    if s == 0 {
-        format!("{h:02}:{m:02}")
+    let _ = if s == 0 {
+        write!(out, "{h:02}:{m:02}")
     } else {
-        format!("{h:02}:{m:02}:{s:02}")
+        write!(out, "{h:02}:{m:02}:{s:02}")
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_times_as_written() {
+        for (t, want) in [
+            (0, "00:00"),
+            (59, "00:00:59"),
+            (60, "00:01"),
+            (3599, "00:59:59"),
+            (86_400, "24:00"),
+            (172_799, "47:59:59"),
+        ] {
+            assert_eq!(format_clock(t), want);
+        }
+        // write_clock appends what format_clock gives, over two days.
+        let mut s = String::from("left over");
+        for t in (0..48 * 3600)
+            .step_by(7)
+            .chain([0, 59, 60, 3599, 86_400, 172_799])
+        {
+            s.clear();
+            write_clock(&mut s, t);
+            assert_eq!(s, format_clock(t), "{t}");
+        }
+        let mut s = String::from("at ");
+        write_clock(&mut s, 7 * 3600 + 5);
+        assert_eq!(s, "at 07:00:05");
     }
 }

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::io::gtfs::FeedSummary;
 use crate::network::columns;
-use crate::network::ids::format_clock;
+use crate::network::ids::{format_clock, write_clock};
 use crate::network::load::format_weekdays;
 use crate::network::model::{Date, Network};
 
@@ -184,8 +184,10 @@ fn trips_csv(net: &Network) -> Vec<u8> {
             let (mut arrive, mut depart) = (String::new(), String::new());
             for t in trips {
                 for (k, s) in t.stops.iter().enumerate() {
-                    push_clock(&mut arrive, s.arrive);
-                    push_clock(&mut depart, s.depart);
+                    arrive.clear();
+                    write_clock(&mut arrive, s.arrive);
+                    depart.clear();
+                    write_clock(&mut depart, s.depart);
                     let _ = w.write_record([
                         t.service.as_str(),
                         &t.id,
@@ -204,17 +206,6 @@ fn trips_csv(net: &Network) -> Vec<u8> {
         return csv_bytes(columns::TRIPS, |_| {});
     }
     blocks.concat()
-}
-
-/// [`format_clock`] into `out` (emptied first), without a new string per call.
-fn push_clock(out: &mut String, t: u32) {
-    out.clear();
-    let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
-    let _ = if s == 0 {
-        write!(out, "{h:02}:{m:02}")
-    } else {
-        write!(out, "{h:02}:{m:02}:{s:02}")
-    };
 }
 
 /// `bands.csv`.
@@ -308,22 +299,5 @@ fn manifest_settings(net: &Network, m: &mut String) {
     if let Some(st) = &net.streets {
         m.push_str("\n[streets]\n# The OpenStreetMap extract of the area (© OpenStreetMap contributors, ODbL 1.0): walking\n# between stops within [walking] radius_m follows its streets (links.csv rows whose source\n# names it; pairs where a stop did not snap keep the straight-line model). See\n# docs/network-format.md, \"Streets\".\n");
         let _ = writeln!(m, "osm = {}", toml_str(&st.osm));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn push_clock_writes_what_format_clock_gives() {
-        let mut s = String::from("left over");
-        for t in (0..48 * 3600)
-            .step_by(7)
-            .chain([0, 59, 60, 3599, 86_400, 172_799])
-        {
-            push_clock(&mut s, t);
-            assert_eq!(s, format_clock(t), "{t}");
-        }
     }
 }

@@ -217,12 +217,12 @@ pub fn import_network(
     // Leaving trips out changes only their patterns (unless it moves the busiest date, which
     // sets every headway): after a full round, the rounds that follow build and validate the
     // patterns just changed, and a last full round checks the whole network.
-    let pattern_of: HashMap<usize, usize> = prep
-        .patterns
-        .iter()
-        .enumerate()
-        .flat_map(|(k, pat)| pat.trips.iter().map(move |&i| (i, k)))
-        .collect();
+    let mut pattern_of: Vec<Option<usize>> = vec![None; prep.ptrips.len()];
+    for (k, pat) in prep.patterns.iter().enumerate() {
+        for &i in &pat.trips {
+            pattern_of[i] = Some(k);
+        }
+    }
     let mut only: Option<HashSet<usize>> = None;
     let mut full_busiest = None;
     let (built, problems) = loop {
@@ -276,7 +276,7 @@ pub fn import_network(
         only = (!opts.full_rounds).then(|| {
             dropped
                 .difference(&before)
-                .filter_map(|i| pattern_of.get(i).copied())
+                .filter_map(|&i| pattern_of[i])
                 .collect()
         });
         for e in problems.iter().filter(|e| e.is_error()) {
