@@ -24,6 +24,10 @@ use onehour::network::ids::Seconds;
 use onehour::network::model::Date;
 use onehour::scenario::Library;
 
+/// mimalloc, as the command line (the root Cargo.toml says why).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pyo3::create_exception!(
     onehour,
     Error,
