@@ -2,7 +2,9 @@
 //! a brute-force reference on random places (including high latitudes, where a degree of
 //! longitude is much shorter than one of latitude).
 
-use onehour::network::model::{pairs_within, place_distance_m, Network, Origin, Place, PlaceKind};
+use onehour::network::model::{
+    pairs_among, pairs_within, place_distance_m, Network, Origin, Place, PlaceKind,
+};
 use proptest::prelude::*;
 
 fn place(i: usize, lon: f64, lat: f64) -> Place {
@@ -47,7 +49,22 @@ proptest! {
                 }
             }
         }
-        prop_assert_eq!(got, want);
+        prop_assert_eq!(&got, &want);
+        // Each pair once (i < j), with the distance computed from i to j; the reference's
+        // distance from j to i must be the same to the bit for this to hold.
+        let once: Vec<(usize, usize, u64)> = pairs_among(&net, &all, radius)
+            .into_iter()
+            .map(|(i, j, d)| (i, j, d.to_bits()))
+            .collect();
+        let want_once: Vec<(usize, usize, u64)> = want
+            .iter()
+            .filter(|&&(i, j, _)| i < j)
+            .map(|&(i, j, _)| {
+                let back = place_distance_m(&net.places[j], &net.places[i]);
+                (i, j, back.to_bits())
+            })
+            .collect();
+        prop_assert_eq!(once, want_once);
     }
 }
 
@@ -64,4 +81,9 @@ fn invalid_coordinates_are_skipped_not_a_panic() {
         .map(|x| (x.0, x.1))
         .collect();
     assert_eq!(got, [(0, 3), (3, 0)]);
+    let once: Vec<(usize, usize)> = pairs_among(&net, &all, 100.0)
+        .iter()
+        .map(|x| (x.0, x.1))
+        .collect();
+    assert_eq!(once, [(0, 3)]);
 }

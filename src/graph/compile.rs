@@ -92,12 +92,13 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
     match profile {
         Profile::Transit | Profile::Station => {
             let stations_only = profile == Profile::Station;
-            let explicit = explicit_pairs(&b);
+            let ends = link_ends(&b);
+            let explicit = explicit_pairs(&ends);
             walking_links(&mut b, &explicit, stations_only);
             if !stations_only {
                 zone_feeders(&mut b, &explicit);
             }
-            explicit_links(&mut b, stations_only);
+            explicit_links(&mut b, &ends, stations_only);
             services(&mut b);
         }
         Profile::Car => {
@@ -108,17 +109,32 @@ pub fn compile(net: &Network, profile: Profile) -> NetGraph {
     b.finish(profile)
 }
 
-/// Place pairs joined by an explicit link (which replaces the automatic link between them).
-fn explicit_pairs(b: &Builder<'_>) -> HashSet<(usize, usize)> {
+/// The places each explicit link joins, by link (`None`: an end that is not a place; validation
+/// reports it), resolved once for [`explicit_pairs`] and [`explicit_links`].
+fn link_ends(b: &Builder<'_>) -> Vec<Option<(PlaceIdx, PlaceIdx)>> {
     b.net
         .links
         .iter()
-        .filter_map(|l| {
-            let x = b.places.get(l.from.as_str())?.idx();
-            let y = b.places.get(l.to.as_str())?.idx();
-            Some((x.min(y), x.max(y)))
+        .map(|l| {
+            Some((
+                *b.places.get(l.from.as_str())?,
+                *b.places.get(l.to.as_str())?,
+            ))
         })
         .collect()
+}
+
+/// Place pairs joined by an explicit link (which replaces the automatic link between them),
+/// each as (smaller, larger) index, sorted and without repeats.
+fn explicit_pairs(ends: &[Option<(PlaceIdx, PlaceIdx)>]) -> Vec<(usize, usize)> {
+    let mut v: Vec<(usize, usize)> = ends
+        .iter()
+        .flatten()
+        .map(|&(x, y)| (x.idx().min(y.idx()), x.idx().max(y.idx())))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Seconds to walk `m` metres of straight line (with the detour factor).
@@ -129,7 +145,7 @@ fn walk_s(net: &Network, m: f64) -> Seconds {
 
 /// Automatic walking links between every two places within the walking radius (stations only
 /// on the station profile).
-fn walking_links(b: &mut Builder<'_>, explicit: &HashSet<(usize, usize)>, stations_only: bool) {
+fn walking_links(b: &mut Builder<'_>, explicit: &[(usize, usize)], stations_only: bool) {
     let net = b.net;
     let walkable: Vec<usize> = (0..net.places.len())
         .filter(|&i| {
@@ -138,24 +154,24 @@ fn walking_links(b: &mut Builder<'_>, explicit: &HashSet<(usize, usize)>, statio
         })
         .collect();
     let radius = net.settings.walking.radius_m;
-    for (i, j, d) in pairs_within(net, &walkable, &walkable, radius)
-        .into_iter()
-        .filter(|&(i, j, _)| i < j)
-    {
-        if !explicit.contains(&(i, j)) {
+    // Both lists are sorted by (i, j) with i < j: one pass over the two.
+    let mut e = explicit.iter().peekable();
+    for (i, j, d) in pairs_among(net, &walkable, radius) {
+        while e.next_if(|&&p| p < (i, j)).is_some() {}
+        if e.peek() != Some(&&(i, j)) {
             b.both(i, j, walk_s(net, d), ArcKind::Walk, ArcOf::Nothing);
         }
     }
 }
 
 /// Access into every zone from every station within the access radius.
-fn zone_feeders(b: &mut Builder<'_>, explicit: &HashSet<(usize, usize)>) {
+fn zone_feeders(b: &mut Builder<'_>, explicit: &[(usize, usize)]) {
     let net = b.net;
     let a = &net.settings.access;
     let stations = b.of_kind(PlaceKind::Station);
     let zones = b.of_kind(PlaceKind::Zone);
     for (i, j, d) in pairs_within(net, &zones, &stations, a.radius_km * 1000.0) {
-        if !explicit.contains(&(i.min(j), i.max(j))) {
+        if explicit.binary_search(&(i.min(j), i.max(j))).is_err() {
             let s = minutes_to_seconds(d * a.detour / 1000.0 / a.speed_kmh * 60.0);
             b.both(i, j, s, ArcKind::Access, ArcOf::Nothing);
         }
@@ -164,11 +180,10 @@ fn zone_feeders(b: &mut Builder<'_>, explicit: &HashSet<(usize, usize)>) {
 
 /// The explicit links of `links.csv` files (on the station profile: transfers and walks
 /// between stations only).
-fn explicit_links(b: &mut Builder<'_>, stations_only: bool) {
+fn explicit_links(b: &mut Builder<'_>, ends: &[Option<(PlaceIdx, PlaceIdx)>], stations_only: bool) {
     let net = b.net;
-    for l in &net.links {
-        let (Some(&x), Some(&y)) = (b.places.get(l.from.as_str()), b.places.get(l.to.as_str()))
-        else {
+    for (l, &end) in net.links.iter().zip(ends) {
+        let Some((x, y)) = end else {
             continue;
         };
         let is_station = |p: PlaceIdx| net.place(p).kind == PlaceKind::Station;

@@ -537,11 +537,7 @@ pub fn street_walk_links(net: &Network, streets: &Streets, o: &StreetLinkOptions
     let walkable: Vec<usize> = (0..places.len())
         .filter(|&i| places[i].kind != PlaceKind::RoadNode)
         .collect();
-    let pairs: Vec<(usize, usize, f64)> =
-        crate::network::model::pairs_within(net, &walkable, &walkable, w.radius_m)
-            .into_iter()
-            .filter(|&(i, j, _)| i < j)
-            .collect();
+    let pairs = crate::network::model::pairs_among(net, &walkable, w.radius_m);
     let (snaps, report) = streets.snap_points(PointKind::Stop, &pts, o.snap_max_m);
     // Street times of the pairs that one piece of the walking graph holds (streets that do
     // not connect the two give none), without a bound: each search ends as soon as the stops

@@ -967,6 +967,24 @@ pub fn pairs_within(
     to: &[usize],
     radius_m: f64,
 ) -> Vec<(usize, usize, f64)> {
+    pairs_kept(net, from, to, radius_m, |i, j| i != j)
+}
+
+/// The pairs of [`pairs_within`] among `among` with i < j only: each pair once, at half the
+/// distance computations (the distance is symmetric to the bit, so these are exactly the pairs
+/// and distances of `pairs_within(net, among, among, radius_m)` with i < j, in the same order).
+pub fn pairs_among(net: &Network, among: &[usize], radius_m: f64) -> Vec<(usize, usize, f64)> {
+    pairs_kept(net, among, among, radius_m, |i, j| i < j)
+}
+
+/// [`pairs_within`] over the pairs (i, j) that `keep` accepts.
+fn pairs_kept(
+    net: &Network,
+    from: &[usize],
+    to: &[usize],
+    radius_m: f64,
+    keep: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<(usize, usize, f64)> {
     let ok = |i: &&usize| {
         let p = &net.places[**i];
         (-180.0..=180.0).contains(&p.lon) && (-89.0..=89.0).contains(&p.lat)
@@ -1004,7 +1022,7 @@ pub fn pairs_within(
                     .unwrap_or(&[])
                 {
                     let b = &net.places[j];
-                    if j != i && (b.lat - a.lat).to_radians().abs() <= max_dlat {
+                    if keep(i, j) && (b.lat - a.lat).to_radians().abs() <= max_dlat {
                         let d = place_distance_m(a, b);
                         if d <= radius_m {
                             v.push((i, j, d));

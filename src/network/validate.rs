@@ -252,13 +252,13 @@ fn check_station_separation(net: &Network, p: &mut Vec<Problem>) {
     let stations = net.places_of(PlaceKind::Station);
     let idx: Vec<usize> = stations.iter().map(|s| s.idx()).collect();
     let near = if sep > 0.0 {
-        pairs_within(net, &idx, &idx, sep)
+        pairs_among(net, &idx, sep)
     } else {
         vec![]
     };
     for (i, j, d) in near {
         let (a, b) = (&net.places[i], &net.places[j]);
-        if i < j && d < sep && norm_name(a) != norm_name(b) {
+        if d < sep && norm_name(a) != norm_name(b) {
             p.push(Problem::error(
                 &b.origin,
                 format!("station {}", b.id),
