@@ -956,8 +956,9 @@ pub fn place_distance_m(a: &Place, b: &Place) -> f64 {
 /// A grid of cells at least `radius_m` wide in both directions: cells are `radius_m` tall in
 /// latitude, and in longitude widened by 1 / cos of the largest latitude involved (a degree of
 /// longitude is shorter than one of latitude), so the 3 x 3 cells around a place hold every
-/// place within the radius. Shared by the automatic links of `graph` and the station
-/// separation check of `validate`.
+/// place within the radius. Shared, with [`pairs_among`] (each pair of one set once), by the
+/// automatic links of `graph`, the station separation check of `validate` and the import's
+/// street links.
 ///
 /// Automatic links use "everything within a radius" rather than "the k nearest" on purpose:
 /// adding a place then only ever adds links, so adding a project can never lengthen a trip.
