@@ -636,17 +636,9 @@ fn the_library_points_matrix_is_the_command_lines() {
         if let Some(to) = to {
             cmd.arg("--to-points").arg(to);
         }
-        let out = cmd
-            .args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
-            .args(["--percentiles", "10,90", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        cmd.args(["--date", "2019-05-13", "--depart", "14:00-14:10"])
+            .args(["--percentiles", "10,90", "--format", "json"]);
+        String::from_utf8(run_ok(&mut cmd)).unwrap()
     };
     let cli_first = cli(&cells, None);
     let m = onehour::api::Model::open(&onehour::api::Options {

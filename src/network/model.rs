@@ -937,12 +937,11 @@ const EARTH_R_M: f64 = 6_371_008.8;
 
 /// Great-circle distance in metres (haversine, mean Earth radius).
 pub fn haversine_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
-    const R: f64 = EARTH_R_M;
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = p2 - p1;
     let dl = (lon2 - lon1).to_radians();
     let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * R * a.sqrt().asin()
+    2.0 * EARTH_R_M * a.sqrt().asin()
 }
 
 /// Distance between two places, metres.

@@ -1034,11 +1034,7 @@ pub fn stable_hash(bytes: &[u8]) -> u64 {
 
 /// Great-circle distance in metres between two stops.
 pub fn haversine_m(a: &Stop, b: &Stop) -> f64 {
-    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
-    let dla = la2 - la1;
-    let dlo = (b.lon - a.lon).to_radians();
-    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * h.sqrt().asin()
+    crate::network::model::haversine_m(a.lon, a.lat, b.lon, b.lat)
 }
 
 #[cfg(test)]
