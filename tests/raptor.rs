@@ -635,21 +635,48 @@ fn window_case(seed: u64) {
         }
     })
     .unwrap();
-    // window_arrivals gives the same minutes (one row when the window is one minute).
+    // window_arrivals gives the same minutes (one row when the window is one minute), and
+    // every stop reached earlier than at the minute before is among those it says improved.
     let mut flat = RaptorWorkspace::new();
     let mut k = 0;
+    let mut before: Vec<Option<Seconds>> = vec![None; tt.stops().len()];
     flat.window_arrivals(&day, &acc, Window { from, to, step: 60 }, &q.params, |a| {
         let single = fresh
             .one_departure(&day, &acc, a.depart(), &q.params)
             .unwrap();
-        for s in 0..tt.stops().len() {
-            let s = StopIdx::from_idx(s);
-            assert_eq!(a.at(s), single.at(s), "seed {seed}: window_arrivals at {s}");
+        let improved: Vec<StopIdx> = a.improved().collect();
+        assert!(improved.windows(2).all(|w| w[0] < w[1]), "seed {seed}");
+        for (s, prev) in before.iter_mut().enumerate() {
+            let st = StopIdx::from_idx(s);
+            assert_eq!(
+                a.at(st),
+                single.at(st),
+                "seed {seed}: window_arrivals at {st}"
+            );
+            if let Some(t) = a.at(st) {
+                if prev.is_none_or(|b| t < b) {
+                    assert!(
+                        improved.contains(&st),
+                        "seed {seed}: {st} improved at {} but is not listed",
+                        a.depart()
+                    );
+                }
+            }
+            *prev = a.at(st);
         }
         k += 1;
     })
     .unwrap();
     assert_eq!(k, minutes.len(), "seed {seed}");
+    // No parent labels are kept for window_arrivals: no journey to read back.
+    let reached = (0..tt.stops().len()).find(|&s| before[s].is_some());
+    if let Some(s) = reached {
+        assert_eq!(
+            flat.journey(&day, StopIdx::from_idx(s), None),
+            None,
+            "seed {seed}"
+        );
+    }
     let want: Vec<Seconds> = (0..=(to - from) / 60)
         .rev()
         .map(|i| from + i * 60)

@@ -28,8 +28,8 @@ use super::links::PointLinks;
 use crate::analysis::window::{compile_days, WindowOptions};
 use crate::engine::raptor::batch::Lanes;
 use crate::engine::raptor::{
-    percentile, BatchWorkspace, DayTimetable, RaptorError, RaptorParams, RaptorWorkspace, Window,
-    LANES,
+    percentile, Arrivals, BatchWorkspace, DayTimetable, RaptorError, RaptorParams, RaptorWorkspace,
+    Window, LANES,
 };
 use crate::graph::timetabled::Timetabled;
 use crate::network::ids::{Seconds, UNREACHED};
@@ -124,20 +124,20 @@ impl Buffers {
         }
     }
 
-    /// The arrivals of sample `k` (`at(stop)`, seconds since midnight) pushed through the
-    /// egress tables: each stop whose arrival improved updates its destinations, logging an
-    /// event for each destination that improved.
+    /// The arrivals of sample `k` pushed through the egress tables: each stop whose arrival
+    /// improved updates its destinations, logging an event for each destination that improved.
+    /// Only the stops the search says may have improved are looked at (in increasing order,
+    /// as a pass over every stop would: the events are the same).
     #[inline]
-    fn push_departure(
-        &mut self,
-        links: &PointLinks,
-        k: u32,
-        at: impl Fn(usize) -> Option<Seconds>,
-    ) {
-        for s in 0..links.egress.len() {
-            let Some(t) = at(s) else {
+    fn push_departure(&mut self, links: &PointLinks, k: u32, a: &Arrivals<'_>) {
+        for s in a.improved() {
+            let Some(t) = a.at(s) else {
                 continue;
             };
+            let s = s.idx();
+            if s >= links.egress.len() {
+                continue;
+            }
             if t >= self.stop_arr[s] {
                 continue;
             }
@@ -285,7 +285,7 @@ pub fn origin_times(
         }
         let mut k = (day_i * per_day) as u32;
         raptor.window_arrivals(day, &links.access[origin], w, &p, |a| {
-            b.push_departure(links, k, |s| a.at(StopIdx(s as u32)));
+            b.push_departure(links, k, &a);
             k += 1;
         })?;
     }

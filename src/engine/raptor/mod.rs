@@ -72,6 +72,10 @@ pub struct RaptorWorkspace {
     /// One label row for every round (a single departure searched by
     /// [`RaptorWorkspace::window_arrivals`]): no journeys can be read back.
     flat: bool,
+    /// Whether the last search kept the parent labels (`veh_parent`, `ready_from`,
+    /// `arr_from`) that [`RaptorWorkspace::journey`] reads back: not for
+    /// [`RaptorWorkspace::window_arrivals`], whose callers read arrivals only.
+    parents: bool,
     veh: Vec<Seconds>,
     ready: Vec<Seconds>,
     arr: Vec<Seconds>,
@@ -90,6 +94,10 @@ pub struct RaptorWorkspace {
     /// Stops with any label changed in the previous / this round, copied to the next round.
     changed_prev: BitSet,
     changed: BitSet,
+    /// Stops whose arrival label improved in some round of the last departure searched: a
+    /// superset of those whose best arrival is earlier than at the previous (later) departure
+    /// of a window.
+    improved: BitSet,
     route_first: Vec<u32>,
     route_list: Vec<u32>,
     /// The last search: departure (internal), bound (internal), rounds.
@@ -103,6 +111,7 @@ pub struct RaptorWorkspace {
 #[derive(Clone, Copy, Debug)]
 pub struct Arrivals<'w> {
     arr: &'w [Seconds],
+    improved: &'w BitSet,
     depart: Seconds,
     bound: Seconds,
 }
@@ -130,6 +139,13 @@ impl Arrivals<'_> {
             .min()
             .filter(|&a| a <= self.bound)
             .map(|a| a - BASE)
+    }
+    /// The stops whose arrival may be earlier than at the departure searched before this one
+    /// in the same window (every stop reached, at the window's first departure searched, its
+    /// latest), in increasing order: a caller that keeps the best arrivals of a window need
+    /// only look at these. A superset: some may not have improved.
+    pub fn improved(&self) -> impl Iterator<Item = StopIdx> + '_ {
+        self.improved.ones().map(|s| StopIdx(s as u32))
     }
     /// Travel time to stop `s`, if within the limit.
     pub fn travel_time(&self, s: StopIdx) -> Option<Seconds> {
@@ -336,6 +352,7 @@ impl RaptorWorkspace {
                 &mut self.veh_marked,
                 &mut self.changed_prev,
                 &mut self.changed,
+                &mut self.improved,
             ] {
                 b.reset(n);
             }
@@ -362,6 +379,7 @@ impl RaptorWorkspace {
         self.veh_marked.clear();
         self.changed.clear();
         self.changed_prev.clear();
+        self.improved.clear();
         let nr = day.routes().len();
         if self.route_first.len() != nr {
             self.route_first.clear();
@@ -397,6 +415,7 @@ impl RaptorWorkspace {
         self.check(day, access, depart, depart, p)?;
         let rounds = p.max_trips as usize;
         self.prepare(day, rounds, false);
+        self.parents = true;
         let (dep, bound) = (depart + BASE, depart + BASE + p.limit);
         self.run(day, dep, bound);
         self.last = Some((dep, bound, rounds));
@@ -412,6 +431,19 @@ impl RaptorWorkspace {
         access: &[(StopIdx, Seconds)],
         window: Window,
         p: &RaptorParams,
+        on_departure: impl FnMut(Arrivals<'_>),
+    ) -> Result<(), RaptorError> {
+        self.range(day, access, window, p, true, on_departure)
+    }
+
+    /// Range RAPTOR, keeping the parent labels or not.
+    fn range(
+        &mut self,
+        day: &DayTimetable,
+        access: &[(StopIdx, Seconds)],
+        window: Window,
+        p: &RaptorParams,
+        parents: bool,
         mut on_departure: impl FnMut(Arrivals<'_>),
     ) -> Result<(), RaptorError> {
         let Window { from, to, step } = window;
@@ -421,6 +453,7 @@ impl RaptorWorkspace {
         self.check(day, access, from, to, p)?;
         let rounds = p.max_trips as usize;
         self.prepare(day, rounds, false);
+        self.parents = parents;
         let mut m = from + (to - from) / step * step;
         loop {
             let (dep, bound) = (m + BASE, m + BASE + p.limit);
@@ -435,13 +468,14 @@ impl RaptorWorkspace {
         Ok(())
     }
 
-    /// [`RaptorWorkspace::window`] for callers that read arrivals only, never journeys: a
-    /// window of one departure (a matrix at one minute) is searched on one label row for
-    /// every round instead of one row per round. The labels are the same (a round's row
+    /// [`RaptorWorkspace::window`] for callers that read arrivals only, never journeys: no
+    /// parent labels are kept (the label arithmetic is the same, with less memory written),
+    /// and a window of one departure (a matrix at one minute) is searched on one label row
+    /// for every round instead of one row per round. The labels are the same (a round's row
     /// held the best of the rounds up to it, which is what the one row holds; route scans
     /// board from the ready labels before the round's own walks, as the rows did), without
     /// copying labels up from round to round. After it, [`RaptorWorkspace::journey`] gives
-    /// `None` for a one-departure window.
+    /// `None`.
     pub fn window_arrivals(
         &mut self,
         day: &DayTimetable,
@@ -452,11 +486,12 @@ impl RaptorWorkspace {
     ) -> Result<(), RaptorError> {
         let Window { from, to, step } = window;
         if from > to || step == 0 || (to - from) / step > 0 {
-            return self.window(day, access, window, p, on_departure);
+            return self.range(day, access, window, p, false, on_departure);
         }
         self.check(day, access, from, to, p)?;
         let rounds = p.max_trips as usize;
         self.prepare(day, rounds, true);
+        self.parents = false;
         let (dep, bound) = (from + BASE, from + BASE + p.limit);
         self.run(day, dep, bound);
         self.last = Some((dep, bound, rounds));
@@ -470,6 +505,7 @@ impl RaptorWorkspace {
         let top = self.row(rounds);
         Arrivals {
             arr: &self.arr[top..top + self.n],
+            improved: &self.improved,
             depart,
             bound,
         }
@@ -486,35 +522,51 @@ impl RaptorWorkspace {
     /// One departure, on labels that are valid upper bounds (empty, or left by a later
     /// departure of the same window).
     fn run(&mut self, day: &DayTimetable, dep: Seconds, bound: Seconds) {
+        if self.parents {
+            self.run_with::<true>(day, dep, bound);
+        } else {
+            self.run_with::<false>(day, dep, bound);
+        }
+    }
+
+    /// [`RaptorWorkspace::run`], writing the parent labels when `P`.
+    #[inline(always)]
+    fn run_with<const P: bool>(&mut self, day: &DayTimetable, dep: Seconds, bound: Seconds) {
         let rounds = self.rounds;
+        self.improved.clear();
         // Round 0: the access legs.
         for i in 0..self.access_copy.len() {
             let (s, a) = self.access_copy[i];
             let (s, t) = (s.idx(), dep + a);
             if t <= bound && t < self.veh[s] {
                 self.veh[s] = t;
-                self.veh_parent[s] = VehParent {
-                    route: NONE,
-                    trip: i as u32,
-                    board: 0,
-                };
+                if P {
+                    self.veh_parent[s] = VehParent {
+                        route: NONE,
+                        trip: i as u32,
+                        board: 0,
+                    };
+                }
                 self.veh_marked.set(s);
                 self.changed.set(s);
                 self.touch(s);
                 if t < self.arr[s] {
                     self.arr[s] = t;
-                    self.arr_from[s] = s as u32;
+                    if P {
+                        self.arr_from[s] = s as u32;
+                    }
+                    self.improved.set(s);
                 }
             }
         }
-        self.relax_transfers(day, 0, bound);
+        self.relax_transfers::<P>(day, 0, bound);
         let mut k = 0;
         while k < rounds && !self.scan.is_empty() {
             k += 1;
             if !self.flat {
                 std::mem::swap(&mut self.changed, &mut self.changed_prev);
                 self.changed.clear();
-                self.carry(k);
+                self.carry::<P>(k);
             }
             // Routes through the stops marked in round k - 1, from their earliest such stop.
             day.routes_through(&self.scan, &mut self.route_first, &mut self.route_list);
@@ -522,10 +574,10 @@ impl RaptorWorkspace {
             for li in 0..self.route_list.len() {
                 let r = self.route_list[li];
                 let first = std::mem::replace(&mut self.route_first[r as usize], NONE);
-                self.scan_route(day, k, r, first as usize, bound);
+                self.scan_route::<P>(day, k, r, first as usize, bound);
             }
             self.route_list.clear();
-            self.relax_transfers(day, k, bound);
+            self.relax_transfers::<P>(day, k, bound);
         }
         // Carry what changed in the last round up to the top round, so that every round holds
         // "at most k trips" for the next departure of a window and for the report (one row
@@ -534,7 +586,7 @@ impl RaptorWorkspace {
             k += 1;
             std::mem::swap(&mut self.changed, &mut self.changed_prev);
             self.changed.clear();
-            self.carry(k);
+            self.carry::<P>(k);
             if self.changed.is_empty() {
                 // Nothing changed in round k, so rounds above it hold nothing to carry either
                 // (they are at least as good as round k already).
@@ -545,8 +597,10 @@ impl RaptorWorkspace {
         self.changed_prev.clear();
     }
 
-    /// Copies the labels of the stops changed in round `k - 1` into round `k` where better.
-    fn carry(&mut self, k: usize) {
+    /// Copies the labels of the stops changed in round `k - 1` into round `k` where better
+    /// (with their parents when `P`).
+    #[inline(always)]
+    fn carry<const P: bool>(&mut self, k: usize) {
         let n = self.n;
         let (lo, hi) = ((k - 1) * n, k * n);
         let Self {
@@ -560,32 +614,64 @@ impl RaptorWorkspace {
             changed,
             ..
         } = self;
-        changed_prev.for_each(|s| {
+        // Row k - 1 to read and row k to write, as slices whose pointers stay in registers.
+        fn rows<T>(v: &mut [T], lo: usize, hi: usize, n: usize) -> (&[T], &mut [T]) {
+            let (a, b) = v.split_at_mut(hi);
+            (&a[lo..lo + n], &mut b[..n])
+        }
+        let (veh_lo, veh_hi) = rows(veh, lo, hi, n);
+        let (ready_lo, ready_hi) = rows(ready, lo, hi, n);
+        let (arr_lo, arr_hi) = rows(arr, lo, hi, n);
+        if !P {
+            // Labels only: the minimum of the two rows, without a branch per label.
+            for s in changed_prev.ones() {
+                let (v, r, a) = (veh_lo[s], ready_lo[s], arr_lo[s]);
+                let any = (v < veh_hi[s]) | (r < ready_hi[s]) | (a < arr_hi[s]);
+                veh_hi[s] = veh_hi[s].min(v);
+                ready_hi[s] = ready_hi[s].min(r);
+                arr_hi[s] = arr_hi[s].min(a);
+                if any {
+                    changed.set(s);
+                }
+            }
+            return;
+        }
+        let (vp_lo, vp_hi) = rows(veh_parent, lo, hi, n);
+        let (rf_lo, rf_hi) = rows(ready_from, lo, hi, n);
+        let (af_lo, af_hi) = rows(arr_from, lo, hi, n);
+        for s in changed_prev.ones() {
             let mut any = false;
-            if veh[lo + s] < veh[hi + s] {
-                veh[hi + s] = veh[lo + s];
-                veh_parent[hi + s] = veh_parent[lo + s];
+            if veh_lo[s] < veh_hi[s] {
+                veh_hi[s] = veh_lo[s];
+                vp_hi[s] = vp_lo[s];
                 any = true;
             }
-            if ready[lo + s] < ready[hi + s] {
-                ready[hi + s] = ready[lo + s];
-                ready_from[hi + s] = ready_from[lo + s];
+            if ready_lo[s] < ready_hi[s] {
+                ready_hi[s] = ready_lo[s];
+                rf_hi[s] = rf_lo[s];
                 any = true;
             }
-            if arr[lo + s] < arr[hi + s] {
-                arr[hi + s] = arr[lo + s];
-                arr_from[hi + s] = arr_from[lo + s];
+            if arr_lo[s] < arr_hi[s] {
+                arr_hi[s] = arr_lo[s];
+                af_hi[s] = af_lo[s];
                 any = true;
             }
             if any {
                 changed.set(s);
             }
-        });
+        }
     }
 
     /// Scans day route `r` in round `k` from stop position `first`.
     #[inline]
-    fn scan_route(&mut self, day: &DayTimetable, k: usize, r: u32, first: usize, bound: Seconds) {
+    fn scan_route<const P: bool>(
+        &mut self,
+        day: &DayTimetable,
+        k: usize,
+        r: u32,
+        first: usize,
+        bound: Seconds,
+    ) {
         let n = self.n;
         let (prev, cur) = (self.row(k - 1), self.row(k));
         let Self {
@@ -598,6 +684,7 @@ impl RaptorWorkspace {
             touched_list,
             veh_marked,
             changed,
+            improved,
             ..
         } = self;
         let prev_ready = &ready[prev..prev + n];
@@ -616,11 +703,13 @@ impl RaptorWorkspace {
                 let t = day.arrivals_at(route, i)[trip as usize];
                 if t <= bound && t < veh[s] {
                     veh[s] = t;
-                    veh_parent[s] = VehParent {
-                        route: r,
-                        trip,
-                        board,
-                    };
+                    if P {
+                        veh_parent[s] = VehParent {
+                            route: r,
+                            trip,
+                            board,
+                        };
+                    }
                     veh_marked.set(s);
                     changed.set(s);
                     if !touched.get(s) {
@@ -629,7 +718,10 @@ impl RaptorWorkspace {
                     }
                     if t < arr[s] {
                         arr[s] = t;
-                        arr_from[s] = s as u32;
+                        if P {
+                            arr_from[s] = s as u32;
+                        }
+                        improved.set(s);
                     }
                 }
             }
@@ -649,17 +741,17 @@ impl RaptorWorkspace {
 
     /// After the vehicles of round `k`: changes at the stops they reached and footpaths from
     /// them (the day's compact footpaths when it has them).
-    fn relax_transfers(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
+    fn relax_transfers<const P: bool>(&mut self, day: &DayTimetable, k: usize, bound: Seconds) {
         if day.has_walks() {
-            self.relax_with(day, k, bound, |s| day.walks_or_empty(s));
+            self.relax_with::<P, _>(day, k, bound, |s| day.walks_or_empty(s));
         } else {
             let tt = day.timetable();
-            self.relax_with(day, k, bound, |s| tt.footpaths(StopIdx::from_idx(s)));
+            self.relax_with::<P, _>(day, k, bound, |s| tt.footpaths(StopIdx::from_idx(s)));
         }
     }
 
     #[inline(always)]
-    fn relax_with<'d, W: WalkItem + 'd>(
+    fn relax_with<'d, const P: bool, W: WalkItem + 'd>(
         &mut self,
         day: &DayTimetable,
         k: usize,
@@ -683,6 +775,7 @@ impl RaptorWorkspace {
             veh_marked,
             changed,
             walk_cand,
+            improved,
             ..
         } = self;
         let veh = &veh[cur..cur + n];
@@ -692,7 +785,8 @@ impl RaptorWorkspace {
         let arr_from = &mut arr_from[cur..cur + n];
         // `bound` is an internal time, far below `Seconds::MAX`.
         let past = bound + 1;
-        veh_marked.for_each(|s| {
+        // A plain loop, not a closure, so that the buffers above stay in registers.
+        for s in veh_marked.ones() {
             let t = veh[s];
             let change = if k == 0 {
                 0
@@ -702,7 +796,9 @@ impl RaptorWorkspace {
             let rt = t + change;
             if rt <= bound && rt < ready[s] {
                 ready[s] = rt;
-                ready_from[s] = s as u32;
+                if P {
+                    ready_from[s] = s as u32;
+                }
                 scan.set(s);
                 changed.set(s);
             }
@@ -710,27 +806,33 @@ impl RaptorWorkspace {
             if walk_cand.len() < ps.len() {
                 walk_cand.resize(ps.len(), 0);
             }
+            let cand = &mut walk_cand[..ps.len()];
             // First the walks that improve, without a branch per walk (most improve nothing:
             // `arr <= ready` at every stop, so a walk not earlier than `ready` and within the
             // bound is of no use), then those few.
             let mut m = 0;
             for (i, f) in ps.iter().enumerate() {
                 let w = t + f.secs();
-                walk_cand[m] = i as u32;
+                cand[m] = i as u32;
                 m += usize::from(w < ready[f.to()].min(past));
             }
-            for &i in &walk_cand[..m] {
+            for &i in &cand[..m] {
                 let f = ps[i as usize];
                 let (w, q) = (t + f.secs(), f.to());
                 if w >= ready[q] {
                     continue;
                 }
                 ready[q] = w;
-                ready_from[q] = s as u32;
+                if P {
+                    ready_from[q] = s as u32;
+                }
                 scan.set(q);
                 if w < arr[q] {
                     arr[q] = w;
-                    arr_from[q] = s as u32;
+                    if P {
+                        arr_from[q] = s as u32;
+                    }
+                    improved.set(q);
                 }
                 changed.set(q);
                 if !touched.get(q) {
@@ -738,7 +840,7 @@ impl RaptorWorkspace {
                     touched_list.push(q as u32);
                 }
             }
-        });
+        }
         veh_marked.clear();
     }
 
@@ -751,7 +853,7 @@ impl RaptorWorkspace {
         target: StopIdx,
         egress: Option<&[(StopIdx, Seconds)]>,
     ) -> Option<Journey> {
-        if self.flat {
+        if self.flat || !self.parents {
             return None;
         }
         let (dep, bound, rounds) = self.last?;
