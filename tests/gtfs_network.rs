@@ -200,17 +200,8 @@ fn cairns_imports_to_a_network_that_loads() {
         "only {checked} services run twice 07:00-09:00"
     );
     // The CLI's validate accepts the folder.
-    let out = onehour()
-        .args(["validate", "--network"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("416 places"));
+    let out = run_ok(onehour().args(["validate", "--network"]).arg(dir.path()));
+    assert!(String::from_utf8_lossy(&out).contains("416 places"));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{onehour, poa};
+use common::{onehour, poa, run_ok};
 use onehour::graph::streets::{
     point_segment_m, CarEdge, CarSegment, PointKind, StreetEdge, StreetInput, StreetNode, Streets,
 };
@@ -614,39 +614,28 @@ fn import_gtfs_with_osm_makes_walking_follow_streets() {
     // Streets are not straight: some links take longer than the straight-line model said.
     assert!(longer > street.len() / 10, "{longer} of {}", street.len());
     // validate reads the streets too.
-    let v = onehour()
-        .args(["validate", "--network"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
-    assert!(String::from_utf8_lossy(&v.stdout).contains("streets streets.osm.pbf: "));
+    let v = run_ok(onehour().args(["validate", "--network"]).arg(&out));
+    assert!(String::from_utf8_lossy(&v).contains("streets streets.osm.pbf: "));
     // And a route between two linked stops runs.
     let l = street[0];
-    let m = onehour()
-        .args(["matrix", "--network"])
-        .arg(&out)
-        .args(["--from", &l.from, "--to", &l.to])
-        .output()
-        .unwrap();
-    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    run_ok(
+        onehour()
+            .args(["matrix", "--network"])
+            .arg(&out)
+            .args(["--from", &l.from, "--to", &l.to]),
+    );
 }
 
 #[test]
 fn import_osm_makes_a_streets_only_network_that_loads() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("hel");
-    let run = onehour()
-        .args(["import", "osm"])
-        .arg(helsinki_pbf())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    run_ok(
+        onehour()
+            .args(["import", "osm"])
+            .arg(helsinki_pbf())
+            .arg("--out")
+            .arg(&out),
     );
     let (net, _) = load_network(&Source::Disk(out.clone()), "network.toml").unwrap();
     assert!(net.places.is_empty() && net.services.is_empty());
@@ -656,12 +645,7 @@ fn import_osm_makes_a_streets_only_network_that_loads() {
     assert!(
         net.bbox[0] <= b[0] && net.bbox[1] <= b[1] && net.bbox[2] >= b[2] && net.bbox[3] >= b[3]
     );
-    let v = onehour()
-        .args(["validate", "--network"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    run_ok(onehour().args(["validate", "--network"]).arg(&out));
 }
 
 fn fails(cmd: &mut assert_cmd::Command, expect: &[&str]) {
