@@ -105,6 +105,13 @@ pub struct RaptorWorkspace {
     access_copy: Vec<(StopIdx, Seconds)>,
     /// The footpaths of one stop that improve a label (indices), found before they are applied.
     walk_cand: Vec<u32>,
+    /// Arrival-only windows: round 0's ready (and arrival) labels as offsets from the
+    /// departure, `(stop, seconds)`: the access legs and one footpath after them, the same at
+    /// every departure, so worked out once per window instead of relaxed at every minute.
+    /// Empty when round 0 relaxes its footpaths as usual.
+    round0: Vec<(u32, Seconds)>,
+    /// Scratch of `round0` (one entry per stop).
+    round0_best: Vec<Seconds>,
 }
 
 /// The arrivals of one departure, by stop.
@@ -454,6 +461,9 @@ impl RaptorWorkspace {
         let rounds = p.max_trips as usize;
         self.prepare(day, rounds, false);
         self.parents = parents;
+        if !parents {
+            self.round0_offsets(day, p.limit);
+        }
         let mut m = from + (to - from) / step * step;
         loop {
             let (dep, bound) = (m + BASE, m + BASE + p.limit);
@@ -465,7 +475,102 @@ impl RaptorWorkspace {
             }
             m -= step;
         }
+        self.round0.clear();
         Ok(())
+    }
+
+    /// Fills `round0` for the access legs in `access_copy`: at every departure of a window,
+    /// every access leg within `limit` improves its stop's round-0 label (the departure before
+    /// was later), so round 0 relaxes the same footpaths from the same stops, each label the
+    /// departure plus the same offset: the access leg's seconds, or the best of those plus one
+    /// footpath.
+    fn round0_offsets(&mut self, day: &DayTimetable, limit: Seconds) {
+        let n = day.num_stops();
+        let Self {
+            access_copy,
+            round0,
+            round0_best: best,
+            ..
+        } = self;
+        if best.len() != n {
+            best.clear();
+            best.resize(n, UNREACHED);
+        }
+        round0.clear();
+        // Offsets past the limit are past every departure's bound.
+        let put = |best: &mut [Seconds], round0: &mut Vec<(u32, Seconds)>, q: usize, x: Seconds| {
+            if x > limit {
+                return;
+            }
+            if best[q] == UNREACHED {
+                round0.push((q as u32, x));
+            }
+            best[q] = best[q].min(x);
+        };
+        // The access legs first (a stop's best leg), then one footpath from each.
+        for &(s, a) in access_copy.iter() {
+            put(best, round0, s.idx(), a);
+        }
+        // Footpaths start from a stop's own access leg (they are not chained), whatever a
+        // footpath from another leg gives it.
+        for e in round0.iter_mut() {
+            e.1 = best[e.0 as usize];
+        }
+        for i in 0..round0.len() {
+            let (s, a) = (round0[i].0 as usize, round0[i].1);
+            if day.has_walks() {
+                for w in day.walks_or_empty(s) {
+                    put(best, round0, w.to(), a.saturating_add(w.secs()));
+                }
+            } else {
+                for f in day.timetable().footpaths(StopIdx::from_idx(s)) {
+                    put(best, round0, f.to(), a.saturating_add(f.secs()));
+                }
+            }
+        }
+        // Every entry: its best offset (and the scratch left clear).
+        for e in round0.iter_mut() {
+            e.1 = best[e.0 as usize];
+            best[e.0 as usize] = UNREACHED;
+        }
+    }
+
+    /// Round 0's changes and footpaths from the offsets in `round0`: the labels
+    /// [`RaptorWorkspace::relax_transfers`] gives for round 0 of a window's departure (every
+    /// access leg within the bound having improved), without the footpaths' work.
+    fn relax_round0(&mut self, dep: Seconds, bound: Seconds) {
+        let n = self.n;
+        let Self {
+            ready,
+            arr,
+            touched,
+            touched_list,
+            scan,
+            veh_marked,
+            changed,
+            improved,
+            round0,
+            ..
+        } = self;
+        let (ready, arr) = (&mut ready[..n], &mut arr[..n]);
+        for &(q, off) in round0.iter() {
+            let (q, t) = (q as usize, dep + off);
+            if t > bound || t >= ready[q] {
+                continue;
+            }
+            ready[q] = t;
+            scan.set(q);
+            changed.set(q);
+            if t < arr[q] {
+                arr[q] = t;
+                improved.set(q);
+            }
+            if !touched.get(q) {
+                touched.set(q);
+                touched_list.push(q as u32);
+            }
+        }
+        veh_marked.clear();
     }
 
     /// [`RaptorWorkspace::window`] for callers that read arrivals only, never journeys: no
@@ -559,7 +664,11 @@ impl RaptorWorkspace {
                 }
             }
         }
-        self.relax_transfers::<P>(day, 0, bound);
+        if !P && !self.round0.is_empty() {
+            self.relax_round0(dep, bound);
+        } else {
+            self.relax_transfers::<P>(day, 0, bound);
+        }
         let mut k = 0;
         while k < rounds && !self.scan.is_empty() {
             k += 1;
