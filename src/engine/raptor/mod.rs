@@ -70,7 +70,7 @@ pub struct RaptorWorkspace {
     n: usize,
     rounds: usize,
     /// One label row for every round (a single departure searched by
-    /// [`RaptorWorkspace::window_arrivals`]): no journeys can be read back.
+    /// [`RaptorWorkspace::window_arrivals`], which keeps no parents either).
     flat: bool,
     /// Whether the last search kept the parent labels (`veh_parent`, `ready_from`,
     /// `arr_from`) that [`RaptorWorkspace::journey`] reads back: not for
@@ -962,7 +962,8 @@ impl RaptorWorkspace {
         target: StopIdx,
         egress: Option<&[(StopIdx, Seconds)]>,
     ) -> Option<Journey> {
-        if self.flat || !self.parents {
+        // A flat search is an arrivals-only one: no parents either.
+        if !self.parents {
             return None;
         }
         let (dep, bound, rounds) = self.last?;
