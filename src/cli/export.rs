@@ -44,12 +44,12 @@ pub struct ExportArgs {
     /// Write to this file (atomically) instead of standard output
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
-    /// GTFS: the IANA time zone of the timetables (default: network.toml's `[timetable]`
-    /// timezone)
+    /// GTFS: the IANA time zone of the timetables (default: `timetable.timezone` in
+    /// network.toml)
     #[arg(long, value_name = "ZONE")]
     pub timezone: Option<String>,
     /// GTFS: the web address of whoever publishes the feed, its agency_url and
-    /// feed_publisher_url (default: network.toml's `[timetable]` publisher_url)
+    /// feed_publisher_url (default: `timetable.publisher_url` in network.toml)
     #[arg(long, value_name = "URL")]
     pub publisher_url: Option<String>,
 }
