@@ -234,3 +234,140 @@ fn a_dimacs_header_cannot_force_a_huge_allocation() {
         assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
     }
 }
+
+#[test]
+fn an_out_path_that_cannot_be_written_exits_2_before_any_work() {
+    // A path through a file, or under a folder that takes no file (/proc on Linux): exit 2
+    // with the fix, before computing (access and isochrones check --out first), and nothing
+    // left behind.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "keep me").unwrap();
+    let through = file.join("sub").join("x.json");
+    let fixture = root().join("tests/fixtures/points/guangzhou.csv");
+    let runs: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (
+            vec!["check".into(), "--out".into(), through.clone().into()],
+            "is a file, not a folder; give --out a path in a folder",
+        ),
+        (
+            vec!["check".into(), "--out".into(), file.join("x.json").into()],
+            "is a file, not a folder",
+        ),
+        (
+            vec![
+                "access".into(),
+                "--opportunities".into(),
+                fixture.clone().into(),
+                "--out".into(),
+                file.join("acc").into(),
+            ],
+            "is a file, not a folder",
+        ),
+        (
+            vec![
+                "isochrones".into(),
+                "--origins".into(),
+                "c_foshan".into(),
+                "--out".into(),
+                through.clone().into(),
+            ],
+            "is a file, not a folder",
+        ),
+    ];
+    let proc_runs: Vec<(Vec<std::ffi::OsString>, &str)> =
+        if std::path::Path::new("/proc/self").exists() {
+            vec![
+                (
+                    vec![
+                        "check".into(),
+                        "--out".into(),
+                        "/proc/onehour-x.json".into(),
+                    ],
+                    "give --out a path in a folder you can write to",
+                ),
+                (
+                    vec![
+                        "access".into(),
+                        "--opportunities".into(),
+                        fixture.into(),
+                        "--out".into(),
+                        "/proc/onehour-access".into(),
+                    ],
+                    "/proc takes no new file",
+                ),
+            ]
+        } else {
+            vec![]
+        };
+    for (args, says) in runs.into_iter().chain(proc_runs) {
+        let o = onehour().args(&args).output().unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.contains(says), "{args:?}: {e}");
+        assert_eq!(e.trim().lines().count(), 1, "{args:?}: {e}");
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["a-file"]);
+}
+
+#[test]
+fn an_isochrone_grid_too_large_is_the_users_cell_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("iso");
+    let o = onehour()
+        .args([
+            "isochrones",
+            "--origins",
+            "c_foshan",
+            "--cell",
+            "10",
+            "--thresholds",
+            "1440",
+            "--access-m",
+            "100000",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("use a larger --cell"), "{e}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_points_matrix_too_large_to_hold_is_refused_with_how_to_split_it() {
+    // 7,072 x 7,072 pairs is just over MAX_PAIRS (50 million): refused before any search,
+    // with the size of the parts that fit.
+    let dir = tempfile::tempdir().unwrap();
+    let pts = dir.path().join("p.csv");
+    let mut text = String::from("id,lon,lat\n");
+    for i in 0..7072 {
+        let (x, y) = (i % 100, i / 100);
+        text += &format!(
+            "p{i},{:.4},{:.4}\n",
+            113.0 + 0.01 * x as f64,
+            23.0 + 0.01 * y as f64
+        );
+    }
+    std::fs::write(&pts, text).unwrap();
+    let out = dir.path().join("m.json");
+    let o = onehour()
+        .args(["matrix", "--points"])
+        .arg(&pts)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("50013184 pairs"), "{e}");
+    assert!(e.contains("files of at most 7070 points"), "{e}");
+    assert!(!out.exists());
+}

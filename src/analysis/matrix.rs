@@ -3,7 +3,7 @@
 use crate::engine::{sweep, Queue};
 use crate::graph::Prepared;
 use crate::network::ids::{seconds_to_minutes, NodeId, PlaceIdx, Seconds, UNREACHED};
-use crate::network::model::{Network, PlaceKind};
+use crate::network::model::{haversine_m, Network, PlaceKind};
 
 /// Travel times from `rows` to `cols`, seconds (`UNREACHED` beyond the bound).
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +55,43 @@ pub fn population_within(net: &Network, m: &TimeMatrix, limit: Seconds) -> Vec<u
                 })
         })
         .collect()
+}
+
+/// [`find_place`] for where a trip starts: a zone is refused, since zones are destinations
+/// only (every link into a zone is one-way, so no trip leaves one), with the nearest centre or
+/// station to start from instead.
+pub fn find_origin(net: &Network, q: &str) -> Result<PlaceIdx, String> {
+    let i = find_place(net, q)?;
+    let p = net.place(i);
+    if p.kind != PlaceKind::Zone {
+        return Ok(i);
+    }
+    let nearest = net
+        .places
+        .iter()
+        .filter(|c| matches!(c.kind, PlaceKind::Centre | PlaceKind::Station))
+        .map(|c| (haversine_m(p.lon, p.lat, c.lon, c.lat), c))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let instead = match nearest {
+        Some((d, c)) => format!(
+            ", e.g. the nearest: {} ({} {}, {}, {:.1} km away)",
+            c.id,
+            c.name,
+            c.name_zh,
+            c.kind.as_str(),
+            d / 1000.0
+        ),
+        None => String::new(),
+    };
+    let named = if q.trim() == p.id {
+        String::new()
+    } else {
+        format!(" (named by '{q}')")
+    };
+    Err(format!(
+        "{} ({} {}){named} is a zone: zones are destinations only (every link into a zone is one-way, docs/network-format.md, \"zones.csv\"), so no trip starts there; start from a centre or a station{instead}",
+        p.id, p.name, p.name_zh
+    ))
 }
 
 /// The place named `q`: an exact id wins; then an exact English (case-insensitive) or Chinese

@@ -20,7 +20,7 @@ pub mod window;
 pub use checks::{connectivity, fastest_ride, Connectivity};
 pub use compare::{compare, compare_reach, Comparison};
 pub use explain::{explain, route, Leg, LegKind, Route};
-pub use matrix::{find_place, population_within, time_matrix, TimeMatrix};
+pub use matrix::{find_origin, find_place, population_within, time_matrix, TimeMatrix};
 pub use rank::Timing;
 pub use rank::{benefit, projects_of, rank, reach, Benefit, Ranked, Reach};
 pub use sensitivity::{is_estimate, scale_estimates, Estimated};

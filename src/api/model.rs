@@ -382,7 +382,7 @@ impl Model {
         let sn = self.scenario(scenario)?;
         let rows = from
             .iter()
-            .map(|q| sn.place(q))
+            .map(|q| sn.origin(q))
             .collect::<Result<Vec<_>, _>>()?;
         let cols = to
             .iter()
@@ -432,7 +432,7 @@ impl Model {
         depart: Option<Seconds>,
     ) -> Result<RouteResult, Error> {
         let sn = self.scenario(scenario)?;
-        let (a, b) = (sn.place(from)?, sn.place(to)?);
+        let (a, b) = (sn.origin(from)?, sn.place(to)?);
         let net = sn.net();
         let unreachable = |extra: String| Error::NotFound {
             message: format!(
@@ -524,13 +524,13 @@ impl Model {
         };
         match (origin, window) {
             (Origin::Place(q), None) => {
-                let o = sn.place(q)?;
+                let o = sn.origin(q)?;
                 with_workspace(|ws| isochrone::isochrone(p, ws, o, &frame, &sn.name))
                     .map_err(Error::Failed)
             }
             (Origin::Place(q), Some((w, pct))) => {
                 check_percentile(pct)?;
-                let origin = sn.place(q)?;
+                let origin = sn.origin(q)?;
                 let t = sn.timetable()?;
                 let all: Vec<PlaceIdx> = (0..p.net.places.len()).map(PlaceIdx::from_idx).collect();
                 let o = WindowOptions {
@@ -861,6 +861,22 @@ mod tests {
         );
         assert!(a > 0.5 * b && a < 2.0 * b, "point {a} km², centre {b} km²");
         assert!(at_point.origin.starts_with("point:"));
+    }
+
+    #[test]
+    fn a_zone_is_a_destination_not_an_origin() {
+        let m = model();
+        let e = m.route(None, "z_tianhe", "c_foshan", None).unwrap_err();
+        assert!(matches!(e, Error::BadRequest(_)), "{e:?}");
+        assert!(e.message().contains("is a zone"), "{e}");
+        let Err(e) = m.matrix(None, &["Tianhe"], &["c_foshan"], None) else {
+            panic!("a matrix from a zone");
+        };
+        assert!(e.message().contains("named by 'Tianhe'"), "{e}");
+        // Into a zone is what zones are for.
+        assert!(m
+            .route(None, "c_guangzhou_tianhe", "z_tianhe", None)
+            .is_ok());
     }
 
     #[test]

@@ -106,20 +106,30 @@ impl ScenarioNet {
 
     /// The place named `q` (id, English or Chinese name), or an error with the closest ones.
     pub fn place(&self, q: &str) -> Result<PlaceIdx, Error> {
-        an::find_place(self.net(), q).map_err(|message| {
-            let suggestions = message
-                .split_once(": ")
-                .map(|(_, list)| {
-                    list.split("; ")
-                        .filter_map(|c| c.split_whitespace().next())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            Error::NotFound {
-                message,
-                suggestions,
-            }
+        an::find_place(self.net(), q).map_err(not_found)
+    }
+
+    /// [`Self::place`] where a trip starts: a zone is refused as a bad request
+    /// ([`an::find_origin`] says why, and names the nearest centre or station).
+    pub fn origin(&self, q: &str) -> Result<PlaceIdx, Error> {
+        self.place(q)?;
+        an::find_origin(self.net(), q).map_err(Error::BadRequest)
+    }
+}
+
+/// A place lookup's message as [`Error::NotFound`], the ids it lists as suggestions.
+fn not_found(message: String) -> Error {
+    let suggestions = message
+        .split_once(": ")
+        .map(|(_, list)| {
+            list.split("; ")
+                .filter_map(|c| c.split_whitespace().next())
+                .map(str::to_string)
+                .collect()
         })
+        .unwrap_or_default();
+    Error::NotFound {
+        message,
+        suggestions,
     }
 }

@@ -136,6 +136,7 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
 /// Runs `onehour access`: the flags become a window, a layout and indicators, the library
 /// computes each scenario's values (`scenario_values`), the report is written.
 pub fn run(a: AccessArgs) -> Result<ExitCode> {
+    crate::cli::error::check_out(&a.out, true)?;
     let s = Session::open(&a.net)?;
     let time = TimeOpts {
         depart: Some(a.depart.unwrap_or(ACCESS_WINDOW)),

@@ -15,7 +15,7 @@ Examples:
   onehour                                   today's centre matrix, and what plan-2030 changes
   onehour check --year 2022                 the plan's base year
   onehour check --scenario plan-2030 --format json --out m.json
-  onehour route 天河 Foshan                  fastest door-to-door route, leg by leg
+  onehour route 广州南 佛山西               fastest door-to-door route, leg by leg
   onehour matrix --from guangzhounan --to foshanxi,zhaoqingdong
   onehour compare today plan-2030
   onehour rank --base today --projects plan-2030

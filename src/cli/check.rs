@@ -13,9 +13,9 @@ use crate::cli::opts::ProfileArg;
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::emit;
 use crate::cli::output::{self, Format};
-use crate::cli::session::places;
 use crate::cli::session::Session;
 use crate::cli::session::DEFAULT_PERCENTILES;
+use crate::cli::session::{origins, places};
 use crate::cli::timed::{timed_matrix, Timed};
 use crate::graph::{Prepared, Profile};
 use crate::network::model::Network;
@@ -33,7 +33,7 @@ pub fn matrix_cmd(
     let n = s.network(scenario.as_deref())?;
     let (rows, cols) = match places_from_to {
         None => (n.centres(), n.centres()),
-        Some((from, to)) => (places(&n, from)?, places(&n, to)?),
+        Some((from, to)) => (origins(&n, from)?, places(&n, to)?),
     };
     let scenario = scenario.as_deref().unwrap_or("today");
     let text = match &timing {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::cli::error::{write_error, UserError};
+use crate::cli::error::{check_out, write_error, UserError};
 use crate::graph::streets::Streets;
 use crate::io::gtfs_network::{import_network, toml_str, NetworkImportOptions};
 use crate::io::osm::{
@@ -99,19 +99,6 @@ fn streets_of(path: &Path) -> Result<(Streets, OsmSummary, Vec<u8>, String)> {
     Ok((st, sum, bytes, said))
 }
 
-/// An `--out` path through a regular file cannot become a folder.
-fn check_out(out: &Path) -> Result<()> {
-    if let Some(file) = out.ancestors().skip(1).find(|p| p.is_file()) {
-        return Err(UserError(format!(
-            "--out {}: {} is a file, not a folder",
-            out.display(),
-            file.display()
-        ))
-        .into());
-    }
-    Ok(())
-}
-
 fn check_input(f: &Path, what: &str) -> Result<()> {
     if !f.exists() {
         return Err(UserError(format!("{}: no such file or folder ({what})", f.display())).into());
@@ -122,7 +109,7 @@ fn check_input(f: &Path, what: &str) -> Result<()> {
 /// `onehour import osm`: a network folder of streets alone.
 fn run_osm(a: OsmImportArgs) -> Result<ExitCode> {
     check_input(&a.osm, "give an OpenStreetMap .osm.pbf extract")?;
-    check_out(&a.out)?;
+    check_out(&a.out, true)?;
     let (st, _, bytes, said) = streets_of(&a.osm)?;
     eprintln!("{said}");
     let b = st.bbox().unwrap_or([-1.0, -1.0, 1.0, 1.0]);
@@ -183,7 +170,7 @@ pub fn run(cmd: ImportCmd) -> Result<ExitCode> {
             .into());
         }
     }
-    check_out(&a.out)?;
+    check_out(&a.out, true)?;
     let t = Instant::now();
     // The extract and the feeds are read side by side; the streets' line is printed first,
     // and a bad extract is reported before any problem of the feeds.

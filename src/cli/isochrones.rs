@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::analysis::find_place;
+use crate::analysis::find_origin;
 use crate::cli::error::UserError;
 use crate::cli::opts::NetOpts;
 use crate::cli::output;
@@ -102,7 +102,7 @@ pub fn origins_of(p: &Prepared, names: &[String]) -> Result<Vec<PlaceIdx>> {
         if n.trim() == "centres" {
             out.extend(p.net.centres());
         } else {
-            out.push(find_place(&p.net, n).map_err(UserError)?);
+            out.push(find_origin(&p.net, n).map_err(UserError)?);
         }
     }
     if out.is_empty() {
@@ -176,7 +176,7 @@ pub fn batch(
             let times: Vec<_> = (0..all.len()).map(|j| wm.percentile(0, j, pct)).collect();
             out.push(
                 isochrone::isochrone_from_times(p, &times, origin, &frame, &scenarios[k].0)
-                    .map_err(|e| anyhow::anyhow!("isochrone failed: {e}"))?,
+                    .map_err(iso_error)?,
             );
             pb.inc(1);
         }
@@ -196,10 +196,17 @@ pub fn batch(
         .collect();
     let secs = t0.elapsed().as_secs_f64();
     pb.finish_and_clear();
-    Ok((
-        isos.map_err(|e| anyhow::anyhow!("isochrone failed: {e}"))?,
-        secs,
-    ))
+    Ok((isos.map_err(iso_error)?, secs))
+}
+
+/// An isochrone's error: a grid too large for the reached area is the user's `--cell` (exit
+/// 2), anything else a failure of the computation.
+fn iso_error(e: String) -> anyhow::Error {
+    if e.contains("--cell") {
+        UserError(format!("isochrone: {e}")).into()
+    } else {
+        anyhow::anyhow!("isochrone failed: {e}")
+    }
 }
 
 /// Warns when the grid is too coarse for the access distance: the walking discs around
@@ -220,6 +227,7 @@ pub fn warn_coarse(s: &Session, params: &IsoParams) {
 /// `onehour isochrones`.
 pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     let params = a.iso.params()?;
+    crate::cli::error::check_out(&a.out, true)?;
     let s = Session::open(&a.net)?;
     let scenarios = scenario_list(&s, &a.scenario);
     warn_coarse(&s, &params);

@@ -56,6 +56,27 @@ pub fn points_matrix(
     Ok(out.matrix)
 }
 
+/// The most pairs a points matrix computes in one run. It is held in memory and written as
+/// one file, about 95 bytes a pair at the peak (its times, then its text): 50 million pairs
+/// take some 5 GB.
+pub const MAX_PAIRS: usize = 50_000_000;
+
+/// A points matrix over [`MAX_PAIRS`] is refused before any work, with how to split it.
+fn check_size(req: &PointsRequest<'_>, rows: usize, cols: usize) -> Result<()> {
+    let pairs = rows.saturating_mul(cols);
+    if pairs <= MAX_PAIRS {
+        return Ok(());
+    }
+    let part = (MAX_PAIRS / cols.max(1)).max(1);
+    Err(crate::cli::error::UserError(format!(
+        "{}: {rows} x {cols} points make {pairs} pairs, more than the {MAX_PAIRS} a matrix holds in memory (about {:.0} GB); split the origins into files of at most {part} points and run each with --to-points {}, or for counts of opportunities within reach use `onehour access`",
+        req.points.display(),
+        pairs as f64 * 95e-9,
+        req.to_points.map(|p| p.as_path()).unwrap_or(req.points).display(),
+    ))
+    .into())
+}
+
 /// The `matrix --points` command.
 pub fn points_cmd(
     net: &NetOpts,
@@ -79,6 +100,7 @@ pub fn points_cmd(
         Some(p) => load_points(p)?,
         None => rows.clone(),
     };
+    check_size(&req, rows.len(), cols.len())?;
     let n = s.take_network(req.scenario.as_deref())?;
     let m = points_matrix(&n, rows, cols, &o, &percentiles(&time), s.limit_s())?;
     let scenario = req.scenario.as_deref().unwrap_or("today");

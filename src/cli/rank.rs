@@ -61,6 +61,9 @@ pub fn run_access(
     a: RankAccessOpts,
     out: OutOpts,
 ) -> Result<ExitCode> {
+    if let Some(p) = &out.out {
+        crate::cli::error::check_out(p, false)?;
+    }
     let s = Session::open(&net)?;
     let time = TimeOpts {
         depart: Some(time.depart.unwrap_or(crate::cli::opts::ACCESS_WINDOW)),
@@ -193,6 +196,9 @@ pub fn run(
     time: TimeOpts,
     out: OutOpts,
 ) -> Result<ExitCode> {
+    if let Some(p) = &out.out {
+        crate::cli::error::check_out(p, false)?;
+    }
     let s = Session::open(&net)?;
     let timing = s.timing(&time)?;
     let lib = s.library()?;

@@ -11,8 +11,8 @@ use crate::cli::error::UserError;
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
 use crate::cli::output::emit;
 use crate::cli::output::{self, Format};
-use crate::cli::session::places;
 use crate::cli::session::Session;
+use crate::cli::session::{origins, places};
 use crate::network::ids::format_clock;
 use crate::network::ids::PlaceIdx;
 
@@ -30,7 +30,7 @@ pub fn run(
         return timetabled(&s, &from, &to, scenario.as_deref(), o, &out);
     }
     let p = s.prepared(scenario.as_deref())?;
-    let (a, b) = (places(&p.net, &[from])?[0], places(&p.net, &[to])?[0]);
+    let (a, b) = (origins(&p.net, &[from])?[0], places(&p.net, &[to])?[0]);
     let r = analysis::route(&p, a, b, s.bound_s(&p)).ok_or_else(|| {
         UserError(format!(
             "{} is not reachable from {} within {} minutes",
@@ -114,7 +114,7 @@ impl<'a> TimedRequest<'a> {
         }
         let net = s.network(scenario)?;
         let (from, to) = (
-            places(&net, &[from.to_string()])?[0],
+            origins(&net, &[from.to_string()])?[0],
             places(&net, &[to.to_string()])?[0],
         );
         Ok(TimedRequest {

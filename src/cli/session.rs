@@ -222,6 +222,15 @@ pub fn window_text(o: &WindowOptions) -> String {
     )
 }
 
+/// The places named as where trips start: [`places`], refusing zones
+/// ([`crate::analysis::find_origin`]).
+pub fn origins(net: &Network, names: &[String]) -> Result<Vec<PlaceIdx>> {
+    names
+        .iter()
+        .map(|n| crate::analysis::find_origin(net, n).map_err(|e| UserError(e).into()))
+        .collect()
+}
+
 /// The places named (ids or names), an error naming the first unknown one.
 pub fn places(net: &Network, names: &[String]) -> Result<Vec<PlaceIdx>> {
     names

@@ -176,15 +176,58 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// The marker file that identifies a folder written by [`write_folder_atomic`].
-pub const FOLDER_MARKER: &str = ".onehour-output";
+/// The first ancestor of `path` that is a regular file: no output can be written under it.
+pub fn file_ancestor(path: &Path) -> Option<&Path> {
+    path.ancestors().skip(1).find(|p| p.is_file())
+}
 
-/// Writes a folder of files all at once or not at all: the files go into a temporary sibling
-/// folder, which then replaces `dir`. An existing `dir` is replaced only if it is empty or an
-/// earlier output of onehour (it holds [`FOLDER_MARKER`]), so no stale file from an earlier run
-/// stays beside the new ones and no folder of the user's is lost.
-pub fn write_folder_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    let existing = match std::fs::symlink_metadata(dir) {
+/// Whether `path` can become an output, a folder (`folder`) or a file, checked before any work
+/// is done: no ancestor is a file, an existing `path` is one [`write_folder_atomic`] or
+/// [`write_atomic`] would replace, and the nearest existing folder takes a new file (a file is
+/// made there and removed at once). The errors are the writers' own, early.
+pub fn check_output(path: &Path, folder: bool) -> std::io::Result<()> {
+    if let Some(file) = file_ancestor(path) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is a file, not a folder", file.display()),
+        ));
+    }
+    if folder {
+        replaceable_folder(path)?;
+    } else if let Ok(m) = std::fs::symlink_metadata(path) {
+        if !m.file_type().is_file() {
+            return Err(refuse(path, "regular file"));
+        }
+    }
+    let base = path
+        .ancestors()
+        .skip(1)
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .find(|p| p.is_dir())
+        .unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(".onehour-probe")
+        .tempfile_in(base)
+        .map(drop)
+        .map_err(|e| {
+            let kind = e.kind();
+            std::io::Error::new(
+                kind,
+                format!("{} takes no new file ({kind})", base.display()),
+            )
+        })
+}
+
+/// Whether `dir` exists (a folder onehour may replace: empty, or an earlier output of its own);
+/// an error if it exists and may not be replaced.
+fn replaceable_folder(dir: &Path) -> std::io::Result<bool> {
+    match std::fs::symlink_metadata(dir) {
         Ok(m) if m.file_type().is_dir() => {
             let mut entries = std::fs::read_dir(dir)?;
             let empty = entries.next().is_none();
@@ -197,11 +240,22 @@ pub fn write_folder_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::
                     ),
                 ));
             }
-            true
+            Ok(true)
         }
-        Ok(_) => return Err(refuse(dir, "folder")),
-        Err(_) => false,
-    };
+        Ok(_) => Err(refuse(dir, "folder")),
+        Err(_) => Ok(false),
+    }
+}
+
+/// The marker file that identifies a folder written by [`write_folder_atomic`].
+pub const FOLDER_MARKER: &str = ".onehour-output";
+
+/// Writes a folder of files all at once or not at all: the files go into a temporary sibling
+/// folder, which then replaces `dir`. An existing `dir` is replaced only if it is empty or an
+/// earlier output of onehour (it holds [`FOLDER_MARKER`]), so no stale file from an earlier run
+/// stays beside the new ones and no folder of the user's is lost.
+pub fn write_folder_atomic(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    let existing = replaceable_folder(dir)?;
     std::fs::create_dir_all(parent_dir(dir))?;
     let tmp = sibling(dir, "tmp");
     let result = create_pending(&tmp, || std::fs::create_dir(&tmp)).and_then(|()| {
