@@ -919,6 +919,31 @@ fn bad_input_exits_2_with_a_message() {
             .arg(dir.path().join("t.zip")),
         "give --date",
     );
+    // A zone name must have the IANA form: a known area, then letters, digits and _-+/.
+    for tz in ["Mars/Olympus", "Asia/Shang\"hai", "Asia/", "Shanghai"] {
+        fails(
+            onehour()
+                .args(["export", "--format", "gtfs", "--timezone", tz])
+                .args(["--publisher-url", "https://example.org", "--date"])
+                .args(["2024-01-01", "--network"])
+                .arg(tiny())
+                .arg("--out")
+                .arg(dir.path().join("t.zip")),
+            "not an IANA time zone name",
+        );
+    }
+    // A day on which nothing runs would give an empty feed.
+    fails(
+        onehour()
+            .args(["export", "--format", "gtfs", "--timezone", "Asia/Shanghai"])
+            .args(["--publisher-url", "https://example.org", "--date"])
+            .args(["1800-01-01", "--network"])
+            .arg(tiny())
+            .arg("--out")
+            .arg(dir.path().join("t.zip")),
+        "the feed would be empty",
+    );
+    assert!(!dir.path().join("t.zip").exists());
 }
 
 #[test]

@@ -233,6 +233,23 @@ fn a_dimacs_header_cannot_force_a_huge_allocation() {
         assert_eq!(o.status.code(), Some(2), "{header}");
         assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
     }
+    // Repeats are bounded: none is no timing, a billion would never end.
+    std::fs::write(&gr, "p sp 2 1\na 1 2 3\n").unwrap();
+    for (repeat, code) in [("0", 2), ("1001", 2), ("2", 0)] {
+        let o = onehour()
+            .args(["bench-graph", "--graph"])
+            .arg(&gr)
+            .arg("--origins")
+            .arg(&ss)
+            .args(["--repeat", repeat])
+            .output()
+            .unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "--repeat {repeat}: {e}");
+        if code == 2 {
+            assert!(e.contains("1..=1000"), "{e}");
+        }
+    }
 }
 
 #[test]

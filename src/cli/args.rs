@@ -223,9 +223,9 @@ pub enum Cmd {
         /// One JSON object per method and line (the peer-bench `--external` protocol)
         #[arg(long)]
         json: bool,
-        /// Sweep R times, methods interleaved, and report each method's fastest sweep (for
-        /// noisy machines)
-        #[arg(long, default_value_t = 1, value_name = "R")]
-        repeat: usize,
+        /// Sweep R times (1 to 1000), methods interleaved, and report each method's fastest
+        /// sweep (for noisy machines)
+        #[arg(long, default_value_t = 1, value_name = "R", value_parser = clap::value_parser!(u16).range(1..=1000))]
+        repeat: u16,
     },
 }

@@ -95,7 +95,7 @@ fn export_gtfs(a: &ExportArgs, s: &Session, net: &Network) -> Result<ExitCode> {
         ))
         .into());
     }
-    if !timezone.contains('/') || timezone.contains(char::is_whitespace) {
+    if !crate::network::model::iana_zone_form(&timezone) {
         return Err(UserError(format!(
             "--timezone {timezone}: not an IANA time zone name such as Asia/Shanghai"
         ))
@@ -117,6 +117,14 @@ fn export_gtfs(a: &ExportArgs, s: &Session, net: &Network) -> Result<ExitCode> {
             ),
         },
     );
+    if gtfs_export::rows(&files, "trips.txt") == 0 {
+        return Err(UserError(format!(
+            "no service of {} runs on {day}: the feed would be empty; give a --date on which the network runs (its valid_on is {})",
+            net.name,
+            net.valid_on.map_or("not set".to_string(), |d| d.to_string())
+        ))
+        .into());
+    }
     let bytes = gtfs_export::gtfs_zip(&files)?;
     crate::io::write::write_atomic(out, &bytes).map_err(|e| write_error(out, e))?;
     eprintln!("{}: {}", out.display(), gtfs_export::describe(&files));

@@ -187,7 +187,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             bound.unwrap_or(crate::network::ids::UNREACHED),
             &methods,
             json,
-            repeat,
+            repeat.into(),
         ),
     }
 }

@@ -631,14 +631,17 @@ pub fn gtfs_zip(files: &[(String, String)]) -> std::io::Result<Vec<u8>> {
     Ok(cursor.into_inner())
 }
 
+/// The data rows (lines after the header) of the feed's file `name`, 0 if there is none.
+pub fn rows(files: &[(String, String)], name: &str) -> usize {
+    files
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(0, |(_, t)| t.lines().count().saturating_sub(1))
+}
+
 /// A short description of the feed for messages: trips, templates, frequencies, stops.
 pub fn describe(files: &[(String, String)]) -> String {
-    let rows = |name: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(0, |(_, t)| t.lines().count().saturating_sub(1))
-    };
+    let rows = |name: &str| rows(files, name);
     let mut s = String::new();
     let _ = write!(
         s,

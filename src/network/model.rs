@@ -815,6 +815,32 @@ pub struct TimetableSettings {
     pub publisher_url: Option<String>,
 }
 
+/// Whether `tz` has the form of an IANA time zone name: one of the database's areas, then
+/// `/` and a location of letters, digits and `_-+/` (`Asia/Shanghai`,
+/// `America/Argentina/Buenos_Aires`, `Etc/GMT+8`). Whether the zone exists is not checked.
+pub fn iana_zone_form(tz: &str) -> bool {
+    const AREAS: [&str; 11] = [
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+        "Etc",
+    ];
+    tz.split_once('/').is_some_and(|(area, place)| {
+        AREAS.contains(&area)
+            && !place.is_empty()
+            && place
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
+    })
+}
+
 impl Default for TimetableSettings {
     fn default() -> Self {
         TimetableSettings {

@@ -120,11 +120,7 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
     }
     let tt = &s.timetable;
     if let Some(tz) = &tt.timezone {
-        let ok = tz.contains('/')
-            && tz
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b));
-        if !ok {
+        if !crate::network::model::iana_zone_form(tz) {
             p.push(Problem::error(
                 &at("timetable", "timezone"),
                 "[timetable] timezone",
