@@ -884,3 +884,110 @@ fn huge_opportunity_values_are_refused() {
     }
     assert!(!out.exists());
 }
+
+/// `access` compares a base and one scenario: three scenarios (of which the third was once
+/// dropped silently) or one scenario twice are refused, saying what to run instead.
+#[test]
+fn access_takes_one_or_two_different_scenarios() {
+    let d = tempfile::tempdir().unwrap();
+    let opp = d.path().join("o.csv");
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
+    let out = d.path().join("out");
+    let files = [
+        "--opportunities".as_ref(),
+        opp.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    for args in [
+        &["access", "--scenario", "today,plan-2030,plan-2035"][..],
+        &[
+            "access",
+            "--scenario",
+            "today",
+            "--scenario",
+            "plan-2030",
+            "--scenario",
+            "plan-2035",
+        ][..],
+    ] {
+        let err = refused(args, &files);
+        assert!(
+            err.contains("two scenarios at a time") && err.contains("--scenario today,plan-2035"),
+            "{err}"
+        );
+    }
+    let err = refused(&["access", "--scenario", "plan-2030,plan-2030"], &files);
+    assert!(err.contains("the same scenario twice"), "{err}");
+    assert!(!out.exists());
+}
+
+/// The messages of flags that do not fit `access` name the flags given.
+#[test]
+fn access_flag_errors_name_the_flags_given() {
+    let d = tempfile::tempdir().unwrap();
+    let opp = d.path().join("o.csv");
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
+    let out = d.path().join("out");
+    let files = [
+        "--opportunities".as_ref(),
+        opp.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    let err = refused(&["access", "--profile", "car"], &files);
+    assert!(
+        err.contains("drop --profile car") && !err.contains("--depart"),
+        "{err}"
+    );
+    let err = refused(&["access", "--wait", "full"], &files);
+    assert!(
+        err.contains("drop --wait") && !err.contains("--depart"),
+        "{err}"
+    );
+    // A network without a service date (the tiny one declares no valid_on).
+    let tiny = tiny();
+    for cmd in [&["access"][..], &["matrix", "--points"][..]] {
+        let mut args = cmd.to_vec();
+        if cmd.len() == 2 {
+            args.push(opp.to_str().unwrap());
+        } else {
+            args.extend(["--opportunities", opp.to_str().unwrap()]);
+        }
+        args.extend(["--network", tiny.to_str().unwrap()]);
+        let err = refused(&args, &["--out".as_ref(), out.as_os_str()]);
+        assert!(
+            err.contains("give --date") && !err.contains("--depart"),
+            "{err}"
+        );
+    }
+    // Boxes: a degenerate or out-of-range one is a --bbox error.
+    for (bbox, want) in [
+        ("113,23,113,24", "no area"),
+        ("113,23,114,23", "no area"),
+        ("113,23,190,24", "-180..180"),
+        ("113,23,114,89", "-85..85"),
+    ] {
+        let err = refused(&["access", "--grid", "1000", "--bbox", bbox], &files);
+        assert!(
+            err.contains("--bbox") && err.contains(want) && !err.contains("--grid:"),
+            "{err}"
+        );
+    }
+    // rank's access flags without --indicator access.
+    let err = refused(
+        &[
+            "rank",
+            "--opportunities",
+            opp.to_str().unwrap(),
+            "--cutoff",
+            "30",
+        ],
+        &[],
+    );
+    assert!(
+        err.contains("--opportunities, --cutoff") && err.contains("add --indicator access"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
