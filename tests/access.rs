@@ -754,3 +754,240 @@ fn batched_origins_equal_origins_searched_alone_on_porto_alegre() {
     // Not an empty comparison: most pairs are reached.
     assert!(reached > 70 * 70 / 2, "{reached} pairs reached");
 }
+
+/// Runs `onehour` with `args` and `extra`, expecting exit code 2: its standard error.
+fn refused(args: &[&str], extra: &[&std::ffi::OsStr]) -> String {
+    let out = onehour().args(args).args(extra).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    err
+}
+
+/// A broken GeoJSON file of opportunities gets the same file- and feature-level errors
+/// whether the grid is laid over `--bbox` or over the file's own extent (which once fell back
+/// to the points-CSV reader, or said only that no coordinate was found), in `access` and in
+/// `rank --indicator access`; nothing is written.
+#[test]
+fn broken_geojson_gets_the_same_errors_with_or_without_bbox() {
+    let d = tempfile::tempdir().unwrap();
+    let feature = |props: &str, geometry: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{props},"geometry":{geometry}}}]}}"#
+        )
+    };
+    let square = r#"{"type":"Polygon","coordinates":[[[113.3,23.1],[113.4,23.1],[113.4,23.2],[113.3,23.1]]]}"#;
+    let cases = [
+        (
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"population":1},"geometry":{"type":"Poly"#.to_string(),
+            "not valid JSON",
+        ),
+        (feature(r#"{"population":NaN}"#, square), "not valid JSON"),
+        (feature(r#"{"population":1e999}"#, square), "not valid JSON"),
+        (format!("{}{}", "[".repeat(300), "]".repeat(300)), "not valid JSON"),
+        (String::new(), "the file is empty"),
+        (feature(r#"{"population":1}"#, "null"), "feature 1: the feature has no geometry"),
+        (
+            feature(r#"{"population":1}"#, r#"{"type":"GeometryCollection","geometries":[]}"#),
+            "feature 1: a GeometryCollection geometry",
+        ),
+        (
+            feature(r#"{"population":1}"#, &square.replace("113.3,", "213,")),
+            "longitude 213 is outside",
+        ),
+        (
+            feature(r#"{"population":1}"#, r#"{"type":"Polygon","coordinates":[[]]}"#),
+            "feature 1: the exterior ring has 0 positions",
+        ),
+    ];
+    let out = d.path().join("out");
+    for (k, (text, want)) in cases.iter().enumerate() {
+        let f = d.path().join(format!("t{k}.geojson"));
+        std::fs::write(&f, text).unwrap();
+        let run = |bbox: bool, cmd: &[&str]| {
+            let mut args = cmd.to_vec();
+            if bbox {
+                args.extend(["--bbox", "113,23,114,24"]);
+            }
+            refused(
+                &args,
+                &[
+                    "--opportunities".as_ref(),
+                    f.as_os_str(),
+                    "--out".as_ref(),
+                    out.as_os_str(),
+                ],
+            )
+        };
+        let access = ["access", "--grid", "2000"];
+        let (with, without) = (run(true, &access), run(false, &access));
+        assert!(without.contains(&format!("t{k}.geojson")), "{without}");
+        assert!(without.contains(want), "{want}: {without}");
+        assert!(
+            !without.contains("header") && !without.contains("no coordinate found"),
+            "{without}"
+        );
+        assert_eq!(with, without);
+        assert!(!out.exists(), "no output on error");
+        let rank = ["rank", "--indicator", "access"];
+        let (with, without) = (run(true, &rank), run(false, &rank));
+        assert_eq!(with, without);
+        assert!(without.contains(&format!("t{k}.geojson")), "{without}");
+    }
+}
+
+/// Values above 10¹² per point or feature are refused, naming the file, the line or feature
+/// and the column: they once made sums infinite (empty or `inf` values in access.csv).
+#[test]
+fn huge_opportunity_values_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let csv = d.path().join("o.csv");
+    std::fs::write(
+        &csv,
+        "id,lon,lat,population\na,113.3,23.1,1e308\nb,113.31,23.11,1e308\n",
+    )
+    .unwrap();
+    let err = refused(
+        &["access"],
+        &[
+            "--opportunities".as_ref(),
+            csv.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+    );
+    assert!(
+        err.contains("o.csv:2: id a: population 1e308 is above"),
+        "{err}"
+    );
+    assert!(err.contains("o.csv:3: id b:"), "{err}");
+    let gj = d.path().join("o.geojson");
+    std::fs::write(&gj, r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"population":1e308},"geometry":{"type":"Polygon","coordinates":[[[113.3,23.1],[113.4,23.1],[113.4,23.2],[113.3,23.1]]]}}]}"#).unwrap();
+    for bbox in [&[][..], &["--bbox", "113,23,114,24"][..]] {
+        let mut args = vec!["access", "--grid", "2000"];
+        args.extend(bbox);
+        let err = refused(
+            &args,
+            &[
+                "--opportunities".as_ref(),
+                gj.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ],
+        );
+        assert!(
+            err.contains(
+                "o.geojson: feature 1: population 1e308 is above the largest count accepted, 1e12"
+            ),
+            "{err}"
+        );
+    }
+    assert!(!out.exists());
+}
+
+/// `access` compares a base and one scenario: three scenarios (of which the third was once
+/// dropped silently) or one scenario twice are refused, saying what to run instead.
+#[test]
+fn access_takes_one_or_two_different_scenarios() {
+    let d = tempfile::tempdir().unwrap();
+    let opp = d.path().join("o.csv");
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
+    let out = d.path().join("out");
+    let files = [
+        "--opportunities".as_ref(),
+        opp.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    for args in [
+        &["access", "--scenario", "today,plan-2030,plan-2035"][..],
+        &[
+            "access",
+            "--scenario",
+            "today",
+            "--scenario",
+            "plan-2030",
+            "--scenario",
+            "plan-2035",
+        ][..],
+    ] {
+        let err = refused(args, &files);
+        assert!(
+            err.contains("two scenarios at a time") && err.contains("--scenario today,plan-2035"),
+            "{err}"
+        );
+    }
+    let err = refused(&["access", "--scenario", "plan-2030,plan-2030"], &files);
+    assert!(err.contains("the same scenario twice"), "{err}");
+    assert!(!out.exists());
+}
+
+/// The messages of flags that do not fit `access` name the flags given.
+#[test]
+fn access_flag_errors_name_the_flags_given() {
+    let d = tempfile::tempdir().unwrap();
+    let opp = d.path().join("o.csv");
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
+    let out = d.path().join("out");
+    let files = [
+        "--opportunities".as_ref(),
+        opp.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    let err = refused(&["access", "--profile", "car"], &files);
+    assert!(
+        err.contains("drop --profile car") && !err.contains("--depart"),
+        "{err}"
+    );
+    let err = refused(&["access", "--wait", "full"], &files);
+    assert!(
+        err.contains("drop --wait") && !err.contains("--depart"),
+        "{err}"
+    );
+    // A network without a service date (the tiny one declares no valid_on).
+    let tiny = tiny();
+    for cmd in [&["access"][..], &["matrix", "--points"][..]] {
+        let mut args = cmd.to_vec();
+        if cmd.len() == 2 {
+            args.push(opp.to_str().unwrap());
+        } else {
+            args.extend(["--opportunities", opp.to_str().unwrap()]);
+        }
+        args.extend(["--network", tiny.to_str().unwrap()]);
+        let err = refused(&args, &["--out".as_ref(), out.as_os_str()]);
+        assert!(
+            err.contains("give --date") && !err.contains("--depart"),
+            "{err}"
+        );
+    }
+    // Boxes: a degenerate or out-of-range one is a --bbox error.
+    for (bbox, want) in [
+        ("113,23,113,24", "no area"),
+        ("113,23,114,23", "no area"),
+        ("113,23,190,24", "-180..180"),
+        ("113,23,114,89", "-85..85"),
+    ] {
+        let err = refused(&["access", "--grid", "1000", "--bbox", bbox], &files);
+        assert!(
+            err.contains("--bbox") && err.contains(want) && !err.contains("--grid:"),
+            "{err}"
+        );
+    }
+    // rank's access flags without --indicator access.
+    let err = refused(
+        &[
+            "rank",
+            "--opportunities",
+            opp.to_str().unwrap(),
+            "--cutoff",
+            "30",
+        ],
+        &[],
+    );
+    assert!(
+        err.contains("--opportunities, --cutoff") && err.contains("add --indicator access"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

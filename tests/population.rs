@@ -182,3 +182,43 @@ fn bbox_of(g: &serde_json::Value) -> [f64; 4] {
     walk(&g["coordinates"], &mut b);
     b
 }
+
+/// The population surface is read with the checks of opportunities: a count above 10¹² (once
+/// summed to 18446744073709551615 people) and two districts covering the same ground are
+/// errors naming the surface's file and feature.
+#[test]
+fn a_surface_with_huge_counts_or_overlapping_districts_is_refused() {
+    for (from, to, want) in [
+        (
+            r#""population": 500000"#,
+            r#""population": 1e308"#,
+            "pop.geojson: feature 2 (id b): population 1e308 is above the largest count accepted",
+        ),
+        (
+            "[[[113.2, 23.15], [113.3, 23.15], [113.3, 23.25], [113.2, 23.25], [113.2, 23.15]]]",
+            "[[[113.1, 23.1], [113.2, 23.1], [113.2, 23.15], [113.1, 23.15], [113.1, 23.1]]]",
+            "pop.geojson: feature 2 (id b): overlaps feature 1 (id a)",
+        ),
+    ] {
+        let d = tiny_with_surface();
+        edit(&d.path().join("pop.geojson"), from, to);
+        for cmd in [
+            &["compare", "base", "horizon"][..],
+            &["isochrones", "--origins", "cx"][..],
+        ] {
+            let out = onehour()
+                .args(cmd)
+                .arg("--network")
+                .arg(d.path())
+                .arg("--scenarios")
+                .arg(tiny_scenarios())
+                .arg("--out")
+                .arg(d.path().join("out"))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{cmd:?}: {err}");
+            assert!(err.contains(want), "{cmd:?}: {err}");
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::analysis::population::PopulationSurface;
 use crate::geo::grid::Grid;
-use crate::io::opportunities::{geojson_extent, parse_opportunity_geojson};
+use crate::io::opportunities::{parse_opportunity_geojson, parse_opportunity_geojson_extent};
 use crate::network::model::{Network, PopulationFile};
 use crate::network::problem::{Problem, Problems};
 
@@ -29,25 +29,10 @@ pub fn surface_from(f: &PopulationFile) -> Result<(PopulationSurface, Vec<Proble
             fix,
         )])
     };
-    let doc: serde_json::Value = serde_json::from_str(&f.text).map_err(|e| {
-        err(
-            format!("not valid JSON: {e}"),
-            "save the file as GeoJSON (RFC 7946)",
-        )
-    })?;
-    let extent = geojson_extent(&doc).ok_or_else(|| {
-        err(
-            "the file holds no coordinate".into(),
-            "give GeoJSON polygons with a count of people each",
-        )
-    })?;
+    let select = std::slice::from_ref(&f.column);
+    let extent = parse_opportunity_geojson_extent(&f.text, &f.surface, Some(select))?;
     let grid = Grid::covering(extent, f.cell_m).map_err(|e| err(e, "change cell_m"))?;
-    let (loaded, warnings) = parse_opportunity_geojson(
-        &f.text,
-        &f.surface,
-        &grid,
-        Some(std::slice::from_ref(&f.column)),
-    )?;
+    let (loaded, warnings) = parse_opportunity_geojson(&f.text, &f.surface, &grid, Some(select))?;
     let o = loaded.opportunities.nonzero();
     let people: Vec<f64> = o.columns.first().map(|c| c.1.clone()).unwrap_or_default();
     Ok((

@@ -22,7 +22,7 @@ use crate::access::indicators::Spec;
 use crate::access::report::{self, Origins, Results, Run};
 use crate::analysis::window::WindowOptions;
 use crate::geo::grid::Grid;
-use crate::io::opportunities::{geojson_extent, parse_opportunity_geojson};
+use crate::io::opportunities::{parse_opportunity_geojson, parse_opportunity_geojson_extent};
 use crate::network::ids::format_clock;
 
 impl Model {
@@ -78,17 +78,15 @@ impl Model {
                     "access: this network names no population surface to count people on; add [population] surface = \"FILE\" to its network.toml (docs/network-format.md)".into(),
                 )
             })?;
-            let doc: serde_json::Value = serde_json::from_str(&f.text)
-                .map_err(|e| Error::Data(format!("{}: not valid JSON: {e}", f.surface)))?;
-            let extent = geojson_extent(&doc)
-                .ok_or_else(|| Error::Data(format!("{}: the file holds no coordinate", f.surface)))?;
+            let select = std::slice::from_ref(&f.column);
+            let extent = parse_opportunity_geojson_extent(&f.text, &f.surface, Some(select))?;
             let grid = Grid::covering(extent, grid_m)
                 .map_err(|e| Error::BadRequest(format!("grid: {e}")))?;
             let (loaded, _) = parse_opportunity_geojson(
                 &f.text,
                 &f.surface,
                 &grid,
-                Some(std::slice::from_ref(&f.column)),
+                Some(select),
             )?;
             let dests = loaded.opportunities.nonzero();
             if dests.is_empty() {

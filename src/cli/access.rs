@@ -11,7 +11,6 @@ use serde_json::json;
 use crate::access::compute::{access_values, AccessQuery, AccessValues};
 use crate::access::indicators::{Decay, Dual, Spec};
 use crate::access::report::{self, Origins, Results, Run};
-use crate::analysis::rank::Timing;
 use crate::analysis::window::WindowOptions;
 use crate::cli::error::{write_error, UserError};
 use crate::cli::layout::Layout;
@@ -81,6 +80,22 @@ fn user(msg: String) -> anyhow::Error {
     UserError(msg).into()
 }
 
+/// The scenarios of a run: `today`, one scenario, or a base and a scenario to compare (the
+/// outputs hold one difference, `docs/access.md`); more, or the same one twice, is refused.
+fn scenarios_of(given: &[String]) -> Result<Vec<String>> {
+    match given {
+        [] => Ok(vec!["today".into()]),
+        [a, b, c, ..] => Err(user(format!(
+            "--scenario {}: access compares two scenarios at a time (a base and a scenario); run it once per pair, e.g. --scenario {a},{b} then --scenario {a},{c}",
+            given.join(","),
+        ))),
+        [a, b] if a == b => Err(user(format!(
+            "--scenario {a},{b}: the same scenario twice has no difference to show; give two different scenarios, or one"
+        ))),
+        _ => Ok(given.to_vec()),
+    }
+}
+
 /// The indicators asked for.
 fn spec(a: &AccessArgs, columns: Vec<String>) -> Result<Spec> {
     let decays = a
@@ -136,25 +151,19 @@ fn layout(a: &AccessArgs) -> Result<Layout> {
 /// Runs `onehour access`: the flags become a window, a layout and indicators, the library
 /// computes each scenario's values (`scenario_values`), the report is written.
 pub fn run(a: AccessArgs) -> Result<ExitCode> {
+    let scenarios = scenarios_of(&a.scenario)?;
     crate::cli::error::check_out(&a.out, true)?;
     let s = Session::open(&a.net)?;
     let time = TimeOpts {
-        depart: Some(a.depart.unwrap_or(ACCESS_WINDOW)),
+        depart: a.depart,
         percentiles: None,
         draws: a.draws,
         seed: a.seed,
     };
-    let Timing::Timetable(o) = s.timing(&time)? else {
-        return Err(user("access runs on timetables: give --depart".into()));
-    };
+    let o = s.timetable_window(&time, ACCESS_WINDOW, "access")?;
     let l = layout(&a)?;
     let columns: Vec<String> = l.dests.columns.iter().map(|(n, _)| n.clone()).collect();
     let spec = spec(&a, columns)?;
-    let scenarios: Vec<String> = if a.scenario.is_empty() {
-        vec!["today".into()]
-    } else {
-        a.scenario.clone()
-    };
     let runs = scenario_values(&s, &l, &spec, &o, a.percentile, &scenarios)?;
     let weight = l.weight(a.weight.as_deref())?;
     let ids: Vec<String> = l.origins.iter().map(|p| p.id.clone()).collect();

@@ -9,41 +9,39 @@ use anyhow::Result;
 use crate::access::links::Point;
 use crate::cli::error::UserError;
 use crate::geo::grid::Grid;
-use crate::io::opportunities::{load_opportunities, load_points, Opportunities};
+use crate::io::opportunities::{
+    load_opportunities, load_points, opportunity_geojson_extent, Opportunities,
+};
 
 fn user(msg: String) -> anyhow::Error {
     UserError(msg).into()
 }
 
-/// The extent of the opportunities file, read cheaply: every coordinate in it.
-fn extent_of(path: &std::path::Path) -> Result<[f64; 4]> {
-    let text = crate::network::source::read_regular(path)
-        .map_err(|e| user(format!("{}: {e}; {}", path.display(), e.fix())))?;
-    let b = if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-        crate::io::opportunities::geojson_extent(&v)
-    } else {
-        let mut b = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
+/// The extent of the opportunities file: of its polygons, read and checked feature by feature
+/// (so that a broken file gets the errors it would get with --bbox), or of its points.
+fn extent_of(
+    path: &std::path::Path,
+    polygons: bool,
+    columns: Option<&[String]>,
+) -> Result<[f64; 4]> {
+    if polygons {
+        return Ok(opportunity_geojson_extent(path, columns)?);
+    }
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for p in load_points(path)? {
+        b = [
+            b[0].min(p.lon),
+            b[1].min(p.lat),
+            b[2].max(p.lon),
+            b[3].max(p.lat),
         ];
-        for p in load_points(path)? {
-            b = [
-                b[0].min(p.lon),
-                b[1].min(p.lat),
-                b[2].max(p.lon),
-                b[3].max(p.lat),
-            ];
-        }
-        Some(b).filter(|b| b.iter().all(|x| x.is_finite()))
-    };
-    b.ok_or_else(|| {
-        user(format!(
-            "{}: no coordinate found to lay a grid over; give --bbox W,S,E,N",
-            path.display()
-        ))
-    })
+    }
+    Ok(b)
 }
 
 /// Origins and destinations of a run: the grid (if any), the destinations with their
@@ -118,9 +116,13 @@ pub fn layout_of(
         Some(m) => {
             let b = match bbox {
                 Some(b) => b,
-                None => extent_of(opportunities)?,
+                None => extent_of(opportunities, polygons, columns)?,
             };
-            Some(Grid::covering(b, m).map_err(|e| user(format!("--grid: {e}")))?)
+            let over = match bbox {
+                Some(_) => "--bbox".to_string(),
+                None => format!("the extent of {}", opportunities.display()),
+            };
+            Some(Grid::covering(b, m).map_err(|e| user(format!("--grid {m} over {over}: {e}")))?)
         }
     };
     let (loaded, warnings) = load_opportunities(opportunities, grid.as_ref(), columns)?;

@@ -163,6 +163,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             access,
             out,
         }) => match access.indicator {
+            rank::RankIndicator::Centres if !access.access_flags_given().is_empty() => {
+                Err(error::UserError(format!(
+                    "rank: {} only apply to the ranking by accessibility: add --indicator access (or drop them to rank by centre pairs)",
+                    access.access_flags_given().join(", ")
+                ))
+                .into())
+            }
             rank::RankIndicator::Centres => rank::run(base, projects, net, time, out),
             rank::RankIndicator::Access => rank::run_access(base, projects, net, time, access, out),
         },

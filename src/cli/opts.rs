@@ -145,21 +145,38 @@ pub struct OutOpts {
     pub out: Option<PathBuf>,
 }
 
-/// `W,S,E,N` in degrees.
+/// `W,S,E,N` in degrees: a box of positive width and height, longitudes in -180..180 and
+/// latitudes in -85..85 (the grid's projection does not reach the poles).
 pub fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let usage =
+        || format!("'{s}': write four numbers W,S,E,N in degrees, e.g. 112.2,22.5,114.1,24.3");
     let v: Vec<f64> = s
         .split(',')
         .map(|x| x.trim().parse::<f64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| {
-            format!("'{s}': write four numbers W,S,E,N in degrees, e.g. 112.2,22.5,114.1,24.3")
-        })?;
-    match v[..] {
-        [w, so, e, n] => Ok([w, so, e, n]),
-        _ => Err(format!(
-            "'{s}': write four numbers W,S,E,N in degrees, e.g. 112.2,22.5,114.1,24.3"
-        )),
+        .map_err(|_| usage())?;
+    let [w, so, e, n] = v[..] else {
+        return Err(usage());
+    };
+    if !v.iter().all(|x| x.is_finite()) {
+        return Err(usage());
     }
+    if ![w, e].iter().all(|x| (-180.0..=180.0).contains(x)) {
+        return Err(format!(
+            "'{s}': longitudes W and E must lie in -180..180 degrees (give longitude before latitude)"
+        ));
+    }
+    if ![so, n].iter().all(|x| (-85.0..=85.0).contains(x)) {
+        return Err(format!(
+            "'{s}': latitudes S and N must lie in -85..85 degrees (the grid's projection does not reach the poles)"
+        ));
+    }
+    if w >= e || so >= n {
+        return Err(format!(
+            "'{s}': the box has no area: W must be less than E and S less than N (e.g. 112.2,22.5,114.1,24.3)"
+        ));
+    }
+    Ok([w, so, e, n])
 }
 
 /// The default window of `access`: an hour of the weekday morning peak.

@@ -10,7 +10,6 @@ use anyhow::Result;
 use crate::access::links::Point;
 use crate::access::points::points_matrix_on;
 pub use crate::access::points::PointsMatrix;
-use crate::analysis::rank::Timing;
 use crate::analysis::window::{self, WindowOptions};
 use crate::cli::check::{percentiles, MAIN_WINDOW};
 use crate::cli::opts::{NetOpts, OutOpts, TimeOpts};
@@ -85,15 +84,10 @@ pub fn points_cmd(
     out: &OutOpts,
 ) -> Result<ExitCode> {
     let mut s = Session::open(net)?;
+    let o = s.timetable_window(time, MAIN_WINDOW, "matrix --points")?;
     let time = TimeOpts {
-        depart: time.depart.or(Some(MAIN_WINDOW)),
+        depart: Some((o.from, o.to)),
         ..time.clone()
-    };
-    let Timing::Timetable(o) = s.timing(&time)? else {
-        return Err(crate::cli::error::UserError(
-            "matrix --points runs on timetables: give --depart".into(),
-        )
-        .into());
     };
     let rows = load_points(req.points)?;
     let cols = match req.to_points {

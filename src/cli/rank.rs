@@ -38,18 +38,35 @@ pub struct RankAccessOpts {
     /// With --indicator access: the opportunity column measured (default: population)
     #[arg(long)]
     pub column: Option<String>,
-    /// With --indicator access: the cutoff, minutes
-    #[arg(long, default_value_t = 60)]
-    pub cutoff: u32,
+    /// With --indicator access: the cutoff, minutes (default 60)
+    #[arg(long)]
+    pub cutoff: Option<u32>,
     /// With --indicator access: grid cell size, metres (default 5000 for polygons)
     #[arg(long, value_name = "METRES")]
     pub grid: Option<f64>,
     /// With --indicator access: area the grid covers, W,S,E,N degrees
     #[arg(long, value_name = "W,S,E,N", value_parser = crate::cli::opts::parse_bbox, allow_hyphen_values = true)]
     pub bbox: Option<[f64; 4]>,
-    /// With --indicator access: percentile of each travel time over the window
-    #[arg(long = "access-percentile", default_value_t = 50.0, value_parser = crate::cli::opts::parse_percentile)]
-    pub percentile: f64,
+    /// With --indicator access: percentile of each travel time over the window (default 50)
+    #[arg(long = "access-percentile", value_parser = crate::cli::opts::parse_percentile)]
+    pub percentile: Option<f64>,
+}
+
+impl RankAccessOpts {
+    /// The flags given that only `--indicator access` reads.
+    pub fn access_flags_given(&self) -> Vec<&'static str> {
+        [
+            ("--opportunities", self.opportunities.is_some()),
+            ("--column", self.column.is_some()),
+            ("--cutoff", self.cutoff.is_some()),
+            ("--grid", self.grid.is_some()),
+            ("--bbox", self.bbox.is_some()),
+            ("--access-percentile", self.percentile.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, given)| given.then_some(f))
+        .collect()
+    }
 }
 
 /// Runs `onehour rank --indicator access`.
@@ -65,16 +82,11 @@ pub fn run_access(
         crate::cli::error::check_out(p, false)?;
     }
     let s = Session::open(&net)?;
-    let time = TimeOpts {
-        depart: Some(time.depart.unwrap_or(crate::cli::opts::ACCESS_WINDOW)),
-        ..time
-    };
-    let crate::analysis::Timing::Timetable(o) = s.timing(&time)? else {
-        return Err(crate::cli::error::UserError(
-            "rank --indicator access runs on timetables".into(),
-        )
-        .into());
-    };
+    let o = s.timetable_window(
+        &time,
+        crate::cli::opts::ACCESS_WINDOW,
+        "rank --indicator access",
+    )?;
     let Some(opp) = &a.opportunities else {
         return Err(crate::cli::error::UserError(
             "rank --indicator access needs --opportunities FILE".into(),
@@ -99,9 +111,9 @@ pub fn run_access(
         weight: &weight,
         destinations: &l.dests,
         column: &column,
-        cutoff_min: a.cutoff,
+        cutoff_min: a.cutoff.unwrap_or(60),
         window: o.clone(),
-        percentile: a.percentile,
+        percentile: a.percentile.unwrap_or(50.0),
     };
     q.spec()
         .check()

@@ -184,6 +184,43 @@ impl Session {
         }))
     }
 
+    /// The departure window of a command that always runs on timetables (`access`, `rank
+    /// --indicator access`, `matrix --points`): `--depart`, else `default`. The flags that do
+    /// not fit are named as such, since `--depart` may not have been given.
+    pub fn timetable_window(
+        &self,
+        time: &crate::cli::opts::TimeOpts,
+        default: (u32, u32),
+        command: &str,
+    ) -> Result<WindowOptions> {
+        if self.opts.profile() != crate::graph::Profile::Transit {
+            return Err(UserError(format!(
+                "{command} runs the timetables of public transport: drop --profile car"
+            ))
+            .into());
+        }
+        if self.opts.wait.is_some() {
+            return Err(UserError(format!(
+                "{command} takes the waits from the timetables (--wait sets the static model's waits): drop --wait"
+            ))
+            .into());
+        }
+        if self.day.is_none() && time.depart.is_none() {
+            return Err(UserError(format!(
+                "{command} runs the timetables on a service date, and this network declares none (no valid_on): give --date YYYY-MM-DD"
+            ))
+            .into());
+        }
+        let time = crate::cli::opts::TimeOpts {
+            depart: Some(time.depart.unwrap_or(default)),
+            ..time.clone()
+        };
+        match self.timing(&time)? {
+            Timing::Timetable(o) => Ok(o),
+            Timing::Static => unreachable!("a departure window was given"),
+        }
+    }
+
     /// Search bound of the session's network, seconds: its `bound_min`, and at least the limit.
     pub fn base_bound_s(&self) -> Seconds {
         ((self.base.settings.routing.bound_min * 60.0) as Seconds).max(self.limit_s())

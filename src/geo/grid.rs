@@ -125,19 +125,31 @@ impl Grid {
         }
         // West and south edges belong to a cell, east and north edges to the next one, so the
         // grid ends one cell past the cell holding the box's east and north extremes.
-        let west = (x0 / cell_m).floor() * cell_m;
-        let east = (x1 / cell_m).floor() * cell_m + cell_m;
-        let south = (y0 / cell_m).floor() * cell_m;
-        let north = (y1 / cell_m).floor() * cell_m + cell_m;
-        let cols = ((east - west) / cell_m).round();
-        let rows = ((north - south) / cell_m).round();
+        let span = |cell_m: f64| {
+            let west = (x0 / cell_m).floor() * cell_m;
+            let east = (x1 / cell_m).floor() * cell_m + cell_m;
+            let south = (y0 / cell_m).floor() * cell_m;
+            let north = (y1 / cell_m).floor() * cell_m + cell_m;
+            let cols = ((east - west) / cell_m).round();
+            let rows = ((north - south) / cell_m).round();
+            (west, north, rows, cols)
+        };
+        let (west, north, rows, cols) = span(cell_m);
         if cols * rows > MAX_CELLS as f64 {
+            // The whole metres from the estimate up to the first size that fits (the cells'
+            // alignment on the projection's origin makes the count step unevenly).
+            let mut at_least = (cell_m * (cols * rows / MAX_CELLS as f64).sqrt()).ceil();
+            while at_least < CELL_M_RANGE.1 && {
+                let (_, _, r, c) = span(at_least);
+                r * c > MAX_CELLS as f64
+            } {
+                at_least += 1.0;
+            }
             return Err(format!(
-                "a grid of {cell_m} m cells over this region has {} × {} = {:.0} cells, over the limit of {MAX_CELLS}; raise the cell size to at least {:.0} m or cover a smaller region",
+                "a grid of {cell_m} m cells over this region has {} × {} = {:.0} cells, over the limit of {MAX_CELLS}; raise the cell size to at least {at_least:.0} m or cover a smaller region",
                 rows,
                 cols,
                 cols * rows,
-                (cell_m * (cols * rows / MAX_CELLS as f64).sqrt()).ceil()
             ));
         }
         Ok(Grid {
@@ -373,6 +385,35 @@ mod tests {
             .parse()
             .unwrap();
         assert!(Grid::covering(GZ, at_least + 1.0).is_ok());
+    }
+
+    #[test]
+    fn the_cell_size_suggested_for_a_grid_too_fine_is_accepted() {
+        // The extent of the Guangzhou districts suggested 186 m, then refused 186 m for 187.
+        let boxes = [
+            GZ,
+            [112.95, 22.56, 114.06, 23.94],
+            [111.051971, 21.46156, 114.744449, 25.519625],
+            [-51.3, -30.3, -51.0, -29.9],
+        ];
+        for b in boxes {
+            for m in [10.0, 20.0, 37.0, 50.0, 99.0] {
+                let Err(msg) = Grid::covering(b, m) else {
+                    continue;
+                };
+                let at_least: f64 = msg
+                    .split("at least ")
+                    .nth(1)
+                    .and_then(|s| s.split(' ').next())
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(
+                    Grid::covering(b, at_least).is_ok(),
+                    "{b:?} at {m} m: suggested {at_least} m, refused"
+                );
+            }
+        }
     }
 
     #[test]

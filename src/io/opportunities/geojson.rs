@@ -1,13 +1,17 @@
 //! GeoJSON features with numeric properties: the document, its features and columns, each
 //! feature's values and polygons, spread over the grid.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
 use crate::geo::grid::Grid;
 
-use super::polygon::{check_polygons, feature_polygons, project, spread_polygon, Clip, Projected};
+use super::polygon::{
+    check_overlaps, check_polygons, feature_polygons, project, spread_polygon, Clip, LonLatPolygon,
+    Projected, Zone,
+};
 use super::sink::{check_count, read_text, repeated, Sink, MAX_SHOWN};
 use super::table::{Loaded, Opportunities};
 
@@ -43,8 +47,16 @@ pub(super) fn parse_geojson(
     let features = geojson_features(&doc, sink)?;
     let names = geojson_columns(&features, select, sink)?;
     let mut spread = Spread::new(names.len(), grid.len());
+    let mut ids = HashMap::new();
+    let mut zones = Vec::new();
     for (k, f) in features.iter().enumerate() {
-        spread_feature(k, f, &names, grid, &mut spread, sink);
+        check_id(k, f, &mut ids, sink);
+        if let Some(z) = spread_feature(k, f, &names, grid, &mut spread, sink) {
+            zones.push(z);
+        }
+    }
+    if !sink.has_errors() {
+        check_overlaps(&zones, grid, sink);
     }
     if sink.has_errors() {
         return None;
@@ -56,6 +68,68 @@ pub(super) fn parse_geojson(
         totals: spread.totals,
         outside: spread.outside,
     })
+}
+
+/// The extent `[W, S, E, N]` of the polygons of a GeoJSON text of opportunities, read without
+/// a grid: the document, its columns and every feature are checked as far as they can be
+/// without one (values, ids, geometry types, rings and coordinates), so that a broken file is
+/// reported feature by feature before a grid is laid over it. `None` after errors.
+pub(super) fn geojson_extent_checked(
+    text: &str,
+    select: Option<&[String]>,
+    sink: &mut Sink,
+) -> Option<[f64; 4]> {
+    let doc = geojson_doc(text, sink)?;
+    let features = geojson_features(&doc, sink)?;
+    let names = geojson_columns(&features, select, sink)?;
+    let mut ids = HashMap::new();
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for (k, f) in features.iter().enumerate() {
+        check_id(k, f, &mut ids, sink);
+        let Some(rf) = read_feature(k, f, &names, sink) else {
+            continue;
+        };
+        for &(lon, lat) in rf.polys.iter().flatten().flatten() {
+            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+        }
+    }
+    (!sink.has_errors() && b.iter().all(|x| x.is_finite())).then_some(b)
+}
+
+/// The id of a feature (its `id`, else its `id` property), as text.
+fn feature_id(f: &Value) -> Option<String> {
+    match f
+        .get("id")
+        .or_else(|| f.get("properties").and_then(|p| p.get("id")))
+    {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Feature `k`'s id, if it has one, must not repeat an earlier feature's (`seen`: the ids so
+/// far and their features).
+fn check_id(k: usize, f: &Value, seen: &mut HashMap<String, usize>, sink: &mut Sink) {
+    let Some(id) = feature_id(f) else {
+        return;
+    };
+    match seen.get(&id) {
+        Some(&first) => sink.error(
+            None,
+            feature_name(k, f),
+            format!("id {id} was already used by feature {}", first + 1),
+            "give every feature a unique id (or none): a zone given twice would count its opportunities twice",
+        ),
+        None => {
+            seen.insert(id, k);
+        }
+    }
 }
 
 /// The JSON document of a GeoJSON text (an empty text or invalid JSON is an error).
@@ -230,13 +304,34 @@ pub(super) fn feature_values(
     (vals, ok)
 }
 
-/// The polygons of feature `f` in the grid's projection, checked (errors go to `sink`).
-pub(super) fn feature_geometry(
+/// A feature read without a grid: its name in messages, its values (`ok`: all valid), its
+/// polygons in lon/lat.
+pub(super) struct ReadFeature {
+    pub(super) record: String,
+    pub(super) vals: Vec<f64>,
+    pub(super) ok: bool,
+    pub(super) polys: Vec<LonLatPolygon>,
+}
+
+/// Feature `k`: a Feature, its values checked, its geometry read (errors go to `sink`);
+/// `None` if it is not a Feature or its geometry cannot be read.
+pub(super) fn read_feature(
+    k: usize,
     f: &Value,
-    grid: &Grid,
-    record: &str,
+    names: &[String],
     sink: &mut Sink,
-) -> Option<Vec<Projected>> {
+) -> Option<ReadFeature> {
+    let record = feature_name(k, f);
+    if f.get("type").and_then(Value::as_str) != Some("Feature") {
+        sink.error(
+            None,
+            record,
+            "not a GeoJSON Feature (\"type\": \"Feature\")",
+            "give every member of \"features\" as a Feature with geometry and properties",
+        );
+        return None;
+    }
+    let (vals, ok) = feature_values(f, names, &record, sink);
     let polys = match f.get("geometry") {
         None | Some(Value::Null) => Err((
             "the feature has no geometry".to_string(),
@@ -244,13 +339,27 @@ pub(super) fn feature_geometry(
         )),
         Some(g) => feature_polygons(g),
     };
-    let polys = match polys {
-        Ok(p) => p,
+    match polys {
+        Ok(polys) => Some(ReadFeature {
+            record,
+            vals,
+            ok,
+            polys,
+        }),
         Err((m, fix)) => {
-            sink.error(None, record.to_string(), m, fix);
-            return None;
+            sink.error(None, record, m, fix);
+            None
         }
-    };
+    }
+}
+
+/// The polygons of a feature in the grid's projection, checked (errors go to `sink`).
+pub(super) fn feature_geometry(
+    polys: &[LonLatPolygon],
+    grid: &Grid,
+    record: &str,
+    sink: &mut Sink,
+) -> Option<Vec<Projected>> {
     let projected: Vec<Projected> = polys.iter().map(|p| project(p, grid)).collect();
     if let Err(m) = check_polygons(&projected, grid) {
         sink.error(
@@ -319,7 +428,8 @@ impl Spread {
 }
 
 /// Feature `k`: its values checked, its geometry checked, then its values spread over the
-/// cells in proportion to the area of each cell it covers.
+/// cells in proportion to the area of each cell it covers. The feature as a zone (name and
+/// projected polygons) when it was spread, for the check of overlaps.
 pub(super) fn spread_feature(
     k: usize,
     f: &Value,
@@ -327,23 +437,16 @@ pub(super) fn spread_feature(
     grid: &Grid,
     sp: &mut Spread,
     sink: &mut Sink,
-) {
-    let record = feature_name(k, f);
-    if f.get("type").and_then(Value::as_str) != Some("Feature") {
-        sink.error(
-            None,
-            record,
-            "not a GeoJSON Feature (\"type\": \"Feature\")",
-            "give every member of \"features\" as a Feature with geometry and properties",
-        );
-        return;
-    }
-    let (vals, ok) = feature_values(f, names, &record, sink);
-    let Some(projected) = feature_geometry(f, grid, &record, sink) else {
-        return;
-    };
+) -> Option<Zone> {
+    let ReadFeature {
+        record,
+        vals,
+        ok,
+        polys,
+    } = read_feature(k, f, names, sink)?;
+    let projected = feature_geometry(&polys, grid, &record, sink)?;
     if !ok {
-        return;
+        return None;
     }
     for (t, v) in sp.totals.iter_mut().zip(&vals) {
         *t += v;
@@ -358,7 +461,7 @@ pub(super) fn spread_feature(
                 "give the feature's real outline, or give it as a point in a CSV",
             );
         }
-        return;
+        return None;
     }
     sp.acc.clear();
     for p in &projected {
@@ -376,7 +479,7 @@ pub(super) fn spread_feature(
             ),
             "repair the geometry (e.g. QGIS: Vector > Geometry Tools > Fix Geometries, or PostGIS ST_MakeValid)",
         );
-        return;
+        return None;
     }
     let mut share_in = 0.0;
     for &(cell, a) in &sp.acc {
@@ -396,7 +499,7 @@ pub(super) fn spread_feature(
             if sp.wholly <= MAX_SHOWN {
                 sink.warning(
                     None,
-                    record,
+                    record.clone(),
                     "lies outside the grid: its values are left out",
                     "cover the feature with the grid, or leave it out of the file",
                 );
@@ -405,4 +508,10 @@ pub(super) fn spread_feature(
             sp.partly += 1;
         }
     }
+    Some(Zone {
+        record,
+        polys: projected,
+        area,
+        vals,
+    })
 }

@@ -3,11 +3,9 @@
 
 use std::path::Path;
 
-use serde_json::Value;
-
-use super::geojson::{parse_geojson, read_geojson};
+use super::geojson::{geojson_extent_checked, parse_geojson, read_geojson};
 use super::points_csv::{read_points_csv, Values};
-use super::sink::Sink;
+use super::sink::{read_text, Sink};
 use super::table::{Loaded, Opportunities};
 use crate::geo::grid::Grid;
 use crate::io::points::Point;
@@ -119,40 +117,32 @@ pub fn load_opportunity_geojson(
     Ok((loaded.expect("no errors means the file was read"), warnings))
 }
 
-/// The extent `[W, S, E, N]` of every coordinate of a GeoJSON value (features, geometries,
-/// coordinate arrays), if it holds any valid WGS84 coordinate.
-pub fn geojson_extent(v: &Value) -> Option<[f64; 4]> {
-    fn walk(v: &Value, add: &mut dyn FnMut(f64, f64)) {
-        match v {
-            Value::Array(a) if a.len() >= 2 && a[0].is_number() && a[1].is_number() => add(
-                a[0].as_f64().unwrap_or(f64::NAN),
-                a[1].as_f64().unwrap_or(f64::NAN),
-            ),
-            Value::Array(a) => a.iter().for_each(|x| walk(x, add)),
-            Value::Object(o) => {
-                if let Some(g) = o.get("geometry") {
-                    walk(g, add)
-                } else if let Some(c) = o.get("coordinates") {
-                    walk(c, add)
-                } else if let Some(f) = o.get("features") {
-                    walk(f, add)
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut b = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    walk(v, &mut |lon, lat| {
-        if lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0 {
-            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
-        }
-    });
-    b.iter().all(|x| x.is_finite()).then_some(b)
+/// The extent `[W, S, E, N]` of the polygons of a GeoJSON file of opportunities (`select`
+/// as for [`load_opportunity_geojson`]), to lay a grid over. Everything that can be checked
+/// without a grid is checked first (the JSON, the features, their values, ids and rings), so
+/// that a broken file gets the same file- and feature-level errors as when it is read onto a
+/// grid; warnings are left to that reading.
+pub fn opportunity_geojson_extent(
+    path: &Path,
+    select: Option<&[String]>,
+) -> Result<[f64; 4], Problems> {
+    let mut sink = Sink::new(path);
+    let extent = read_text(path, &mut sink, "GeoJSON file")
+        .and_then(|text| geojson_extent_checked(&text, select, &mut sink));
+    sink.finish()?;
+    Ok(extent.expect("no errors means the extent was found"))
+}
+
+/// [`opportunity_geojson_extent`] of GeoJSON text already read (`name` names it in messages).
+pub fn parse_opportunity_geojson_extent(
+    text: &str,
+    name: &str,
+    select: Option<&[String]>,
+) -> Result<[f64; 4], Problems> {
+    let mut sink = Sink::new(Path::new(name));
+    let extent = geojson_extent_checked(text, select, &mut sink);
+    sink.finish()?;
+    Ok(extent.expect("no errors means the extent was found"))
 }
 
 /// Opportunities from GeoJSON text already read (`name` names it in messages), spread over

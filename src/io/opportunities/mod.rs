@@ -20,9 +20,10 @@
 //! the offending value and the fix, and any error rejects the file ([`Problems`](crate::network::problem::Problems), exit code 2
 //! at the command line). Errors: an unreadable or empty file, a missing or repeated column, a
 //! record without id or with an id seen before, coordinates that are missing, not numbers or
-//! off the globe, values that are not numbers, infinite or negative; for GeoJSON also
-//! geometries other than polygons, unclosed or invalid rings, polygons without area, and a
-//! column no feature holds. An empty value (CSV) or a missing or `null` property (GeoJSON)
+//! off the globe, values that are not numbers, infinite, negative or above [`MAX_VALUE`]; for
+//! GeoJSON also geometries other than polygons, unclosed or invalid rings, polygons without
+//! area, a column no feature holds, and features that overlap by more than 1 % of the smaller
+//! one's area while holding some of the same column. An empty value (CSV) or a missing or `null` property (GeoJSON)
 //! counts as 0, with one warning per column naming the records. At most [`MAX_SHOWN`] errors
 //! are listed, then their count.
 
@@ -36,8 +37,8 @@ mod table;
 mod tests;
 
 pub use load::{
-    geojson_extent, load_opportunities, load_opportunity_csv, load_opportunity_geojson,
-    load_points, parse_opportunity_geojson,
+    load_opportunities, load_opportunity_csv, load_opportunity_geojson, load_points,
+    opportunity_geojson_extent, parse_opportunity_geojson, parse_opportunity_geojson_extent,
 };
-pub use sink::{check_lonlat, MAX_SHOWN};
+pub use sink::{check_lonlat, MAX_SHOWN, MAX_VALUE};
 pub use table::{Loaded, Opportunities};

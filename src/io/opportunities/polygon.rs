@@ -510,3 +510,122 @@ pub(super) fn check_polygons(polys: &[Projected], grid: &Grid) -> Result<(), Str
     }
     Ok(())
 }
+
+/// A feature spread over the grid, kept for the check of overlaps: its name in messages, its
+/// polygons in the grid's metres, their area (m², above zero) and its values.
+pub(super) struct Zone {
+    pub(super) record: String,
+    pub(super) polys: Vec<Projected>,
+    pub(super) area: f64,
+    pub(super) vals: Vec<f64>,
+}
+
+impl Zone {
+    fn bbox(&self) -> [f64; 4] {
+        self.polys.iter().fold(
+            [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+            |b, p| {
+                [
+                    b[0].min(p.bbox[0]),
+                    b[1].min(p.bbox[1]),
+                    b[2].max(p.bbox[2]),
+                    b[3].max(p.bbox[3]),
+                ]
+            },
+        )
+    }
+
+    fn multi_polygon(&self) -> geo::MultiPolygon<f64> {
+        let ring = |r: &[(f64, f64)]| {
+            let mut c: Vec<geo::Coord<f64>> = r.iter().map(|&(x, y)| geo::Coord { x, y }).collect();
+            c.push(c[0]);
+            geo::LineString::new(c)
+        };
+        geo::MultiPolygon::new(
+            self.polys
+                .iter()
+                .map(|p| {
+                    geo::Polygon::new(
+                        ring(&p.rings[0].0),
+                        p.rings[1..].iter().map(|(r, _)| ring(r)).collect(),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The share of the smaller of two zones they may have in common: overlaps up to 1 % of its
+/// area are slivers along a shared border (outlines simplified or digitised separately), not
+/// zones counted twice.
+pub(super) const OVERLAP_TOLERANCE: f64 = 0.01;
+
+/// Reports every pair of zones whose intersection is more than [`OVERLAP_TOLERANCE`] of the
+/// smaller one's area and that both hold some of one column: that column would be counted
+/// twice there (zones of jobs overlapping zones of people, in columns of their own, count
+/// nothing twice). Pairs are those whose bounding boxes meet (a sweep over the boxes sorted
+/// west to east); the area of each pair's intersection is the `geo` crate's boolean
+/// intersection.
+pub(super) fn check_overlaps(zones: &[Zone], grid: &Grid, sink: &mut super::sink::Sink) {
+    use geo::{Area, BooleanOps, Centroid};
+    let boxes: Vec<[f64; 4]> = zones.iter().map(Zone::bbox).collect();
+    let mut order: Vec<usize> = (0..zones.len()).collect();
+    order.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]));
+    let mut shapes: Vec<Option<geo::MultiPolygon<f64>>> = vec![None; zones.len()];
+    let mut found = Vec::new();
+    for (x, &i) in order.iter().enumerate() {
+        for &j in &order[x + 1..] {
+            if boxes[j][0] > boxes[i][2] {
+                break;
+            }
+            if boxes[j][1] > boxes[i][3] || boxes[i][1] > boxes[j][3] {
+                continue;
+            }
+            let shared = zones[i]
+                .vals
+                .iter()
+                .zip(&zones[j].vals)
+                .any(|(a, b)| *a > 0.0 && *b > 0.0);
+            if !shared {
+                continue;
+            }
+            for k in [i, j] {
+                if shapes[k].is_none() {
+                    shapes[k] = Some(zones[k].multi_polygon());
+                }
+            }
+            let (a, b) = (shapes[i].as_ref().unwrap(), shapes[j].as_ref().unwrap());
+            let common = a.intersection(b);
+            let area = common.unsigned_area();
+            let smaller = zones[i].area.min(zones[j].area);
+            if area > OVERLAP_TOLERANCE * smaller {
+                let at = common
+                    .centroid()
+                    .map(|c| grid.projection().inverse(c.x(), c.y()));
+                found.push((i.min(j), i.max(j), area, smaller, at));
+            }
+        }
+    }
+    found.sort_by_key(|f| (f.1, f.0));
+    for (first, later, area, smaller, at) in found {
+        let near = at.map_or(String::new(), |(lon, lat)| {
+            format!(" around ({lon:.6}, {lat:.6})")
+        });
+        sink.error(
+            None,
+            zones[later].record.clone(),
+            format!(
+                "overlaps {} over {:.3} km² ({:.1} % of the smaller){near}: opportunities there would be counted twice",
+                zones[first].record,
+                area / 1e6,
+                100.0 * area / smaller
+            ),
+            "give zones that do not overlap (each place in one zone): cut the overlap out of one of them, or merge them",
+        );
+    }
+}

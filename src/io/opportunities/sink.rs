@@ -10,6 +10,12 @@ use crate::network::source::Source;
 /// Most errors listed for one file; the rest are counted in a last message.
 pub const MAX_SHOWN: usize = 50;
 
+/// The largest opportunity value of one point or feature: 10¹² (the world has 8·10⁹ people).
+/// A larger value is a mistake (a code, an area in m², a value in the wrong unit), and
+/// bounding it keeps every sum finite: a file of at most 64 MiB holds fewer than 10⁷ records,
+/// so a column sums to less than 10¹⁹, within both `f64` and `u64`.
+pub const MAX_VALUE: f64 = 1e12;
+
 /// Collects the problems of one file, listing at most [`MAX_SHOWN`] errors.
 pub(super) struct Sink {
     pub(super) file: String,
@@ -191,12 +197,19 @@ pub(super) fn number(s: &str, what: &str, non_negative: bool) -> Result<f64, (St
     Ok(v)
 }
 
-/// Checks an opportunity count: not negative (finite is checked by the caller).
+/// Checks an opportunity count: not negative and at most [`MAX_VALUE`] (finite is checked by
+/// the caller; a value that is not finite fails the bound too).
 pub(super) fn check_count(v: f64, what: &str) -> Result<f64, (String, String)> {
     if v < 0.0 {
         return Err((
             format!("{what} {v} is negative"),
             "opportunities are counts: write 0 or more".into(),
+        ));
+    }
+    if v.is_nan() || v > MAX_VALUE {
+        return Err((
+            format!("{what} {v:e} is above the largest count accepted, 1e12 (the world has 8e9 people)"),
+            format!("write the number of {what} at this point or in this area (check the column holds counts, not codes, areas or another unit)"),
         ));
     }
     Ok(v)

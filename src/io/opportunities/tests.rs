@@ -570,3 +570,142 @@ fn reads_points_and_names_bad_lines() {
         .contains("no point"));
     assert!(load_point_text("id,lon,lat\na,1,2,3\n").is_err());
 }
+
+#[test]
+fn values_above_1e12_are_refused_in_csv_and_geojson() {
+    let (_d, p) = write(
+        "o.csv",
+        "id,lon,lat,population,jobs\na,113.3,23.1,1e12,1\nb,113.31,23.11,1e308,1\nc,113.32,23.12,5,1000000000001\n",
+    );
+    let e = errors(load_opportunity_csv(&p, None));
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(
+        e[0].contains("o.csv:3:") && e[0].contains("population 1e308 is above"),
+        "{e:#?}"
+    );
+    assert!(
+        e[1].contains("o.csv:4:") && e[1].contains("jobs 1.000000000001e12 is above"),
+        "{e:#?}"
+    );
+    let grid = Grid::covering([113.0, 23.0, 113.05, 23.05], 1000.0).unwrap();
+    let text = collection(&[
+        square(&grid, 0.0, 0.0, 500.0, r#"{"jobs":1e12}"#),
+        square(&grid, 2000.0, 0.0, 500.0, r#"{"jobs":1e308}"#),
+    ]);
+    let (_d, p) = write("z.geojson", &text);
+    let e = errors(load_opportunity_geojson(&p, &grid, None));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(
+        e[0].contains("feature 2:") && e[0].contains("jobs 1e308 is above"),
+        "{e:#?}"
+    );
+    // The largest value accepted, in every feature: the sums stay finite.
+    let many: Vec<String> = (0..20)
+        .map(|k| {
+            square(
+                &grid,
+                600.0 * k as f64 - 6000.0,
+                0.0,
+                500.0,
+                r#"{"jobs":1e12}"#,
+            )
+        })
+        .collect();
+    let (_d, p) = write("z.geojson", &collection(&many));
+    let (l, _) = load_opportunity_geojson(&p, &grid, None).unwrap();
+    assert_eq!(l.totals, [2e13]);
+}
+
+#[test]
+fn repeated_ids_and_overlapping_features_are_errors() {
+    let grid = Grid::covering([113.0, 23.0, 113.05, 23.05], 1000.0).unwrap();
+    let a = square(&grid, 0.0, 0.0, 1000.0, r#"{"id":"a","jobs":1000}"#);
+    // The same square twice: counted twice.
+    let (_d, p) = write(
+        "z.geojson",
+        &collection(&[a.clone(), a.replace("\"a\"", "\"b\"")]),
+    );
+    let e = errors(load_opportunity_geojson(&p, &grid, None));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(
+        e[0].contains(
+            "feature 2 (id b): overlaps feature 1 (id a) over 1.000 km² (100.0 % of the smaller)"
+        ),
+        "{e:#?}"
+    );
+    // Half of a smaller square inside a larger one.
+    let b = square(&grid, 700.0, 0.0, 600.0, r#"{"id":"b","jobs":5}"#);
+    let (_d, p) = write("z.geojson", &collection(&[a.clone(), b]));
+    let e = errors(load_opportunity_geojson(&p, &grid, None));
+    assert!(
+        e[0].contains("(") && e[0].contains("% of the smaller"),
+        "{e:#?}"
+    );
+    // Neighbours sharing a border, or overlapping by a sliver under 1 % of the smaller, pass.
+    let next = square(&grid, 1000.0, 0.0, 1000.0, r#"{"id":"b","jobs":5}"#);
+    let sliver = square(&grid, 995.0, 3000.0, 1000.0, r#"{"id":"c","jobs":5}"#);
+    let above = square(&grid, 0.0, 3000.0, 1000.0, r#"{"id":"d","jobs":5}"#);
+    let (_d, p) = write("z.geojson", &collection(&[a.clone(), next, above, sliver]));
+    let (l, _) = load_opportunity_geojson(&p, &grid, None).unwrap();
+    assert_eq!(l.totals, [1015.0]);
+    // Repeated ids, as the feature's id or its id property, numbers or strings.
+    let far = square(&grid, 5000.0, 0.0, 500.0, r#"{"id":"a","jobs":1}"#);
+    let num = square(&grid, -5000.0, 0.0, 500.0, r#"{"id":7,"jobs":1}"#);
+    let num2 = square(&grid, -5000.0, 5000.0, 500.0, r#"{"jobs":1}"#).replacen(
+        "{\"type\":\"Feature\"",
+        "{\"type\":\"Feature\",\"id\":7",
+        1,
+    );
+    let (_d, p) = write("z.geojson", &collection(&[a, far, num, num2]));
+    let e = errors(load_opportunity_geojson(&p, &grid, None));
+    assert_eq!(e.len(), 2, "{e:#?}");
+    assert!(
+        e[0].contains("feature 2 (id a): id a was already used by feature 1"),
+        "{e:#?}"
+    );
+    assert!(
+        e[1].contains("feature 4 (id 7): id 7 was already used by feature 3"),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn the_extent_read_without_a_grid_reports_what_reading_on_a_grid_does() {
+    let grid = Grid::covering([113.0, 23.0, 113.05, 23.05], 1000.0).unwrap();
+    let ok = square(&grid, 0.0, 0.0, 500.0, r#"{"jobs":1}"#);
+    let cases = [
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"jobs":1},"geometry":{"type":"Poly"#.to_string(),
+        ok.replace("[113", "[NaN"),
+        ok.replace(r#""jobs":1"#, r#""jobs":1e999"#),
+        format!("{}{}", "[".repeat(200), "]".repeat(200)),
+        String::new(),
+        collection(&[ok.replace(r#""geometry":{"#, r#""geometry":null,"g":{"#)]),
+        collection(&[r#"{"type":"Feature","properties":{"jobs":1},"geometry":{"type":"GeometryCollection","geometries":[]}}"#.into()]),
+        collection(&[ok.replace("[113", "[213")]),
+        collection(&[r#"{"type":"Feature","properties":{"jobs":1},"geometry":{"type":"Polygon","coordinates":[[]]}}"#.into()]),
+        collection(&[ok.replace(r#""jobs":1"#, r#""jobs":1e308"#)]),
+        collection(&[ok.replace(r#""jobs":1"#, r#""id":1,"jobs":1"#), ok.replace(r#""jobs":1"#, r#""id":1,"jobs":1"#)]),
+    ];
+    for text in cases {
+        let (_d, p) = write("z.geojson", &text);
+        let with_grid = errors(load_opportunity_geojson(&p, &grid, None));
+        let without = opportunity_geojson_extent(&p, None)
+            .unwrap_err()
+            .errors()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>();
+        assert!(!without.is_empty(), "{text}");
+        assert_eq!(with_grid, without, "{text}");
+        assert!(
+            without.iter().all(|m| m.contains("z.geojson")),
+            "{without:#?}"
+        );
+    }
+    let (_d, p) = write("z.geojson", &collection(&[ok]));
+    let b = opportunity_geojson_extent(&p, None).unwrap();
+    let (w, s) = grid.projection().inverse(-250.0, -250.0);
+    let (e, n) = grid.projection().inverse(250.0, 250.0);
+    for (got, want) in b.iter().zip([w, s, e, n]) {
+        assert!((got - want).abs() < 1e-5, "{b:?} vs {:?}", [w, s, e, n]);
+    }
+}
