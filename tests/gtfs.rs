@@ -250,6 +250,82 @@ fn tiny_feed(dir: &Path) {
 }
 
 #[test]
+fn missing_columns_empty_tables_and_impossible_times_and_dates_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let feed = p.file_name().unwrap().to_string_lossy().into_owned();
+    let error_of = |file: &str, from: &str, to: &str| {
+        tiny_feed(p);
+        let s = std::fs::read_to_string(p.join(file)).unwrap();
+        assert!(s.contains(from), "{file} lacks {from}");
+        std::fs::write(p.join(file), s.replacen(from, to, 1)).unwrap();
+        import_gtfs(&[p.to_path_buf()], &GtfsOptions::default())
+            .unwrap_err()
+            .to_string()
+    };
+    // A required column renamed: one error naming the file and the column, not one per row
+    // naming another field.
+    let e = error_of(
+        "stop_times.txt",
+        "stop_id,stop_sequence",
+        "stopid,stop_sequence",
+    );
+    assert!(
+        e.contains(&format!("{feed}/stop_times.txt: missing column(s) stop_id: the header reads 'trip_id,arrival_time,departure_time,stopid,")),
+        "{e}"
+    );
+    assert!(!e.contains("missing field"), "{e}");
+    // An empty file, a file with a header and no rows.
+    let whole = std::fs::read_to_string({
+        tiny_feed(p);
+        p.join("stops.txt")
+    })
+    .unwrap();
+    let e = error_of("stops.txt", &whole, "");
+    assert!(
+        e.contains(&format!(
+            "{feed}/stops.txt: missing column(s) stop_id, stop_lat, stop_lon: the file is empty"
+        )),
+        "{e}"
+    );
+    let e = error_of("stop_times.txt", "late,24:50:00,24:50:00,P1,1,0,1,0\n", "");
+    assert!(!e.contains("a header and no rows"), "{e}");
+    tiny_feed(p);
+    let st = std::fs::read_to_string(p.join("stop_times.txt")).unwrap();
+    let header = st.lines().next().unwrap().to_string();
+    let e = error_of("stop_times.txt", &st, &format!("{header}\n"));
+    assert!(
+        e.contains(&format!("{feed}/stop_times.txt: a header and no rows")),
+        "{e}"
+    );
+    // Minutes or seconds of 60 and more, and a day not in the calendar, in their own field.
+    let e = error_of(
+        "stop_times.txt",
+        "exact15,08:09:00,08:09:00",
+        "exact15,08:09:00,08:69:00",
+    );
+    assert!(
+        e.contains(&format!(
+            "{feed}/stop_times.txt:8: field departure_time: '08:69:00' is not a time H:MM:SS"
+        )),
+        "{e}"
+    );
+    let e = error_of("calendar.txt", "20240101,20241231", "20240230,20241231");
+    assert!(
+        e.contains(&format!(
+            "{feed}/calendar.txt:2: field start_date: '20240230' is not a date"
+        )),
+        "{e}"
+    );
+    let e = error_of(
+        "frequencies.txt",
+        "06:00:00,09:00:00,600",
+        "06:00:00,9:00:61,600",
+    );
+    assert!(e.contains("field end_time: '9:00:61'"), "{e}");
+}
+
+#[test]
 fn tiny_feed_stations_frequencies_transfers_midnight() {
     let dir = tempfile::tempdir().unwrap();
     tiny_feed(dir.path());

@@ -211,17 +211,23 @@ pub fn check_output(path: &Path, folder: bool) -> std::io::Result<()> {
         })
         .find(|p| p.is_dir())
         .unwrap_or(Path::new("."));
-    tempfile::Builder::new()
-        .prefix(".onehour-probe")
-        .tempfile_in(base)
-        .map(drop)
-        .map_err(|e| {
-            let kind = e.kind();
-            std::io::Error::new(
-                kind,
-                format!("{} takes no new file ({kind})", base.display()),
-            )
-        })
+    // A new file, registered for the cleanup on a signal like every temporary file.
+    let probe = sibling(&base.join("probe"), "probe");
+    let made = create_pending(&probe, || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+    });
+    let _ = std::fs::remove_file(&probe);
+    pending_remove(&probe);
+    made.map(drop).map_err(|e| {
+        let kind = e.kind();
+        std::io::Error::new(
+            kind,
+            format!("{} takes no new file ({kind})", base.display()),
+        )
+    })
 }
 
 /// Whether `dir` exists (a folder onehour may replace: empty, or an earlier output of its own);

@@ -104,6 +104,80 @@ impl<T> Table<T> {
 
 /// The columns of the feed file `name` that the import uses (and those gtfs-structures' types
 /// require); empty for a file whose columns are all read.
+pub(super) fn required_columns(name: &str) -> &'static [&'static str] {
+    match name {
+        "stops.txt" => &["stop_id", "stop_lat", "stop_lon"],
+        "routes.txt" => &["route_id", "route_type"],
+        "trips.txt" => &["route_id", "service_id", "trip_id"],
+        "stop_times.txt" => &["trip_id", "stop_id", "stop_sequence"],
+        "calendar.txt" => &[
+            "service_id",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "start_date",
+            "end_date",
+        ],
+        "calendar_dates.txt" => &["service_id", "date", "exception_type"],
+        "frequencies.txt" => &["trip_id", "start_time", "end_time", "headway_secs"],
+        _ => &[],
+    }
+}
+
+/// A value of a time or date column that is not one (`None` if it is, or is empty): GTFS
+/// times are `H:MM:SS` with minutes and seconds below 60 (hours may pass 24), dates
+/// `YYYYMMDD` of the calendar. gtfs-structures would carry 25:99:00 over into 26:39:00, and
+/// reports a bad date without its column.
+pub(super) fn bad_time_or_date(column: &str, v: &str) -> Option<(String, &'static str)> {
+    if v.is_empty() {
+        return None;
+    }
+    if matches!(
+        column,
+        "arrival_time" | "departure_time" | "start_time" | "end_time"
+    ) {
+        let ok = match v.split(':').collect::<Vec<_>>()[..] {
+            [h, m, s] => {
+                let num = |t: &str, max: u32| {
+                    !t.is_empty()
+                        && t.bytes().all(|b| b.is_ascii_digit())
+                        && t.parse::<u32>().is_ok_and(|x| x <= max)
+                };
+                (1..=3).contains(&h.len())
+                    && num(h, 999)
+                    && m.len() == 2
+                    && num(m, 59)
+                    && s.len() == 2
+                    && num(s, 59)
+            }
+            _ => false,
+        };
+        return (!ok).then(|| {
+            (
+                format!("'{v}' is not a time H:MM:SS with minutes and seconds from 00 to 59"),
+                "write the time as HH:MM:SS (past midnight as 25:10:00)",
+            )
+        });
+    }
+    if matches!(column, "date" | "start_date" | "end_date") {
+        let ok = v.len() == 8
+            && v.bytes().all(|b| b.is_ascii_digit())
+            && crate::network::model::Date::parse(&format!("{}-{}-{}", &v[..4], &v[4..6], &v[6..]))
+                .is_some();
+        return (!ok).then(|| {
+            (
+                format!("'{v}' is not a date of the calendar as YYYYMMDD"),
+                "write the date as YYYYMMDD, e.g. 20190301",
+            )
+        });
+    }
+    None
+}
+
 pub(super) fn used_columns(name: &str) -> &'static [&'static str] {
     match name {
         "agency.txt" => &["agency_id", "agency_name", "agency_url", "agency_timezone"],
@@ -268,6 +342,29 @@ pub(super) fn read_table<T: DeserializeOwned>(
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(&body[..]);
+    if let Ok(h) = rdr.headers() {
+        let missing: Vec<&str> = required_columns(name)
+            .iter()
+            .copied()
+            .filter(|c| !h.iter().any(|x| x == *c))
+            .collect();
+        if !missing.is_empty() {
+            let has = if h.iter().all(str::is_empty) {
+                "the file is empty".to_string()
+            } else {
+                format!(
+                    "the header reads '{}'",
+                    h.iter().collect::<Vec<_>>().join(",")
+                )
+            };
+            sink.fatal(
+                whole,
+                format!("missing column(s) {}: {has}", missing.join(", ")),
+                "give the file its header line with the columns the GTFS reference requires (gtfs.org/documentation/schedule/reference)",
+            );
+            return table;
+        }
+    }
     let headers = match rdr.headers() {
         Ok(h) if used.is_empty() => h.clone(),
         Ok(h) => h
@@ -292,7 +389,14 @@ pub(super) fn read_table<T: DeserializeOwned>(
         seen: 0,
         newlines: 0,
     };
-    loop {
+    // The time and date columns, checked as written before gtfs-structures reads them.
+    let checked: Vec<(usize, &str)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| bad_time_or_date(c, "x").is_some())
+        .collect();
+    let mut records = 0usize;
+    'rows: loop {
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
@@ -313,7 +417,14 @@ pub(super) fn read_table<T: DeserializeOwned>(
                 continue;
             }
         }
+        records += 1;
         let line = rec.position().map_or(0, |p| lines.at(p.byte()));
+        for &(i, column) in &checked {
+            if let Some((message, fix)) = bad_time_or_date(column, rec.get(i).unwrap_or("")) {
+                sink.row(table.origin(line), format!("field {column}"), message, fix);
+                continue 'rows;
+            }
+        }
         match rec.deserialize::<T>(Some(&headers)) {
             Ok(row) => {
                 if good.is_none() {
@@ -331,6 +442,13 @@ pub(super) fn read_table<T: DeserializeOwned>(
                 );
             }
         }
+    }
+    if required && records == 0 {
+        sink.fatal(
+            whole,
+            "a header and no rows".into(),
+            "a feed needs rows in stops.txt, routes.txt, trips.txt and stop_times.txt",
+        );
     }
     table
 }
