@@ -310,6 +310,70 @@ fn unknown_place_in_link() {
 }
 
 #[test]
+fn links_with_impossible_speeds_or_walks_too_long_are_errors() {
+    // cx - sc are 20 km apart, cy - sc 2.4 km, sa - sb 10 km (straight line).
+    let cases: [(&str, &[&str]); 5] = [
+        // A 20 km walk, with minutes or timed from the distance: no walk.
+        (
+            "cx,sc,1,walk,far",
+            &[
+                "links.csv:3",
+                "link cx - sc",
+                "walk link over 20.3 km",
+                "access link",
+            ],
+        ),
+        (
+            "cx,sc,,walk,far",
+            &[
+                "links.csv:3",
+                "link cx - sc",
+                "longer than any walk (5 km at most)",
+            ],
+        ),
+        (
+            "sa,sb,30,transfer,far",
+            &["links.csv:3", "link sa - sb", "transfer link over 10.2 km"],
+        ),
+        // 2.4 km on foot in a minute (or two, as whole minutes are rounded).
+        (
+            "cy,sc,1,walk,fast",
+            &[
+                "links.csv:3",
+                "implied speed 147 km/h",
+                "more than 8 km/h",
+                "walk links",
+            ],
+        ),
+        // 20 km by taxi in 2 minutes.
+        (
+            "cx,sc,2,access,fast",
+            &[
+                "links.csv:3",
+                "implied speed 608 km/h",
+                "more than 120 km/h",
+            ],
+        ),
+    ];
+    for (row, expect) in cases {
+        rejects(
+            "links.csv",
+            "cy,sc,5,access,test fixture\n",
+            &format!("cy,sc,5,access,test fixture\n{row}\n"),
+            expect,
+        );
+    }
+    // A plausible walk of the same 2.4 km passes.
+    let dir = copy_fixture(&tiny());
+    edit(
+        &dir.path().join("links.csv"),
+        "cy,sc,5,access,test fixture\n",
+        "cy,sc,5,access,test fixture\ncy,sc,35,walk,test fixture\n",
+    );
+    run_ok(onehour().arg("validate").arg("--network").arg(dir.path()));
+}
+
+#[test]
 fn stations_of_different_names_too_close() {
     rejects(
         "stations.csv",
