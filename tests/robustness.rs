@@ -278,7 +278,7 @@ fn scenario_edit_numbers_are_checked() {
     let cases: [(&str, &str); 14] = [
         (
             "op = \"set_headway\"\nservice = \"m1\"\nheadway_min = nan",
-            "headway_min = NaN is not in (0, 1440]",
+            "headway_min = NaN is not in [0.5, 1440]",
         ),
         (
             "op = \"set_headway\"\nservice = \"m1\"\nheadway_min = inf",

@@ -1223,14 +1223,19 @@ impl<'a> Loader<'a> {
             let start = time("start");
             let end = time("end");
             let headway = row.f64("headway_min", p).unwrap_or(0.0);
-            let headway_s = if headway > 0.0 && headway <= 1440.0 {
+            let headway_s = if validate::plausible_headway(headway) {
                 (headway * 60.0).round() as u32
             } else {
                 p.push(Problem::error(
                     &row.origin,
                     rec.clone(),
-                    format!("column headway_min: {headway} is outside (0, 1440]"),
-                    "write the minutes between departures",
+                    format!(
+                        "column headway_min: {} is outside [{}, {}], the headways a service may have",
+                        validate::show_num(headway),
+                        validate::MIN_HEADWAY_MIN,
+                        validate::MAX_HEADWAY_MIN
+                    ),
+                    "write the minutes between departures (30 s is 0.5)",
                 ));
                 60
             };

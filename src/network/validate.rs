@@ -19,6 +19,17 @@ pub const MAX_RUN_MIN: f64 = 1440.0;
 /// Longest headway, minutes.
 pub const MAX_HEADWAY_MIN: f64 = 1440.0;
 
+/// Shortest headway, minutes: 30 s. No line runs its vehicles closer (the most frequent metro
+/// lines run about every 90 s); a smaller figure is a unit error (seconds or hours written as
+/// minutes), and a band of it would be thousands of departures an hour.
+pub const MIN_HEADWAY_MIN: f64 = 0.5;
+
+/// Whether `v` is a plausible headway in minutes: finite, in [[`MIN_HEADWAY_MIN`],
+/// [`MAX_HEADWAY_MIN`]]. Services, bands and scenario edits are held to it alike.
+pub fn plausible_headway(v: f64) -> bool {
+    in_range(v, MIN_HEADWAY_MIN, false, MAX_HEADWAY_MIN)
+}
+
 /// Longest dwell, minutes.
 pub const MAX_DWELL_MIN: f64 = 60.0;
 /// Longest interchange time (entrance to platform), minutes.
@@ -133,6 +144,7 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
         }
     }
     let tt = &s.timetable;
+    check_default_hours(tt, at, &mut p);
     if let Some(tz) = &tt.timezone {
         let ok = tz.contains('/')
             && tz
@@ -160,6 +172,44 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
         }
     }
     p
+}
+
+/// `[timetable] default_start` and `default_end`: clock times, start before end, both within
+/// the two days a service day may span. One problem, naming the key, rather than one per
+/// service of the default band they would make.
+fn check_default_hours(
+    tt: &TimetableSettings,
+    at: &dyn Fn(&str, &str) -> Origin,
+    p: &mut Vec<Problem>,
+) {
+    use crate::network::load::parse_clock;
+    let mut clock_of = |key: &str, v: &str| {
+        let t = parse_clock(v);
+        if t.is_none() {
+            p.push(Problem::error(
+                &at("timetable", key),
+                format!("[timetable] {key}"),
+                format!("{key} = \"{v}\" is not a clock time"),
+                "write HH:MM or HH:MM:SS (hours up to 47), e.g. \"06:00\"",
+            ));
+        }
+        t
+    };
+    let start = clock_of("default_start", &tt.default_start);
+    let end = clock_of("default_end", &tt.default_end);
+    if let (Some(a), Some(b)) = (start, end) {
+        if a >= b {
+            p.push(Problem::error(
+                &at("timetable", "default_end"),
+                "[timetable] default_end",
+                format!(
+                    "default_end = \"{}\" is not after default_start = \"{}\": services without trips or bands would never run in the timetable modes",
+                    tt.default_end, tt.default_start
+                ),
+                "write the end of the service day after its start; past midnight as 24:30, not 00:30 (e.g. default_start = \"06:00\", default_end = \"23:00\")",
+            ));
+        }
+    }
 }
 
 /// All problems (errors and warnings) of a network.
@@ -386,11 +436,14 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
 
 /// The service-wide numbers, source and dates of `s`.
 fn check_service_fields(s: &Service, rec: &str, p: &mut Vec<Problem>) {
-    if !in_range(s.headway_min, 0.0, true, MAX_HEADWAY_MIN) {
+    if !plausible_headway(s.headway_min) {
         p.push(Problem::error(
             &s.origin,
             rec,
-            format!("headway_min {} is not in (0, 1440]", s.headway_min),
+            format!(
+                "headway_min {} is not in [{MIN_HEADWAY_MIN}, {MAX_HEADWAY_MIN}]",
+                show_num(s.headway_min)
+            ),
             "give the typical peak headway in minutes",
         ));
     }
