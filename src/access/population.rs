@@ -47,7 +47,27 @@ pub fn surface_from(f: &PopulationFile) -> Result<(PopulationSurface, Vec<Proble
         &f.surface,
         &grid,
         Some(std::slice::from_ref(&f.column)),
-    )?;
+    )
+    .map_err(|mut ps| {
+        // The column is the manifest's choice: the fix is there, or in the features.
+        for p in ps.0.iter_mut() {
+            if p.is_error() && p.message.starts_with("no feature has a value for") {
+                *p = Problem::error(
+                    &f.origin,
+                    format!("[population] column = \"{}\"", f.column),
+                    format!(
+                        "no feature of {} has a value for {}",
+                        f.surface, f.column
+                    ),
+                    format!(
+                        "set [population] column in {} to the property that holds the people (names are case-sensitive), or give the features that property",
+                        f.origin.file
+                    ),
+                );
+            }
+        }
+        ps
+    })?;
     let o = loaded.opportunities.nonzero();
     let people: Vec<f64> = o.columns.first().map(|c| c.1.clone()).unwrap_or_default();
     Ok((
