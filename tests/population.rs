@@ -216,7 +216,8 @@ fn validate_reads_the_surface_and_names_the_manifest_for_a_wrong_column() {
             "surface = \"stations.csv\"",
         )
     };
-    let cases: [(&dyn Fn(&std::path::Path), &[&str]); 4] = [
+    type Spoil<'a> = &'a dyn Fn(&std::path::Path);
+    let cases: [(Spoil, &[&str]); 4] = [
         (
             &column,
             &[

@@ -192,7 +192,7 @@ fn duplicate_trip_ids_name_the_first_and_problems_keep_the_trips_order() {
 
 #[test]
 fn bad_timetable_rows_are_errors_naming_file_line_and_fix() {
-    let cases: [(&str, &str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str, &str); 10] = [
         (
             "trips",
             "b2,b2-0740,wk,sd,08:05,,",
@@ -234,6 +234,13 @@ fn bad_timetable_rows_are_errors_naming_file_line_and_fix() {
             "m1,wk,forward,06:00,23:00,6,true",
             "m1,wk,forward,06:00,23:00,0,true",
             "outside [0.5, 1440]",
+        ),
+        // A band listed twice would double its departures.
+        (
+            "bands",
+            "m1,wk,forward,06:00,23:00,6,true,test fixture\n",
+            "m1,wk,forward,06:00,23:00,6,true,test fixture\nm1,wk,forward,06:00,23:00,6,true,test fixture\n",
+            "bands.csv:3: band of m1 from 06:00: the same band (m1 forward, calendar wk, 06:00-23:00) is listed at ",
         ),
         // A headway that would round to 0 s: named at load, not as an empty GTFS frequency.
         (

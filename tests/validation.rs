@@ -374,6 +374,84 @@ fn links_with_impossible_speeds_or_walks_too_long_are_errors() {
 }
 
 #[test]
+fn road_to_itself_and_run_time_on_a_first_stop_are_errors() {
+    rejects(
+        "roads.csv",
+        "e1,ra,rc",
+        "e1,ra,ra",
+        &[
+            "roads.csv:2",
+            "road e1",
+            "runs from road node 'ra' to itself",
+        ],
+    );
+    rejects(
+        "services.toml",
+        "{ at = \"sa\" },",
+        "{ at = \"sa\", run_min = 3 },",
+        &[
+            "service m1, stop 1 (sa)",
+            "the first stop has run_min",
+            "remove it from the first stop",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_percentiles_are_refused_by_every_command_taking_them() {
+    for args in [
+        &[
+            "check",
+            "--depart",
+            "07:00-07:10",
+            "--percentiles",
+            "5,5",
+            "--format",
+            "csv",
+        ][..],
+        &[
+            "matrix",
+            "--from",
+            "cx",
+            "--to",
+            "cy",
+            "--depart",
+            "07:00-07:10",
+            "--percentiles",
+            "25,50,25.0",
+        ][..],
+    ] {
+        let out = onehour()
+            .args(args)
+            .args(["--date", "2026-11-30", "--network"])
+            .arg(tiny())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is given twice"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Distinct ones still make one column each.
+    let out = run_ok(
+        onehour()
+            .args([
+                "check",
+                "--depart",
+                "07:00-07:10",
+                "--percentiles",
+                "5,50",
+                "--format",
+                "csv",
+            ])
+            .args(["--date", "2026-11-30", "--network"])
+            .arg(tiny()),
+    );
+    let head = String::from_utf8(out).unwrap();
+    assert!(head.lines().next().unwrap().ends_with(",p5,p50"), "{head}");
+}
+
+#[test]
 fn stations_of_different_names_too_close() {
     rejects(
         "stations.csv",

@@ -1429,6 +1429,21 @@ pub fn date_from_toml(v: &toml::Value) -> Option<Date> {
 impl RawService {
     /// The service, with its dates parsed; an error if `opened` or `closed` is not a date.
     pub fn into_service(self, origin: Origin) -> Result<Service, Problem> {
+        // Checked as written (a scenario closing a first station leaves the next stop's run
+        // time in place, unused).
+        if let Some(st) = self.stops.first() {
+            if st.run_min.is_some() || st.km.is_some() {
+                return Err(Problem::error(
+                    &origin,
+                    format!("service {}, stop 1 ({})", self.id, st.at),
+                    format!(
+                        "the first stop has {}: there is no previous stop to run from",
+                        if st.run_min.is_some() { "run_min" } else { "km" }
+                    ),
+                    "remove it from the first stop; run_min and km are from the previous stop, given from the second stop on",
+                ));
+            }
+        }
         let opened = date_from_toml(&self.opened).ok_or_else(|| {
             Problem::error(
                 &origin,

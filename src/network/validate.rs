@@ -835,6 +835,14 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
                 "give each road link a unique id",
             ));
         }
+        if r.from == r.to {
+            p.push(Problem::error(
+                &r.origin,
+                &rec,
+                format!("runs from road node '{}' to itself", r.from),
+                "give the two different nodes the road joins, or remove the row",
+            ));
+        }
         let mut ends = Vec::new();
         for end in [&r.from, &r.to] {
             match places.get(end.as_str()) {
@@ -1234,8 +1242,37 @@ fn check_bands(
     services: &HashMap<&str, ServiceIdx>,
     p: &mut Vec<Problem>,
 ) {
+    // A band listed twice would run its departures twice.
+    let mut first: HashMap<(&str, &str, BandDirection, u32, u32), &Origin> = HashMap::new();
     for b in &net.bands {
         let rec = format!("band of {} from {}", b.service, clock(b.start));
+        let key = (
+            b.service.as_str(),
+            b.calendar.as_str(),
+            b.direction,
+            b.start,
+            b.end,
+        );
+        if let Some(o) = first.get(&key) {
+            p.push(Problem::error(
+                &b.origin,
+                &rec,
+                format!(
+                    "the same band ({} {}, calendar {}, {}-{}) is listed at {o}: its departures would run twice",
+                    b.service,
+                    match b.direction {
+                        BandDirection::Forward => "forward",
+                        BandDirection::Backward => "backward",
+                    },
+                    b.calendar,
+                    clock(b.start),
+                    clock(b.end)
+                ),
+                "delete one of the two rows (to run more often, lower headway_min)",
+            ));
+        } else {
+            first.insert(key, &b.origin);
+        }
         if !cals.contains_key(b.calendar.as_str()) {
             p.push(Problem::error(
                 &b.origin,
