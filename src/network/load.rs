@@ -23,6 +23,8 @@ use crate::network::source::{check_pbf_head, count_work, ReadError, Source};
 use crate::network::stream::{Scanned, TextScan, TextStream};
 use crate::network::validate;
 
+pub use crate::network::ids::parse_clock;
+
 /// Largest total of all files read for one network, or for one scenario folder, bytes
 /// (256 MiB).
 pub const MAX_TOTAL_BYTES: u64 = 256 << 20;
@@ -1489,27 +1491,6 @@ impl RawService {
 struct ServicesFile {
     #[serde(default)]
     service: Vec<toml::Spanned<RawService>>,
-}
-
-/// A clock time `HH:MM` or `HH:MM:SS` (hours 0..=47) in seconds since midnight.
-pub fn parse_clock(v: &str) -> Option<u32> {
-    let parts: Vec<&str> = v.trim().split(':').collect();
-    if !(2..=3).contains(&parts.len()) {
-        return None;
-    }
-    let num = |s: &str, max: u32| -> Option<u32> {
-        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        s.parse::<u32>().ok().filter(|&x| x <= max)
-    };
-    let h = num(parts[0], 47)?;
-    let m = num(parts[1], 59)?;
-    let sec = match parts.get(2) {
-        Some(s) => num(s, 59)?,
-        None => 0,
-    };
-    Some(h * 3600 + m * 60 + sec)
 }
 
 /// Weekdays (Monday first) from `Mon-Fri`, `Sat Sun`, `Mon Wed-Fri`, ...; `None` if a word is

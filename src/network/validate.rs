@@ -182,7 +182,7 @@ fn check_default_hours(
     at: &dyn Fn(&str, &str) -> Origin,
     p: &mut Vec<Problem>,
 ) {
-    use crate::network::load::parse_clock;
+    use crate::network::ids::parse_clock;
     let mut clock_of = |key: &str, v: &str| {
         let t = parse_clock(v);
         if t.is_none() {
