@@ -222,3 +222,69 @@ fn a_surface_with_huge_counts_or_overlapping_districts_is_refused() {
         }
     }
 }
+
+#[test]
+fn validate_reads_the_surface_and_names_the_manifest_for_a_wrong_column() {
+    // A good surface: validate counts its people.
+    let d = tiny_with_surface();
+    let out = String::from_utf8(run_ok(
+        onehour().arg("validate").arg("--network").arg(d.path()),
+    ))
+    .unwrap();
+    assert!(out.contains("1500000 people"), "{out}");
+    // Each bad surface used to pass validate (rc 0) and fail compare and isochrones only.
+    let column = |d: &std::path::Path| {
+        edit(
+            &d.join("network.toml"),
+            "surface = \"pop.geojson\"",
+            "surface = \"pop.geojson\"\ncolumn = \"nope\"",
+        )
+    };
+    let truncated =
+        |d: &std::path::Path| std::fs::write(d.join("pop.geojson"), &SURFACE[..300]).unwrap();
+    let empty = |d: &std::path::Path| {
+        std::fs::write(
+            d.join("pop.geojson"),
+            r#"{"type": "FeatureCollection", "features": []}"#,
+        )
+        .unwrap()
+    };
+    let csv = |d: &std::path::Path| {
+        edit(
+            &d.join("network.toml"),
+            "surface = \"pop.geojson\"",
+            "surface = \"stations.csv\"",
+        )
+    };
+    type Spoil<'a> = &'a dyn Fn(&std::path::Path);
+    let cases: [(Spoil, &[&str]); 4] = [
+        (
+            &column,
+            &[
+                "network.toml:",
+                "[population] column = \"nope\"",
+                "no feature of pop.geojson has a value for nope",
+                "set [population] column in",
+            ],
+        ),
+        (&truncated, &["network.toml:", "not valid JSON"]),
+        (&empty, &["network.toml:", "holds no coordinate"]),
+        (&csv, &["surface = \"stations.csv\"", "not valid JSON"]),
+    ];
+    for (spoil, want) in cases {
+        let d = tiny_with_surface();
+        spoil(d.path());
+        let out = onehour()
+            .arg("validate")
+            .arg("--network")
+            .arg(d.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{want:?}: {err}");
+        for w in want {
+            assert!(err.contains(w), "want {w:?} in {err}");
+        }
+        assert!(err.contains("fix:"), "{err}");
+    }
+}

@@ -278,7 +278,7 @@ fn scenario_edit_numbers_are_checked() {
     let cases: [(&str, &str); 14] = [
         (
             "op = \"set_headway\"\nservice = \"m1\"\nheadway_min = nan",
-            "headway_min = NaN is not in (0, 1440]",
+            "headway_min = NaN is not in [0.5, 1440]",
         ),
         (
             "op = \"set_headway\"\nservice = \"m1\"\nheadway_min = inf",
@@ -344,6 +344,15 @@ fn scenario_edit_numbers_are_checked() {
     edit_rejected(
         "[[edit]]\nop = \"add_link\"\nlink = { from = \"sa\", to = \"cx\", minutes = inf, kind = \"walk\", source = \"t\" }\n",
         &["link sa - cx", "minutes inf"],
+    );
+    // A new link gets the links' plausibility checks: speed for its kind, length of a walk.
+    edit_rejected(
+        "[[edit]]\nop = \"add_link\"\nlink = { from = \"cx\", to = \"sc\", minutes = 2, kind = \"access\", source = \"t\" }\n",
+        &["link cx - sc", "implied speed 608 km/h", "more than 120 km/h"],
+    );
+    edit_rejected(
+        "[[edit]]\nop = \"add_link\"\nlink = { from = \"cx\", to = \"sc\", kind = \"walk\", source = \"t\" }\n",
+        &["link cx - sc", "walk link over 20.3 km", "longer than any walk"],
     );
     // The scenario's own numbers.
     let err = apply_scenario(&[("s.toml", "name = \"s\"\nopening = -5\n")], "s").unwrap_err();
@@ -472,7 +481,7 @@ fn duplicate_links_are_errors_in_either_direction() {
     let dir = broken(
         "links.csv",
         "cy,sc,5,access,test fixture\n",
-        "cy,sc,5,access,test fixture\nsc,cy,9,walk,test fixture\n",
+        "cy,sc,5,access,test fixture\nsc,cy,35,walk,test fixture\n",
     );
     load(dir.path()).unwrap();
 }

@@ -117,6 +117,49 @@ fn files_load_and_route_uses_trips_with_clock_times() {
 }
 
 #[test]
+fn bad_default_hours_are_one_error_naming_the_manifest_key() {
+    // Services without trips or bands run the default band: an end before the start used to
+    // pass `validate` and then fail every such service in the timetable modes, worded as a
+    // GTFS frequency.
+    for (start, end, want) in [
+        (
+            "23:00",
+            "06:00",
+            "default_end = \"06:00\" is not after default_start = \"23:00\"",
+        ),
+        ("6h", "23:00", "default_start = \"6h\" is not a clock time"),
+        (
+            "06:00",
+            "49:00",
+            "default_end = \"49:00\" is not a clock time",
+        ),
+    ] {
+        let d = timetabled(CALENDARS, TRIPS, BANDS);
+        let manifest = d.path().join("network.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(
+            &manifest,
+            format!("{text}\n[timetable]\ndefault_start = \"{start}\"\ndefault_end = \"{end}\"\n"),
+        )
+        .unwrap();
+        let p = d.path().to_str().unwrap();
+        for args in [
+            &["validate", "--network", p][..],
+            &["check", "--network", p, "--depart", "07:00-07:30"][..],
+        ] {
+            let out = onehour().args(args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(want), "{args:?}: want {want:?} in {err}");
+            assert!(err.contains("network.toml:"), "{args:?}: {err}");
+            assert!(err.contains("[timetable] default_"), "{args:?}: {err}");
+            assert!(err.contains("1 error in the input"), "{args:?}: {err}");
+            assert!(!err.contains("frequency"), "{args:?}: {err}");
+        }
+    }
+}
+
+#[test]
 fn duplicate_trip_ids_name_the_first_and_problems_keep_the_trips_order() {
     // A second trips file: a trip reusing b2-0710's id, then one running backward in time.
     // The trips are checked side by side, their problems reported in the files' order.
@@ -149,7 +192,7 @@ fn duplicate_trip_ids_name_the_first_and_problems_keep_the_trips_order() {
 
 #[test]
 fn bad_timetable_rows_are_errors_naming_file_line_and_fix() {
-    let cases: [(&str, &str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str, &str); 10] = [
         (
             "trips",
             "b2,b2-0740,wk,sd,08:05,,",
@@ -190,7 +233,21 @@ fn bad_timetable_rows_are_errors_naming_file_line_and_fix() {
             "bands",
             "m1,wk,forward,06:00,23:00,6,true",
             "m1,wk,forward,06:00,23:00,0,true",
-            "outside (0, 1440]",
+            "outside [0.5, 1440]",
+        ),
+        // A band listed twice would double its departures.
+        (
+            "bands",
+            "m1,wk,forward,06:00,23:00,6,true,test fixture\n",
+            "m1,wk,forward,06:00,23:00,6,true,test fixture\nm1,wk,forward,06:00,23:00,6,true,test fixture\n",
+            "bands.csv:3: band of m1 from 06:00: the same band (m1 forward, calendar wk, 06:00-23:00) is listed at ",
+        ),
+        // A headway that would round to 0 s: named at load, not as an empty GTFS frequency.
+        (
+            "bands",
+            "m1,wk,forward,06:00,23:00,6,true",
+            "m1,wk,forward,06:00,23:00,0.0001,true",
+            "column headway_min: 0.0001 is outside [0.5, 1440], the headways a service may have",
         ),
         (
             "calendars",

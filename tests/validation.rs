@@ -310,6 +310,148 @@ fn unknown_place_in_link() {
 }
 
 #[test]
+fn links_with_impossible_speeds_or_walks_too_long_are_errors() {
+    // cx - sc are 20 km apart, cy - sc 2.4 km, sa - sb 10 km (straight line).
+    let cases: [(&str, &[&str]); 5] = [
+        // A 20 km walk, with minutes or timed from the distance: no walk.
+        (
+            "cx,sc,1,walk,far",
+            &[
+                "links.csv:3",
+                "link cx - sc",
+                "walk link over 20.3 km",
+                "access link",
+            ],
+        ),
+        (
+            "cx,sc,,walk,far",
+            &[
+                "links.csv:3",
+                "link cx - sc",
+                "longer than any walk (5 km at most)",
+            ],
+        ),
+        (
+            "sa,sb,30,transfer,far",
+            &["links.csv:3", "link sa - sb", "transfer link over 10.2 km"],
+        ),
+        // 2.4 km on foot in a minute (or two, as whole minutes are rounded).
+        (
+            "cy,sc,1,walk,fast",
+            &[
+                "links.csv:3",
+                "implied speed 147 km/h",
+                "more than 8 km/h",
+                "walk links",
+            ],
+        ),
+        // 20 km by taxi in 2 minutes.
+        (
+            "cx,sc,2,access,fast",
+            &[
+                "links.csv:3",
+                "implied speed 608 km/h",
+                "more than 120 km/h",
+            ],
+        ),
+    ];
+    for (row, expect) in cases {
+        rejects(
+            "links.csv",
+            "cy,sc,5,access,test fixture\n",
+            &format!("cy,sc,5,access,test fixture\n{row}\n"),
+            expect,
+        );
+    }
+    // A plausible walk of the same 2.4 km passes.
+    let dir = copy_fixture(&tiny());
+    edit(
+        &dir.path().join("links.csv"),
+        "cy,sc,5,access,test fixture\n",
+        "cy,sc,5,access,test fixture\ncy,sc,35,walk,test fixture\n",
+    );
+    run_ok(onehour().arg("validate").arg("--network").arg(dir.path()));
+}
+
+#[test]
+fn road_to_itself_and_run_time_on_a_first_stop_are_errors() {
+    rejects(
+        "roads.csv",
+        "e1,ra,rc",
+        "e1,ra,ra",
+        &[
+            "roads.csv:2",
+            "road e1",
+            "runs from road node 'ra' to itself",
+        ],
+    );
+    rejects(
+        "services.toml",
+        "{ at = \"sa\" },",
+        "{ at = \"sa\", run_min = 3 },",
+        &[
+            "service m1, stop 1 (sa)",
+            "the first stop has run_min",
+            "remove it from the first stop",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_percentiles_are_refused_by_every_command_taking_them() {
+    for args in [
+        &[
+            "check",
+            "--depart",
+            "07:00-07:10",
+            "--percentiles",
+            "5,5",
+            "--format",
+            "csv",
+        ][..],
+        &[
+            "matrix",
+            "--from",
+            "cx",
+            "--to",
+            "cy",
+            "--depart",
+            "07:00-07:10",
+            "--percentiles",
+            "25,50,25.0",
+        ][..],
+    ] {
+        let out = onehour()
+            .args(args)
+            .args(["--date", "2026-11-30", "--network"])
+            .arg(tiny())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is given twice"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Distinct ones still make one column each.
+    let out = run_ok(
+        onehour()
+            .args([
+                "check",
+                "--depart",
+                "07:00-07:10",
+                "--percentiles",
+                "5,50",
+                "--format",
+                "csv",
+            ])
+            .args(["--date", "2026-11-30", "--network"])
+            .arg(tiny()),
+    );
+    let head = String::from_utf8(out).unwrap();
+    assert!(head.lines().next().unwrap().ends_with(",p5,p50"), "{head}");
+}
+
+#[test]
 fn stations_of_different_names_too_close() {
     rejects(
         "stations.csv",

@@ -29,10 +29,29 @@ pub fn surface_from(f: &PopulationFile) -> Result<(PopulationSurface, Vec<Proble
             fix,
         )])
     };
+    // The column is the manifest's choice: the fix is there, or in the features.
+    let column_fix = |mut ps: Problems| {
+        for p in ps.0.iter_mut() {
+            if p.is_error() && p.message.starts_with("no feature has a value for") {
+                *p = Problem::error(
+                    &f.origin,
+                    format!("[population] column = \"{}\"", f.column),
+                    format!("no feature of {} has a value for {}", f.surface, f.column),
+                    format!(
+                        "set [population] column in {} to the property that holds the people (names are case-sensitive), or give the features that property",
+                        f.origin.file
+                    ),
+                );
+            }
+        }
+        ps
+    };
     let select = std::slice::from_ref(&f.column);
-    let extent = parse_opportunity_geojson_extent(&f.text, &f.surface, Some(select))?;
+    let extent =
+        parse_opportunity_geojson_extent(&f.text, &f.surface, Some(select)).map_err(column_fix)?;
     let grid = Grid::covering(extent, f.cell_m).map_err(|e| err(e, "change cell_m"))?;
-    let (loaded, warnings) = parse_opportunity_geojson(&f.text, &f.surface, &grid, Some(select))?;
+    let (loaded, warnings) =
+        parse_opportunity_geojson(&f.text, &f.surface, &grid, Some(select)).map_err(column_fix)?;
     let o = loaded.opportunities.nonzero();
     let people: Vec<f64> = o.columns.first().map(|c| c.1.clone()).unwrap_or_default();
     Ok((

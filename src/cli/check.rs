@@ -74,7 +74,8 @@ pub fn matrix_cmd(
 /// The percentiles asked for, or the default ones.
 pub fn percentiles(time: &TimeOpts) -> Vec<f64> {
     time.percentiles
-        .clone()
+        .as_ref()
+        .map(|p| p.0.clone())
         .unwrap_or_else(|| DEFAULT_PERCENTILES.to_vec())
 }
 

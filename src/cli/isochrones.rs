@@ -232,7 +232,11 @@ pub fn isochrones(a: IsochronesArgs) -> Result<ExitCode> {
     let scenarios = scenario_list(&s, &a.scenario);
     warn_coarse(&s, &params);
     let timing = s.timing(&a.time)?;
-    let pct = a.time.percentiles.as_ref().and_then(|p| p.first().copied());
+    let pct = a
+        .time
+        .percentiles
+        .as_ref()
+        .and_then(|p| p.0.first().copied());
     let (isos, secs) = batch(&s, &scenarios, &a.origins, &params, &timing, pct)?;
     let profile = a.net.profile().as_str();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();

@@ -112,9 +112,9 @@ pub struct TimeOpts {
     /// over the window, with percentiles and the share of departures within the limit
     #[arg(long, value_name = "HH:MM[-HH:MM]", value_parser = parse_depart)]
     pub depart: Option<(u32, u32)>,
-    /// Percentiles over the window (0..=100, comma-separated; default 5,25,50,75,95)
-    #[arg(long, value_delimiter = ',', value_parser = parse_percentile, requires = "depart")]
-    pub percentiles: Option<Vec<f64>>,
+    /// Percentiles over the window (0..=100, comma-separated, each once; default 5,25,50,75,95)
+    #[arg(long, value_parser = parse_percentiles, requires = "depart")]
+    pub percentiles: Option<Percentiles>,
     /// Draws of the departure times of trips that run by average headways (default 10; the
     /// same draws for every scenario)
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000), requires = "depart")]
@@ -125,6 +125,27 @@ pub struct TimeOpts {
 }
 
 pub use crate::analysis::window::parse_depart;
+
+/// The `--percentiles` list: each in 0..=100, none twice (a percentile named twice would make
+/// two output columns of one name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Percentiles(pub Vec<f64>);
+
+/// A comma-separated list of distinct percentiles in 0..=100.
+pub fn parse_percentiles(s: &str) -> Result<Percentiles, String> {
+    let mut out: Vec<f64> = Vec::new();
+    for part in s.split(',') {
+        let p = parse_percentile(part)?;
+        if out.contains(&p) {
+            return Err(format!(
+                "percentile {} is given twice: name each percentile once",
+                part.trim()
+            ));
+        }
+        out.push(p);
+    }
+    Ok(Percentiles(out))
+}
 
 /// A percentile in 0..=100.
 pub fn parse_percentile(s: &str) -> Result<f64, String> {

@@ -13,6 +13,9 @@ use crate::graph::{Prepared, Profile};
 pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
     let s = Session::open(&net)?;
     let n = s.network(scenario.as_deref())?;
+    // The population surface is parsed only by the commands that count people (compare,
+    // isochrones, rank): read it here as they do, so that a bad one fails here first.
+    let surface = crate::cli::session::population_surface(&n)?;
     // Two graphs of one network: one copy of it goes to each (the report reads the car's).
     let t = Prepared::new(n.clone(), Profile::Transit);
     let c = Prepared::new(n, Profile::Car);
@@ -49,6 +52,15 @@ pub fn run(net: NetOpts, scenario: Option<String>) -> Result<ExitCode> {
             st.walk_km(),
             st.num_car_arcs(),
             st.car_km()
+        );
+    }
+    if let Some(sf) = &surface {
+        outln!(
+            text,
+            "population surface {}: {:.0} people on {} cells",
+            sf.source,
+            sf.total(),
+            sf.people.len()
         );
     }
     let served = n.served_stations();

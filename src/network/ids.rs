@@ -94,6 +94,27 @@ pub fn write_clock(out: &mut String, t: u32) {
     };
 }
 
+/// A clock time `HH:MM` or `HH:MM:SS` (hours 0..=47) in seconds since midnight.
+pub fn parse_clock(v: &str) -> Option<u32> {
+    let parts: Vec<&str> = v.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return None;
+    }
+    let num = |s: &str, max: u32| -> Option<u32> {
+        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse::<u32>().ok().filter(|&x| x <= max)
+    };
+    let h = num(parts[0], 47)?;
+    let m = num(parts[1], 59)?;
+    let sec = match parts.get(2) {
+        Some(s) => num(s, 59)?,
+        None => 0,
+    };
+    Some(h * 3600 + m * 60 + sec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,8 @@ use crate::network::source::{check_pbf_head, count_work, ReadError, Source};
 use crate::network::stream::{Scanned, TextScan, TextStream};
 use crate::network::validate;
 
+pub use crate::network::ids::parse_clock;
+
 /// Largest total of all files read for one network, or for one scenario folder, bytes
 /// (256 MiB).
 pub const MAX_TOTAL_BYTES: u64 = 256 << 20;
@@ -1223,14 +1225,19 @@ impl<'a> Loader<'a> {
             let start = time("start");
             let end = time("end");
             let headway = row.f64("headway_min", p).unwrap_or(0.0);
-            let headway_s = if headway > 0.0 && headway <= 1440.0 {
+            let headway_s = if validate::plausible_headway(headway) {
                 (headway * 60.0).round() as u32
             } else {
                 p.push(Problem::error(
                     &row.origin,
                     rec.clone(),
-                    format!("column headway_min: {headway} is outside (0, 1440]"),
-                    "write the minutes between departures",
+                    format!(
+                        "column headway_min: {} is outside [{}, {}], the headways a service may have",
+                        validate::show_num(headway),
+                        validate::MIN_HEADWAY_MIN,
+                        validate::MAX_HEADWAY_MIN
+                    ),
+                    "write the minutes between departures (30 s is 0.5)",
                 ));
                 60
             };
@@ -1424,6 +1431,21 @@ pub fn date_from_toml(v: &toml::Value) -> Option<Date> {
 impl RawService {
     /// The service, with its dates parsed; an error if `opened` or `closed` is not a date.
     pub fn into_service(self, origin: Origin) -> Result<Service, Problem> {
+        // Checked as written (a scenario closing a first station leaves the next stop's run
+        // time in place, unused).
+        if let Some(st) = self.stops.first() {
+            if st.run_min.is_some() || st.km.is_some() {
+                return Err(Problem::error(
+                    &origin,
+                    format!("service {}, stop 1 ({})", self.id, st.at),
+                    format!(
+                        "the first stop has {}: there is no previous stop to run from",
+                        if st.run_min.is_some() { "run_min" } else { "km" }
+                    ),
+                    "remove it from the first stop; run_min and km are from the previous stop, given from the second stop on",
+                ));
+            }
+        }
         let opened = date_from_toml(&self.opened).ok_or_else(|| {
             Problem::error(
                 &origin,
@@ -1469,27 +1491,6 @@ impl RawService {
 struct ServicesFile {
     #[serde(default)]
     service: Vec<toml::Spanned<RawService>>,
-}
-
-/// A clock time `HH:MM` or `HH:MM:SS` (hours 0..=47) in seconds since midnight.
-pub fn parse_clock(v: &str) -> Option<u32> {
-    let parts: Vec<&str> = v.trim().split(':').collect();
-    if !(2..=3).contains(&parts.len()) {
-        return None;
-    }
-    let num = |s: &str, max: u32| -> Option<u32> {
-        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        s.parse::<u32>().ok().filter(|&x| x <= max)
-    };
-    let h = num(parts[0], 47)?;
-    let m = num(parts[1], 59)?;
-    let sec = match parts.get(2) {
-        Some(s) => num(s, 59)?,
-        None => 0,
-    };
-    Some(h * 3600 + m * 60 + sec)
 }
 
 /// Weekdays (Monday first) from `Mon-Fri`, `Sat Sun`, `Mon Wed-Fri`, ...; `None` if a word is

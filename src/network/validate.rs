@@ -19,6 +19,17 @@ pub const MAX_RUN_MIN: f64 = 1440.0;
 /// Longest headway, minutes.
 pub const MAX_HEADWAY_MIN: f64 = 1440.0;
 
+/// Shortest headway, minutes: 30 s. No line runs its vehicles closer (the most frequent metro
+/// lines run about every 90 s); a smaller figure is a unit error (seconds or hours written as
+/// minutes), and a band of it would be thousands of departures an hour.
+pub const MIN_HEADWAY_MIN: f64 = 0.5;
+
+/// Whether `v` is a plausible headway in minutes: finite, in [[`MIN_HEADWAY_MIN`],
+/// [`MAX_HEADWAY_MIN`]]. Services, bands and scenario edits are held to it alike.
+pub fn plausible_headway(v: f64) -> bool {
+    in_range(v, MIN_HEADWAY_MIN, false, MAX_HEADWAY_MIN)
+}
+
 /// Longest dwell, minutes.
 pub const MAX_DWELL_MIN: f64 = 60.0;
 /// Longest interchange time (entrance to platform), minutes.
@@ -33,6 +44,20 @@ pub const MAX_ZONE_POPULATION: u64 = 50_000_000;
 pub const ROAD_SPEED_KMH: (f64, f64) = (5.0, 150.0);
 /// The range of a road's peak travel-time multiplier.
 pub const ROAD_CONGESTION: (f64, f64) = (1.0, 5.0);
+
+/// Fastest plausible walk, km/h: the top of `[walking] speed_kmh`'s range. An explicit `walk`
+/// link's straight-line distance over its minutes (a lower bound of its speed) may not exceed it.
+pub const MAX_WALK_KMH: f64 = 8.0;
+
+/// Fastest plausible road speed of a local leg, km/h: the top of `[car] speed_kmh`'s range (and
+/// China's expressway limit). An `access` link (local bus, taxi) or a `transfer` (on foot, or by
+/// a shuttle between stations) may not exceed it on the straight line.
+pub const MAX_LOCAL_KMH: f64 = 120.0;
+
+/// Longest walk, straight-line metres: the top of `[walking] radius_m`'s range. A `walk` or
+/// `transfer` link between places farther apart is not a walk (a 190 km "walk" would be timed
+/// at 55 hours, or at whatever minutes it was given).
+pub const MAX_WALK_M: f64 = 5000.0;
 
 /// A hop shorter than this (straight line) is held to the lowest plausible speed of its mode
 /// as if it were this long: short hops may be slow legitimately (curves, station throats), but
@@ -87,14 +112,14 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
     let mut p = Vec::new();
     #[rustfmt::skip]
     let checks: [(&str, &str, f64, f64, bool, f64, &str); 16] = [
-        ("walking", "speed_kmh", s.walking.speed_kmh, 2.0, false, 8.0, "the walking speed in km/h, e.g. 4.5"),
+        ("walking", "speed_kmh", s.walking.speed_kmh, 2.0, false, MAX_WALK_KMH, "the walking speed in km/h, e.g. 4.5"),
         ("walking", "detour", s.walking.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.3"),
-        ("walking", "radius_m", s.walking.radius_m, 0.0, true, 5000.0, "the largest straight-line metres walked between places, e.g. 800"),
+        ("walking", "radius_m", s.walking.radius_m, 0.0, true, MAX_WALK_M, "the largest straight-line metres walked between places, e.g. 800"),
         ("access", "speed_kmh", s.access.speed_kmh, 3.0, false, 80.0, "the feeder speed in km/h, wait included, e.g. 15"),
         ("access", "detour", s.access.detour, 1.0, false, 3.0, "the ratio of road to straight-line distance, e.g. 1.3"),
         ("access", "radius_km", s.access.radius_km, 0.0, true, 50.0, "the largest straight-line km from a zone to a station it is fed from, e.g. 8"),
         ("access", "point_max_min", s.access.point_max_min, 0.0, false, 120.0, "the longest local-mode leg of a point or grid cell to a station, minutes (0: on foot only), e.g. 20"),
-        ("car", "speed_kmh", s.car.speed_kmh, 5.0, false, 120.0, "the speed on local streets in km/h, e.g. 25"),
+        ("car", "speed_kmh", s.car.speed_kmh, 5.0, false, MAX_LOCAL_KMH, "the speed on local streets in km/h, e.g. 25"),
         ("car", "detour", s.car.detour, 1.0, false, 3.0, "the ratio of street to straight-line distance, e.g. 1.4"),
         ("car", "radius_km", s.car.radius_km, 0.0, true, 50.0, "the largest straight-line km of a connector to the road network, e.g. 15"),
         ("car", "park_min", s.car.park_min, 0.0, false, 60.0, "the minutes to park and walk to the door, e.g. 5"),
@@ -119,6 +144,7 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
         }
     }
     let tt = &s.timetable;
+    check_default_hours(tt, at, &mut p);
     if let Some(tz) = &tt.timezone {
         if !crate::network::model::iana_zone_form(tz) {
             p.push(Problem::error(
@@ -142,6 +168,44 @@ pub fn check_settings(s: &Settings, at: &dyn Fn(&str, &str) -> Origin) -> Vec<Pr
         }
     }
     p
+}
+
+/// `[timetable] default_start` and `default_end`: clock times, start before end, both within
+/// the two days a service day may span. One problem, naming the key, rather than one per
+/// service of the default band they would make.
+fn check_default_hours(
+    tt: &TimetableSettings,
+    at: &dyn Fn(&str, &str) -> Origin,
+    p: &mut Vec<Problem>,
+) {
+    use crate::network::ids::parse_clock;
+    let mut clock_of = |key: &str, v: &str| {
+        let t = parse_clock(v);
+        if t.is_none() {
+            p.push(Problem::error(
+                &at("timetable", key),
+                format!("[timetable] {key}"),
+                format!("{key} = \"{v}\" is not a clock time"),
+                "write HH:MM or HH:MM:SS (hours up to 47), e.g. \"06:00\"",
+            ));
+        }
+        t
+    };
+    let start = clock_of("default_start", &tt.default_start);
+    let end = clock_of("default_end", &tt.default_end);
+    if let (Some(a), Some(b)) = (start, end) {
+        if a >= b {
+            p.push(Problem::error(
+                &at("timetable", "default_end"),
+                "[timetable] default_end",
+                format!(
+                    "default_end = \"{}\" is not after default_start = \"{}\": services without trips or bands would never run in the timetable modes",
+                    tt.default_end, tt.default_start
+                ),
+                "write the end of the service day after its start; past midnight as 24:30, not 00:30 (e.g. default_start = \"06:00\", default_end = \"23:00\")",
+            ));
+        }
+    }
 }
 
 /// All problems (errors and warnings) of a network.
@@ -368,11 +432,14 @@ fn check_services(net: &Network, p: &mut Vec<Problem>) {
 
 /// The service-wide numbers, source and dates of `s`.
 fn check_service_fields(s: &Service, rec: &str, p: &mut Vec<Problem>) {
-    if !in_range(s.headway_min, 0.0, true, MAX_HEADWAY_MIN) {
+    if !plausible_headway(s.headway_min) {
         p.push(Problem::error(
             &s.origin,
             rec,
-            format!("headway_min {} is not in (0, 1440]", s.headway_min),
+            format!(
+                "headway_min {} is not in [{MIN_HEADWAY_MIN}, {MAX_HEADWAY_MIN}]",
+                show_num(s.headway_min)
+            ),
             "give the typical peak headway in minutes",
         ));
     }
@@ -626,6 +693,72 @@ fn check_links(net: &Network, p: &mut Vec<Problem>) {
                 "say where the minutes come from, or 'estimate: <method>'",
             ));
         }
+        if let (Some(&x), Some(&y)) = (places.get(l.from.as_str()), places.get(l.to.as_str())) {
+            check_link_speed(l, net.place(x), net.place(y), &rec, p);
+        }
+    }
+}
+
+/// A link between the places `a` and `b`: a walk or transfer no longer than [`MAX_WALK_M`]
+/// (straight line), and the speed its minutes imply on the straight line (a lower bound of
+/// the real one) plausible for its kind: [`MAX_WALK_KMH`] on foot, [`MAX_LOCAL_KMH`] for an
+/// access leg or a transfer, give or take the minute that whole minutes leave open. Walks
+/// without minutes are timed at the walking speed: only their length is checked. Places off
+/// the globe are reported by the places' checks.
+fn check_link_speed(
+    l: &Link,
+    a: &Place,
+    b: &Place,
+    rec: &dyn Fn() -> String,
+    p: &mut Vec<Problem>,
+) {
+    let sane = |p: &Place| (-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat);
+    if !(sane(a) && sane(b)) {
+        return;
+    }
+    let m = place_distance_m(a, b);
+    let km = m / 1000.0;
+    if l.kind != LinkKind::Access && m > MAX_WALK_M {
+        p.push(Problem::error(
+            &l.origin,
+            rec(),
+            format!(
+                "a {} link over {km:.1} km straight line between {} and {}: longer than any walk ({} km at most)",
+                l.kind.as_str(),
+                a.id,
+                b.id,
+                MAX_WALK_M / 1000.0
+            ),
+            "model a longer leg as an access link (local bus, taxi) with its minutes, or as a transit service; or check both places' coordinates",
+        ));
+        return;
+    }
+    let Some(min) = l.minutes.filter(|m| m.is_finite() && *m > 0.0) else {
+        return;
+    };
+    let hi = match l.kind {
+        LinkKind::Walk => MAX_WALK_KMH,
+        LinkKind::Transfer | LinkKind::Access => MAX_LOCAL_KMH,
+    };
+    // Whole minutes may be rounded: the leg may take up to a minute more.
+    let slack = if min.fract() == 0.0 { 1.0 } else { 0.0 };
+    if km / ((min + slack) / 60.0) > hi {
+        p.push(Problem::error(
+            &l.origin,
+            rec(),
+            format!(
+                "implied speed {:.0} km/h ({km:.1} km straight line between {} and {} in {} min) is more than {hi} km/h, the most for {} links",
+                km / (min / 60.0),
+                a.id,
+                b.id,
+                show_num(min),
+                l.kind.as_str()
+            ),
+            match l.kind {
+                LinkKind::Walk => "check the minutes and both places' coordinates; a leg faster than walking is an access link (local bus, taxi) or a transit service",
+                _ => "check the minutes and both places' coordinates; a leg faster than a car on local roads is a transit service",
+            },
+        ));
     }
 }
 
@@ -696,6 +829,14 @@ fn check_roads(net: &Network, p: &mut Vec<Problem>) {
                 &rec,
                 format!("duplicate road id '{}'", r.id),
                 "give each road link a unique id",
+            ));
+        }
+        if r.from == r.to {
+            p.push(Problem::error(
+                &r.origin,
+                &rec,
+                format!("runs from road node '{}' to itself", r.from),
+                "give the two different nodes the road joins, or remove the row",
             ));
         }
         let mut ends = Vec::new();
@@ -1097,8 +1238,37 @@ fn check_bands(
     services: &HashMap<&str, ServiceIdx>,
     p: &mut Vec<Problem>,
 ) {
+    // A band listed twice would run its departures twice.
+    let mut first: HashMap<(&str, &str, BandDirection, u32, u32), &Origin> = HashMap::new();
     for b in &net.bands {
         let rec = format!("band of {} from {}", b.service, clock(b.start));
+        let key = (
+            b.service.as_str(),
+            b.calendar.as_str(),
+            b.direction,
+            b.start,
+            b.end,
+        );
+        if let Some(o) = first.get(&key) {
+            p.push(Problem::error(
+                &b.origin,
+                &rec,
+                format!(
+                    "the same band ({} {}, calendar {}, {}-{}) is listed at {o}: its departures would run twice",
+                    b.service,
+                    match b.direction {
+                        BandDirection::Forward => "forward",
+                        BandDirection::Backward => "backward",
+                    },
+                    b.calendar,
+                    clock(b.start),
+                    clock(b.end)
+                ),
+                "delete one of the two rows (to run more often, lower headway_min)",
+            ));
+        } else {
+            first.insert(key, &b.origin);
+        }
         if !cals.contains_key(b.calendar.as_str()) {
             p.push(Problem::error(
                 &b.origin,

@@ -249,7 +249,7 @@ fn set_headway(c: &mut Ctx<'_>, service: &str, headway_min: f64) -> Result<(), P
     c.number(
         "headway_min",
         headway_min,
-        (0.0, true, validate::MAX_HEADWAY_MIN),
+        (validate::MIN_HEADWAY_MIN, false, validate::MAX_HEADWAY_MIN),
         "give the new peak headway in minutes",
     )?;
     let i = c.service(service)?;

@@ -364,7 +364,7 @@ fn service(
         line: p.lines[pat.route.idx()].clone(),
         line_zh: String::new(),
         mode,
-        headway_min: minutes(headway_s).max(0.0001),
+        headway_min: minutes(headway_s).max(crate::network::validate::MIN_HEADWAY_MIN),
         dwell_min: minutes(dwell_default),
         opened,
         closed: None,
