@@ -267,9 +267,10 @@ fn validate_reads_the_surface_and_names_the_manifest_for_a_wrong_column() {
                 "set [population] column in",
             ],
         ),
-        (&truncated, &["network.toml:", "not valid JSON"]),
-        (&empty, &["network.toml:", "holds no coordinate"]),
-        (&csv, &["surface = \"stations.csv\"", "not valid JSON"]),
+        // Read with the checks of opportunities: the surface's own file and line.
+        (&truncated, &["pop.geojson:4:", "not valid JSON"]),
+        (&empty, &["pop.geojson:", "has no features"]),
+        (&csv, &["stations.csv:1:", "not valid JSON"]),
     ];
     for (spoil, want) in cases {
         let d = tiny_with_surface();
