@@ -885,14 +885,19 @@ fn huge_opportunity_values_are_refused() {
     assert!(!out.exists());
 }
 
+/// A CSV of one point with 5 jobs in `dir`, and an output folder beside it (not made).
+fn one_point_of_jobs(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let opp = dir.join("o.csv");
+    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
+    (opp, dir.join("out"))
+}
+
 /// `access` compares a base and one scenario: three scenarios (of which the third was once
 /// dropped silently) or one scenario twice are refused, saying what to run instead.
 #[test]
 fn access_takes_one_or_two_different_scenarios() {
     let d = tempfile::tempdir().unwrap();
-    let opp = d.path().join("o.csv");
-    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
-    let out = d.path().join("out");
+    let (opp, out) = one_point_of_jobs(d.path());
     let files = [
         "--opportunities".as_ref(),
         opp.as_os_str(),
@@ -926,9 +931,7 @@ fn access_takes_one_or_two_different_scenarios() {
 #[test]
 fn access_flag_errors_name_the_flags_given() {
     let d = tempfile::tempdir().unwrap();
-    let opp = d.path().join("o.csv");
-    std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
-    let out = d.path().join("out");
+    let (opp, out) = one_point_of_jobs(d.path());
     let files = [
         "--opportunities".as_ref(),
         opp.as_os_str(),

@@ -377,14 +377,17 @@ mod tests {
         assert!(msg.contains("over the limit of 5000000"), "{msg}");
         assert!(msg.contains("raise the cell size to at least"), "{msg}");
         // The size it suggests is enough.
-        let at_least: f64 = msg
-            .split("at least ")
+        let at_least = suggested_cell(&msg);
+        assert!(Grid::covering(GZ, at_least + 1.0).is_ok());
+    }
+
+    /// The cell size a "grid too fine" message suggests ("... at least N m ...").
+    fn suggested_cell(msg: &str) -> f64 {
+        msg.split("at least ")
             .nth(1)
             .and_then(|s| s.split(' ').next())
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(Grid::covering(GZ, at_least + 1.0).is_ok());
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no size suggested in: {msg}"))
     }
 
     #[test]
@@ -401,13 +404,7 @@ mod tests {
                 let Err(msg) = Grid::covering(b, m) else {
                     continue;
                 };
-                let at_least: f64 = msg
-                    .split("at least ")
-                    .nth(1)
-                    .and_then(|s| s.split(' ').next())
-                    .unwrap()
-                    .parse()
-                    .unwrap();
+                let at_least = suggested_cell(&msg);
                 assert!(
                     Grid::covering(b, at_least).is_ok(),
                     "{b:?} at {m} m: suggested {at_least} m, refused"
