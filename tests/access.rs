@@ -885,11 +885,25 @@ fn huge_opportunity_values_are_refused() {
     assert!(!out.exists());
 }
 
-/// A CSV of one point with 5 jobs in `dir`, and an output folder beside it (not made).
-fn one_point_of_jobs(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+/// A CSV of one point with 5 jobs in `dir`, an output folder beside it (not made), and the
+/// flags `--opportunities` and `--out` naming them.
+fn one_point_of_jobs(
+    dir: &std::path::Path,
+) -> (
+    std::path::PathBuf,
+    std::path::PathBuf,
+    Vec<std::ffi::OsString>,
+) {
     let opp = dir.join("o.csv");
     std::fs::write(&opp, "id,lon,lat,jobs\na,113.3,23.1,5\n").unwrap();
-    (opp, dir.join("out"))
+    let out = dir.join("out");
+    let args = vec![
+        "--opportunities".into(),
+        opp.clone().into(),
+        "--out".into(),
+        out.clone().into(),
+    ];
+    (opp, out, args)
 }
 
 /// `access` compares a base and one scenario: three scenarios (of which the third was once
@@ -897,13 +911,8 @@ fn one_point_of_jobs(dir: &std::path::Path) -> (std::path::PathBuf, std::path::P
 #[test]
 fn access_takes_one_or_two_different_scenarios() {
     let d = tempfile::tempdir().unwrap();
-    let (opp, out) = one_point_of_jobs(d.path());
-    let files = [
-        "--opportunities".as_ref(),
-        opp.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ];
+    let (_, out, args) = one_point_of_jobs(d.path());
+    let files: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
     for args in [
         &["access", "--scenario", "today,plan-2030,plan-2035"][..],
         &[
@@ -931,13 +940,8 @@ fn access_takes_one_or_two_different_scenarios() {
 #[test]
 fn access_flag_errors_name_the_flags_given() {
     let d = tempfile::tempdir().unwrap();
-    let (opp, out) = one_point_of_jobs(d.path());
-    let files = [
-        "--opportunities".as_ref(),
-        opp.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ];
+    let (opp, out, args) = one_point_of_jobs(d.path());
+    let files: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
     let err = refused(&["access", "--profile", "car"], &files);
     assert!(
         err.contains("drop --profile car") && !err.contains("--depart"),

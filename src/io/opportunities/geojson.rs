@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::geo::grid::Grid;
 
 use super::polygon::{
-    check_overlaps, check_polygons, feature_polygons, project, spread_polygon, Clip, LonLatPolygon,
-    Projected, Zone,
+    check_overlaps, check_polygons, feature_polygons, project, spread_polygon, widen, Clip,
+    LonLatPolygon, Projected, Zone, EMPTY_BOX,
 };
 use super::sink::{check_count, read_text, repeated, Sink, MAX_SHOWN};
 use super::table::{Loaded, Opportunities};
@@ -83,19 +83,14 @@ pub(super) fn geojson_extent_checked(
     let features = geojson_features(&doc, sink)?;
     let names = geojson_columns(&features, select, sink)?;
     let mut ids = HashMap::new();
-    let mut b = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
+    let mut b = EMPTY_BOX;
     for (k, f) in features.iter().enumerate() {
         check_id(k, f, &mut ids, sink);
         let Some(rf) = read_feature(k, f, &names, sink) else {
             continue;
         };
         for &(lon, lat) in rf.polys.iter().flatten().flatten() {
-            b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+            b = widen(b, [lon, lat, lon, lat]);
         }
     }
     (!sink.has_errors() && b.iter().all(|x| x.is_finite())).then_some(b)

@@ -213,14 +213,32 @@ pub(super) struct Projected {
     pub(super) area: f64,
 }
 
+/// An empty bounding box `[min x, min y, max x, max y]`: any point or box widens it.
+pub(super) const EMPTY_BOX: [f64; 4] = [
+    f64::INFINITY,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NEG_INFINITY,
+];
+
+/// The box `b` widened to hold the box `o` (a point `(x, y)` is the box `[x, y, x, y]`).
+pub(super) fn widen(b: [f64; 4], o: [f64; 4]) -> [f64; 4] {
+    [
+        b[0].min(o[0]),
+        b[1].min(o[1]),
+        b[2].max(o[2]),
+        b[3].max(o[3]),
+    ]
+}
+
+/// The bounding box of projected polygons.
+fn bbox_of(polys: &[Projected]) -> [f64; 4] {
+    polys.iter().fold(EMPTY_BOX, |b, p| widen(b, p.bbox))
+}
+
 pub(super) fn project(p: &LonLatPolygon, grid: &Grid) -> Projected {
     let proj = grid.projection();
-    let mut bbox = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
+    let mut bbox = EMPTY_BOX;
     let mut area = 0.0;
     let rings = p
         .iter()
@@ -228,12 +246,7 @@ pub(super) fn project(p: &LonLatPolygon, grid: &Grid) -> Projected {
         .map(|(k, r)| {
             let xy: Vec<(f64, f64)> = r.iter().map(|&(lon, lat)| proj.forward(lon, lat)).collect();
             for &(x, y) in &xy {
-                bbox = [
-                    bbox[0].min(x),
-                    bbox[1].min(y),
-                    bbox[2].max(x),
-                    bbox[3].max(y),
-                ];
+                bbox = widen(bbox, [x, y, x, y]);
             }
             let a = ring_area(&xy);
             area += if k == 0 { a.abs() } else { -a.abs() };
@@ -364,12 +377,7 @@ pub(super) fn ring_in_ring(r: &[(f64, f64)], other: &[(f64, f64)]) -> Option<boo
 /// are tested against each other).
 fn edge_buckets(polys: &[Projected]) -> (Vec<Edge>, Vec<Vec<u32>>) {
     let mut edges = Vec::new();
-    let mut bbox = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
+    let bbox = bbox_of(polys);
     for (part, p) in polys.iter().enumerate() {
         for (ring, (r, _)) in p.rings.iter().enumerate() {
             let n = r.len();
@@ -384,12 +392,6 @@ fn edge_buckets(polys: &[Projected]) -> (Vec<Edge>, Vec<Vec<u32>>) {
                 });
             }
         }
-        bbox = [
-            bbox[0].min(p.bbox[0]),
-            bbox[1].min(p.bbox[1]),
-            bbox[2].max(p.bbox[2]),
-            bbox[3].max(p.bbox[3]),
-        ];
     }
     let side = ((edges.len() as f64).sqrt().ceil() as usize).clamp(1, 4096);
     let (w, h) = (
@@ -522,22 +524,7 @@ pub(super) struct Zone {
 
 impl Zone {
     fn bbox(&self) -> [f64; 4] {
-        self.polys.iter().fold(
-            [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
-            |b, p| {
-                [
-                    b[0].min(p.bbox[0]),
-                    b[1].min(p.bbox[1]),
-                    b[2].max(p.bbox[2]),
-                    b[3].max(p.bbox[3]),
-                ]
-            },
-        )
+        bbox_of(&self.polys)
     }
 
     fn multi_polygon(&self) -> geo::MultiPolygon<f64> {
